@@ -1,0 +1,3 @@
+from mockservers.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""The /__admin control plane: JSON in, JSON out."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import delete
+
+from mockservers.core import callbacks, journal
+from mockservers.core.faults import FaultRuleError
+from mockservers.core.http import runtime_of
+from mockservers.core.models import FaultRule
+
+blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
+
+
+def _runtime():
+    return runtime_of(current_app)
+
+
+def _bad(message: str, status: int = 400):
+    return jsonify(error=message), status
+
+
+def _clock_json():
+    rt = _runtime()
+    now = rt.clock.now()
+    return {"mode": rt.clock.mode, "now": now,
+            "iso": datetime.fromtimestamp(now, timezone.utc).isoformat().replace("+00:00", "Z")}
+
+
+@blueprint.get("/health")
+def health():
+    return jsonify(status="ok", vendors=list(_runtime().vendors))
+
+
+@blueprint.post("/reset")
+def reset():
+    _runtime().reset()
+    return jsonify(status="ok")
+
+
+@blueprint.get("/requests")
+def requests_():
+    rt = _runtime()
+    status = request.args.get("status")
+    limit = request.args.get("limit")
+    if (status and not status.isdigit()) or (limit and not limit.isdigit()):
+        return _bad("'status' and 'limit' must be whole numbers")
+    with rt.store.transaction() as db:
+        items = journal.query(db, vendor=request.args.get("vendor"), path=request.args.get("path"),
+                              method=request.args.get("method"), status=int(status) if status else None,
+                              limit=int(limit) if limit else None)
+    return jsonify(requests=items, total=len(items))
+
+
+@blueprint.get("/callbacks")
+def callbacks_():
+    rt = _runtime()
+    with rt.store.transaction() as db:
+        items = callbacks.list_callbacks(db, vendor=request.args.get("vendor"))
+    return jsonify(callbacks=items, total=len(items))
+
+
+@blueprint.get("/clock")
+def clock():
+    return jsonify(_clock_json())
+
+
+@blueprint.post("/clock/advance")
+def advance():
+    rt = _runtime()
+    if not rt.clock.virtual:
+        return _bad("the clock is real; start the server with --clock virtual to advance it", 409)
+    body = request.get_json(silent=True)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        return _bad("body must be {\"seconds\": N} with N >= 0")
+    ran = rt.advance(float(seconds))
+    return jsonify({**_clock_json(), "events_run": ran})
+
+
+@blueprint.post("/faults")
+def add_fault():
+    rt = _runtime()
+    body = request.get_json(silent=True)
+    if body is None:
+        return _bad("body must be a JSON fault rule")
+    vendor = body.get("vendor") if isinstance(body, dict) else None
+    if vendor and vendor not in rt.vendors:
+        return _bad(f"unknown vendor {vendor!r}")
+    error_code = (body.get("action") or {}).get("error") if isinstance(body, dict) else None
+    if error_code is not None:
+        if not vendor:
+            return _bad("an 'error' action needs a 'vendor', whose catalog names the error")
+        try:
+            rt.vendors[vendor].error_for_code(error_code)
+        except KeyError:
+            return _bad(f"{error_code!r} is not in the {vendor} error catalog")
+    try:
+        with rt.store.transaction() as db:
+            rule = rt.faults.add(db, body)
+    except FaultRuleError as exc:
+        return _bad(str(exc))
+    return jsonify(rule), 201
+
+
+@blueprint.get("/faults")
+def list_faults():
+    rt = _runtime()
+    with rt.store.transaction() as db:
+        return jsonify(faults=rt.faults.list(db))
+
+
+@blueprint.delete("/faults")
+def clear_faults():
+    with _runtime().store.transaction() as db:
+        db.execute(delete(FaultRule))
+    return jsonify(status="ok")
+
+
+@blueprint.delete("/faults/<int:rule_id>")
+def delete_fault(rule_id: int):
+    with _runtime().store.transaction() as db:
+        rule = db.get(FaultRule, rule_id)
+        if rule is None:
+            return _bad(f"no fault rule {rule_id}", 404)
+        db.delete(rule)
+    return jsonify(status="ok")

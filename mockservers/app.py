@@ -1,0 +1,33 @@
+"""create_app(settings): the core, the admin blueprint and the enabled vendors in one Flask app."""
+from __future__ import annotations
+
+from flask import Flask
+
+from mockservers.admin.routes import blueprint as admin_blueprint
+from mockservers.core import http
+from mockservers.core.runtime import Runtime
+from mockservers.settings import Settings, load_settings
+from mockservers.vendors import load_vendors
+
+
+def create_app(settings: Settings | None = None, *, start_background: bool = True) -> Flask:
+    settings = settings or load_settings()
+    vendors = load_vendors(settings.vendors)
+    runtime = Runtime(settings, vendors)
+    app = Flask("mockservers")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_mb * 1024 * 1024
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    root_vendor = vendors[0].key if len(settings.vendors) == 1 else None
+    http.install(app, runtime, root_vendor=root_vendor)
+    app.register_blueprint(admin_blueprint)
+    for vendor in vendors:
+        app.register_blueprint(vendor.blueprint(), url_prefix=f"/{vendor.key}")
+        root_bp = vendor.root_blueprint()
+        if root_bp is not None:
+            app.register_blueprint(root_bp)
+    if root_vendor:  # a single vendor is also served at '/', for clients whose paths are fixed
+        app.register_blueprint(vendors[0].blueprint(), url_prefix="", name=f"{root_vendor}_at_root")
+    if start_background:
+        runtime.start_background()
+    return app

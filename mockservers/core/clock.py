@@ -1,0 +1,53 @@
+"""Time comes only from here: the wall clock, or a virtual clock persisted in the store."""
+from __future__ import annotations
+
+import time
+
+from sqlalchemy.orm import Session
+
+from mockservers.core.models import ClockState
+
+# A fixed, plausible start for virtual time, so that a fresh virtual server is deterministic.
+VIRTUAL_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+class Clock:
+    def __init__(self, mode: str = "real", start: float | None = None):
+        if mode not in ("real", "virtual"):
+            raise ValueError(f"clock must be 'real' or 'virtual', not {mode!r}")
+        self.mode = mode
+        self._start = VIRTUAL_EPOCH if start is None else start
+        self._now = self._start
+
+    @property
+    def virtual(self) -> bool:
+        return self.mode == "virtual"
+
+    def load(self, db: Session) -> None:
+        """Read virtual time from the store (creating it on first use)."""
+        if not self.virtual:
+            return
+        row = db.get(ClockState, 1)
+        if row is None:
+            db.add(ClockState(id=1, now=self._start))
+            self._now = self._start
+        else:
+            self._now = row.now
+
+    def now(self) -> float:
+        return self._now if self.virtual else time.time()
+
+    def set(self, db: Session, when: float) -> None:
+        if not self.virtual:
+            raise RuntimeError("the clock is real")
+        row = db.get(ClockState, 1)
+        if row is None:
+            db.add(ClockState(id=1, now=when))
+        elif when > row.now:
+            row.now = when
+        else:
+            when = row.now
+        self._now = when
+
+    def reset(self) -> None:
+        self._now = self._start

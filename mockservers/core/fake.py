@@ -1,0 +1,50 @@
+"""Seeded randomness: the same seed and the same inputs give the same values, across restarts."""
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+
+from faker import Faker
+from sqlalchemy.orm import Session
+
+from mockservers.core.models import Counter
+
+
+def _digest(seed: int, parts: tuple) -> bytes:
+    text = "\x1f".join([str(seed), *map(str, parts)])
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def seeded_random(seed: int, *parts) -> random.Random:
+    return random.Random(int.from_bytes(_digest(seed, parts)[:16], "big"))
+
+
+def seeded_faker(seed: int, *parts, locale: str = "en_US") -> Faker:
+    fake = Faker(locale)
+    fake.seed_instance(int.from_bytes(_digest(seed, parts)[:8], "big"))
+    return fake
+
+
+def seeded_uuid(seed: int, *parts) -> uuid.UUID:
+    return uuid.UUID(bytes=_digest(seed, parts)[:16], version=4)
+
+
+def seeded_hex(seed: int, length: int, *parts) -> str:
+    out = ""
+    counter = 0
+    while len(out) < length:
+        out += hashlib.sha256(_digest(seed, parts) + counter.to_bytes(4, "big")).hexdigest()
+        counter += 1
+    return out[:length]
+
+
+def next_counter(db: Session, name: str) -> int:
+    """A persistent sequence, part of the caller's transaction."""
+    row = db.get(Counter, name)
+    if row is None:
+        row = Counter(name=name, value=0)
+        db.add(row)
+    row.value += 1
+    db.flush()
+    return row.value

@@ -1,0 +1,128 @@
+"""Fault rules: match a vendor request (or a callback) and say what goes wrong with it."""
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mockservers.core.fake import seeded_random
+from mockservers.core.models import FaultRule
+
+if TYPE_CHECKING:
+    from mockservers.core.runtime import Runtime
+
+REQUEST_ACTIONS = ("error", "status", "delay_ms", "drop", "fail_job")
+CALLBACK_ACTIONS = ("fail", "delay_ms", "duplicate", "drop")
+
+
+class FaultRuleError(ValueError):
+    pass
+
+
+def validate_rule(data: Any) -> dict:
+    """Check a rule posted to /__admin/faults; returns the clean fields."""
+    if not isinstance(data, dict):
+        raise FaultRuleError("a fault rule is a JSON object")
+    action = data.get("action")
+    if not isinstance(action, dict) or not action:
+        raise FaultRuleError("'action' must be an object naming one of: "
+                             + ", ".join(REQUEST_ACTIONS + ("callback",)))
+    unknown = set(action) - set(REQUEST_ACTIONS) - {"callback", "message"}
+    if unknown:
+        raise FaultRuleError(f"unknown action(s): {', '.join(sorted(unknown))}")
+    if "callback" in action:
+        cb = action["callback"]
+        cb = {cb: True} if isinstance(cb, str) else cb
+        if not isinstance(cb, dict) or not cb or set(cb) - set(CALLBACK_ACTIONS):
+            raise FaultRuleError("'callback' must be one of: " + ", ".join(CALLBACK_ACTIONS))
+        action = {**action, "callback": cb}
+    if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
+        raise FaultRuleError("'status' must be an HTTP status code")
+    if "delay_ms" in action and not (isinstance(action["delay_ms"], (int, float)) and action["delay_ms"] >= 0):
+        raise FaultRuleError("'delay_ms' must be a number of milliseconds")
+    out: dict[str, Any] = {"action": action}
+    for name in ("vendor", "method", "path"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise FaultRuleError(f"'{name}' must be a string")
+        out[name] = value.upper() if (name == "method" and value) else value
+    match = data.get("match", {})
+    if not isinstance(match, dict):
+        raise FaultRuleError("'match' must be an object of request fields")
+    out["match"] = match
+    for name in ("times", "after"):
+        value = data.get(name)
+        if value is not None and not (isinstance(value, int) and value >= 0):
+            raise FaultRuleError(f"'{name}' must be a whole number")
+        out[name] = value
+    out["after"] = out["after"] or 0
+    p = data.get("probability")
+    if p is not None and not (isinstance(p, (int, float)) and 0 <= p <= 1):
+        raise FaultRuleError("'probability' must be between 0 and 1")
+    out["probability"] = p
+    return out
+
+
+def as_dict(rule: FaultRule) -> dict:
+    return {"id": rule.id, "vendor": rule.vendor, "method": rule.method, "path": rule.path, "match": rule.match,
+            "action": rule.action, "times": rule.times, "after": rule.after, "probability": rule.probability,
+            "seen": rule.seen, "fired": rule.fired}
+
+
+class Faults:
+    def __init__(self, runtime: "Runtime"):
+        self.runtime = runtime
+
+    def add(self, db: Session, data: Any) -> dict:
+        rule = FaultRule(**validate_rule(data), seen=0, fired=0, active=True)
+        db.add(rule)
+        db.flush()
+        return as_dict(rule)
+
+    def list(self, db: Session) -> list[dict]:
+        return [as_dict(r) for r in db.scalars(select(FaultRule).order_by(FaultRule.id))]
+
+    def _fires(self, rule: FaultRule) -> bool:
+        rule.seen += 1
+        if rule.seen <= rule.after:
+            return False
+        if rule.times is not None and rule.fired >= rule.times:
+            return False
+        if rule.probability is not None:
+            draw = seeded_random(self.runtime.settings.seed, "fault", rule.id, rule.seen).random()
+            if draw >= rule.probability:
+                return False
+        rule.fired += 1
+        return True
+
+    def match_request(self, db: Session, vendor: str, method: str, path: str, fields: dict) -> FaultRule | None:
+        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)):
+            if "callback" in rule.action:
+                continue
+            if rule.vendor and rule.vendor != vendor:
+                continue
+            if rule.method and rule.method != method:
+                continue
+            if rule.path and not fnmatch.fnmatchcase(path, rule.path):
+                continue
+            if any(str(fields.get(k)) != str(v) for k, v in (rule.match or {}).items()):
+                continue
+            if self._fires(rule):
+                return rule
+        return None
+
+    def match_callback(self, db: Session, vendor: str, url: str) -> FaultRule | None:
+        path = urlsplit(url).path or "/"
+        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)):
+            if "callback" not in rule.action:
+                continue
+            if rule.vendor and rule.vendor != vendor:
+                continue
+            if rule.path and not (fnmatch.fnmatchcase(path, rule.path) or fnmatch.fnmatchcase(url, rule.path)):
+                continue
+            if self._fires(rule):
+                return rule
+        return None

@@ -1,0 +1,215 @@
+"""Wraps every vendor route the same way: one transaction, fault rules, the journal, the vendor's error dialect."""
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import time
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import RequestRedirect
+
+from mockservers.core import journal
+from mockservers.core.vendor import VendorError, VendorSpec
+
+if TYPE_CHECKING:
+    from mockservers.core.runtime import Context, Runtime
+
+log = logging.getLogger(__name__)
+ADMIN_PREFIX = "/__admin"
+
+
+class ConnectionDropped(ConnectionResetError):
+    """Raised in-process where there is no socket to reset (test client, vendor_session)."""
+
+
+def current_ctx() -> "Context":
+    return g.ctx
+
+
+def runtime_of(app: Flask) -> "Runtime":
+    return app.extensions["mockservers"]
+
+
+def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSpec | None:
+    if path.startswith(ADMIN_PREFIX):
+        return None
+    first = path.lstrip("/").split("/", 1)[0]
+    if first in runtime.vendors:
+        return runtime.vendors[first]
+    for vendor in runtime.vendors.values():
+        if vendor.claims_root_path(path):
+            return vendor
+    if root_vendor:
+        return runtime.vendors[root_vendor]
+    return None
+
+
+def request_fields() -> dict:
+    fields = dict(request.args.items())
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.update(request.form.items())
+    body = request.get_json(silent=True, force=True) if request.content_length else None
+    if isinstance(body, dict):
+        fields.update(body)
+    return fields
+
+
+def _drop_connection() -> None:
+    sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+    if sock is None:
+        raise ConnectionDropped("connection dropped by fault rule")
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    raise ConnectionDropped("connection dropped by fault rule")
+
+
+class CollapseSlashes:
+    """WSGI middleware: '//' in a path under a vendor that asks for it is read as '/' (no redirect)."""
+
+    def __init__(self, wsgi_app, prefixes: tuple[str, ...]):
+        self.wsgi_app = wsgi_app
+        self.prefixes = prefixes
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if "//" in path and path.startswith(self.prefixes):
+            while "//" in path:
+                path = path.replace("//", "/")
+            environ["PATH_INFO"] = path
+        return self.wsgi_app(environ, start_response)
+
+
+def install(app: Flask, runtime: "Runtime", root_vendor: str | None = None) -> None:
+    app.extensions["mockservers"] = runtime
+    app.url_map.merge_slashes = False
+    collapsing = tuple(f"/{v.key}/" for v in runtime.vendors.values() if v.collapse_slashes)
+    if collapsing:
+        app.wsgi_app = CollapseSlashes(app.wsgi_app, collapsing)
+
+    @app.before_request
+    def _begin():
+        g.t0 = time.perf_counter()
+        g.fault_rule = None
+        g.failed = False
+        g.explain = None
+        vendor = owner_of(runtime, request.path, root_vendor)
+        g.vendor = vendor
+        if vendor is None:
+            return None
+        if isinstance(request.routing_exception, RequestRedirect):
+            request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
+        request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
+        action = _match_fault(runtime, vendor)
+        g.db = runtime.store.open()
+        runtime.clock.load(g.db)
+        g.ctx = runtime.context(g.db, vendor.key, fault=action)
+        if action:
+            return _apply_fault(vendor, action)
+        return None
+
+    @app.after_request
+    def _finish(response: Response):
+        db = g.pop("db", None)
+        if db is not None:
+            runtime.store.close(db, commit=response.status_code < 400 and not g.failed)
+        if g.get("explain"):
+            response.headers["X-Mock-Explain"] = g.explain
+        vendor = g.get("vendor")
+        if vendor is not None:
+            _journal(runtime, vendor, response)
+        return response
+
+    @app.teardown_request
+    def _teardown(_exc):
+        db = g.pop("db", None)
+        if db is not None:
+            runtime.store.close(db, commit=False)
+
+    @app.errorhandler(VendorError)
+    def _vendor_error(error: VendorError):
+        g.failed = True
+        g.explain = error.explain
+        vendor = g.get("vendor")
+        if vendor is None:
+            return jsonify(error=error.message), error.status
+        return vendor.render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        g.failed = True
+        vendor = g.get("vendor")
+        if vendor is None:
+            return jsonify(error=error.description, status=error.code), error.code
+        verr = vendor.http_error(error.code or 500, error.description or "")
+        g.explain = verr.explain or error.description
+        response = vendor.render_error(verr)
+        if error.code == 405 and isinstance(error, HTTPException):
+            allowed = error.get_headers()
+            for name, value in allowed:
+                if name.lower() == "allow":
+                    response.headers["Allow"] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, ConnectionDropped):
+            raise error
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        g.failed = True
+        vendor = g.get("vendor")
+        if vendor is None:
+            return jsonify(error="internal error", detail=f"{type(error).__name__}: {error}"), 500
+        return vendor.render_error(vendor.http_error(500, f"{type(error).__name__}: {error}"))
+
+
+def _match_fault(runtime: "Runtime", vendor: VendorSpec) -> dict | None:
+    try:
+        fields = request_fields()
+    except Exception:  # an unreadable body is the route's to reject, not the fault matcher's
+        fields = dict(request.args.items())
+    with runtime.store.transaction() as db:
+        rule = runtime.faults.match_request(db, vendor.key, request.method, request.path, fields)
+        if rule is None:
+            return None
+        g.fault_rule = rule.id
+        return dict(rule.action)
+
+
+def _apply_fault(vendor: VendorSpec, action: dict):
+    if action.get("delay_ms"):
+        time.sleep(action["delay_ms"] / 1000.0)  # real latency, as the client would see it
+    if action.get("drop"):
+        _drop_connection()
+    if action.get("error"):
+        raise vendor.error_for_code(action["error"], action.get("message"))
+    if action.get("status"):
+        g.failed = True
+        return Response(status=action["status"])
+    return None
+
+
+def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response) -> None:
+    try:
+        if response.direct_passthrough or response.is_streamed:
+            response_text = f"<streamed {response.mimetype}>"
+        else:
+            response_text = journal.text_of(response.get_data(), response.mimetype)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in journal.SKIPPED_HEADERS}
+        with runtime.store.transaction() as db:
+            journal.record(
+                db, runtime.settings.journal_size,
+                ts=runtime.clock.now(), vendor=vendor.key, method=request.method, path=request.path,
+                query=request.query_string.decode("latin-1"), headers=headers,
+                body=journal.text_of(request.get_data(cache=True), request.mimetype),
+                status=response.status_code, response_body=response_text,
+                duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
+                explain=g.get("explain"),
+            )
+    except Exception:
+        log.exception("journal write failed")

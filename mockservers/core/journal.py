@@ -1,0 +1,60 @@
+"""The request journal: every vendor request with its answer, bounded in size."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from mockservers.core.models import JournalEntry
+
+BODY_LIMIT = 4096
+SKIPPED_HEADERS = {"cookie"}
+
+
+def text_of(data: bytes, content_type: str | None = None) -> str:
+    if not data:
+        return ""
+    ct = (content_type or "").lower()
+    binary = ct.startswith(("application/dicom", "application/octet-stream", "image/", "application/zip")) \
+        or "multipart/related" in ct
+    if not binary:
+        try:
+            text = data[:BODY_LIMIT].decode("utf-8")
+            return text + ("…" if len(data) > BODY_LIMIT else "")
+        except UnicodeDecodeError:
+            pass
+    return f"<{len(data)} bytes {ct or 'binary'}>"
+
+
+def record(db: Session, size: int, **fields: Any) -> None:
+    db.add(JournalEntry(**fields))
+    db.flush()
+    newest = db.scalar(select(func.max(JournalEntry.id)))
+    if newest and newest > size:
+        db.execute(delete(JournalEntry).where(JournalEntry.id <= newest - size))
+
+
+def query(db: Session, vendor: str | None = None, path: str | None = None, method: str | None = None,
+          status: int | None = None, limit: int | None = None) -> list[dict]:
+    q = select(JournalEntry).order_by(JournalEntry.id.desc())
+    if vendor:
+        q = q.where(JournalEntry.vendor == vendor)
+    if method:
+        q = q.where(JournalEntry.method == method.upper())
+    if status:
+        q = q.where(JournalEntry.status == status)
+    if path:
+        if "*" in path:
+            q = q.where(JournalEntry.path.like(path.replace("*", "%")))
+        else:
+            q = q.where(JournalEntry.path == path)
+    if limit:
+        q = q.limit(limit)
+    return [as_dict(e) for e in db.scalars(q)]
+
+
+def as_dict(e: JournalEntry) -> dict:
+    return {"id": e.id, "time": e.ts, "vendor": e.vendor, "method": e.method, "path": e.path, "query": e.query,
+            "headers": e.headers, "body": e.body, "status": e.status, "response_body": e.response_body,
+            "duration_ms": round(e.duration_ms, 3), "fault_id": e.fault_id, "explain": e.explain}

@@ -1,0 +1,145 @@
+"""The running state of one server: store, blobs, clock, scheduler, callbacks, faults, and request contexts."""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mockservers.core import callbacks as callbacks_mod
+from mockservers.core import models  # noqa: F401  (registers the core tables)
+from mockservers.core.blobs import BlobStore
+from mockservers.core.clock import Clock
+from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
+from mockservers.core.faults import Faults
+from mockservers.core.scheduler import Scheduler, schedule
+from mockservers.core.store import Store
+from mockservers.core.vendor import VendorSpec
+from mockservers.settings import Settings, merge
+
+
+def _data_dir(settings: Settings, store: Store) -> str:
+    if settings.data_dir:
+        return settings.data_dir
+    if store.sqlite_path:
+        return os.path.dirname(os.path.abspath(store.sqlite_path))
+    if store.url == "sqlite://":
+        path = tempfile.mkdtemp(prefix="mockservers-")
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        return path
+    return os.path.abspath("var")
+
+
+class Runtime:
+    def __init__(self, settings: Settings, vendors: list[VendorSpec]):
+        self.settings = settings
+        self.vendors = {v.key: v for v in vendors}
+        self.store = Store(settings.state)
+        self.data_dir = _data_dir(settings, self.store)
+        self.blobs = BlobStore(os.path.join(self.data_dir, "blobs"))
+        self.clock = Clock(settings.clock)
+        self.scheduler = Scheduler(self)
+        self.faults = Faults(self)
+        self.dispatcher = callbacks_mod.Dispatcher(self)
+        for vendor in vendors:
+            for kind, handler in vendor.handlers().items():
+                self.scheduler.register(f"{vendor.key}.{kind}", handler)
+            for name, acceptor in vendor.acceptors().items():
+                self.dispatcher.acceptors[f"{vendor.key}.{name}"] = acceptor
+        self.store.create_all()
+        with self.store.transaction() as db:
+            self.clock.load(db)
+        self.seed_vendors()
+
+    def vendor_config(self, key: str) -> dict[str, Any]:
+        vendor = self.vendors.get(key)
+        base = vendor.default_config() if vendor else {}
+        return merge(base, self.settings.for_vendor(key))
+
+    def context(self, db: Session, vendor: str, fault: dict | None = None) -> "Context":
+        return Context(self, db, vendor, fault)
+
+    def seed_vendors(self) -> None:
+        for vendor in self.vendors.values():
+            with self.store.transaction() as db:
+                vendor.seed(self.context(db, vendor.key))
+
+    def reset(self) -> None:
+        self.store.wipe()
+        self.blobs.wipe()
+        self.clock.reset()
+        with self.store.transaction() as db:
+            self.clock.load(db)
+        self.seed_vendors()
+
+    def advance(self, seconds: float) -> int:
+        """Move virtual time forward, running every event that falls due, in order."""
+        target = self.clock.now() + seconds
+        ran = self.scheduler.run_due(target, advance_clock=True)
+        with self.store.transaction() as db:
+            self.clock.set(db, target)
+        return ran
+
+    def start_background(self) -> None:
+        if not self.clock.virtual and self.settings.background:
+            self.scheduler.start(self.settings.scheduler_tick_seconds)
+
+    def close(self) -> None:
+        self.scheduler.stop()
+        self.store.dispose()
+
+
+class Context:
+    """What a backend gets for one unit of work: the transaction, time, seeded randomness, the outbox."""
+
+    def __init__(self, runtime: Runtime, db: Session, vendor: str, fault: dict | None = None):
+        self.runtime = runtime
+        self.db = db
+        self.vendor = vendor
+        self.fault = fault or {}
+
+    @property
+    def now(self) -> float:
+        return self.runtime.clock.now()
+
+    @property
+    def seed(self) -> int:
+        return self.runtime.settings.seed
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.runtime.vendor_config(self.vendor)
+
+    @property
+    def blobs(self) -> BlobStore:
+        return self.runtime.blobs
+
+    def rng(self, *parts):
+        return seeded_random(self.seed, self.vendor, *parts)
+
+    def faker(self, *parts, locale: str = "en_US"):
+        return seeded_faker(self.seed, self.vendor, *parts, locale=locale)
+
+    def uuid(self, *parts):
+        return seeded_uuid(self.seed, self.vendor, *parts)
+
+    def hex(self, length: int, *parts) -> str:
+        return seeded_hex(self.seed, length, self.vendor, *parts)
+
+    def counter(self, name: str) -> int:
+        return next_counter(self.db, f"{self.vendor}:{name}")
+
+    def unique_uuid(self, kind: str):
+        """A deterministic id that never repeats: the seed, the kind and a persisted sequence number."""
+        return self.uuid(kind, self.counter(kind))
+
+    def schedule(self, kind: str, delay: float, payload: dict | None = None) -> int:
+        return schedule(self.db, f"{self.vendor}.{kind}", self.now + delay, payload).id
+
+    def callback(self, url: str, body: Any, accept: str | None = None, headers: dict | None = None,
+                 delay: float = 0.0):
+        accept_name = f"{self.vendor}.{accept}" if accept else None
+        return callbacks_mod.enqueue(self, url, body, accept=accept_name, headers=headers, delay=delay)

@@ -1,0 +1,121 @@
+"""State store on SQLAlchemy: one transaction per unit of work, whatever the database."""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+
+class Base(DeclarativeBase):
+    """Every table, the core's and the vendors', lives on this metadata."""
+
+
+MEMORY_URLS = ("memory", "sqlite://", "sqlite:///:memory:")
+
+
+def normalize_url(url: str) -> str:
+    return "sqlite://" if url in MEMORY_URLS else url
+
+
+def _sqlite_file(url: str) -> str | None:
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return url[len("sqlite:///"):]
+    return None
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url == "sqlite://":
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    elif url.startswith("sqlite"):
+        path = _sqlite_file(url)
+        if path:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, in_memory=url == "sqlite://")
+    return engine
+
+
+def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite's own is too late)
+        cur = dbapi_conn.cursor()
+        if not in_memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # Take the write lock up front, so that concurrent writers wait instead of failing mid-transaction.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """Owns the engine; hands out one session per transaction."""
+
+    def __init__(self, url: str):
+        self.url = normalize_url(url)
+        self.engine = make_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; serialising in-process keeps threads from spinning on busy locks,
+        # and the in-memory database is one shared connection.
+        self._lock = threading.RLock() if self.is_sqlite else None
+
+    @property
+    def sqlite_path(self) -> str | None:
+        return _sqlite_file(self.url)
+
+    def create_all(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    def open(self) -> Session:
+        if self._lock:
+            self._lock.acquire()
+        try:
+            return self._factory()
+        except BaseException:
+            if self._lock:
+                self._lock.release()
+            raise
+
+    def close(self, session: Session, commit: bool) -> None:
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+            if self._lock:
+                self._lock.release()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = self.open()
+        ok = False
+        try:
+            yield session
+            ok = True
+        finally:
+            self.close(session, commit=ok)
+
+    def wipe(self) -> None:
+        with self.transaction() as db:
+            for table in reversed(Base.metadata.sorted_tables):
+                db.execute(table.delete())
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,70 @@
+"""What a vendor hands the core: its blueprint, its error dialect, its scheduled-event handlers."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from flask import Blueprint, Response
+
+if TYPE_CHECKING:
+    from mockservers.core.callbacks import Acceptor
+    from mockservers.core.runtime import Context
+    from mockservers.core.scheduler import Handler
+
+
+class VendorError(Exception):
+    """Base of every vendor's errors. A raised VendorError rolls the request back."""
+
+    status: int = 400
+
+    def __init__(self, message: str = "", *, status: int | None = None, explain: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.explain = explain
+
+
+class VendorSpec:
+    """Subclassed once per vendor; registered in mockservers/vendors.py."""
+
+    key: str = ""
+    title: str = ""
+    document: str = ""  # the vendor document in shared/specs
+    real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai", for the vendor_session fixture
+    collapse_slashes: bool = False  # treat '//' in a path under the vendor's prefix as '/'
+
+    def blueprint(self) -> Blueprint:
+        raise NotImplementedError
+
+    def root_blueprint(self) -> Blueprint | None:
+        """A blueprint served at the server root (e.g. an object store with path-style buckets)."""
+        return None
+
+    def claims_root_path(self, path: str) -> bool:
+        """Whether a path outside every vendor prefix belongs to this vendor's root blueprint."""
+        return False
+
+    def render_error(self, error: VendorError) -> Response:
+        raise NotImplementedError
+
+    def error_for_code(self, code: str, message: str | None = None) -> VendorError:
+        """A catalog error by its code, for fault rules."""
+        raise NotImplementedError
+
+    def http_error(self, status: int, description: str = "") -> VendorError:
+        """The vendor's error for a failure met before its routes ran (404, 405, 413, 400, 500)."""
+        raise NotImplementedError
+
+    def handlers(self) -> dict[str, "Handler"]:
+        return {}
+
+    def acceptors(self) -> dict[str, "Acceptor"]:
+        return {}
+
+    def seed(self, ctx: "Context") -> None:
+        """Load the vendor's preset data after a reset (idempotent)."""
+
+    def default_config(self) -> dict[str, Any]:
+        return {}
+
+

@@ -1,0 +1,1 @@
+"""DICOM files and DICOMweb machinery shared by the vendors that take DICOM."""

@@ -1,0 +1,98 @@
+"""Settings: defaults, then a YAML file, then MOCKSERVERS_* env vars, then the command line."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+ENV_PREFIX = "MOCKSERVERS_"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    vendors: list[str] = field(default_factory=list)  # empty: every registered vendor
+    state: str = "sqlite:///var/state.db"
+    seed: int = 0
+    clock: str = "real"  # real | virtual
+    config: str | None = None
+    data_dir: str | None = None  # blobs; default: beside a SQLite file, else ./var
+    journal_size: int = 1000
+    max_body_mb: int = 256
+    callback_timeout: float = 5.0
+    callback_max_attempts: int = 8
+    callback_backoff_seconds: float = 1.0
+    callback_backoff_max_seconds: float = 300.0
+    scheduler_tick_seconds: float = 0.2
+    background: bool = True  # run the real-clock scheduler thread
+    vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_vendor(self, key: str) -> dict[str, Any]:
+        return self.vendor_config.get(key, {})
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _FIELDS[name].default
+    if name == "vendors":
+        if isinstance(value, str):
+            return [v for v in value.replace(",", " ").split() if v]
+        return list(value)
+    if value is None:
+        return None
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def load_settings(cli: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Build Settings; later sources override earlier ones."""
+    cli = {k: v for k, v in (cli or {}).items() if v is not None and v != []}
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    config_path = cli.get("config") or env.get(ENV_PREFIX + "CONFIG")
+    vendor_config: dict[str, dict[str, Any]] = {}
+    if config_path:
+        with open(config_path, encoding="utf-8") as fh:
+            loaded = yaml.safe_load(fh) or {}
+        vendor_config = loaded.pop("vendor_config", {}) or {}
+        for name, value in loaded.items():
+            if name in _FIELDS:
+                values[name] = _coerce(name, value)
+    for name in _FIELDS:
+        if name == "vendor_config":
+            continue
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _coerce(name, raw)
+    for name, value in cli.items():
+        if name in _FIELDS:
+            values[name] = _coerce(name, value)
+    if "vendor_config" in cli:
+        vendor_config = merge(vendor_config, cli["vendor_config"])
+    values["vendor_config"] = vendor_config
+    return Settings(**values)
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Deep merge of two config dicts; override wins."""
+    out = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out

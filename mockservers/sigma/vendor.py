@@ -1,0 +1,52 @@
+"""SigmaCloud DR as the core sees it."""
+from __future__ import annotations
+
+from mockservers.core.vendor import VendorSpec
+from mockservers.sigma import errors
+from mockservers.sigma.backend import SigmaBackend
+
+
+class SigmaVendor(VendorSpec):
+    key = "sigma"
+    title = "SigmaCloud DR"
+    document = "sigmacloud-dr.md"
+    real_hosts = ("https://api.12sigma.ai", "http://api.12sigma.ai")
+
+    def blueprint(self):
+        from mockservers.sigma.routes import blueprint
+        return blueprint
+
+    def render_error(self, error):
+        from mockservers.sigma.routes import request_id
+        response = errors.render(error)
+        response.headers["x-sg-request-id"] = request_id()
+        return response
+
+    def error_for_code(self, code, message=None):
+        if code not in errors.CATALOG:
+            raise KeyError(code)
+        return errors.SigmaError(code, message)
+
+    def http_error(self, status, description=""):
+        return errors.for_http_status(status, description)
+
+    def handlers(self):
+        return {
+            "job_start": lambda ctx, p: SigmaBackend(ctx).start_job(p["job_id"]),
+            "job_finish": lambda ctx, p: SigmaBackend(ctx).finish_job(p["job_id"]),
+        }
+
+    def default_config(self):
+        return {
+            "accounts": {
+                "sigma": {
+                    "users": {
+                        "test": {"password": "123456", "email": "test@12sigma.ai", "mobile": "18888888888",
+                                 "display_name": "test", "description": "12sigma", "user_level": "12sigma"},
+                    },
+                },
+            },
+            "job_types": ["lung_dr_detection"],
+            "queue_seconds": 2,
+            "run_seconds": 30,
+        }
