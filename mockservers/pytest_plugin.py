@@ -20,6 +20,9 @@ def test_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
+test_settings.__test__ = False  # a helper, not a test, wherever a test module imports it
+
+
 class Admin:
     """The /__admin control plane over HTTP."""
 

@@ -241,6 +241,9 @@ class SigmaBackend:
         filename = ntpath.basename(path.replace("/", "\\")) or path
         try:
             ds = read_part10(data, stop_before_pixels=False)
+            for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
+                if not ds.get(keyword):
+                    raise NotDicomError(f"the file has no {keyword} (truncated?)")
         except NotDicomError as exc:
             raise SigmaError("InvalidFileFormat", f"Invalid file format, the file {path} is not a DICOM file!",
                              f"文件格式错误，文件 {path} 不是DICOM文件!", explain=f"body: {exc}") from None
