@@ -5,6 +5,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 
 from mockservers.settings import load_settings
 
@@ -38,7 +39,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"(state {settings.state}, clock {settings.clock}, seed {settings.seed})", flush=True)
     for key in runtime.vendors:
         print(f"  {key:8} http://{settings.host}:{server.port}/{key}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    # shutdown() waits for serve_forever() to return, so it must not run on serve_forever's own thread
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -382,7 +382,7 @@ class SigmaBackend:
 
     def study_list(self, account: str, query: dict) -> dict:
         q = load(schemas.StudyListQuery(), query, lambda f, m: SigmaError(
-            "ListStudyListError", "list study failed, error!", status=400, explain=f"{f}: {m}"))
+            "ListStudyListError", "list study failed!", status=400, explain=f"{f}: {m}"))
         jobs = self.db.scalars(select(SigmaJob).where(SigmaJob.account == account).order_by(SigmaJob.seq)).all()
         if q.get("job_type"):
             jobs = [j for j in jobs if j.job_type == q["job_type"]]

@@ -10,7 +10,7 @@ from mockservers.core.vendor import VendorError
 CATALOG: dict[str, tuple[int, str, str]] = {
     "InvalidParameter": (400, "Invalid input, the input parameter is invalid!", "输入错误，输入的参数非法!"),
     "InternalServerError": (500, "An internal exception is raised.", "服务内部错误"),
-    "ListStudyListError": (500, "list study failed, error!", "获取study列表失败!"),
+    "ListStudyListError": (500, "list study failed!", "获取study列表失败!"),
     "LoginFailed": (401, "User login failed, the account name, user name or password is incorrect!",
                     "用户登录失败，账户名、用户名或密码错误!"),
     "InvalidToken": (401, "Invalid token, the token is invalid or expired, please login again!",

@@ -47,6 +47,6 @@ class SigmaVendor(VendorSpec):
                 },
             },
             "job_types": ["lung_dr_detection"],
-            "queue_seconds": 2,
-            "run_seconds": 30,
+            "queue_seconds": 1,
+            "run_seconds": 5,
         }

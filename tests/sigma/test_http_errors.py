@@ -23,7 +23,7 @@ def test_fault_error_renders_in_the_envelope_with_the_catalog_status(sigma, clie
                                          "action": {"error": "ListStudyListError"}})
     for _ in range(2):
         assert_error(client.get("/sigma/accounts/sigma/jobs/studylist/", headers=sigma.headers), 500,
-                     "ListStudyListError", "list study failed, error!")
+                     "ListStudyListError", "list study failed!")
     assert client.get("/sigma/accounts/sigma/jobs/studylist/", headers=sigma.headers).status_code == 200
     journal = client.get("/__admin/requests", query_string={"path": "/sigma/accounts/sigma/jobs/studylist/"}).json
     assert [e["fault_id"] is not None for e in journal["requests"]] == [False, True, True]

@@ -29,13 +29,13 @@ def test_job_moves_waiting_running_success_on_the_clock(sigma, uploaded):
     assert data["status"] == "waiting" and data["end_ts"] is None
     assert data["tasks"][0]["task_id"].startswith("task-") and data["tasks"][0]["status"] == "waiting"
     start = data["start_ts"]
-    sigma.advance(2)
-    assert sigma.get_job(job_id).json["data"]["status"] == "running"
-    sigma.advance(29)
-    assert sigma.get_job(job_id).json["data"]["status"] == "running"
     sigma.advance(1)
+    assert sigma.get_job(job_id).json["data"]["status"] == "running"
+    sigma.advance(4.5)
+    assert sigma.get_job(job_id).json["data"]["status"] == "running"
+    sigma.advance(0.5)
     done = sigma.get_job(job_id).json["data"]
-    assert done["status"] == "success" and done["end_ts"] == start + 32
+    assert done["status"] == "success" and done["end_ts"] == start + 6
     assert done["tasks"][0]["status"] == "success"
 
 
@@ -45,13 +45,15 @@ def test_job_durations_are_configurable():
     from mockservers.pytest_plugin import test_settings
     from tests.sigma.conftest import Sigma
 
-    app = create_app(test_settings(vendor_config={"sigma": {"queue_seconds": 0, "run_seconds": 5}}),
+    app = create_app(test_settings(vendor_config={"sigma": {"queue_seconds": 0, "run_seconds": 60}}),
                      start_background=False)
     s = Sigma(app.test_client())
     s.login()
     ds = s.upload(dx_file())
     job_id = s.new_job(ds).json["data"]["job_id"]
-    s.advance(5)
+    s.advance(59)
+    assert s.get_job(job_id).json["data"]["status"] == "running"
+    s.advance(1)
     assert s.get_job(job_id).json["data"]["status"] == "success"
 
 
