@@ -5,7 +5,7 @@ from flask import Flask
 
 from mockservers.admin.routes import blueprint as admin_blueprint
 from mockservers.core import http
-from mockservers.core.runtime import Runtime
+from mockservers.core.namespaces import Namespaces
 from mockservers.settings import Settings, load_settings
 from mockservers.vendors import load_vendors
 
@@ -13,13 +13,13 @@ from mockservers.vendors import load_vendors
 def create_app(settings: Settings | None = None, *, start_background: bool = True) -> Flask:
     settings = settings or load_settings()
     vendors = load_vendors(settings.vendors)
-    runtime = Runtime(settings, vendors)
+    namespaces = Namespaces(settings, vendors)
     app = Flask("mockservers")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_mb * 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     root_vendor = vendors[0].key if len(settings.vendors) == 1 else None
-    http.install(app, runtime, root_vendor=root_vendor)
+    http.install(app, namespaces, root_vendor=root_vendor)
     app.register_blueprint(admin_blueprint)
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint(), url_prefix=f"/{vendor.key}")
@@ -29,5 +29,5 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     if root_vendor:  # a single vendor is also served at '/', for clients whose paths are fixed
         app.register_blueprint(vendors[0].blueprint(), url_prefix="", name=f"{root_vendor}_at_root")
     if start_background:
-        runtime.start_background()
+        namespaces.start_background()
     return app

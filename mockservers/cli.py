@@ -35,6 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     server = make_server(settings.host, settings.port, app, threaded=True)
     runtime = app.extensions["mockservers"]
+    namespaces = app.extensions["mockservers.namespaces"]
     print(f"mockservers: serving {', '.join(runtime.vendors)} on http://{settings.host}:{server.port}/ "
           f"(state {settings.state}, clock {settings.clock}, seed {settings.seed})", flush=True)
     for key in runtime.vendors:
@@ -46,7 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        runtime.close()
+        namespaces.close()
     return 0
 
 

@@ -1,8 +1,10 @@
 """pytest plugin: `mock_server` (live, on a loopback port), `mock_app` (in-process) and `vendor_session`."""
 from __future__ import annotations
 
+import json
 import threading
-from typing import Any
+import time as _time
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,6 +12,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
+from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
 from mockservers.settings import Settings
 
 
@@ -24,14 +27,17 @@ test_settings.__test__ = False  # a helper, not a test, wherever a test module i
 
 
 class Admin:
-    """The /__admin control plane over HTTP."""
+    """The /__admin control plane over HTTP, for one namespace."""
 
-    def __init__(self, base_url: str, session: requests.Session | None = None):
+    def __init__(self, base_url: str, session: requests.Session | None = None, namespace: str | None = None):
         self.base_url = base_url.rstrip("/") + "/__admin"
         self.http = session or requests.Session()
+        self.namespace = namespace
+        if namespace:
+            self.http.headers[NAMESPACE_HEADER] = namespace
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
-        response = self.http.request(method, self.base_url + path, timeout=30, **kwargs)
+        response = self.http.request(method, self.base_url + path, timeout=60, **kwargs)
         if response.status_code >= 400:
             raise AssertionError(f"/__admin{path} answered {response.status_code}: {response.text}")
         return response.json()
@@ -66,6 +72,85 @@ class Admin:
     def delete_fault(self, rule_id: int) -> None:
         self._call("DELETE", f"/faults/{rule_id}")
 
+    # ---- verification: poll until the condition holds, or fail listing the near misses ----
+
+    def _poll(self, check: Callable[[], Any], timeout: float, advance: float | None, interval: float = 0.05):
+        deadline = _time.monotonic() + timeout
+        while True:
+            found = check()
+            if found:
+                return found
+            if _time.monotonic() >= deadline:
+                return None
+            if advance:
+                self.advance(advance)
+            else:
+                threading.Event().wait(interval)
+
+    def await_callback(self, vendor: str, match: dict | Callable[[dict], bool] | None = None,
+                       timeout: float = 10.0, advance: float | None = None, delivered: bool = True) -> dict:
+        """The first callback of `vendor` whose body matches (a dict of expected fields, or a predicate), and
+        that was delivered (or, with delivered=False, at least attempted). `advance`: virtual seconds to move
+        the clock between polls."""
+        def matches(cb: dict) -> bool:
+            if match is None:
+                return True
+            if callable(match):
+                return bool(match(cb["body"]))
+            return isinstance(cb["body"], dict) and all(cb["body"].get(k) == v for k, v in match.items())
+
+        def done(cb: dict) -> bool:
+            return cb["state"] == "delivered" if delivered else bool(cb["attempts"])
+
+        found = self._poll(lambda: next((cb for cb in self.callbacks(vendor) if matches(cb) and done(cb)), None),
+                           timeout, advance)
+        if found:
+            return found
+        near = [f"  #{cb['id']} {cb['state']} to {cb['url']}, {len(cb['attempts'])} attempt(s), body "
+                f"{json.dumps(cb['body'], ensure_ascii=False)[:200]}" for cb in self.callbacks(vendor)]
+        raise AssertionError(f"no {'delivered ' if delivered else ''}{vendor} callback matching {match!r} within "
+                             f"{timeout}s; callbacks seen:\n" + ("\n".join(near) or "  (none)"))
+
+    def expect_requests(self, vendor: str | None = None, method: str | None = None, path: str | None = None,
+                        status: int | None = None, count: int | None = None, timeout: float = 0.0) -> list[dict]:
+        """Journal entries matching every given field (path may hold '*'); `count` exact, else at least one."""
+        def matching() -> list[dict]:
+            entries = self.requests(**{k: v for k, v in (("vendor", vendor), ("method", method), ("path", path),
+                                                          ("status", status)) if v is not None})
+            ok = len(entries) == count if count is not None else bool(entries)
+            return entries if ok else []
+
+        found = self._poll(matching, timeout, None)
+        if found or (count == 0 and found is not None):
+            return found
+        wanted = {k: v for k, v in (("vendor", vendor), ("method", method), ("path", path), ("status", status))
+                  if v is not None}
+        near = [f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']}"
+                for e in self.requests(**({"vendor": vendor} if vendor else {}), limit=20)]
+        raise AssertionError(f"expected {count if count is not None else 'at least one'} request(s) matching "
+                             f"{wanted}; the journal has:\n" + ("\n".join(near) or "  (nothing)"))
+
+    def assert_no_unmatched(self) -> None:
+        """Fail if any request reached no route (a client calling a URL the vendor does not have)."""
+        stray = self.requests(unmatched="true")
+        if stray:
+            lines = [f"  {e['method']} {e['path']} -> {e['status']}" for e in stray]
+            raise AssertionError("requests that matched no route:\n" + "\n".join(lines))
+
+
+class Namespace:
+    """One namespace of a live server: its vendor URLs, a session that sends the header, its admin."""
+
+    def __init__(self, base_url: str, name: str):
+        self.name = name
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.session.headers[NAMESPACE_HEADER] = name
+        self.admin = Admin(base_url, namespace=name)
+
+    def url(self, vendor: str | None = None) -> str:
+        return f"{self.base_url}/{vendor}" if vendor else self.base_url
+
 
 class LiveServer:
     """A real HTTP server on a free loopback port, in a thread of this process."""
@@ -88,10 +173,25 @@ class LiveServer:
     def url(self, vendor: str | None = None) -> str:
         return f"{self.base_url}/{vendor}" if vendor else self.base_url
 
+    def namespace(self, name: str) -> Namespace:
+        """A namespace of its own on this server: state, journal, clock, seed, faults, callbacks."""
+        return Namespace(self.base_url, name)
+
+    def await_callback(self, vendor: str, match=None, timeout: float = 10.0, advance: float | None = None,
+                       delivered: bool = True) -> dict:
+        return self.admin.await_callback(vendor, match=match, timeout=timeout, advance=advance,
+                                         delivered=delivered)
+
+    def expect_requests(self, **kwargs) -> list[dict]:
+        return self.admin.expect_requests(**kwargs)
+
+    def assert_no_unmatched(self) -> None:
+        self.admin.assert_no_unmatched()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(timeout=10)
-        self.runtime.close()
+        self.app.extensions["mockservers.namespaces"].close()
 
 
 class InProcessAdapter(BaseAdapter):
@@ -165,7 +265,7 @@ def mock_app():
     app = create_app(test_settings(), start_background=False)
     app.testing = True
     yield app
-    app.extensions["mockservers"].close()
+    app.extensions["mockservers.namespaces"].close()
 
 
 @pytest.fixture

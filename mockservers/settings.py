@@ -30,6 +30,7 @@ class Settings:
     callback_backoff_max_seconds: float = 300.0
     scheduler_tick_seconds: float = 0.2
     background: bool = True  # run the real-clock scheduler thread
+    db_schema: str | None = None  # set per namespace on server databases (PostgreSQL)
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def for_vendor(self, key: str) -> dict[str, Any]:

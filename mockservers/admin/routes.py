@@ -34,6 +34,11 @@ def health():
     return jsonify(status="ok", vendors=list(_runtime().vendors))
 
 
+@blueprint.get("/namespaces")
+def namespaces():
+    return jsonify(namespaces=current_app.extensions["mockservers.namespaces"].names())
+
+
 @blueprint.post("/reset")
 def reset():
     _runtime().reset()
@@ -45,12 +50,16 @@ def requests_():
     rt = _runtime()
     status = request.args.get("status")
     limit = request.args.get("limit")
+    unmatched = request.args.get("unmatched")
     if (status and not status.isdigit()) or (limit and not limit.isdigit()):
         return _bad("'status' and 'limit' must be whole numbers")
+    if unmatched not in (None, "true", "false", "1", "0"):
+        return _bad("'unmatched' must be true or false")
     with rt.store.transaction() as db:
         items = journal.query(db, vendor=request.args.get("vendor"), path=request.args.get("path"),
                               method=request.args.get("method"), status=int(status) if status else None,
-                              limit=int(limit) if limit else None)
+                              limit=int(limit) if limit else None,
+                              unmatched=None if unmatched is None else unmatched in ("true", "1"))
     return jsonify(requests=items, total=len(items))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import socket
 import struct
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,13 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
 
 from mockservers.core import journal
+from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
+from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
+from mockservers.core.namespaces import InvalidNamespace
 from mockservers.core.vendor import VendorError, VendorSpec
 
 if TYPE_CHECKING:
+    from mockservers.core.namespaces import Namespaces
     from mockservers.core.runtime import Context, Runtime
 
 log = logging.getLogger(__name__)
@@ -30,7 +35,8 @@ def current_ctx() -> "Context":
 
 
 def runtime_of(app: Flask) -> "Runtime":
-    return app.extensions["mockservers"]
+    """The runtime of the current request's namespace (the default one outside a request)."""
+    return g.get("runtime") or app.extensions["mockservers"]
 
 
 def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSpec | None:
@@ -85,10 +91,12 @@ class CollapseSlashes:
         return self.wsgi_app(environ, start_response)
 
 
-def install(app: Flask, runtime: "Runtime", root_vendor: str | None = None) -> None:
-    app.extensions["mockservers"] = runtime
+def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None) -> None:
+    app.extensions["mockservers"] = namespaces.default
+    app.extensions["mockservers.namespaces"] = namespaces
+    vendors = namespaces.default.vendors
     app.url_map.merge_slashes = False
-    collapsing = tuple(f"/{v.key}/" for v in runtime.vendors.values() if v.collapse_slashes)
+    collapsing = tuple(f"/{v.key}/" for v in vendors.values() if v.collapse_slashes)
     if collapsing:
         app.wsgi_app = CollapseSlashes(app.wsgi_app, collapsing)
 
@@ -98,10 +106,20 @@ def install(app: Flask, runtime: "Runtime", root_vendor: str | None = None) -> N
         g.fault_rule = None
         g.failed = False
         g.explain = None
-        vendor = owner_of(runtime, request.path, root_vendor)
+        g.runtime = namespaces.default
+        vendor = owner_of(namespaces.default, request.path, root_vendor)
         g.vendor = vendor
+        try:
+            g.runtime = namespaces.get(request.headers.get(NAMESPACE_HEADER) or DEFAULT_NAMESPACE)
+        except InvalidNamespace as exc:
+            g.vendor = None  # nothing is journaled in a namespace that does not exist
+            if vendor is None:
+                return jsonify(error=str(exc)), 400
+            g.failed, g.explain = True, str(exc)
+            return vendor.render_error(vendor.http_error(400, str(exc)))
         if vendor is None:
             return None
+        runtime = g.runtime
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
@@ -115,6 +133,7 @@ def install(app: Flask, runtime: "Runtime", root_vendor: str | None = None) -> N
 
     @app.after_request
     def _finish(response: Response):
+        runtime = g.get("runtime") or namespaces.default
         db = g.pop("db", None)
         if db is not None:
             runtime.store.close(db, commit=response.status_code < 400 and not g.failed)
@@ -129,7 +148,7 @@ def install(app: Flask, runtime: "Runtime", root_vendor: str | None = None) -> N
     def _teardown(_exc):
         db = g.pop("db", None)
         if db is not None:
-            runtime.store.close(db, commit=False)
+            (g.get("runtime") or namespaces.default).store.close(db, commit=False)
 
     @app.errorhandler(VendorError)
     def _vendor_error(error: VendorError):
@@ -183,7 +202,7 @@ def _match_fault(runtime: "Runtime", vendor: VendorSpec) -> dict | None:
 
 def _apply_fault(vendor: VendorSpec, action: dict):
     if action.get("delay_ms"):
-        time.sleep(action["delay_ms"] / 1000.0)  # real latency, as the client would see it
+        threading.Event().wait(action["delay_ms"] / 1000.0)  # real latency, as the client would see it
     if action.get("drop"):
         _drop_connection()
     if action.get("error"):
@@ -209,7 +228,7 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response) -> None
                 body=journal.text_of(request.get_data(cache=True), request.mimetype),
                 status=response.status_code, response_body=response_text,
                 duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
-                explain=g.get("explain"),
+                explain=g.get("explain"), unmatched=request.url_rule is None,
             )
     except Exception:
         log.exception("journal write failed")

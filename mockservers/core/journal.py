@@ -36,8 +36,10 @@ def record(db: Session, size: int, **fields: Any) -> None:
 
 
 def query(db: Session, vendor: str | None = None, path: str | None = None, method: str | None = None,
-          status: int | None = None, limit: int | None = None) -> list[dict]:
+          status: int | None = None, limit: int | None = None, unmatched: bool | None = None) -> list[dict]:
     q = select(JournalEntry).order_by(JournalEntry.id.desc())
+    if unmatched is not None:
+        q = q.where(JournalEntry.unmatched.is_(unmatched))
     if vendor:
         q = q.where(JournalEntry.vendor == vendor)
     if method:
@@ -57,4 +59,5 @@ def query(db: Session, vendor: str | None = None, path: str | None = None, metho
 def as_dict(e: JournalEntry) -> dict:
     return {"id": e.id, "time": e.ts, "vendor": e.vendor, "method": e.method, "path": e.path, "query": e.query,
             "headers": e.headers, "body": e.body, "status": e.status, "response_body": e.response_body,
-            "duration_ms": round(e.duration_ms, 3), "fault_id": e.fault_id, "explain": e.explain}
+            "duration_ms": round(e.duration_ms, 3), "fault_id": e.fault_id, "explain": e.explain,
+            "unmatched": bool(e.unmatched)}

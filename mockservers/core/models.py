@@ -59,6 +59,7 @@ class JournalEntry(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
     fault_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     explain: Mapped[str | None] = mapped_column(Text, nullable=True)
+    unmatched: Mapped[bool] = mapped_column(Boolean, default=False)  # no route answered it
 
 
 class FaultRule(Base):

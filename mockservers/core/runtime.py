@@ -34,10 +34,11 @@ def _data_dir(settings: Settings, store: Store) -> str:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, vendors: list[VendorSpec]):
+    def __init__(self, settings: Settings, vendors: list[VendorSpec], namespace: str = "default"):
         self.settings = settings
+        self.namespace = namespace
         self.vendors = {v.key: v for v in vendors}
-        self.store = Store(settings.state)
+        self.store = Store(settings.state, schema=settings.db_schema)
         self.data_dir = _data_dir(settings, self.store)
         self.blobs = BlobStore(os.path.join(self.data_dir, "blobs"))
         self.clock = Clock(settings.clock)

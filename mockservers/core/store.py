@@ -65,9 +65,13 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 class Store:
     """Owns the engine; hands out one session per transaction."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, schema: str | None = None):
         self.url = normalize_url(url)
         self.engine = make_engine(url)
+        if schema and self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            self.engine = self.engine.execution_options(schema_translate_map={None: schema})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; serialising in-process keeps threads from spinning on busy locks,
