@@ -14,8 +14,10 @@ $(STAMP): setup.cfg pyproject.toml
 run: $(STAMP)
 	$(BIN)/mockservers serve --host 127.0.0.1 --port 8080 --state sqlite:///var/state.db
 
+# The suite twice: in-process, then every test written against `client` again over HTTP to a live server.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --mock-live
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

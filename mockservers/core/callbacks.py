@@ -8,6 +8,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mockservers.core.faults import delay_seconds
 from mockservers.core.models import Callback
 from mockservers.core.scheduler import cancel, schedule
 
@@ -82,7 +83,8 @@ class Dispatcher:
             return None
         if action.get("delay_ms"):
             cancel(db, cb.next_event_id)
-            cb.next_event_id = schedule(db, EVENT, ctx.now + action["delay_ms"] / 1000.0, {"id": cb.id}).id
+            delay = delay_seconds(action["delay_ms"], ctx.rng("callback-delay", rule.id, rule.fired))
+            cb.next_event_id = schedule(db, EVENT, ctx.now + delay, {"id": cb.id}).id
             return None
         if action.get("fail"):
             cb.attempts = [*cb.attempts, {"time": ctx.now, "status": None, "error": "failed by fault", **fault}]

@@ -14,7 +14,7 @@ from mockservers.core.models import FaultRule
 if TYPE_CHECKING:
     from mockservers.core.runtime import Runtime
 
-REQUEST_ACTIONS = ("error", "status", "delay_ms", "drop", "fail_job")
+REQUEST_ACTIONS = ("error", "status", "delay_ms", "drop", "truncate", "fail_job")
 CALLBACK_ACTIONS = ("fail", "delay_ms", "duplicate", "drop")
 
 
@@ -41,8 +41,12 @@ def validate_rule(data: Any) -> dict:
         action = {**action, "callback": cb}
     if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
         raise FaultRuleError("'status' must be an HTTP status code")
-    if "delay_ms" in action and not (isinstance(action["delay_ms"], (int, float)) and action["delay_ms"] >= 0):
-        raise FaultRuleError("'delay_ms' must be a number of milliseconds")
+    if "delay_ms" in action and not _valid_delay(action["delay_ms"]):
+        raise FaultRuleError("'delay_ms' must be milliseconds: a number, {\"min\": a, \"max\": b} or "
+                             "{\"mean\": m, \"stddev\": s}")
+    truncate = action.get("truncate")
+    if "truncate" in action and not (truncate is True or (isinstance(truncate, int) and truncate >= 0)):
+        raise FaultRuleError("'truncate' must be true (half the body) or a number of bytes to send")
     out: dict[str, Any] = {"action": action}
     for name in ("vendor", "method", "path"):
         value = data.get(name)
@@ -64,6 +68,27 @@ def validate_rule(data: Any) -> dict:
         raise FaultRuleError("'probability' must be between 0 and 1")
     out["probability"] = p
     return out
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+
+
+def _valid_delay(value: Any) -> bool:
+    if isinstance(value, dict):
+        return (set(value) == {"min", "max"} and _number(value["min"]) and _number(value["max"])
+                and value["min"] <= value["max"]) or \
+               (set(value) == {"mean", "stddev"} and _number(value["mean"]) and _number(value["stddev"]))
+    return _number(value)
+
+
+def delay_seconds(delay: Any, rng) -> float:
+    """A fixed delay, or one drawn from a uniform or normal distribution with the seeded `rng`."""
+    if isinstance(delay, dict) and "min" in delay:
+        return rng.uniform(delay["min"], delay["max"]) / 1000.0
+    if isinstance(delay, dict):
+        return max(0.0, rng.gauss(delay["mean"], delay["stddev"])) / 1000.0
+    return delay / 1000.0
 
 
 def as_dict(rule: FaultRule) -> dict:

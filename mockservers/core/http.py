@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
 
 from mockservers.core import journal
+from mockservers.core.fake import seeded_random
+from mockservers.core.faults import delay_seconds
 from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
 from mockservers.core.namespaces import InvalidNamespace
@@ -63,7 +65,9 @@ def request_fields() -> dict:
     return fields
 
 
-def _drop_connection() -> None:
+def _drop_connection() -> Response:
+    """Reset the client's connection. In-process (no socket) this raises ConnectionDropped instead."""
+    g.vendor = None  # journaled already; nothing more to record
     sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
     if sock is None:
         raise ConnectionDropped("connection dropped by fault rule")
@@ -72,7 +76,7 @@ def _drop_connection() -> None:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
-    raise ConnectionDropped("connection dropped by fault rule")
+    return Response(status=500)  # never arrives: the server's write fails quietly on the closed socket
 
 
 class CollapseSlashes:
@@ -124,11 +128,13 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
         action = _match_fault(runtime, vendor)
+        if action:
+            answered = _apply_fault(vendor, action)  # before the transaction opens: it may journal or raise
+            if answered is not None:
+                return answered
         g.db = runtime.store.open()
         runtime.clock.load(g.db)
         g.ctx = runtime.context(g.db, vendor.key, fault=action)
-        if action:
-            return _apply_fault(vendor, action)
         return None
 
     @app.after_request
@@ -142,6 +148,9 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         vendor = g.get("vendor")
         if vendor is not None:
             _journal(runtime, vendor, response)
+            truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")
+            if truncate is not None and truncate is not False:
+                response = _truncate(response, truncate)
         return response
 
     @app.teardown_request
@@ -197,14 +206,19 @@ def _match_fault(runtime: "Runtime", vendor: VendorSpec) -> dict | None:
         if rule is None:
             return None
         g.fault_rule = rule.id
-        return dict(rule.action)
+        action = dict(rule.action)
+        if "delay_ms" in action:
+            rng = seeded_random(runtime.settings.seed, "latency", rule.id, rule.fired)
+            action["delay_seconds"] = delay_seconds(action["delay_ms"], rng)
+        return action
 
 
 def _apply_fault(vendor: VendorSpec, action: dict):
-    if action.get("delay_ms"):
-        threading.Event().wait(action["delay_ms"] / 1000.0)  # real latency, as the client would see it
+    if action.get("delay_seconds"):
+        threading.Event().wait(action["delay_seconds"])  # real latency, as the client would see it
     if action.get("drop"):
-        _drop_connection()
+        _journal(g.runtime, vendor, None)
+        return _drop_connection()
     if action.get("error"):
         raise vendor.error_for_code(action["error"], action.get("message"))
     if action.get("status"):
@@ -213,9 +227,30 @@ def _apply_fault(vendor: VendorSpec, action: dict):
     return None
 
 
-def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response) -> None:
+def _truncate(response: Response, keep: int | bool) -> Response:
+    """Announce the whole body, send only part of it, then close the connection."""
+    body = response.get_data()
+    keep = len(body) // 2 if keep is True else min(int(keep), len(body))
+    socket_ = request.environ.get("werkzeug.socket")
+
+    def partial():
+        yield body[:keep]
+        if socket_ is not None:
+            try:
+                socket_.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    response.response = partial()
+    response.headers["Content-Length"] = str(len(body))
+    return response
+
+
+def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None) -> None:
     try:
-        if response.direct_passthrough or response.is_streamed:
+        if response is None:
+            response_text = "<connection dropped>"
+        elif response.direct_passthrough or response.is_streamed:
             response_text = f"<streamed {response.mimetype}>"
         else:
             response_text = journal.text_of(response.get_data(), response.mimetype)
@@ -226,7 +261,7 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response) -> None
                 ts=runtime.clock.now(), vendor=vendor.key, method=request.method, path=request.path,
                 query=request.query_string.decode("latin-1"), headers=headers,
                 body=journal.text_of(request.get_data(cache=True), request.mimetype),
-                status=response.status_code, response_body=response_text,
+                status=response.status_code if response is not None else 0, response_body=response_text,
                 duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
                 explain=g.get("explain"), unmatched=request.url_rule is None,
             )

@@ -111,3 +111,38 @@ def test_routes_command_lists_every_url(capsys):
     assert main(["routes"]) == 0
     out = capsys.readouterr().out
     assert "/sigma/accounts/<account>/jobs/<job_id>/" in out and "/__admin/clock/advance" in out
+
+
+def test_latency_from_a_distribution_is_seeded(client):
+    client.post("/__admin/faults", json={"action": {"delay_ms": {"min": 20, "max": 40}}, "times": 2})
+    client.get("/sigma/login")
+    client.get("/sigma/login")
+    durations = [e["duration_ms"] for e in client.get("/__admin/requests").json["requests"]]
+    assert all(d >= 20 for d in durations)
+
+
+@pytest.mark.parametrize("delay", [{"min": 5}, {"min": 9, "max": 1}, {"mean": -1, "stddev": 1}, "10", True])
+def test_bad_latency_is_refused(client, delay):
+    response = client.post("/__admin/faults", json={"action": {"delay_ms": delay}})
+    assert response.status_code == 400 and "delay_ms" in response.json["error"]
+
+
+def test_truncated_body_on_a_live_server(mock_server):
+    import requests
+
+    mock_server.admin.add_fault({"vendor": "sigma", "times": 1, "action": {"truncate": 10}})
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(mock_server.url("sigma") + "/login", timeout=10)
+    assert requests.get(mock_server.url("sigma") + "/login", timeout=10).json()["error"]["code"] == \
+        "InvalidParameter"
+
+
+def test_a_dropped_connection_is_journaled_with_its_rule(mock_server):
+    import requests
+
+    rule = mock_server.admin.add_fault({"vendor": "sigma", "times": 1, "action": {"drop": True}})
+    with pytest.raises(requests.ConnectionError):
+        requests.get(mock_server.url("sigma") + "/login", timeout=10)
+    [entry] = mock_server.admin.requests(vendor="sigma")
+    assert entry["status"] == 0 and entry["fault_id"] == rule["id"] and entry["response_body"] == \
+        "<connection dropped>"
