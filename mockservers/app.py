@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from mockservers import apidocs
 from mockservers.admin.routes import blueprint as admin_blueprint
 from mockservers.core import http
 from mockservers.core.namespaces import Namespaces
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     root_vendor = vendors[0].key if len(settings.vendors) == 1 else None
     http.install(app, namespaces, root_vendor=root_vendor)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(apidocs.blueprint(vendors))
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint(), url_prefix=f"/{vendor.key}")
         root_bp = vendor.root_blueprint()

@@ -69,6 +69,24 @@ def cmd_routes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from mockservers.core import openapi
+    from mockservers.vendors import REGISTRY, load_vendor
+
+    if args.key not in REGISTRY:
+        print(f"unknown vendor {args.key!r}; known: {', '.join(REGISTRY)}", file=sys.stderr)
+        return 2
+    vendor = load_vendor(args.key)
+    if not vendor.operations():
+        print(f"{args.key} has no OpenAPI document (it is a DICOMweb server: see docs/{args.key}.md)",
+              file=sys.stderr)
+        return 2
+    print(json.dumps(openapi.build(vendor), ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="mockservers", description=__doc__)
@@ -80,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     routes.add_argument("--vendor", dest="vendors", action="append", metavar="KEY")
     routes.add_argument("--config")
     routes.set_defaults(func=cmd_routes)
+    openapi_cmd = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document")
+    openapi_cmd.add_argument("key", help="the vendor key, e.g. sigma")
+    openapi_cmd.set_defaults(func=cmd_openapi)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete
 
-from mockservers.core import callbacks, journal
+from mockservers.core import callbacks, journal, openapi
 from mockservers.core.faults import FaultRuleError
 from mockservers.core.http import runtime_of
 from mockservers.core.models import FaultRule
@@ -27,6 +27,15 @@ def _clock_json():
     now = rt.clock.now()
     return {"mode": rt.clock.mode, "now": now,
             "iso": datetime.fromtimestamp(now, timezone.utc).isoformat().replace("+00:00", "Z")}
+
+
+@blueprint.get("/fidelity")
+def fidelity():
+    """For every endpoint, parameter, response field and error code: documented (where) or inferred (why)."""
+    rt = _runtime()
+    wanted = request.args.get("vendor")
+    entries = {key: openapi.ledger(vendor) for key, vendor in rt.vendors.items() if not wanted or key == wanted}
+    return jsonify(vendors=entries)
 
 
 @blueprint.get("/health")

@@ -67,4 +67,12 @@ class VendorSpec:
     def default_config(self) -> dict[str, Any]:
         return {}
 
+    def operations(self) -> list:
+        """Every endpoint, as core.openapi.Operation: feeds the OpenAPI document and the fidelity ledger."""
+        return []
+
+    def error_sources(self) -> dict[str, str]:
+        """Each error code of the catalog: where the document shows it, or 'inferred: <why>'."""
+        return {}
+
 

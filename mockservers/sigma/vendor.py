@@ -30,6 +30,14 @@ class SigmaVendor(VendorSpec):
     def http_error(self, status, description=""):
         return errors.for_http_status(status, description)
 
+    def operations(self):
+        from mockservers.sigma.operations import operations
+        return operations()
+
+    def error_sources(self):
+        from mockservers.sigma.operations import ERROR_SOURCES
+        return ERROR_SOURCES
+
     def handlers(self):
         return {
             "job_start": lambda ctx, p: SigmaBackend(ctx).start_job(p["job_id"]),
