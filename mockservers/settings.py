@@ -30,6 +30,7 @@ class Settings:
     callback_backoff_max_seconds: float = 300.0
     scheduler_tick_seconds: float = 0.2
     background: bool = True  # run the real-clock scheduler thread
+    scenarios_dir: str = "fixtures/scenarios"  # POST /__admin/scenarios/KEY loads KEY.json or KEY.yaml from here
     db_schema: str | None = None  # set per namespace on server databases (PostgreSQL)
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 

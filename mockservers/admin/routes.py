@@ -1,12 +1,16 @@
 """The /__admin control plane: JSON in, JSON out."""
 from __future__ import annotations
 
+import os
+import re
 from datetime import datetime, timezone
+
+import yaml
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete
 
-from mockservers.core import callbacks, journal, openapi
+from mockservers.core import callbacks, journal, openapi, snapshots
 from mockservers.core.faults import FaultRuleError
 from mockservers.core.http import runtime_of
 from mockservers.core.models import FaultRule
@@ -145,3 +149,49 @@ def delete_fault(rule_id: int):
             return _bad(f"no fault rule {rule_id}", 404)
         db.delete(rule)
     return jsonify(status="ok")
+
+
+@blueprint.post("/snapshots")
+def take_snapshot():
+    body = request.get_json(silent=True) or {}
+    label = body.get("label", "") if isinstance(body, dict) else ""
+    if not isinstance(label, str):
+        return _bad("'label' must be a string")
+    return jsonify(snapshots.take(_runtime(), label)), 201
+
+
+@blueprint.get("/snapshots")
+def list_snapshots():
+    return jsonify(snapshots=snapshots.listing(_runtime()))
+
+
+@blueprint.post("/snapshots/<int:snapshot_id>/restore")
+def restore_snapshot(snapshot_id: int):
+    if not snapshots.restore(_runtime(), snapshot_id):
+        return _bad(f"no snapshot {snapshot_id}", 404)
+    return jsonify(status="ok", id=snapshot_id)
+
+
+@blueprint.get("/export")
+def export_scenario():
+    """The namespace as a scenario file: save it as fixtures/scenarios/KEY.json to load it back."""
+    return jsonify(snapshots.export(_runtime()))
+
+
+@blueprint.post("/scenarios/<key>")
+def load_scenario(key: str):
+    rt = _runtime()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", key) or key.startswith("."):
+        return _bad(f"{key!r} is not a scenario name")
+    folder = rt.settings.scenarios_dir
+    path = next((os.path.join(folder, key + ext) for ext in (".json", ".yaml", ".yml")
+                 if os.path.isfile(os.path.join(folder, key + ext))), None)
+    if path is None:
+        return _bad(f"no scenario {key!r} in {folder}", 404)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            scenario = yaml.safe_load(fh)
+        loaded = snapshots.load_scenario(rt, scenario)
+    except (yaml.YAMLError, snapshots.ScenarioError) as exc:
+        return _bad(f"scenario {key!r}: {exc}")
+    return jsonify(status="ok", scenario=key, **loaded)

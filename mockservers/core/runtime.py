@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mockservers.core import callbacks as callbacks_mod
-from mockservers.core import models  # noqa: F401  (registers the core tables)
+from mockservers.core import models, snapshots  # noqa: F401  (registers the core tables)
 from mockservers.core.blobs import BlobStore
 from mockservers.core.clock import Clock
 from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
@@ -68,13 +68,17 @@ class Runtime:
             with self.store.transaction() as db:
                 vendor.seed(self.context(db, vendor.key))
 
-    def reset(self) -> None:
-        self.store.wipe()
+    def reset(self, seed_vendors: bool = True) -> None:
+        """Forget all state (snapshots are kept: they are the control plane's)."""
+        from mockservers.core.snapshots import KEPT
+
+        self.store.wipe(keep=KEPT)
         self.blobs.wipe()
         self.clock.reset()
         with self.store.transaction() as db:
             self.clock.load(db)
-        self.seed_vendors()
+        if seed_vendors:
+            self.seed_vendors()
 
     def advance(self, seconds: float) -> int:
         """Move virtual time forward, running every event that falls due, in order."""

@@ -116,10 +116,11 @@ class Store:
         finally:
             self.close(session, commit=ok)
 
-    def wipe(self) -> None:
+    def wipe(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
         with self.transaction() as db:
             for table in reversed(Base.metadata.sorted_tables):
-                db.execute(table.delete())
+                if table.name not in keep:
+                    db.execute(table.delete())
 
     def dispose(self) -> None:
         self.engine.dispose()
