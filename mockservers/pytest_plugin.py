@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time as _time
 from typing import Any, Callable
@@ -153,23 +154,12 @@ class Namespace:
         return f"{self.base_url}/{vendor}" if vendor else self.base_url
 
 
-class LiveServer:
-    """A real HTTP server on a free loopback port, in a thread of this process."""
+class Server:
+    """A mockservers server reached over HTTP: vendor URLs, namespaces, admin and verification."""
 
-    def __init__(self, settings: Settings | None = None):
-        from werkzeug.serving import make_server
-
-        from mockservers.app import create_app
-
-        self.settings = settings or test_settings()
-        self.app = create_app(self.settings)
-        self.runtime = self.app.extensions["mockservers"]
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.port = self._server.port
-        self.base_url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
         self.admin = Admin(self.base_url)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="mockservers-live", daemon=True)
-        self._thread.start()
 
     def url(self, vendor: str | None = None) -> str:
         return f"{self.base_url}/{vendor}" if vendor else self.base_url
@@ -188,6 +178,27 @@ class LiveServer:
 
     def assert_no_unmatched(self) -> None:
         self.admin.assert_no_unmatched()
+
+    def stop(self) -> None:
+        """A server this process did not start is left running."""
+
+
+class LiveServer(Server):
+    """A real HTTP server on a free loopback port, in a thread of this process."""
+
+    def __init__(self, settings: Settings | None = None):
+        from werkzeug.serving import make_server
+
+        from mockservers.app import create_app
+
+        self.settings = settings or test_settings()
+        self.app = create_app(self.settings)
+        self.runtime = self.app.extensions["mockservers"]
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.port = self._server.port
+        super().__init__(f"http://127.0.0.1:{self.port}")
+        self._thread = threading.Thread(target=self._server.serve_forever, name="mockservers-live", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -248,6 +259,9 @@ def pytest_addoption(parser):
     parser.addoption("--mock-live", action="store_true", default=False,
                      help="run tests that use `mock_client` against a live mockservers server (a namespace "
                           "per test) instead of in-process")
+    parser.addoption("--mock-server-url", default=os.environ.get("MOCKSERVERS_URL"),
+                     help="use this running mockservers server (shared, e.g. by pytest -n workers) instead of "
+                          "starting one; tests should then work in namespaces of their own")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -334,16 +348,19 @@ class LiveClient:
 
 
 @pytest.fixture(scope="session")
-def _mockservers_live():
-    server = LiveServer()
+def _mockservers_live(request):
+    url = request.config.getoption("--mock-server-url")
+    server = Server(url) if url else LiveServer()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def mock_server(_mockservers_live):
-    """A live server (memory state, virtual clock, seed 0), reset before each test."""
-    _mockservers_live.admin.reset()
+def mock_server(request, _mockservers_live):
+    """A live server (memory state, virtual clock, seed 0) whose default namespace is reset before each test.
+    With --mock-server-url it is that shared server, not reset: work in `mock_server.namespace(NAME)`."""
+    if not request.config.getoption("--mock-server-url"):
+        _mockservers_live.admin.reset()
     yield _mockservers_live
 
 
