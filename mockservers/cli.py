@@ -19,6 +19,8 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--clock", choices=["real", "virtual"])
     p.add_argument("--config", help="a YAML settings file")
+    p.add_argument("--workers", type=int, help="gunicorn worker processes sharing the state (default 1: one "
+                                                 "threaded process)")
 
 
 def _settings(args: argparse.Namespace):
@@ -26,20 +28,30 @@ def _settings(args: argparse.Namespace):
     return load_settings(cli)
 
 
+def _banner(settings, port: int, vendors) -> None:
+    print(f"mockservers: serving {', '.join(vendors)} on http://{settings.host}:{port}/ "
+          f"(state {settings.state}, clock {settings.clock}, seed {settings.seed}, workers {settings.workers})",
+          flush=True)
+    for key in vendors:
+        print(f"  {key:8} http://{settings.host}:{port}/{key}", flush=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    if settings.workers > 1:
+        return _serve_workers(settings)
     from werkzeug.serving import make_server
 
     from mockservers.app import create_app
 
-    settings = _settings(args)
     app = create_app(settings)
     server = make_server(settings.host, settings.port, app, threaded=True)
     runtime = app.extensions["mockservers"]
     namespaces = app.extensions["mockservers.namespaces"]
-    print(f"mockservers: serving {', '.join(runtime.vendors)} on http://{settings.host}:{server.port}/ "
-          f"(state {settings.state}, clock {settings.clock}, seed {settings.seed})", flush=True)
-    for key in runtime.vendors:
-        print(f"  {key:8} http://{settings.host}:{server.port}/{key}", flush=True)
+    _banner(settings, server.port, runtime.vendors)
     # shutdown() waits for serve_forever() to return, so it must not run on serve_forever's own thread
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     try:
@@ -48,6 +60,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         pass
     finally:
         namespaces.close()
+    return 0
+
+
+def _serve_workers(settings) -> int:
+    from mockservers.core.store import MEMORY_URLS
+    from mockservers.production import GunicornServer
+    from mockservers.vendors import load_vendors
+
+    if settings.state in MEMORY_URLS:
+        print("--workers needs shared state: a sqlite:/// file or a postgresql:// URL, not memory", file=sys.stderr)
+        return 2
+    if settings.port == 0:
+        print("--workers needs a fixed --port", file=sys.stderr)
+        return 2
+    from mockservers.core.namespaces import Namespaces
+
+    Namespaces(settings, load_vendors(settings.vendors)).close()  # create the tables once, before the fork
+    vendors = [v.key for v in load_vendors(settings.vendors)]
+    GunicornServer(settings, on_ready=lambda arbiter: _banner(settings, settings.port, vendors)).run()
     return 0
 
 

@@ -18,9 +18,29 @@ from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
 from mockservers.settings import Settings
 
 
+# Set by --mock-state: the database tests keep their state in (memory unless told otherwise).
+_STATE = {"url": "memory", "schemas": [], "count": 0}
+
+
+def _state_folder() -> str:
+    if "folder" not in _STATE:
+        import atexit
+        import shutil
+        import tempfile
+
+        _STATE["folder"] = tempfile.mkdtemp(prefix="mockservers-files-")
+        atexit.register(shutil.rmtree, _STATE["folder"], ignore_errors=True)
+    return _STATE["folder"]
+
+
 def test_settings(**overrides: Any) -> Settings:
-    """Memory state, virtual clock, fixed seed: what a test wants."""
+    """Memory state (or --mock-state's database, a fresh schema each call), virtual clock, fixed seed."""
     values: dict[str, Any] = dict(state="memory", clock="virtual", seed=0, background=False)
+    if _STATE["url"] != "memory" and "state" not in overrides:
+        _STATE["count"] += 1
+        schema = f"t_{os.getpid()}_{_STATE['count']}"
+        _STATE["schemas"].append(schema)
+        values.update(state=_STATE["url"], db_schema=schema, data_dir=os.path.join(_state_folder(), schema))
     values.update(overrides)
     return Settings(**values)
 
@@ -259,12 +279,55 @@ def pytest_addoption(parser):
     parser.addoption("--mock-live", action="store_true", default=False,
                      help="run tests that use `mock_client` against a live mockservers server (a namespace "
                           "per test) instead of in-process")
+    parser.addoption("--mock-state", default="memory",
+                     help="where mock_app, mock_server and mock_client keep state: memory (default), a database "
+                          "URL, or `postgres` (MOCKSERVERS_TEST_POSTGRES, else a private cluster started for the "
+                          "session; every test is skipped, saying why, if none can be started)")
     parser.addoption("--mock-server-url", default=os.environ.get("MOCKSERVERS_URL"),
                      help="use this running mockservers server (shared, e.g. by pytest -n workers) instead of "
                           "starting one; tests should then work in namespaces of their own")
 
 
+def pytest_configure(config):
+    state = config.getoption("--mock-state", default="memory")
+    if state == "memory":
+        return
+    if state == "postgres":
+        from mockservers.pgtest import PostgresUnavailable, postgres_url
+
+        try:
+            state, config._mockservers_pg = postgres_url()
+        except PostgresUnavailable as exc:
+            config._mockservers_skip = f"no PostgreSQL could be started: {exc}"
+            return
+    _STATE["url"] = state
+
+
+def pytest_unconfigure(config):
+    server = getattr(config, "_mockservers_pg", None)
+    if server is not None:
+        server.stop()
+    elif _STATE["schemas"]:
+        _drop_schemas(_STATE["url"], _STATE["schemas"])
+
+
+def _drop_schemas(url: str, schemas: list[str]) -> None:
+    from mockservers.core.store import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for schema in schemas:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        engine.dispose()
+
+
 def pytest_collection_modifyitems(config, items):
+    reason = getattr(config, "_mockservers_skip", None)
+    if reason:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=reason))
     if not config.getoption("--mock-live"):
         return
     selected = [item for item in items if "mock_client" in getattr(item, "fixturenames", ())]

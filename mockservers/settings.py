@@ -22,6 +22,8 @@ class Settings:
     clock: str = "real"  # real | virtual
     config: str | None = None
     data_dir: str | None = None  # blobs; default: beside a SQLite file, else ./var
+    workers: int = 1  # more than one: gunicorn (gthread) processes sharing the state
+    threads: int = 8  # per gunicorn worker
     journal_size: int = 1000
     max_body_mb: int = 256
     callback_timeout: float = 5.0

@@ -41,10 +41,16 @@ def seeded_hex(seed: int, length: int, *parts) -> str:
 
 def next_counter(db: Session, name: str) -> int:
     """A persistent sequence, part of the caller's transaction."""
-    row = db.get(Counter, name)
-    if row is None:
-        row = Counter(name=name, value=0)
-        db.add(row)
+    if db.get_bind().dialect.name == "postgresql":  # other processes count too: take the row's lock
+        from sqlalchemy.dialects.postgresql import insert
+
+        db.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+        row = db.get(Counter, name, with_for_update=True, populate_existing=True)
+    else:  # SQLite: BEGIN IMMEDIATE already serialises writers
+        row = db.get(Counter, name)
+        if row is None:
+            row = Counter(name=name, value=0)
+            db.add(row)
     row.value += 1
     db.flush()
     return row.value

@@ -124,7 +124,8 @@ class Faults:
         return True
 
     def match_request(self, db: Session, vendor: str, method: str, path: str, fields: dict) -> FaultRule | None:
-        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)):
+        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)
+                               .with_for_update()):
             if "callback" in rule.action:
                 continue
             if rule.vendor and rule.vendor != vendor:
@@ -141,7 +142,8 @@ class Faults:
 
     def match_callback(self, db: Session, vendor: str, url: str) -> FaultRule | None:
         path = urlsplit(url).path or "/"
-        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)):
+        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)
+                               .with_for_update()):
             if "callback" not in rule.action:
                 continue
             if rule.vendor and rule.vendor != vendor:

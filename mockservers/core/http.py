@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import struct
 import threading
@@ -263,7 +264,7 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None) 
                 body=journal.text_of(request.get_data(cache=True), request.mimetype),
                 status=response.status_code if response is not None else 0, response_body=response_text,
                 duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
-                explain=g.get("explain"), unmatched=request.url_rule is None,
+                explain=g.get("explain"), unmatched=request.url_rule is None, worker=os.getpid(),
             )
     except Exception:
         log.exception("journal write failed")

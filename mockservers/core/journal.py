@@ -60,4 +60,4 @@ def as_dict(e: JournalEntry) -> dict:
     return {"id": e.id, "time": e.ts, "vendor": e.vendor, "method": e.method, "path": e.path, "query": e.query,
             "headers": e.headers, "body": e.body, "status": e.status, "response_body": e.response_body,
             "duration_ms": round(e.duration_ms, 3), "fault_id": e.fault_id, "explain": e.explain,
-            "unmatched": bool(e.unmatched)}
+            "unmatched": bool(e.unmatched), "worker": e.worker}

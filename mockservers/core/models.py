@@ -60,6 +60,7 @@ class JournalEntry(Base):
     fault_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     explain: Mapped[str | None] = mapped_column(Text, nullable=True)
     unmatched: Mapped[bool] = mapped_column(Boolean, default=False)  # no route answered it
+    worker: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the serving process
 
 
 class FaultRule(Base):

@@ -46,8 +46,10 @@ def settings_for(settings: Settings, name: str) -> Settings:
         folder = os.path.join(os.path.dirname(os.path.abspath(state[len("sqlite:///"):])), "namespaces")
         state = f"sqlite:///{folder}/{name}.db"
         data_dir = os.path.join(folder, name)
-    else:  # a server database: one schema per namespace
-        schema = "ns_" + re.sub(r"[^a-z0-9_]", "_", name.lower())
+    else:  # a server database: one schema per namespace, and a folder of its own for files
+        safe = re.sub(r"[^a-z0-9_]", "_", name.lower())
+        schema = f"{settings.db_schema}_ns_{safe}" if settings.db_schema else f"ns_{safe}"
+        data_dir = os.path.join(settings.data_dir or os.path.abspath("var"), "namespaces", name)
     return dataclasses.replace(settings, state=state, data_dir=data_dir, seed=seed_for(settings.seed, name),
                                db_schema=schema)
 

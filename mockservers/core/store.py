@@ -20,7 +20,11 @@ MEMORY_URLS = ("memory", "sqlite://", "sqlite:///:memory:")
 
 
 def normalize_url(url: str) -> str:
-    return "sqlite://" if url in MEMORY_URLS else url
+    if url in MEMORY_URLS:
+        return "sqlite://"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, installed with the package
+    return url
 
 
 def _sqlite_file(url: str) -> str | None:
@@ -39,7 +43,7 @@ def make_engine(url: str) -> Engine:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=20)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, in_memory=url == "sqlite://")
     return engine
@@ -69,21 +73,43 @@ class Store:
         self.url = normalize_url(url)
         self.engine = make_engine(url)
         if schema and self.engine.dialect.name != "sqlite":
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            self.engine = self.engine.execution_options(schema_translate_map={None: schema})
+            self._use_schema(schema)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; serialising in-process keeps threads from spinning on busy locks,
         # and the in-memory database is one shared connection.
         self._lock = threading.RLock() if self.is_sqlite else None
 
+    def _use_schema(self, schema: str) -> None:
+        """A namespace of its own on a server database: a schema, first on every connection's search_path."""
+        try:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        except Exception:  # another process created it at the same moment
+            with self.engine.connect() as conn:
+                found = conn.exec_driver_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).first()
+            if not found:
+                raise
+        self.engine.dispose()
+
+        @event.listens_for(self.engine, "connect")
+        def _search_path(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute(f'SET search_path TO "{schema}"')
+            cur.close()
+            dbapi_conn.commit()
+
     @property
     def sqlite_path(self) -> str | None:
         return _sqlite_file(self.url)
 
     def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
+        try:
+            Base.metadata.create_all(self.engine)
+        except Exception:
+            if self.is_sqlite:
+                raise
+            Base.metadata.create_all(self.engine)  # another process was creating the same tables; now they exist
 
     def open(self) -> Session:
         if self._lock:

@@ -5,6 +5,10 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 

@@ -1,0 +1,87 @@
+"""`serve --workers N`: gunicorn processes that share one state; every event and callback fires once."""
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from mockservers.dicom.synthetic import dx_file
+from mockservers.pytest_plugin import Admin
+from mockservers.sigma.client import SigmaClient
+
+pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def workers(tmp_path):
+    config = tmp_path / "mock.yaml"
+    config.write_text("callback_backoff_seconds: 0.2\nscheduler_tick_seconds: 0.05\n"
+                      "vendor_config:\n  sigma:\n    queue_seconds: 0\n    run_seconds: 0.2\n")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--port", str(port), "--state",
+         f"sqlite:///{tmp_path}/state.db", "--config", str(config), "--vendor", "sigma", "--vendor", "aliyun"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()  # printed by gunicorn's when_ready, once the socket listens
+    assert "workers 2" in line, line + proc.stdout.read()
+    base = f"http://127.0.0.1:{port}"
+    # Workers boot after the arbiter is ready; the first answer proves one is up.
+    requests.get(base + "/__admin/health", timeout=30)
+    yield base
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def test_every_worker_sees_the_same_state_at_once(workers):
+    client = SigmaClient(workers + "/sigma")
+    client.login()
+    token = client.token
+    admin = Admin(workers)
+    deadline = time.monotonic() + 60
+    pids: set = set()
+    # New connections until both workers (booting after the arbiter) have answered with the one token.
+    while len(pids) < 2 and time.monotonic() < deadline:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: requests.get(
+                workers + "/sigma/accounts/sigma/jobs/list/?unique_id=1.2.3", timeout=30,
+                headers={"Sigma-Token": token, "Connection": "close"}).json()["data"]["total_number"], range(16)))
+        assert answers == [0] * 16
+        pids = {e["worker"] for e in admin.requests(vendor="sigma", status=200, limit=200)}
+    assert len(pids) == 2, f"requests were served by {pids}"
+
+
+def test_events_and_callbacks_fire_exactly_once(workers, httpserver):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    client = SigmaClient(workers + "/sigma")
+    client.login()
+    job_ids = []
+    for index in range(8):
+        ids = client.upload_dicom(dx_file(index=40 + index))
+        job_ids.append(client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
+                                      notify_url=httpserver.url_for("/hook")))
+    admin = Admin(workers)
+    for job_id in job_ids:
+        admin.await_callback("sigma", match={"job_id": job_id}, timeout=60)
+    callbacks = admin.callbacks("sigma")
+    assert sorted(cb["body"]["job_id"] for cb in callbacks) == sorted(job_ids)
+    assert all(len(cb["attempts"]) == 1 for cb in callbacks)
+    received = [request.get_json()["job_id"] for request, _ in httpserver.log]
+    assert sorted(received) == sorted(job_ids), "each callback delivered exactly once"
+
+
+def test_memory_state_is_refused_with_workers():
+    run = subprocess.run([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--state", "memory"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "shared state" in run.stderr
