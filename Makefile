@@ -16,7 +16,7 @@ run: $(STAMP)
 
 # The suite three ways: in-process; every test written against `client` again over HTTP to a live server;
 # and the same again with PostgreSQL state (a private cluster on loopback; skipped, saying why, if none starts).
-test: test-inprocess test-live test-postgres
+test: system-deps test-inprocess test-live test-postgres
 
 test-inprocess: $(STAMP)
 	$(BIN)/python -m pytest
@@ -27,13 +27,17 @@ test-live: $(STAMP)
 test-postgres: $(STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
 
-# Debian packages the tests use when they are there (PostgreSQL); needs root, as CI has.
+# Debian packages the tests use when they are there: PostgreSQL (its pass) and Chromium (the dashboard's browser
+# test, driven by Playwright). Installing needs root, as CI has; without them those tests skip, saying why.
 system-deps:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then echo "PostgreSQL: present"; \
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then echo "system packages: present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
-	  || echo "PostgreSQL could not be installed: its tests will be skipped"; \
-	else echo "PostgreSQL missing and not installable here: its tests will be skipped"; fi
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "could not install$$missing: the tests that need it will be skipped"; \
+	else echo "missing$$missing and not installable here: the tests that need it will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

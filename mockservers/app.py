@@ -5,6 +5,7 @@ from flask import Flask
 
 from mockservers import apidocs
 from mockservers.admin.routes import blueprint as admin_blueprint
+from mockservers.dashboard.routes import blueprint as dashboard_blueprint
 from mockservers.core import http
 from mockservers.core.namespaces import Namespaces
 from mockservers.settings import Settings, load_settings
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     http.install(app, namespaces, root_vendor=root_vendor)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(apidocs.blueprint(vendors))
+    app.register_blueprint(dashboard_blueprint)
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint(), url_prefix=f"/{vendor.key}")
         root_bp = vendor.root_blueprint()

@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 import yaml
 
-from flask import Blueprint, current_app, jsonify, request
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
 from mockservers.core import callbacks, journal, openapi, snapshots
@@ -195,3 +197,56 @@ def load_scenario(key: str):
     except (yaml.YAMLError, snapshots.ScenarioError) as exc:
         return _bad(f"scenario {key!r}: {exc}")
     return jsonify(status="ok", scenario=key, **loaded)
+
+
+def _vendor_rows(hook: str) -> list[dict]:
+    rt = _runtime()
+    wanted = request.args.get("vendor")
+    rows = []
+    with rt.store.transaction() as db:
+        for key, vendor in rt.vendors.items():
+            if wanted and key != wanted:
+                continue
+            for row in getattr(vendor, hook)(rt.context(db, key)):
+                rows.append({"vendor": key, **row})
+    return rows
+
+
+@blueprint.get("/jobs")
+def jobs():
+    """Every vendor's units of work (jobs, analyses, series being processed) with their state on the clock."""
+    rows = _vendor_rows("jobs")
+    return jsonify(jobs=rows, total=len(rows))
+
+
+@blueprint.get("/studies")
+def studies():
+    rows = []
+    for row in _vendor_rows("studies"):
+        blob = row.pop("blob", None)
+        row["thumbnail"] = (f"/__admin/studies/{row['vendor']}/{quote(str(row['id']), safe='')}/thumbnail.png"
+                            if blob else None)
+        rows.append(row)
+    return jsonify(studies=rows, total=len(rows))
+
+
+@blueprint.get("/studies/<vendor>/<path:study_id>/thumbnail.png")
+def thumbnail(vendor: str, study_id: str):
+    from mockservers.dashboard.thumbnails import render
+
+    rt = _runtime()
+    if vendor not in rt.vendors:
+        return _bad(f"unknown vendor {vendor!r}", 404)
+    with rt.store.transaction() as db:
+        found = next((s for s in rt.vendors[vendor].studies(rt.context(db, vendor)) if str(s["id"]) == study_id),
+                     None)
+    if found is None or not found.get("blob") or not rt.blobs.exists(found["blob"]):
+        return _bad(f"no image for study {study_id!r} of {vendor}", 404)
+    size = request.args.get("size", "256")
+    if not size.isdigit() or not 16 <= int(size) <= 1024:
+        return _bad("'size' must be a whole number of pixels from 16 to 1024")
+    try:
+        png = render(rt.blobs.get(found["blob"]), found.get("findings") or [], size=int(size))
+    except Exception as exc:  # pixel data pydicom cannot decode here
+        return _bad(f"the image of study {study_id!r} cannot be rendered ({type(exc).__name__})", 422)
+    return Response(png, mimetype="image/png")

@@ -56,6 +56,14 @@ def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSp
     return None
 
 
+def _namespace_asked() -> str:
+    """The header; for /__admin also `?namespace=` (an <img> or a link cannot send a header)."""
+    name = request.headers.get(NAMESPACE_HEADER)
+    if not name and request.path.startswith(ADMIN_PREFIX):
+        name = request.args.get("namespace")
+    return name or DEFAULT_NAMESPACE
+
+
 def request_fields() -> dict:
     fields = dict(request.args.items())
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -115,7 +123,7 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         vendor = owner_of(namespaces.default, request.path, root_vendor)
         g.vendor = vendor
         try:
-            g.runtime = namespaces.get(request.headers.get(NAMESPACE_HEADER) or DEFAULT_NAMESPACE)
+            g.runtime = namespaces.get(_namespace_asked())
         except InvalidNamespace as exc:
             g.vendor = None  # nothing is journaled in a namespace that does not exist
             if vendor is None:

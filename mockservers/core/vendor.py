@@ -71,6 +71,19 @@ class VendorSpec:
         """Every endpoint, as core.openapi.Operation: feeds the OpenAPI document and the fidelity ledger."""
         return []
 
+    def jobs(self, ctx: "Context") -> list[dict[str, Any]]:
+        """For the dashboard: the vendor's units of work, each {id, kind, state, created_at, updated_at,
+        detail}, newest first."""
+        return []
+
+    def studies(self, ctx: "Context") -> list[dict[str, Any]]:
+        """For the dashboard: stored studies, each {id, patient, description, blob (a DICOM file's blob key,
+        or None), findings: [{label, score, box: [x1, y1, x2, y2]}]}, newest first."""
+        return []
+
+    def demo(self, ctx: "Context", studies: int, progress) -> None:
+        """`mockservers seed --scenario demo`: fill the vendor with plausible data; call progress() per study."""
+
     def error_sources(self) -> dict[str, str]:
         """Each error code of the catalog: where the document shows it, or 'inferred: <why>'."""
         return {}

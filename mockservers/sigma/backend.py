@@ -504,3 +504,30 @@ class SigmaBackend:
             body["error"] = job.error
         return body
 
+
+    # ---- the dashboard ----------------------------------------------------------------------------
+
+    def dashboard_jobs(self) -> list[dict]:
+        jobs = self.db.scalars(select(SigmaJob).order_by(SigmaJob.seq.desc())).all()
+        return [{"id": j.job_id, "kind": j.job_type, "state": j.status, "created_at": j.start_ts,
+                 "updated_at": j.end_ts or j.task_ts or j.start_ts,
+                 "detail": f"account {j.account}, series {j.series_id}"} for j in jobs]
+
+    def dashboard_studies(self) -> list[dict]:
+        out = []
+        files = self.db.scalars(select(SigmaFile).order_by(SigmaFile.id.desc())).all()
+        seen: set[tuple[str, str]] = set()
+        for file in files:
+            if (file.account, file.groupname) in seen:
+                continue
+            seen.add((file.account, file.groupname))
+            job = self._latest_job(file.account, file.groupname, finished_only=True)
+            findings = []
+            if job is not None and job.result_blob:
+                result = json.loads(self.ctx.blobs.get(job.result_blob))
+                findings = [{"label": f["label"], "score": f["score"], "box": f["bbox"]} for f in result["findings"]]
+            h = file.headers
+            out.append({"id": file.groupname, "patient": f"{h['PatientName']} ({h['PatientID']})".strip(),
+                        "description": f"{h['Modality']} {h['StudyDescription']} {h['StudyDate']}".strip(),
+                        "blob": file.blob if h.get("has_pixels") else None, "findings": findings})
+        return out

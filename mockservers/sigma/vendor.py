@@ -38,6 +38,12 @@ class SigmaVendor(VendorSpec):
         from mockservers.sigma.operations import ERROR_SOURCES
         return ERROR_SOURCES
 
+    def jobs(self, ctx):
+        return SigmaBackend(ctx).dashboard_jobs()
+
+    def studies(self, ctx):
+        return SigmaBackend(ctx).dashboard_studies()
+
     def handlers(self):
         return {
             "job_start": lambda ctx, p: SigmaBackend(ctx).start_job(p["job_id"]),

@@ -1,0 +1,1 @@
+"""The dashboard: server-rendered HTML with a little JavaScript, over the /__admin JSON API."""

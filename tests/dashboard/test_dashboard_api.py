@@ -1,0 +1,67 @@
+"""What the dashboard reads: jobs and studies of every vendor, thumbnails with the findings drawn on."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mockservers.dashboard.thumbnails import PALETTE
+from mockservers.dicom.synthetic import dx_file
+from tests.sigma.conftest import Sigma
+
+
+@pytest.fixture
+def finished(client):
+    s = Sigma(client)
+    s.login()
+    ds = s.upload(dx_file(index=2, rows=256, columns=256))
+    s.new_job(ds)
+    s.advance(60)
+    return ds
+
+
+def colours(png: bytes) -> set:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
+    return {tuple(int(v) for v in p) for p in pixels}
+
+
+def test_jobs_and_studies(client, finished):
+    [job] = client.get("/__admin/jobs").json["jobs"]
+    assert job["vendor"] == "sigma" and job["state"] == "success"
+    [study] = client.get("/__admin/studies?vendor=sigma").json["studies"]
+    assert study["id"] == finished.SeriesInstanceUID and study["findings"]
+    assert study["thumbnail"].endswith("/thumbnail.png")
+
+
+def test_thumbnail_has_the_boxes_drawn(client, finished):
+    study = client.get("/__admin/studies").json["studies"][0]
+    response = client.get(study["thumbnail"])
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    assert image.size == (256, 256)
+    first_colour = tuple(int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5))
+    assert first_colour in colours(response.data)
+
+
+def test_thumbnail_errors(client, finished):
+    assert client.get("/__admin/studies/nope/1/thumbnail.png").status_code == 404
+    assert client.get("/__admin/studies/sigma/1.2.3/thumbnail.png").status_code == 404
+    study = client.get("/__admin/studies").json["studies"][0]
+    assert client.get(study["thumbnail"] + "?size=5").status_code == 400
+
+
+def test_thumbnail_by_namespace_query(client):
+    s = Sigma(client)
+    s.c.get("/sigma/login", query_string={"account_name": "sigma", "user_name": "test", "password": "MTIzNDU2"},
+            headers={"X-Mock-Namespace": "pics"})
+    assert client.get("/__admin/studies?namespace=pics").json["studies"] == []
+
+
+def test_pages_are_served_without_a_cdn(client):
+    for path in ("/", "/__admin/ui"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.mimetype == "text/html"
+        html = page.get_data(as_text=True)
+        assert "https://" not in html and "http://" not in html
+    assert client.get("/__admin/ui/static/dashboard.js").mimetype == "text/javascript"
+    assert client.get("/__admin/ui/static/nothing.js").status_code == 404

@@ -1,0 +1,93 @@
+"""The dashboard in a real browser: Playwright driving Debian's Chromium."""
+import io
+import os
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mockservers.dashboard.thumbnails import PALETTE
+from mockservers.dicom.synthetic import dx_file
+from mockservers.sigma.client import SigmaClient
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.no_postgres_pass,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed "
+                                 "(`make system-deps` installs Debian's chromium)")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, mock_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    page = context.new_page()
+    page.goto(mock_server.url() + "/")
+    yield page
+    context.close()
+
+
+def test_page_loads_with_the_vendors(page):
+    page.wait_for_selector("#vendors tbody tr")
+    keys = page.locator("#vendors tbody tr td:first-child").all_inner_texts()
+    assert "sigma" in keys
+    assert page.title() == "mockservers"
+
+
+def test_a_request_appears_in_the_journal(page, mock_server):
+    SigmaClient(mock_server.url("sigma")).login()
+    row = page.locator("#journal tbody tr", has_text="/sigma/login")
+    row.first.wait_for(timeout=15000)
+    assert "200" in row.first.inner_text()
+
+
+def test_a_job_changes_state_after_a_clock_advance(page, mock_server):
+    client = SigmaClient(mock_server.url("sigma"))
+    client.login()
+    ids = client.upload_dicom(dx_file(index=50))
+    job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"])
+    row = page.locator("#jobs tbody tr", has_text=job_id)
+    row.wait_for(timeout=15000)
+    assert "waiting" in row.inner_text()
+    page.fill("#advance-seconds", "60")
+    page.click("#advance")
+    page.locator("#jobs tbody tr", has_text=job_id).locator("text=success").wait_for(timeout=15000)
+
+
+def test_a_thumbnail_shows_the_boxes(page, mock_server):
+    client = SigmaClient(mock_server.url("sigma"))
+    client.login()
+    ids = client.upload_dicom(dx_file(index=2, rows=256, columns=256))
+    client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"])
+    mock_server.admin.advance(60)
+    image = page.locator(".study img").first
+    image.wait_for(timeout=15000)
+    page.wait_for_function("() => { const i = document.querySelector('.study img'); "
+                           "return i && i.complete && i.naturalWidth > 0; }", timeout=15000)
+    shot = np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("RGB")).reshape(-1, 3).astype(int)
+    first_colour = np.array([int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5)])
+    close = np.abs(shot - first_colour).sum(axis=1) < 60
+    assert close.sum() > 20, "the first finding's box is drawn in the browser's picture"
+
+
+def test_a_fault_rule_is_added_and_removed(page, mock_server):
+    page.fill("#fault-vendor", "sigma")
+    page.fill("#fault-path", "/sigma/login")
+    page.fill("#fault-action", '{"status": 503}')
+    page.click("#fault-add")
+    page.locator("#faults tbody tr", has_text="/sigma/login").wait_for(timeout=15000)
+    assert mock_server.admin.faults()[0]["action"] == {"status": 503}
+    page.click(".fault-remove")
+    page.locator("#faults tbody tr").first.wait_for(state="detached", timeout=15000)
+    assert mock_server.admin.faults() == []
