@@ -12,6 +12,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/mockservers seed --scenario demo --state sqlite:///var/state.db
 	$(BIN)/mockservers serve --host 127.0.0.1 --port 8080 --state sqlite:///var/state.db
 
 # The suite three ways: in-process; every test written against `client` again over HTTP to a live server;

@@ -100,6 +100,34 @@ def cmd_routes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_seed(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from mockservers.core.demo import seed_demo
+    from mockservers.core.namespaces import Namespaces
+    from mockservers.core.vendor import VendorSpec
+    from mockservers.vendors import load_vendors
+
+    settings = _settings(args)
+    if args.studies < 1:
+        print("--studies must be at least 1", file=sys.stderr)
+        return 2
+    namespaces = Namespaces(settings, load_vendors(settings.vendors))
+    try:
+        runtime = namespaces.get(args.namespace)
+        seeding = [v for v in runtime.vendors.values() if type(v).demo is not VendorSpec.demo]
+        with tqdm(total=args.studies * len(seeding), unit="study", desc="demo data") as bar:
+            report = seed_demo(runtime, args.studies, progress=bar.update)
+    finally:
+        namespaces.close()
+    if report is None:
+        print(f"demo data is already in {settings.state} (namespace {args.namespace}); nothing to do")
+    else:
+        for key, count in report.items():
+            print(f"  {key:8} {count} demo studies")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     import json
 
@@ -129,6 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     routes.add_argument("--vendor", dest="vendors", action="append", metavar="KEY")
     routes.add_argument("--config")
     routes.set_defaults(func=cmd_routes)
+    seed = sub.add_parser("seed", help="fill every vendor with plausible demo data")
+    seed.add_argument("--scenario", required=True, choices=["demo"])
+    seed.add_argument("--studies", type=int, default=12, help="studies per vendor (default 12)")
+    seed.add_argument("--state")
+    seed.add_argument("--seed", type=int)
+    seed.add_argument("--clock", choices=["real", "virtual"], help="the clock the server will run with")
+    seed.add_argument("--config")
+    seed.add_argument("--vendor", dest="vendors", action="append", metavar="KEY")
+    seed.add_argument("--namespace", default="default")
+    seed.set_defaults(func=cmd_seed)
     openapi_cmd = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document")
     openapi_cmd.add_argument("key", help="the vendor key, e.g. sigma")
     openapi_cmd.set_defaults(func=cmd_openapi)

@@ -81,8 +81,9 @@ class VendorSpec:
         or None), findings: [{label, score, box: [x1, y1, x2, y2]}]}, newest first."""
         return []
 
-    def demo(self, ctx: "Context", studies: int, progress) -> None:
-        """`mockservers seed --scenario demo`: fill the vendor with plausible data; call progress() per study."""
+    def demo(self, unit, studies: int, progress) -> None:
+        """`mockservers seed --scenario demo`: fill the vendor with `studies` plausible studies. `with unit() as
+        ctx:` gives a Context in a transaction of its own; call progress() once per study."""
 
     def error_sources(self) -> dict[str, str]:
         """Each error code of the catalog: where the document shows it, or 'inferred: <why>'."""

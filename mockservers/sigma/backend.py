@@ -453,6 +453,12 @@ class SigmaBackend:
 
     # ---- the clock moves jobs -------------------------------------------------------------------
 
+    def fail_next(self, job_id: str) -> None:
+        """Make the job fail when it ends (demo data, and the fail_job fault)."""
+        err = SigmaError("InternalServerError", "An internal exception is raised, message: detection failed.")
+        self.db.get(SigmaJob, job_id).fail_with = {"code": err.code, "message": err.message,
+                                                   "message_chs": err.message_chs}
+
     def start_job(self, job_id: str) -> None:
         job = self.db.get(SigmaJob, job_id)
         if job is None or job.status != "waiting":

@@ -44,6 +44,11 @@ class SigmaVendor(VendorSpec):
     def studies(self, ctx):
         return SigmaBackend(ctx).dashboard_studies()
 
+    def demo(self, unit, studies, progress):
+        from mockservers.sigma.demo import seed
+
+        seed(unit, studies, progress)
+
     def handlers(self):
         return {
             "job_start": lambda ctx, p: SigmaBackend(ctx).start_job(p["job_id"]),
