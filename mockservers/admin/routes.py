@@ -49,6 +49,13 @@ def health():
     return jsonify(status="ok", vendors=list(_runtime().vendors))
 
 
+@blueprint.get("/vendors")
+def vendors():
+    rt = _runtime()
+    return jsonify(vendors=[{"key": v.key, "title": v.title, "document": v.document, "base_path": f"/{v.key}",
+                             "openapi": bool(v.operations())} for v in rt.vendors.values()])
+
+
 @blueprint.get("/namespaces")
 def namespaces():
     return jsonify(namespaces=current_app.extensions["mockservers.namespaces"].names())

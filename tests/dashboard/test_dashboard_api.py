@@ -65,3 +65,8 @@ def test_pages_are_served_without_a_cdn(client):
         assert "https://" not in html and "http://" not in html
     assert client.get("/__admin/ui/static/dashboard.js").mimetype == "text/javascript"
     assert client.get("/__admin/ui/static/nothing.js").status_code == 404
+
+
+def test_vendor_listing(client):
+    vendors = {v["key"]: v for v in client.get("/__admin/vendors").json["vendors"]}
+    assert vendors["sigma"]["openapi"] is True and vendors["sigma"]["base_path"] == "/sigma"

@@ -31,23 +31,26 @@ function fill(tableId, rows, toCells) {
 const when = (t) => (t ? new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19) : "");
 
 async function loadHeader() {
-  const [health, spaces, clock] = await Promise.all([api("/__admin/health"), api("/__admin/namespaces"),
+  const [listing, spaces, clock] = await Promise.all([api("/__admin/vendors"), api("/__admin/namespaces"),
     api("/__admin/clock")]);
   const select = $("namespace");
   if (!spaces.namespaces.includes(namespace)) spaces.namespaces.push(namespace);
   select.replaceChildren(...spaces.namespaces.map((n) => new Option(n, n, false, n === namespace)));
-  fill("vendors", health.vendors, (key) => {
-    const base = `${location.origin}/${key}`;
+  fill("vendors", listing.vendors, (v) => {
     const docs = document.createElement("td");
-    const link = document.createElement("a");
-    link.href = `/${key}/docs`;
-    link.textContent = "docs";
-    docs.append(link);
-    return [cell(key), cell(base, "path"), docs];
+    if (v.openapi) {
+      const link = document.createElement("a");
+      link.href = `/${v.key}/docs`;
+      link.textContent = "OpenAPI";
+      docs.append(link);
+    } else {
+      docs.textContent = "DICOMweb";
+    }
+    return [cell(v.key), cell(`${location.origin}${v.base_path}`, "path"), docs];
   });
   const vendorFilter = $("journal-vendor");
   if (vendorFilter.options.length === 1)
-    health.vendors.forEach((key) => vendorFilter.append(new Option(key, key)));
+    listing.vendors.forEach((v) => vendorFilter.append(new Option(v.key, v.key)));
   $("clock").textContent = `${clock.mode} clock: ${clock.iso}`;
   $("advance-form").hidden = clock.mode !== "virtual";
 }
