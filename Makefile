@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-inprocess test-live test-postgres system-deps clean
+.PHONY: run test test-inprocess test-live test-postgres system-deps bench bench-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ system-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	  || echo "could not install$$missing: the tests that need it will be skipped"; \
 	else echo "missing$$missing and not installable here: the tests that need it will be skipped"; fi
+
+# Benchmarks, not tests: peers measured in the same run (wrk, WireMock from its npm package, Orthanc).
+bench: $(STAMP) bench-deps
+	$(BIN)/python scripts/bench/run.py
+
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@[ -d scripts/bench/node_modules/wiremock ] || (cd scripts/bench && \
+	  npm install --silent --no-audit --no-fund --no-save wiremock@3 >/dev/null) || \
+	  echo "WireMock could not be installed (npm): its column will be missing"
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,179 @@
+"""JSON endpoints: mockservers (serve --workers 2) beside a bare Flask app and WireMock answering the same JSON.
+
+Each row is one request (a GET and a POST of each REST vendor), driven by wrk; the figures are requests/second
+in this run on this machine, so only their ratios mean anything.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BIN = os.path.dirname(sys.executable)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str  # with query
+    headers: dict = field(default_factory=dict)
+    body: str | None = None
+
+
+def endpoints(base: str) -> list[Endpoint]:
+    """A GET and a POST of each REST vendor, with what they need to succeed."""
+    login = requests.get(base + "/sigma/login", params={"account_name": "sigma", "user_name": "test",
+                                                        "password": "MTIzNDU2"}, timeout=30).json()
+    token = {"Sigma-Token": login["data"]["user_info"]["token"]}
+    rows = [
+        Endpoint("sigma GET ListJobs", "GET", "/sigma/accounts/sigma/jobs/list/?unique_id=1.2.3", token),
+        Endpoint("sigma POST Upload", "POST", "/sigma/accounts/sigma/store/uploads/1.2.3/", token,
+                 '{"quantity": 1, "converted": "1", "overwrite": "1"}'),
+    ]
+    vendors = requests.get(base + "/__admin/health", timeout=30).json()["vendors"]
+    if "aliyun" in vendors:
+        aliyun = {"tokenId": "demo", "namespace": "demo", "Content-Type": "application/json"}
+        rows += [
+            Endpoint("aliyun GET getAnalysisResult", "GET",
+                     "/aliyun/dicom/api/getAnalysisResult?studyInstanceUid=1.2.3&studyType=2", aliyun),
+            Endpoint("aliyun POST submitAnalysisFeedback", "POST", "/aliyun/dicom/api/submitAnalysisFeedback",
+                     aliyun, '{"studyInstanceUid": "1.2.3", "studyType": 2, "feedbacks": []}'),
+        ]
+    if "cad4tb" in vendors:
+        cad = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password", "Content-Type": "application/json"}
+        rows += [
+            Endpoint("cad4tb GET patient/get", "GET",
+                     "/cad4tb/api/v1/patient/get/?Project=some-project&Archive=some-archive&PatientID=P1", cad),
+            Endpoint("cad4tb POST forms/add", "POST", "/cad4tb/api/v1/patient/study/series/forms/add/", cad,
+                     '{"Project": "some-project", "Archive": "some-archive", "SeriesInstanceUID": "1.2.3"}'),
+        ]
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def wrk(base: str, ep: Endpoint, seconds: int, connections: int, folder: str) -> float:
+    script = os.path.join(folder, "request.lua")
+    with open(script, "w") as fh:
+        fh.write(f"wrk.method = {json.dumps(ep.method)}\n")
+        for name, value in ep.headers.items():
+            fh.write(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n")
+        if ep.body is not None:
+            fh.write(f"wrk.body = {json.dumps(ep.body)}\n")
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, base + ep.path],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if not match:
+        raise RuntimeError(f"wrk said: {out}")
+    if non2xx:
+        print(f"  note: {non2xx.group(1)} non-2xx answers for {ep.name}", file=sys.stderr)
+    return float(match.group(1))
+
+
+def record(base: str, eps: list[Endpoint]) -> dict:
+    answers = {}
+    for ep in eps:
+        r = requests.request(ep.method, base + ep.path, headers=ep.headers, data=ep.body, timeout=30)
+        key = f"{ep.method} {ep.path.split('?', 1)[0]}"
+        answers[key] = {"status": r.status_code, "body": r.text,
+                        "content_type": r.headers.get("Content-Type", "application/json").split(";")[0]}
+    return answers
+
+
+def wiremock_jar() -> str | None:
+    jars = [os.path.join(d, f) for d, _, files in os.walk(os.path.join(HERE, "node_modules", "wiremock"))
+            for f in files if f.startswith("wiremock-standalone") and f.endswith(".jar")]
+    return jars[0] if jars else None
+
+
+def run(seconds: int = 5, connections: int = 32) -> dict:
+    folder = tempfile.mkdtemp(prefix="mockservers-bench-")
+    procs = []
+    try:
+        port = free_port()
+        procs.append(subprocess.Popen(
+            [os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--port", str(port), "--state",
+             f"sqlite:///{folder}/state.db"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        mock = f"http://127.0.0.1:{port}"
+        wait_until_up(mock + "/__admin/health")
+        eps = endpoints(mock)
+        answers = record(mock, eps)
+        answers_file = os.path.join(folder, "answers.json")
+        json.dump(answers, open(answers_file, "w"))
+        flask_port = free_port()
+        procs.append(subprocess.Popen(
+            [os.path.join(BIN, "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8", "-b",
+             f"127.0.0.1:{flask_port}", "--chdir", HERE, "bare_flask:app"],
+            env={**os.environ, "BENCH_ANSWERS": answers_file}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        flask = f"http://127.0.0.1:{flask_port}"
+        wait_until_up(flask + "/")
+        peers = {"mockservers": mock, "bare Flask": flask}
+        jar = wiremock_jar()
+        if jar and shutil.which("java"):
+            wm_port = free_port()
+            mappings = os.path.join(folder, "wiremock", "mappings")
+            os.makedirs(mappings)
+            for index, (key, answer) in enumerate(answers.items()):
+                method, path = key.split(" ", 1)
+                json.dump({"request": {"method": method, "urlPath": path},
+                           "response": {"status": answer["status"], "body": answer["body"],
+                                        "headers": {"Content-Type": answer["content_type"]}}},
+                          open(os.path.join(mappings, f"{index}.json"), "w"))
+            procs.append(subprocess.Popen(
+                ["java", "-jar", jar, "--port", str(wm_port), "--bind-address", "127.0.0.1", "--root-dir",
+                 os.path.join(folder, "wiremock"), "--no-request-journal", "--disable-banner"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            peers["WireMock"] = f"http://127.0.0.1:{wm_port}"
+            wait_until_up(peers["WireMock"] + "/__admin/mappings")
+        rows = []
+        for ep in eps:
+            row = {"endpoint": ep.name}
+            for peer, base in peers.items():
+                wrk(base, ep, 1, connections, folder)  # warm-up
+                row[peer] = wrk(base, ep, seconds, connections, folder)
+            row["vs Flask"] = round(row["mockservers"] / row["bare Flask"], 2)
+            if "WireMock" in row:
+                row["vs WireMock"] = round(row["mockservers"] / row["WireMock"], 2)
+            rows.append(row)
+            print(f"  {ep.name}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "endpoint"),
+                  file=sys.stderr)
+        return {"json_endpoints": rows, "targets": {"vs Flask": 0.8, "vs WireMock": 0.5},
+                "settings": {"seconds": seconds, "connections": connections, "workers": 2}}
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
