@@ -81,7 +81,8 @@ def requests_():
         items = journal.query(db, vendor=request.args.get("vendor"), path=request.args.get("path"),
                               method=request.args.get("method"), status=int(status) if status else None,
                               limit=int(limit) if limit else None,
-                              unmatched=None if unmatched is None else unmatched in ("true", "1"))
+                              unmatched=None if unmatched is None else unmatched in ("true", "1"),
+                              size=rt.settings.journal_size)
     return jsonify(requests=items, total=len(items))
 
 

@@ -123,7 +123,10 @@ class Faults:
         rule.fired += 1
         return True
 
-    def match_request(self, db: Session, vendor: str, method: str, path: str, fields: dict) -> FaultRule | None:
+    def match_request(self, db: Session, vendor: str, method: str, path: str,
+                      fields: dict) -> tuple[bool, FaultRule | None]:
+        """(whether any rule matched and so counted the request, the rule that fires, if one does)."""
+        matched = False
         for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)
                                .with_for_update()):
             if "callback" in rule.action:
@@ -136,9 +139,10 @@ class Faults:
                 continue
             if any(str(fields.get(k)) != str(v) for k, v in (rule.match or {}).items()):
                 continue
+            matched = True
             if self._fires(rule):
-                return rule
-        return None
+                return True, rule
+        return matched, None
 
     def match_callback(self, db: Session, vendor: str, url: str) -> FaultRule | None:
         path = urlsplit(url).path or "/"

@@ -136,12 +136,15 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
-        action = _match_fault(runtime, vendor)
-        if action:
-            answered = _apply_fault(vendor, action)  # before the transaction opens: it may journal or raise
-            if answered is not None:
-                return answered
         g.db = runtime.store.open()
+        matched, action = _match_fault(runtime, vendor, g.db)
+        if matched:  # a rule counted this request: keep its counts, whatever becomes of the request
+            runtime.store.close(g.pop("db"), commit=True)
+            if action:
+                answered = _apply_fault(vendor, action)  # before the request's transaction: it may journal or raise
+                if answered is not None:
+                    return answered
+            g.db = runtime.store.open()
         runtime.clock.load(g.db)
         g.ctx = runtime.context(g.db, vendor.key, fault=action)
         return None
@@ -150,11 +153,15 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
     def _finish(response: Response):
         runtime = g.get("runtime") or namespaces.default
         db = g.pop("db", None)
+        vendor = g.get("vendor")
+        commit = response.status_code < 400 and not g.failed
         if db is not None:
-            runtime.store.close(db, commit=response.status_code < 400 and not g.failed)
+            if commit and vendor is not None:
+                _journal(runtime, vendor, response, db)  # one transaction for the request and its record
+                vendor = None
+            runtime.store.close(db, commit=commit)
         if g.get("explain"):
             response.headers["X-Mock-Explain"] = g.explain
-        vendor = g.get("vendor")
         if vendor is not None:
             _journal(runtime, vendor, response)
             truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")
@@ -205,21 +212,21 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         return vendor.render_error(vendor.http_error(500, f"{type(error).__name__}: {error}"))
 
 
-def _match_fault(runtime: "Runtime", vendor: VendorSpec) -> dict | None:
+def _match_fault(runtime: "Runtime", vendor: VendorSpec, db) -> tuple[bool, dict | None]:
+    """(whether any rule counted this request, the action of the rule that fired)."""
     try:
         fields = request_fields()
     except Exception:  # an unreadable body is the route's to reject, not the fault matcher's
         fields = dict(request.args.items())
-    with runtime.store.transaction() as db:
-        rule = runtime.faults.match_request(db, vendor.key, request.method, request.path, fields)
-        if rule is None:
-            return None
-        g.fault_rule = rule.id
-        action = dict(rule.action)
-        if "delay_ms" in action:
-            rng = seeded_random(runtime.settings.seed, "latency", rule.id, rule.fired)
-            action["delay_seconds"] = delay_seconds(action["delay_ms"], rng)
-        return action
+    matched, rule = runtime.faults.match_request(db, vendor.key, request.method, request.path, fields)
+    if rule is None:
+        return matched, None
+    g.fault_rule = rule.id
+    action = dict(rule.action)
+    if "delay_ms" in action:
+        rng = seeded_random(runtime.settings.seed, "latency", rule.id, rule.fired)
+        action["delay_seconds"] = delay_seconds(action["delay_ms"], rng)
+    return True, action
 
 
 def _apply_fault(vendor: VendorSpec, action: dict):
@@ -255,7 +262,8 @@ def _truncate(response: Response, keep: int | bool) -> Response:
     return response
 
 
-def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None) -> None:
+def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None, db=None) -> None:
+    """Record the request: in `db` (the request's own transaction) when given, else in a transaction of its own."""
     try:
         if response is None:
             response_text = "<connection dropped>"
@@ -264,9 +272,7 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None) 
         else:
             response_text = journal.text_of(response.get_data(), response.mimetype)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in journal.SKIPPED_HEADERS}
-        with runtime.store.transaction() as db:
-            journal.record(
-                db, runtime.settings.journal_size,
+        entry = dict(
                 ts=runtime.clock.now(), vendor=vendor.key, method=request.method, path=request.path,
                 query=request.query_string.decode("latin-1"), headers=headers,
                 body=journal.text_of(request.get_data(cache=True), request.mimetype),
@@ -274,5 +280,10 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None) 
                 duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
                 explain=g.get("explain"), unmatched=request.url_rule is None, worker=os.getpid(),
             )
+        if db is not None:
+            journal.record(db, runtime.settings.journal_size, **entry)
+        else:
+            with runtime.store.transaction() as own:
+                journal.record(own, runtime.settings.journal_size, **entry)
     except Exception:
         log.exception("journal write failed")

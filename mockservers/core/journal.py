@@ -28,16 +28,20 @@ def text_of(data: bytes, content_type: str | None = None) -> str:
 
 
 def record(db: Session, size: int, **fields: Any) -> None:
-    db.add(JournalEntry(**fields))
+    entry = JournalEntry(**fields)
+    db.add(entry)
     db.flush()
-    newest = db.scalar(select(func.max(JournalEntry.id)))
-    if newest and newest > size:
-        db.execute(delete(JournalEntry).where(JournalEntry.id <= newest - size))
+    if entry.id % min(size, 100) == 0:  # prune now and then; query() shows no more than `size` anyway
+        db.execute(delete(JournalEntry).where(JournalEntry.id <= entry.id - size))
 
 
 def query(db: Session, vendor: str | None = None, path: str | None = None, method: str | None = None,
-          status: int | None = None, limit: int | None = None, unmatched: bool | None = None) -> list[dict]:
+          status: int | None = None, limit: int | None = None, unmatched: bool | None = None,
+          size: int | None = None) -> list[dict]:
     q = select(JournalEntry).order_by(JournalEntry.id.desc())
+    if size:
+        newest = db.scalar(select(func.max(JournalEntry.id))) or 0
+        q = q.where(JournalEntry.id > newest - size)
     if unmatched is not None:
         q = q.where(JournalEntry.unmatched.is_(unmatched))
     if vendor:
