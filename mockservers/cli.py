@@ -139,8 +139,7 @@ def cmd_openapi(args: argparse.Namespace) -> int:
         return 2
     vendor = load_vendor(args.key)
     if not vendor.operations():
-        print(f"{args.key} has no OpenAPI document (it is a DICOMweb server: see docs/{args.key}.md)",
-              file=sys.stderr)
+        print(f"{args.key} declares no OpenAPI document (see docs/{args.key}.md)", file=sys.stderr)
         return 2
     print(json.dumps(openapi.build(vendor), ensure_ascii=False, indent=2))
     return 0

@@ -7,6 +7,7 @@ from mockservers.core.vendor import VendorSpec
 
 REGISTRY: dict[str, str] = {
     "sigma": "mockservers.sigma.vendor:SigmaVendor",
+    "aliyun": "mockservers.aliyun.vendor:AliyunVendor",
 }
 
 

@@ -161,7 +161,8 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
                 vendor = None
             runtime.store.close(db, commit=commit)
         if g.get("explain"):
-            response.headers["X-Mock-Explain"] = g.explain
+            # HTTP header values are latin-1: anything else (a Chinese file name, say) goes as \u escapes
+            response.headers["X-Mock-Explain"] = g.explain.encode("ascii", "backslashreplace").decode("ascii")
         if vendor is not None:
             _journal(runtime, vendor, response)
             truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")

@@ -46,3 +46,11 @@ def test_unexpected_exception_is_a_500_envelope(client, monkeypatch):
     s.login()
     response = client.get("/sigma/accounts/sigma/jobs/list/?unique_id=1", headers=s.headers)
     assert_error(response, 500, "InternalServerError")
+
+
+def test_an_explanation_outside_latin1_is_escaped(sigma, client):
+    response = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": "胸片.dcm"},
+                          headers=sigma.headers)
+    assert response.status_code == 404
+    response = client.post("/sigma/accounts/sigma/jobs/", data='{"job_type": "胸片"}', headers=sigma.headers)
+    assert response.status_code == 400 and response.headers["X-Mock-Explain"].isascii()

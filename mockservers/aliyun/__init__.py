@@ -1,0 +1,1 @@
+"""The Aliyun medical data analysis platform, the OA trigger, and the OSS store it reads from."""

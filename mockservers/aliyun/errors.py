@@ -1,0 +1,66 @@
+"""The analysis platform's returnCode catalog and its envelope."""
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from mockservers.aliyun.oss.errors import AsciiExplain
+from mockservers.core.vendor import VendorError
+
+OK = "000000"
+
+# returnCode -> (HTTP status, returnMessage). The document gives "000000" and "1000xx" for internal errors; the
+# rest of the catalog follows the same style (docs/aliyun.md). A result not ready is a 200: clients poll on it.
+CATALOG: dict[str, tuple[int, str]] = {
+    "100001": (500, "系统内部错误"),
+    "100002": (401, "tokenId无效"),
+    "100003": (401, "namespace无效"),
+    "100004": (400, "参数错误"),
+    "100005": (400, "OSS文件不存在"),
+    "100006": (403, "OSS访问被拒绝"),
+    "100007": (200, "分析结果未就绪"),
+    "100008": (404, "检查不存在"),
+    "100009": (409, "该检查已分析，重新分析请设置forceAnalysis为true"),
+    "100010": (200, "影像文件无法分析"),
+    "100011": (404, "接口不存在"),
+    "100012": (405, "请求方法不支持"),
+}
+ANALYSIS_FAILURES = ("100001", "100005", "100006", "100010")  # what an analysis may end with (callback errorCode)
+
+
+class AliyunError(AsciiExplain, VendorError):
+    def __init__(self, code: str, message: str | None = None, *, status: int | None = None,
+                 explain: str | None = None):
+        default_status, default_message = CATALOG[code]
+        super().__init__(message or default_message, status=status or default_status, explain=explain)
+        self.code = code
+
+
+def bad_parameter(field: str, explain: str | None = None) -> AliyunError:
+    return AliyunError("100004", f"参数错误: {field}", explain=explain)
+
+
+def envelope(data, request_id: str, code: str = OK, message: str = "OK") -> dict:
+    return {"returnCode": code, "returnMessage": message, "solution": "", "requestId": request_id, "data": data,
+            "success": code == OK}
+
+
+def render(error: AliyunError, request_id: str, method: str, short: bool = False) -> Response:
+    """`short`: the OA trigger answers only the two keys its section documents."""
+    if short:
+        body = {"returnCode": error.code, "returnMessage": error.message}
+    else:
+        body = envelope(False if method == "POST" else None, request_id, error.code, error.message)
+    response = jsonify(body)
+    response.status_code = error.status
+    return response
+
+
+def for_http_status(status: int, description: str = "") -> AliyunError:
+    explain = description or None
+    if status == 404:
+        return AliyunError("100011", explain=explain)
+    if status == 405:
+        return AliyunError("100012", explain=explain)
+    if 400 <= status < 500:
+        return AliyunError("100004", status=status, explain=explain)
+    return AliyunError("100001", explain=explain)

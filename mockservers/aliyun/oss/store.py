@@ -1,0 +1,204 @@
+"""The object store's state and behaviour, no Flask: buckets, objects, STS credentials."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from mockservers.aliyun.models import OssBucket, OssObject, StsCredential
+from mockservers.aliyun.oss.errors import OssError
+from mockservers.core.runtime import Context
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+MAX_LIST_KEYS = 1000
+
+
+def reserved_bucket_names() -> set[str]:
+    from mockservers.vendors import REGISTRY  # imported late: the registry imports the vendors
+    return set(REGISTRY)
+
+
+def is_reserved(name: str) -> bool:
+    return name.startswith("__") or name in reserved_bucket_names()
+
+
+def check_md5(data: bytes, content_md5: str | None) -> bytes:
+    """The body's MD5 digest; a Content-MD5 header that is not its base64 is InvalidDigest."""
+    digest = hashlib.md5(data).digest()
+    if content_md5 is not None:
+        try:
+            sent = base64.b64decode(content_md5, validate=True)
+        except (binascii.Error, ValueError):
+            sent = b""
+        if sent != digest:
+            raise OssError("InvalidDigest", explain="Content-MD5: must be the base64 MD5 of the body, "
+                                                    f"{base64.b64encode(digest).decode()}")
+    return digest
+
+
+@dataclass
+class Listing:
+    objects: list[OssObject] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    truncated: bool = False
+    next_marker: str = ""
+
+
+class OssStore:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.db = ctx.db
+
+    # ---- buckets --------------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        for name in (self.ctx.config.get("oss") or {}).get("buckets", []):
+            if self.db.get(OssBucket, name) is None:
+                self.db.add(OssBucket(name=name, created_at=self.ctx.now))
+
+    @staticmethod
+    def check_bucket_name(name: str) -> None:
+        if not BUCKET_NAME.match(name) or is_reserved(name):
+            raise OssError("InvalidBucketName", BucketName=name,
+                           explain="bucket: 3-63 of a-z, 0-9 and '-', not starting or ending with '-', and not a "
+                                   "vendor key of the mock")
+
+    def bucket(self, name: str) -> OssBucket:
+        self.check_bucket_name(name)
+        found = self.db.get(OssBucket, name)
+        if found is None:
+            raise OssError("NoSuchBucket", BucketName=name, explain=f"bucket {name!r} does not exist "
+                                                                   "(PUT /<bucket>/ creates one)")
+        return found
+
+    def create_bucket(self, name: str) -> None:
+        self.check_bucket_name(name)
+        if self.db.get(OssBucket, name) is None:
+            self.db.add(OssBucket(name=name, created_at=self.ctx.now))
+
+    def delete_bucket(self, name: str) -> None:
+        bucket = self.bucket(name)
+        if self.db.scalar(select(func.count()).select_from(OssObject).where(OssObject.bucket == name)):
+            raise OssError("BucketNotEmpty", BucketName=name)
+        self.db.delete(bucket)
+
+    # ---- objects --------------------------------------------------------------------------------
+
+    @staticmethod
+    def check_key(key: str) -> None:
+        if not key or len(key.encode("utf-8")) > 1023 or key[0] in "/\\" or "\x00" in key:
+            raise OssError("InvalidObjectName", explain="key: 1-1023 bytes of UTF-8 without NUL, not starting with "
+                                                        "'/' or '\\'")
+
+    def find(self, bucket: str, key: str) -> OssObject | None:
+        return self.db.scalars(select(OssObject).where(OssObject.bucket == bucket, OssObject.key == key)).first()
+
+    def head(self, bucket: str, key: str) -> OssObject:
+        self.bucket(bucket)
+        self.check_key(key)
+        found = self.find(bucket, key)
+        if found is None:
+            raise OssError("NoSuchKey", BucketName=bucket, Key=key)
+        return found
+
+    def get(self, bucket: str, key: str) -> tuple[OssObject, bytes]:
+        found = self.head(bucket, key)
+        return found, self.ctx.blobs.get(found.blob)
+
+    def put(self, bucket: str, key: str, data: bytes, content_type: str = "", content_md5: str | None = None,
+            meta: dict | None = None) -> OssObject:
+        self.bucket(bucket)
+        self.check_key(key)
+        digest = check_md5(data, content_md5)
+        obj = self.find(bucket, key)
+        if obj is None:
+            obj = OssObject(bucket=bucket, key=key)
+            self.db.add(obj)
+        obj.blob = self.ctx.blobs.put(data)
+        obj.etag = digest.hex().upper()
+        obj.size = len(data)
+        obj.content_type = content_type or "application/octet-stream"
+        obj.meta = meta or {}
+        obj.last_modified = self.ctx.now
+        self.db.flush()
+        return obj
+
+    def delete(self, bucket: str, key: str) -> None:
+        self.bucket(bucket)
+        self.check_key(key)
+        found = self.find(bucket, key)
+        if found is not None:
+            self.db.delete(found)
+
+    def delete_many(self, bucket: str, keys: list[str]) -> None:
+        self.bucket(bucket)
+        for key in keys:
+            self.check_key(key)
+        for key in keys:
+            found = self.find(bucket, key)
+            if found is not None:
+                self.db.delete(found)
+
+    def list(self, bucket: str, prefix: str = "", delimiter: str = "", marker: str = "",
+             max_keys: int = 100) -> Listing:
+        self.bucket(bucket)
+        # Sorted here, by UTF-8 bytes as OSS does: a database collation (PostgreSQL's) may order otherwise.
+        objects = sorted(self.db.scalars(select(OssObject).where(OssObject.bucket == bucket)),
+                         key=lambda o: o.key.encode("utf-8"))
+        listing = Listing()
+        count = 0
+        for obj in objects:
+            if not obj.key.startswith(prefix) or (marker and obj.key.encode("utf-8") <= marker.encode("utf-8")):
+                continue
+            if delimiter:
+                cut = obj.key.find(delimiter, len(prefix))
+                if cut >= 0:
+                    common = obj.key[:cut + len(delimiter)]
+                    if common in listing.prefixes or (marker and common.encode("utf-8") <= marker.encode("utf-8")):
+                        continue
+                    if count == max_keys:
+                        listing.truncated = True
+                        break
+                    listing.prefixes.append(common)
+                    listing.next_marker = common
+                    count += 1
+                    continue
+            if count == max_keys:
+                listing.truncated = True
+                break
+            listing.objects.append(obj)
+            listing.next_marker = obj.key
+            count += 1
+        if not listing.truncated:
+            listing.next_marker = ""
+        return listing
+
+    def keys_under(self, bucket: str, key: str) -> list[str]:
+        """The object `key` itself, or else every object under the study path `key/`."""
+        if self.find(bucket, key) is not None:
+            return [key]
+        prefix = key if key.endswith("/") else key + "/"
+        keys = self.db.scalars(select(OssObject.key).where(OssObject.bucket == bucket)).all()
+        return sorted((k for k in keys if k.startswith(prefix)), key=lambda k: k.encode("utf-8"))
+
+    # ---- STS ------------------------------------------------------------------------------------
+
+    def issue_sts(self, access_key_id: str, access_key_secret: str, duration: int) -> StsCredential:
+        """Temporary credentials, for a configured key pair (as AssumeRole would give them)."""
+        configured = (self.ctx.config.get("oss") or {}).get("credentials") or {}
+        if configured.get(access_key_id) != access_key_secret:
+            raise OssError("InvalidAccessKeyId", OSSAccessKeyId=access_key_id,
+                           explain="accessKeyId/accessKeySecret: not a configured OSS key pair")
+        n = self.ctx.counter("sts")
+        cred = StsCredential(
+            access_key_id="STS.mock" + self.ctx.hex(20, "sts-id", n),
+            access_key_secret=base64.b64encode(bytes.fromhex(self.ctx.hex(30, "sts-secret", n))).decode(),
+            security_token="mock-sts-token-" + base64.b64encode(bytes.fromhex(self.ctx.hex(96, "sts-token", n)))
+            .decode(),
+            issued_at=self.ctx.now, expires_at=self.ctx.now + duration)
+        self.db.add(cred)
+        return cred

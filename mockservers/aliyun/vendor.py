@@ -1,0 +1,115 @@
+"""The Aliyun medical data analysis platform (and its OSS store) as the core sees it."""
+from __future__ import annotations
+
+import json
+
+import requests
+from flask import request
+
+from mockservers.aliyun import errors
+from mockservers.aliyun.backend import AliyunBackend
+from mockservers.aliyun.ids import oss_request_id, platform_request_id
+from mockservers.aliyun.oss import errors as oss_errors
+from mockservers.aliyun.oss.store import OssStore, is_reserved
+from mockservers.core.vendor import VendorSpec
+
+PREFIX = "/aliyun"
+OA_PATH = "/oa/analysis"
+OSS_BLUEPRINT = "aliyun_oss"
+
+
+def _on_platform() -> bool:
+    """Whether the request is the platform's (JSON envelope) rather than the object store's (XML)."""
+    if request.blueprint:  # a matched route: the platform under /aliyun, or at / with `serve --vendor aliyun`
+        return request.blueprint != OSS_BLUEPRINT
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def _json_of(response: requests.Response):
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def accept_status(response: requests.Response) -> str | None:
+    """The status callback is delivered once the receiver answers {"code": 0}."""
+    body = _json_of(response)
+    if not isinstance(body, dict) or "code" not in body:
+        return f"HTTP {response.status_code}: not the {{\"code\": 0}} acknowledgement"
+    if body["code"] not in (0, "0"):
+        return f"receiver answered code {body['code']!r}"
+    return None
+
+
+def accept_oa(response: requests.Response) -> str | None:
+    """The OA result callback is delivered once the receiver answers returnCode "000000"."""
+    body = _json_of(response)
+    if not isinstance(body, dict) or "returnCode" not in body:
+        return f"HTTP {response.status_code}: not the {{\"returnCode\": \"000000\"}} acknowledgement"
+    if body["returnCode"] != errors.OK:
+        return f"receiver answered returnCode {body['returnCode']!r}"
+    return None
+
+
+class AliyunVendor(VendorSpec):
+    key = "aliyun"
+    title = "Aliyun medical data analysis platform (with its OSS store)"
+    document = "aliyun-medical-analysis.txt"
+    real_hosts = ("https://medical.aliyun.com", "http://medical.aliyun.com")
+
+    def blueprint(self):
+        from mockservers.aliyun.routes import blueprint
+        return blueprint
+
+    def root_blueprint(self):
+        from mockservers.aliyun.oss.routes import blueprint
+        return blueprint
+
+    def claims_root_path(self, path):
+        first = path.lstrip("/").split("/", 1)[0]
+        return bool(first) and not is_reserved(first)
+
+    def render_error(self, error):
+        if not isinstance(error, (oss_errors.OssError, errors.AliyunError)) and not _on_platform():
+            error = oss_errors.OssError("InternalError", explain=error.explain or error.message)
+        if isinstance(error, oss_errors.OssError):
+            return oss_errors.render(error, oss_request_id(), request.host, request.method)
+        if not isinstance(error, errors.AliyunError):
+            error = errors.AliyunError("100001", explain=error.explain or error.message)
+        return errors.render(error, platform_request_id(), request.method, short=request.path.endswith(OA_PATH))
+
+    def error_for_code(self, code, message=None):
+        if code in errors.CATALOG:
+            return errors.AliyunError(code, message)
+        if code in oss_errors.CATALOG:
+            return oss_errors.OssError(code, message)
+        raise KeyError(code)
+
+    def http_error(self, status, description=""):
+        if _on_platform():
+            return errors.for_http_status(status, description)
+        return oss_errors.for_http_status(status, description)
+
+    def handlers(self):
+        return {
+            "analysis_finish": lambda ctx, p: AliyunBackend(ctx).finish_analysis(p["id"], p["run"]),
+            "oa_finish": lambda ctx, p: AliyunBackend(ctx).finish_oa(p["id"]),
+        }
+
+    def acceptors(self):
+        return {"status": accept_status, "oa": accept_oa}
+
+    def seed(self, ctx):
+        OssStore(ctx).seed()
+
+    def default_config(self):
+        return {
+            "tenants": {"demo": {"tokenId": "demo"}},
+            "oss": {
+                "credentials": {"mock-access-key-id": "mock-access-key-secret"},
+                "buckets": ["demo-bucket"],
+            },
+            "analysis_seconds": 3,
+            "oa_seconds": 2,
+        }
