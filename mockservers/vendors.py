@@ -7,7 +7,10 @@ from mockservers.core.vendor import VendorSpec
 
 REGISTRY: dict[str, str] = {
     "sigma": "mockservers.sigma.vendor:SigmaVendor",
+    "msdicom": "mockservers.msdicom.vendor:MsDicomVendor",
+    "sphere": "mockservers.sphere.vendor:SphereVendor",
     "aliyun": "mockservers.aliyun.vendor:AliyunVendor",
+    "cad4tb": "mockservers.cad4tb.vendor:Cad4tbVendor",
 }
 
 

@@ -9,3 +9,9 @@ import pytest
 @pytest.fixture
 def client(mock_client):
     return mock_client
+
+
+@pytest.fixture
+def host_url(client):
+    """The scheme and host the mock sees for `client` (RetrieveURLs and the like are built from it)."""
+    return getattr(client, "base_url", "http://localhost")

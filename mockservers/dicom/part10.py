@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import pydicom
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
@@ -16,11 +18,16 @@ def read_part10(data: bytes, stop_before_pixels: bool = False) -> Dataset:
     if not data:
         raise NotDicomError("the file is empty")
     try:
-        ds = pydicom.dcmread(io.BytesIO(data), force=False, stop_before_pixels=stop_before_pixels)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ds = pydicom.dcmread(io.BytesIO(data), force=False, stop_before_pixels=stop_before_pixels)
     except InvalidDicomError as exc:
         raise NotDicomError(f"not a DICOM Part-10 file ({exc})") from None
     except Exception as exc:  # truncated or corrupt data makes pydicom raise many kinds of errors
         raise NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
+    if any("End of file reached before delimiter" in str(w.message) for w in caught):
+        raise NotDicomError("the file is truncated: its encapsulated pixel data has no end delimiter")
+    _check_complete(ds)
     if "SOPClassUID" not in ds and "MediaStorageSOPClassUID" not in getattr(ds, "file_meta", Dataset()):
         raise NotDicomError("the file has no SOP Class UID")
     try:
@@ -30,6 +37,28 @@ def read_part10(data: bytes, stop_before_pixels: bool = False) -> Dataset:
     except Exception as exc:
         raise NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
     return ds
+
+
+def _check_complete(ds: Dataset) -> None:
+    """pydicom reads a truncated file without complaint, giving short values: a value shorter than its declared
+    length, or native pixel data shorter than its image, is a truncated file."""
+    for tag in list(ds.keys()):
+        raw = ds.get_item(tag)
+        if isinstance(raw, RawDataElement) and raw.value is not None and raw.length != 0xFFFFFFFF \
+                and len(raw.value) < raw.length:
+            raise NotDicomError(f"the file is truncated: element {tag} has {len(raw.value)} of its "
+                                f"{raw.length} bytes")
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if "PixelData" in ds and ts is not None and not ts.is_compressed:
+        try:
+            frames = int(ds.get("NumberOfFrames") or 1)
+            expected = int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * frames \
+                * int(ds.BitsAllocated) // 8
+        except (AttributeError, TypeError, ValueError):
+            return
+        if len(ds.get_item("PixelData").value or b"") < expected:
+            raise NotDicomError(f"the file is truncated: the pixel data is shorter than its {expected} bytes")
 
 
 def text(ds: Dataset, keyword: str, default: str = "") -> str:

@@ -93,3 +93,63 @@ def to_part10(ds: Dataset, transfer_syntax: str = ExplicitVRLittleEndian) -> byt
 
 def dx_file(seed: int = 0, index: int = 0, **kwargs) -> bytes:
     return to_part10(dx_dataset(seed, index, **kwargs))
+
+
+SOP_CLASSES = {
+    "CT": "1.2.840.10008.5.1.4.1.1.2",  # CT Image Storage
+    "MR": "1.2.840.10008.5.1.4.1.1.4",  # MR Image Storage
+    "DX": DX_STORAGE,
+    "US": "1.2.840.10008.5.1.4.1.1.3.1",  # Ultrasound Multi-frame Image Storage
+    "XA": "1.2.840.10008.5.1.4.1.1.12.1",  # X-Ray Angiographic Image Storage (multi-frame)
+}
+
+
+def image_dataset(seed: int = 0, index: int = 0, modality: str = "CT", frames: int = 1, rows: int = 32,
+                  columns: int = 32, study: Dataset | None = None, series: Dataset | None = None,
+                  **overrides) -> Dataset:
+    """A small image of any modality; `study`/`series` (datasets) put it in an existing study or series."""
+    ds = dx_dataset(seed, index, rows=1, columns=1)
+    rng = seeded_random(seed, "image", index)
+    ds.SOPClassUID = SOP_CLASSES.get(modality, SOP_CLASSES["CT"])
+    ds.Modality = modality
+    ds.StudyDescription = f"{modality} study"
+    ds.SeriesDescription = f"{modality} series"
+    ds.BodyPartExamined = rng.choice(["CHEST", "HEAD", "ABDOMEN", "KNEE"])
+    ds.ProtocolName = f"{ds.BodyPartExamined.title()} {modality}"
+    ds.ManufacturerModelName = f"Mock {modality} 3000"
+    ds.Rows, ds.Columns = rows, columns
+    pixels = bytearray()
+    for frame in range(frames):
+        for y in range(rows):
+            pixels += array.array("H", [(x * 37 + y * 11 + frame * 101 + rng.randint(0, 50)) % 4096
+                                        for x in range(columns)]).tobytes()
+    ds.PixelData = bytes(pixels)
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    for source, keywords in ((study, ("StudyInstanceUID", "PatientName", "PatientID", "PatientBirthDate",
+                                      "PatientSex", "PatientAge", "AccessionNumber", "StudyDate", "StudyTime",
+                                      "StudyID", "StudyDescription", "InstitutionName")),
+                             (series, ("SeriesInstanceUID", "SeriesNumber", "Modality", "SeriesDescription",
+                                       "SeriesDate", "SeriesTime"))):
+        if source is not None:
+            for kw in keywords:
+                if kw in source:
+                    setattr(ds, kw, source.get(kw))
+    if series is not None:
+        ds.InstanceNumber = index + 1
+    for keyword, value in overrides.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def rle_part10(ds: Dataset) -> bytes:
+    """The dataset as RLE Lossless (pydicom's own encoder: no plugin needed)."""
+    import copy
+
+    from pydicom.uid import RLELossless
+
+    ds = copy.deepcopy(ds)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.compress(RLELossless, encoding_plugin="pydicom", generate_instance_uid=False)
+    return to_part10(ds, RLELossless)

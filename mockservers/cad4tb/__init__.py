@@ -1,0 +1,1 @@
+"""CAD4TB-style API v1."""

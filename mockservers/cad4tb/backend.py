@@ -1,0 +1,454 @@
+"""CAD4TB's state and behaviour. No Flask: a Context in, dicts/bytes out, Cad4tbError raised."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from mockservers.cad4tb import dicom_attrs, results, schemas
+from mockservers.cad4tb.errors import Cad4tbError, invalid, not_allowed, not_found
+from mockservers.cad4tb.models import Cad4tbFormEntry, Cad4tbInstance, Cad4tbPatient, Cad4tbSeries, Cad4tbStudy
+from mockservers.core.runtime import Context
+from mockservers.core.validation import load
+from mockservers.dicom.part10 import NotDicomError, read_part10
+
+PERMISSIONS = (
+    "upload_project", "api_instance_upload", "api_get_patient", "api_delete_patient", "api_get_study",
+    "api_list_studies", "api_delete_study", "api_get_series", "api_list_series", "api_dicom_get",
+    "api_delete_series", "api_series_results", "api_list_forms", "api_add_form_submission",
+)
+# call -> the permissions it needs (all of them)
+CALL_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "instance/upload": ("upload_project", "api_instance_upload"),
+    "patient/get": ("api_get_patient",),
+    "patient/delete": ("api_delete_patient",),
+    "study/get": ("api_get_study",),
+    "patient/studies/list": ("api_list_studies",),
+    "study/delete": ("api_delete_study",),
+    "series/get": ("api_get_series",),
+    "patient/study/series/list": ("api_list_series",),
+    "dicom/get": ("api_dicom_get",),
+    "series/delete": ("api_delete_series",),
+    "series/results": ("api_series_results",),
+    "patient/study/series/forms/list": ("api_list_forms",),
+    "patient/study/series/forms/add": ("api_add_form_submission",),
+}
+STATUS_MESSAGES = {"processing": "Series is being processed", "done": "Series processed successfully"}
+BLOB_TAG = b"cad4tb-instance "  # each stored file is tagged with its instance, so its blob is its own to delete
+
+
+def clean_filename(name: str) -> str:
+    """The client's file name without its folders, spaces as underscores, only letters, digits, - _ . kept."""
+    base = re.split(r"[\\/]", name or "")[-1].strip().replace(" ", "_")
+    base = re.sub(r"[^-\w.]", "", base, flags=re.ASCII)
+    return base if base.strip(".") else "file"
+
+
+def iso_timestamp(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds")
+
+
+class Cad4tbBackend:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.db = ctx.db
+        self.config = ctx.config
+
+    # ---- users and permissions --------------------------------------------------------------------
+
+    def authenticate(self, username: str | None, password: str | None) -> dict:
+        info = (self.config.get("users") or {}).get(username or "")
+        if not username or info is None or str(info.get("password", "")) != (password or ""):
+            raise not_allowed("Invalid username or password",
+                              explain="X-USERNAME/X-PASSWORD: missing, or not a configured user and password")
+        return {**info, "name": username}
+
+    @staticmethod
+    def permissions_of(user: dict) -> set[str]:
+        granted = set(user.get("permissions") or [])
+        return set(PERMISSIONS) if "*" in granted else granted
+
+    def require(self, user: dict, call: str) -> None:
+        missing = [p for p in CALL_PERMISSIONS[call] if p not in self.permissions_of(user)]
+        if missing:
+            raise not_allowed(explain=f"user {user['name']!r} lacks the permission(s) {', '.join(missing)}")
+
+    @staticmethod
+    def may_use(user: dict, project: str, archive: str) -> bool:
+        archives = (user.get("projects") or {}).get(project) or []
+        return bool(project) and bool(archive) and archive in archives
+
+    # ---- finding things, always within the caller's Project/Archive -------------------------------
+
+    def _params(self, schema_cls, params: dict, suberror: str) -> dict:
+        p = load(schema_cls(), params, lambda f, m: not_found(suberror, explain=f"{f}: {m}"))
+        for name, value in p.items():
+            if isinstance(value, str) and "\x00" in value:  # no stored id holds a NUL (and some databases refuse one)
+                raise not_found(suberror, explain=f"{name}: contains a NUL character")
+        return p
+
+    def _patient(self, user: dict, p: dict, suberror: str) -> Cad4tbPatient:
+        if not self.may_use(user, p["Project"], p["Archive"]):
+            raise not_found(suberror, explain=f"Project/Archive {p['Project']!r}/{p['Archive']!r}: not the user's")
+        patient = self.db.scalars(select(Cad4tbPatient).where(
+            Cad4tbPatient.project == p["Project"], Cad4tbPatient.archive == p["Archive"],
+            Cad4tbPatient.patient_id == p["PatientID"])).first()
+        if patient is None:
+            raise not_found(suberror, explain=f"PatientID {p['PatientID']!r}: no such patient in the archive")
+        return patient
+
+    def _study(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy]:
+        patient = self._patient(user, p, suberror)
+        study = self.db.scalars(select(Cad4tbStudy).where(
+            Cad4tbStudy.patient_pk == patient.id, Cad4tbStudy.uid == p["StudyInstanceUID"])).first()
+        if study is None:
+            raise not_found(suberror, explain=f"StudyInstanceUID {p['StudyInstanceUID']!r}: not a study of the "
+                                              f"patient")
+        return patient, study
+
+    def _series(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy, Cad4tbSeries]:
+        patient, study = self._study(user, p, suberror)
+        series = self.db.scalars(select(Cad4tbSeries).where(
+            Cad4tbSeries.study_pk == study.id, Cad4tbSeries.uid == p["SeriesInstanceUID"])).first()
+        if series is None:
+            raise not_found(suberror, explain=f"SeriesInstanceUID {p['SeriesInstanceUID']!r}: not a series of the "
+                                              f"study")
+        return patient, study, series
+
+    # ---- upload -----------------------------------------------------------------------------------
+
+    def upload(self, user: dict, params: dict, file: tuple[str, bytes] | None) -> dict:
+        if file is None or not file[1]:
+            raise invalid("No data submitted", "no_data_submitted", explain="file: no file part, or an empty file")
+        p = load(schemas.ArchiveParams(), params, lambda f, m: invalid(f"Invalid value for {f}"))
+        for name in ("Project", "Archive"):
+            if not p[name]:
+                raise invalid(f"{name} is required", explain=f"{name}: missing or empty")
+        if not self.may_use(user, p["Project"], p["Archive"]):
+            raise not_allowed(explain=f"user {user['name']!r} may not upload to {p['Project']}/{p['Archive']}")
+        filename, data = file
+        try:
+            attrs = dicom_attrs.read(read_part10(data))
+        except NotDicomError as exc:
+            raise invalid("The submitted file is not a valid DICOM file", explain=f"file: {exc}") from None
+        except Exception as exc:  # pydicom meets malformed values only when they are read
+            raise invalid("The submitted file is not a valid DICOM file",
+                          explain=f"file: unreadable header ({type(exc).__name__}: {exc})") from None
+        for key, value in (("PatientID", attrs["patient"]["PatientID"]),
+                           ("StudyInstanceUID", attrs["study"]["StudyInstanceUID"]),
+                           ("SeriesInstanceUID", attrs["series"]["SeriesInstanceUID"]),
+                           ("SOPInstanceUID", attrs["SOPInstanceUID"])):
+            if not value:
+                raise invalid(f"The submitted file has no {key}", explain=f"file: the DICOM header {key} is empty")
+        patient = self._get_or_add(Cad4tbPatient, dict(project=p["Project"], archive=p["Archive"],
+                                                       patient_id=attrs["patient"]["PatientID"]),
+                                   attrs=attrs["patient"])
+        study = self._get_or_add(Cad4tbStudy, dict(patient_pk=patient.id, uid=attrs["study"]["StudyInstanceUID"]),
+                                 attrs=attrs["study"])
+        series = self._get_or_add(Cad4tbSeries, dict(study_pk=study.id, uid=attrs["series"]["SeriesInstanceUID"]),
+                                  attrs=attrs["series"], retina=attrs["retina"], status="processing",
+                                  status_message=STATUS_MESSAGES["processing"], ready_at=self.ctx.now,
+                                  modified=self.ctx.now)
+        self._store_instance(series, p, attrs["SOPInstanceUID"], clean_filename(filename), data)
+        self._start_processing(series)
+        return {"PatientID": patient.patient_id, "StudyInstanceUID": study.uid, "SeriesInstanceUID": series.uid,
+                "SOPInstanceUID": attrs["SOPInstanceUID"]}
+
+    def _get_or_add(self, model, keys: dict, **values):
+        found = self.db.scalars(select(model).filter_by(**keys)).first()
+        if found is None:  # the first file's headers describe the patient, study and series
+            found = model(**keys, **values)
+            self.db.add(found)
+            self.db.flush()
+        return found
+
+    def _store_instance(self, series: Cad4tbSeries, p: dict, sop_uid: str, filename: str, data: bytes) -> None:
+        existing = self.db.scalars(select(Cad4tbInstance).where(
+            Cad4tbInstance.series_pk == series.id, Cad4tbInstance.sop_uid == sop_uid)).first()
+        blob = None
+        if self.config.get("store_dicom", True):
+            tag = BLOB_TAG + f"{p['Project']}/{p['Archive']}/{series.uid}/{sop_uid}\n".encode("utf-8")
+            blob = self.ctx.blobs.put(tag + data)
+        if existing is not None:
+            if existing.blob and existing.blob != blob:
+                self._remove_blob(existing.blob)
+            existing.blob, existing.size, existing.created_at = blob, len(data), self.ctx.now
+            return
+        taken = set(self.db.scalars(select(Cad4tbInstance.filename).where(Cad4tbInstance.series_pk == series.id)))
+        stem, dot, ext = filename.rpartition(".") if "." in filename.lstrip(".") else (filename, "", "")
+        unique, n = filename, 1
+        while unique in taken:
+            unique = f"{stem}_{n}{dot}{ext}"
+            n += 1
+        self.db.add(Cad4tbInstance(series_pk=series.id, sop_uid=sop_uid, filename=unique, blob=blob,
+                                   size=len(data), created_at=self.ctx.now))
+
+    def _start_processing(self, series: Cad4tbSeries) -> None:
+        series.status, series.status_message = "processing", STATUS_MESSAGES["processing"]
+        series.ready_at = self.ctx.now + float(self.config.get("processing_seconds", 3))
+        series.modified = self.ctx.now
+        failure = self.ctx.fault.get("fail_job")
+        series.fail_with = (failure if isinstance(failure, str) else "Processing failed") if failure else None
+        self.ctx.schedule("series_done", series.ready_at - self.ctx.now, {"series": series.id,
+                                                                          "ready_at": series.ready_at})
+
+    def finish_series(self, series_pk: int, ready_at: float) -> None:
+        series = self.db.get(Cad4tbSeries, series_pk)
+        if series is None or series.status != "processing" or abs(series.ready_at - ready_at) > 1e-6:
+            return  # deleted, or a later upload restarted its processing
+        if series.fail_with:
+            series.status, series.status_message = "error", series.fail_with
+        else:
+            series.status, series.status_message = "done", STATUS_MESSAGES["done"]
+        series.modified = self.ctx.now
+
+    def finish_now(self, ids: dict) -> None:
+        """Demo data: end the processing of a just-uploaded series at once."""
+        user = {"name": "demo", "projects": {ids["Project"]: [ids["Archive"]]}}
+        *_, series = self._series(user, ids, "series_not_found")
+        self.finish_series(series.id, series.ready_at)
+
+    # ---- patients, studies, series ----------------------------------------------------------------
+
+    def get_patient(self, user: dict, params: dict) -> dict:
+        patient = self._patient(user, self._params(schemas.PatientParams, params, "patient_not_found"),
+                                "patient_not_found")
+        return self.patient_dict(patient)
+
+    @staticmethod
+    def patient_dict(patient: Cad4tbPatient) -> dict:
+        a = patient.attrs
+        return {"PatientName": a.get("PatientName"), "PatientID": patient.patient_id,
+                "PatientSex": a.get("PatientSex"), "PatientBirthDate": a.get("PatientBirthDate")}
+
+    def get_study(self, user: dict, params: dict) -> dict:
+        _, study = self._study(user, self._params(schemas.StudyParams, params, "study_not_found"), "study_not_found")
+        return self.study_dict(study)
+
+    @staticmethod
+    def study_dict(study: Cad4tbStudy) -> dict:
+        return {k: (study.uid if k == "StudyInstanceUID" else study.attrs.get(k)) for k in dicom_attrs.STUDY_KEYS}
+
+    def list_studies(self, user: dict, params: dict) -> list[dict]:
+        patient = self._patient(user, self._params(schemas.PatientParams, params, "patient_not_found"),
+                                "patient_not_found")
+        return [self.study_dict(s) for s in self._studies_of(patient)]
+
+    def _studies_of(self, patient: Cad4tbPatient) -> list[Cad4tbStudy]:
+        return list(self.db.scalars(select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == patient.id)
+                                    .order_by(Cad4tbStudy.id)))
+
+    def _series_of(self, study: Cad4tbStudy) -> list[Cad4tbSeries]:
+        return list(self.db.scalars(select(Cad4tbSeries).where(Cad4tbSeries.study_pk == study.id)
+                                    .order_by(Cad4tbSeries.id)))
+
+    def get_series(self, user: dict, params: dict) -> dict:
+        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
+                                  "series_not_found")
+        return self.series_dict(series)
+
+    def list_series(self, user: dict, params: dict) -> list[dict]:
+        _, study = self._study(user, self._params(schemas.StudyParams, params, "study_not_found"), "study_not_found")
+        return [self.series_dict(s) for s in self._series_of(study)]
+
+    def series_dict(self, series: Cad4tbSeries) -> dict:
+        out = {k: (series.uid if k == "SeriesInstanceUID" else series.attrs.get(k)) for k in dicom_attrs.SERIES_KEYS}
+        out.update(status=series.status, status_message=series.status_message,
+                   modified=iso_timestamp(series.modified))
+        for entry in self._entries_of(series):  # the latest entry of each form wins
+            out[f"form_{entry.form_id}"] = entry.entry
+        return out
+
+    def _entries_of(self, series: Cad4tbSeries) -> list[Cad4tbFormEntry]:
+        return list(self.db.scalars(select(Cad4tbFormEntry).where(Cad4tbFormEntry.series_pk == series.id)
+                                    .order_by(Cad4tbFormEntry.id)))
+
+    def _instances_of(self, series: Cad4tbSeries) -> list[Cad4tbInstance]:
+        return list(self.db.scalars(select(Cad4tbInstance).where(Cad4tbInstance.series_pk == series.id)
+                                    .order_by(Cad4tbInstance.id)))
+
+    def dicom_zip(self, user: dict, params: dict) -> tuple[bytes, str]:
+        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
+                                  "series_not_found")
+        files = []
+        for instance in self._instances_of(series):
+            data = self._read_blob(instance.blob)
+            if data is not None:
+                files.append((instance.filename, data))
+        if not files:
+            raise not_found("no_dicom_available", explain="the series' DICOM files were not kept (store_dicom)")
+        return results.zip_of(files), series.uid
+
+    def _read_blob(self, key: str | None) -> bytes | None:
+        if not key or not self.ctx.blobs.exists(key):
+            return None
+        stored = self.ctx.blobs.get(key)
+        return stored[stored.index(b"\n") + 1:] if stored.startswith(BLOB_TAG) else stored
+
+    def _remove_blob(self, key: str | None) -> None:
+        if key and self.ctx.blobs.exists(key):
+            try:
+                os.unlink(self.ctx.blobs.path(key))
+            except OSError:
+                pass
+
+    # ---- deleting: the object, everything under it, its files -------------------------------------
+
+    def delete_patient(self, user: dict, params: dict) -> dict:
+        patient = self._patient(user, self._params(schemas.PatientParams, params, "patient_not_found"),
+                                "patient_not_found")
+        for study in self._studies_of(patient):
+            self._delete_study(study)
+        self.db.delete(patient)
+        return {"status": "Ok"}
+
+    def delete_study(self, user: dict, params: dict) -> dict:
+        _, study = self._study(user, self._params(schemas.StudyParams, params, "study_not_found"), "study_not_found")
+        self._delete_study(study)
+        return {"status": "Ok"}
+
+    def delete_series(self, user: dict, params: dict) -> dict:
+        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
+                                  "series_not_found")
+        self._delete_series(series)
+        return {"status": "Ok"}
+
+    def _delete_study(self, study: Cad4tbStudy) -> None:
+        for series in self._series_of(study):
+            self._delete_series(series)
+        self.db.delete(study)
+
+    def _delete_series(self, series: Cad4tbSeries) -> None:
+        for instance in self._instances_of(series):
+            self._remove_blob(instance.blob)
+            self.db.delete(instance)
+        for entry in self._entries_of(series):
+            self.db.delete(entry)
+        self.db.delete(series)
+
+    # ---- results ----------------------------------------------------------------------------------
+
+    def series_results(self, user: dict, params: dict) -> tuple[str, Any]:
+        """('json', [{name, algorithm, value}]) or ('zip', bytes) when a non-scalar result is asked for."""
+        p = self._params(schemas.ResultParams, params, "result_not_found")
+        *_, series = self._series(user, p, "result_not_found")
+        kind = p["Type"].lower()
+        catalog = (self.config.get("results") or {}).get(kind)
+        if catalog is None:
+            raise not_found("result_not_found", explain=f"Type {p['Type']!r}: one of "
+                                                        f"{', '.join(self.config.get('results') or {})}")
+        if (kind == "retina") != series.retina:
+            raise not_found("result_not_found", explain=f"Type {kind!r}: the series is "
+                                                        f"{'a retina' if series.retina else 'not a retina'} image")
+        names = [n.strip() for n in p["Results"].split(",") if n.strip()]
+        if not names:
+            raise not_found("result_not_found", explain="Results: no result name given")
+        for name in names:
+            if name not in catalog:
+                raise not_found("result_not_found", f"Result not found: {name}",
+                                explain=f"Results: {name!r} is not one of {', '.join(catalog)}")
+        if series.status == "error":
+            raise not_found("result_not_found", explain=f"the series failed: {series.status_message}")
+        if series.status != "done":
+            return "json", []  # no result yet
+        scalars, files = [], []
+        for name in names:
+            spec = catalog[name]
+            rng = self.ctx.rng("result", kind, series.uid, name)
+            if spec.get("kind", "float") in results.SCALAR_KINDS:
+                scalars.append({"name": name, "algorithm": spec.get("algorithm", kind.upper()),
+                                "value": results.scalar(rng, spec)})
+            else:
+                files.append((f"{clean_filename(name)}.png", results.heatmap_png(rng)))
+        if not files:
+            return "json", scalars
+        if scalars:
+            files.append(("results.xml", results.scalars_xml(scalars)))
+        return "zip", results.zip_of(files)
+
+    # ---- forms ------------------------------------------------------------------------------------
+
+    def list_forms(self, user: dict, params: dict) -> list[dict]:
+        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
+                                  "series_not_found")
+        return [self.entry_dict(e, series) for e in self._entries_of(series)]
+
+    @staticmethod
+    def entry_dict(entry: Cad4tbFormEntry, series: Cad4tbSeries) -> dict:
+        return {"id": entry.id, "entry": entry.entry, "entry_formatted": entry.entry_formatted,
+                "user": entry.user_email, "series": series.uid, "form": entry.form_name}
+
+    def add_form(self, user: dict, params: dict) -> dict:
+        p = self._params(schemas.FormAddParams, params, "series_not_found")
+        patient, _, series = self._series(user, p, "series_not_found")
+        forms = [f for f in self.config.get("forms") or []
+                 if f.get("name") == p["FormName"] and f.get("project") in (None, patient.project)]
+        if not forms:
+            raise not_found("form_not_found", explain=f"FormName {p['FormName']!r}: no such form in the project")
+        if len(forms) > 1:
+            raise Cad4tbError("multiple_objects_found", None, f"Multiple forms found with name {p['FormName']}",
+                              explain=f"FormName: {len(forms)} forms share this name")
+        form = forms[0]
+        entry = self._submission(form, p["FormSubmission"])
+        record = Cad4tbFormEntry(series_pk=series.id, form_id=int(form["id"]), form_name=form["name"], entry=entry,
+                                 entry_formatted=self.formatted(form, entry),
+                                 user_email=user.get("email") or user["name"], created_at=self.ctx.now)
+        self.db.add(record)
+        series.modified = self.ctx.now
+        self.db.flush()
+        return self.entry_dict(record, series)
+
+    @staticmethod
+    def _submission(form: dict, raw: Any) -> dict:
+        if raw is None or raw == "":
+            raise invalid("No data submitted", "no_data_submitted", explain="FormSubmission: missing or empty")
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError as exc:
+                raise invalid("FormSubmission is not valid JSON", explain=f"FormSubmission: {exc}") from None
+        if not isinstance(raw, dict):
+            raise invalid("FormSubmission must be a JSON object", explain="FormSubmission: not a JSON object")
+        return load(schemas.submission_schema(form), raw,
+                    lambda f, m: invalid(f"Invalid value for {f}: {m}", explain=f"FormSubmission.{f}: {m}"))
+
+    @staticmethod
+    def formatted(form: dict, entry: dict) -> str:
+        def show(value):
+            if isinstance(value, bool):
+                return "Yes" if value else "No"
+            return "" if value is None else str(value)
+
+        return "\n".join(f"{spec.get('label', spec['name'])}: {show(entry[spec['name']])}"
+                         for spec in form.get("fields", []) if spec["name"] in entry)
+
+    # ---- the dashboard ----------------------------------------------------------------------------
+
+    def dashboard_jobs(self) -> list[dict]:
+        """Each series is a unit of work: processing, then done (or error)."""
+        out = []
+        for series in self.db.scalars(select(Cad4tbSeries).order_by(Cad4tbSeries.id.desc())):
+            study = self.db.get(Cad4tbStudy, series.study_pk)
+            patient = self.db.get(Cad4tbPatient, study.patient_pk) if study else None
+            where = f"{patient.project}/{patient.archive}, patient {patient.patient_id}" if patient else ""
+            out.append({"id": series.uid, "kind": "retina" if series.retina else "cad4tb", "state": series.status,
+                        "created_at": series.ready_at - float(self.config.get("processing_seconds", 3)),
+                        "updated_at": series.modified, "detail": f"{where}: {series.status_message}"})
+        return out
+
+    def dashboard_studies(self) -> list[dict]:
+        out = []
+        for study in self.db.scalars(select(Cad4tbStudy).order_by(Cad4tbStudy.id.desc())):
+            patient = self.db.get(Cad4tbPatient, study.patient_pk)
+            a = study.attrs
+            out.append({"id": study.uid,
+                        "patient": f"{patient.attrs.get('PatientName') or ''} ({patient.patient_id})".strip(),
+                        "description": " ".join(str(v) for v in (a.get("StudyDescription"), a.get("StudyDate"))
+                                                if v),
+                        "blob": None,  # stored files carry their instance tag: not a bare DICOM file to render
+                        "findings": []})
+        return out

@@ -1,0 +1,73 @@
+"""CAD4TB API v1's error types, suberror types and the one error body they all share."""
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from mockservers.core.vendor import VendorError
+
+# error type -> (HTTP status, default message). One status per type, everywhere (docs/cad4tb.md).
+CATALOG: dict[str, tuple[int, str]] = {
+    "invalid_post_value": (400, "Invalid value submitted"),
+    "api_call_not_allowed": (403, "You are not allowed to do this API call"),
+    "object_not_found": (404, "Object not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "multiple_objects_found": (409, "Multiple objects found"),
+    "internal_error": (500, "Internal server error"),  # not in the document: a bug in the mock, never on purpose
+}
+
+# suberror type -> default message; the document's suberror types, each under the error type it comes with.
+SUBERRORS: dict[str, tuple[str, str]] = {
+    "no_data_submitted": ("invalid_post_value", "No data submitted"),
+    "patient_not_found": ("object_not_found", "Patient not found"),
+    "study_not_found": ("object_not_found", "Study not found"),
+    "series_not_found": ("object_not_found", "Series not found"),
+    "no_dicom_available": ("object_not_found", "No DICOM available for this series"),
+    "result_not_found": ("object_not_found", "Result not found"),
+    "form_not_found": ("object_not_found", "Form not found"),
+}
+
+
+class Cad4tbError(VendorError):
+    def __init__(self, error: str, suberror: str | None = None, message: str | None = None,
+                 explain: str | None = None):
+        status, default = CATALOG[error]
+        if suberror is not None:
+            default = SUBERRORS[suberror][1]
+        super().__init__(message or default, status=status, explain=explain)
+        self.error = error
+        self.suberror = suberror
+
+
+def not_found(suberror: str, message: str | None = None, explain: str | None = None) -> Cad4tbError:
+    return Cad4tbError("object_not_found", suberror, message, explain=explain)
+
+
+def invalid(message: str, suberror: str | None = None, explain: str | None = None) -> Cad4tbError:
+    return Cad4tbError("invalid_post_value", suberror, message, explain=explain)
+
+
+def not_allowed(message: str | None = None, explain: str | None = None) -> Cad4tbError:
+    return Cad4tbError("api_call_not_allowed", None, message, explain=explain)
+
+
+def body(error: Cad4tbError) -> dict:
+    return {"status": "Error", "error": error.error, "suberror": error.suberror, "message": error.message}
+
+
+def render(error: Cad4tbError) -> Response:
+    response = jsonify(body(error))
+    response.status_code = error.status
+    return response
+
+
+def for_http_status(status: int, description: str = "") -> Cad4tbError:
+    explain = description or None
+    if status == 404:
+        return Cad4tbError("object_not_found", None, "Unknown API call", explain=explain)
+    if status == 405:
+        return Cad4tbError("method_not_allowed", explain=explain)
+    if status == 413:
+        return Cad4tbError("invalid_post_value", None, "The submitted data is too large", explain=explain)
+    if 400 <= status < 500:
+        return Cad4tbError("invalid_post_value", explain=explain)
+    return Cad4tbError("internal_error", explain=explain)

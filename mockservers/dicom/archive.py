@@ -1,0 +1,253 @@
+"""The instance archive: Part-10 files in the blob store, their attributes in the index tables."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pydicom.dataset import Dataset
+from sqlalchemy import delete, func, select
+
+from mockservers.core.runtime import Context
+from mockservers.dicom import dicomjson
+from mockservers.dicom.errors import INSTANCE_NOT_FOUND, SERIES_NOT_FOUND, STUDY_NOT_FOUND, not_found
+from mockservers.dicom.face import IMPLICIT_VR_LE, Face
+from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
+from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.uids import is_valid_uid
+
+# FailureReason / WarningReason values (PS3.18 Table I.2-1 and the msdicom conformance statement)
+PROCESSING_FAILURE = 272
+VALIDATION_FAILURE = 43264
+STUDY_MISMATCH = 43265
+ALREADY_EXISTS = 45070
+BEING_STORED = 45071
+COERCED_OR_INVALID = 45063
+
+_MAX_LENGTH = {"AE": 16, "CS": 16, "SH": 16, "LO": 64, "PN": 64 * 5, "UI": 64, "DA": 8, "TM": 16}
+
+
+def normalize_name(value: str | None) -> str | None:
+    """Case and accents ignored, name components separated by single spaces."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    return re.sub(r"[\s^=]+", " ", text).strip()
+
+
+def _text(ds: Dataset, keyword: str) -> str | None:
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        return "\\".join(str(v) for v in value)
+    return str(value)
+
+
+def _int(ds: Dataset, keyword: str) -> int | None:
+    try:
+        value = ds.get(keyword)
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _valid_date(value: str | None) -> bool:
+    return value is None or (len(value) == 8 and value.isdigit() and "01" <= value[4:6] <= "12"
+                             and "01" <= value[6:8] <= "31")
+
+
+def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
+    """Searchable attributes whose value breaks its VR (bad date, too long)."""
+    bad = []
+    for kw in keywords:
+        if kw not in ds:
+            continue
+        elem = ds[kw]
+        value = _text(ds, kw)
+        if value is None:
+            continue
+        if elem.VR == "DA" and not _valid_date(value):
+            bad.append(kw)
+        elif elem.VR in _MAX_LENGTH and len(value) > _MAX_LENGTH[elem.VR]:
+            bad.append(kw)
+    return bad
+
+
+@dataclass
+class Outcome:
+    sop_class: str | None
+    sop_uid: str | None
+    stored: bool
+    reason: int | None = None  # FailureReason when not stored, WarningReason when stored with a warning
+    detail: str = ""
+    study_uid: str | None = None
+    series_uid: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class Archive:
+    def __init__(self, ctx: Context, face: Face):
+        self.ctx = ctx
+        self.db = ctx.db
+        self.face = face
+        self.key = face.key
+
+    # ---- storing ---------------------------------------------------------------------------
+
+    def store(self, data: bytes, study_in_path: str | None, seen: set[str]) -> Outcome:
+        """Store one Part-10 file; never raises for a bad file, the Outcome says why it failed."""
+        try:
+            ds = read_part10(data)
+        except NotDicomError as exc:
+            return Outcome(None, None, False, PROCESSING_FAILURE, str(exc))
+        sop_class = _text(ds, "SOPClassUID") or _text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
+        sop_uid = _text(ds, "SOPInstanceUID")
+        outcome = Outcome(sop_class, sop_uid, False, study_uid=_text(ds, "StudyInstanceUID"),
+                          series_uid=_text(ds, "SeriesInstanceUID"))
+        missing = [kw for kw in self.face.required if not _text(ds, kw)]
+        if missing:
+            return self._fail(outcome, VALIDATION_FAILURE, f"missing required attribute(s): {', '.join(missing)}")
+        for kw in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID"):
+            if not is_valid_uid(_text(ds, kw)):
+                return self._fail(outcome, VALIDATION_FAILURE, f"{kw} '{_text(ds, kw)}' is not a valid UID")
+        if study_in_path and outcome.study_uid != study_in_path:
+            return self._fail(outcome, STUDY_MISMATCH,
+                              f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL")
+        if sop_uid in seen:
+            return self._fail(outcome, BEING_STORED, "the same instance is being stored by this request")
+        if self._instance_row(sop_uid) is not None:
+            return self._fail(outcome, ALREADY_EXISTS, "the instance already exists")
+        searchable = tuple(a for level in self.face.queryable.values() for a in level)
+        bad = invalid_searchable(ds, searchable)
+        if bad and self.face.searchable_invalid_fails:
+            return self._fail(outcome, VALIDATION_FAILURE, f"invalid value in {', '.join(bad)}")
+        ts = str(ds.file_meta.TransferSyntaxUID)
+        try:
+            meta = dicomjson.dumps(dicomjson.metadata(ds))
+        except Exception as exc:  # a value pydicom cannot put in DICOM JSON
+            return self._fail(outcome, PROCESSING_FAILURE, f"unreadable DICOM data ({type(exc).__name__}: {exc})")
+        if bad:
+            outcome.warnings.append(f"invalid value in {', '.join(bad)}: stored, not searchable by it")
+        if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
+            outcome.warnings.append("implicit VR little endian: stored as is")
+        self._index(ds, data, ts, meta, skip=set(bad))
+        seen.add(sop_uid)
+        outcome.stored = True
+        outcome.reason = COERCED_OR_INVALID if outcome.warnings else None
+        outcome.detail = "; ".join(outcome.warnings)
+        return outcome
+
+    @staticmethod
+    def _fail(outcome: Outcome, reason: int, detail: str) -> Outcome:
+        outcome.reason, outcome.detail = reason, detail
+        return outcome
+
+    def _index(self, ds: Dataset, data: bytes, ts: str, meta: str, skip: set[str]) -> None:
+        def t(kw):
+            return None if kw in skip else _text(ds, kw)
+
+        now = self.ctx.now
+        seq = self.ctx.counter("dicom_seq")
+        study_uid, series_uid = _text(ds, "StudyInstanceUID"), _text(ds, "SeriesInstanceUID")
+        study = self._study_row(study_uid)
+        if study is None:
+            study = DicomStudy(
+                face=self.key, study_uid=study_uid, specific_charset=t("SpecificCharacterSet"),
+                patient_name=t("PatientName"), patient_name_norm=normalize_name(t("PatientName")),
+                patient_id=t("PatientID"), patient_birth_date=t("PatientBirthDate"), patient_sex=t("PatientSex"),
+                accession_number=t("AccessionNumber"), referring_physician_name=t("ReferringPhysicianName"),
+                referring_physician_name_norm=normalize_name(t("ReferringPhysicianName")),
+                study_date=t("StudyDate"), study_time=t("StudyTime"), study_description=t("StudyDescription"),
+                study_id=t("StudyID"), institution_name=t("InstitutionName"), protocol_name=t("ProtocolName"),
+                timezone_offset=t("TimezoneOffsetFromUTC"), modalities="", n_series=0, n_instances=0,
+                seq=seq, created_at=now)
+            self.db.add(study)
+        series = self._series_row(study_uid, series_uid)
+        if series is None:
+            series = DicomSeries(
+                face=self.key, study_uid=study_uid, series_uid=series_uid, modality=t("Modality"),
+                manufacturer=t("Manufacturer"), manufacturer_model_name=t("ManufacturerModelName"),
+                body_part_examined=t("BodyPartExamined"), series_date=t("SeriesDate"),
+                series_description=t("SeriesDescription"), station_name=t("StationName"),
+                series_number=_int(ds, "SeriesNumber"), pps_start_date=t("PerformedProcedureStepStartDate"),
+                pps_start_time=t("PerformedProcedureStepStartTime"), timezone_offset=t("TimezoneOffsetFromUTC"),
+                n_instances=0, seq=seq)
+            self.db.add(series)
+            study.n_series += 1
+            modalities = set(filter(None, study.modalities.split("\\"))) | ({series.modality} - {None})
+            study.modalities = "\\".join(sorted(modalities))
+        series.n_instances += 1
+        study.n_instances += 1
+        self.db.add(DicomInstance(
+            face=self.key, study_uid=study_uid, series_uid=series_uid, sop_uid=_text(ds, "SOPInstanceUID"),
+            sop_class_uid=_text(ds, "SOPClassUID"), transfer_syntax=ts, instance_number=_int(ds, "InstanceNumber"),
+            rows=_int(ds, "Rows"), columns=_int(ds, "Columns"), bits_allocated=_int(ds, "BitsAllocated"),
+            number_of_frames=_int(ds, "NumberOfFrames"), timezone_offset=t("TimezoneOffsetFromUTC"),
+            blob=self.ctx.blobs.put(data), size=len(data), seq=seq, created_at=now,
+            metadata_json=meta))
+        self.db.flush()
+
+    # ---- looking up ------------------------------------------------------------------------
+
+    def _study_row(self, study_uid: str) -> DicomStudy | None:
+        return self.db.scalar(select(DicomStudy).where(DicomStudy.face == self.key,
+                                                       DicomStudy.study_uid == study_uid))
+
+    def _series_row(self, study_uid: str, series_uid: str) -> DicomSeries | None:
+        return self.db.scalar(select(DicomSeries).where(
+            DicomSeries.face == self.key, DicomSeries.study_uid == study_uid, DicomSeries.series_uid == series_uid))
+
+    def _instance_row(self, sop_uid: str) -> DicomInstance | None:
+        return self.db.scalar(select(DicomInstance).where(DicomInstance.face == self.key,
+                                                          DicomInstance.sop_uid == sop_uid))
+
+    def instances(self, study: str, series: str | None = None, sop: str | None = None) -> list[DicomInstance]:
+        """The instances under a resource, in series then instance order; 404 naming the missing level."""
+        if self._study_row(study) is None:
+            raise not_found(STUDY_NOT_FOUND)
+        if series is not None and self._series_row(study, series) is None:
+            raise not_found(SERIES_NOT_FOUND)
+        query = select(DicomInstance).where(DicomInstance.face == self.key, DicomInstance.study_uid == study)
+        if series is not None:
+            query = query.where(DicomInstance.series_uid == series)
+        if sop is not None:
+            query = query.where(DicomInstance.sop_uid == sop)
+        rows = list(self.db.scalars(query.order_by(DicomInstance.series_uid, DicomInstance.instance_number,
+                                                   DicomInstance.seq)))
+        if not rows:
+            raise not_found(INSTANCE_NOT_FOUND)
+        return rows
+
+    def file(self, row: DicomInstance) -> bytes:
+        return self.ctx.blobs.get(row.blob)
+
+    # ---- deleting --------------------------------------------------------------------------
+
+    def delete(self, study: str, series: str | None = None, sop: str | None = None) -> int:
+        rows = self.instances(study, series, sop)
+        ids = [r.id for r in rows]
+        self.db.execute(delete(DicomInstance).where(DicomInstance.id.in_(ids)))
+        touched = {r.series_uid for r in rows}
+        for series_uid in touched:
+            row = self._series_row(study, series_uid)
+            left = self.db.scalar(select(func.count()).select_from(DicomInstance).where(
+                DicomInstance.face == self.key, DicomInstance.study_uid == study,
+                DicomInstance.series_uid == series_uid))
+            if left:
+                row.n_instances = left
+            else:
+                self.db.delete(row)
+        self.db.flush()
+        study_row = self._study_row(study)
+        series_rows = list(self.db.scalars(select(DicomSeries).where(DicomSeries.face == self.key,
+                                                                     DicomSeries.study_uid == study)))
+        if not series_rows:
+            self.db.delete(study_row)
+        else:
+            study_row.n_series = len(series_rows)
+            study_row.n_instances = sum(s.n_instances for s in series_rows)
+            study_row.modalities = "\\".join(sorted({s.modality for s in series_rows if s.modality}))
+        self.db.flush()
+        return len(rows)

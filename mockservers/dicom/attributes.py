@@ -1,0 +1,63 @@
+"""Every attribute the archive indexes: its level, its index column and how a QIDO filter matches it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LEVELS = ("study", "series", "instance")
+
+
+@dataclass(frozen=True)
+class Attr:
+    keyword: str
+    level: str
+    column: str | None  # None: computed (counts, modalities, RetrieveURL, ...)
+    kind: str  # uid | date | time | name | text | int | modalities | computed
+
+
+_TABLE = [
+    # study
+    Attr("SpecificCharacterSet", "study", "specific_charset", "text"),
+    Attr("StudyInstanceUID", "study", "study_uid", "uid"),
+    Attr("PatientName", "study", "patient_name", "name"),
+    Attr("PatientID", "study", "patient_id", "text"),
+    Attr("PatientBirthDate", "study", "patient_birth_date", "date"),
+    Attr("PatientSex", "study", "patient_sex", "text"),
+    Attr("AccessionNumber", "study", "accession_number", "text"),
+    Attr("ReferringPhysicianName", "study", "referring_physician_name", "name"),
+    Attr("StudyDate", "study", "study_date", "date"),
+    Attr("StudyTime", "study", "study_time", "time"),
+    Attr("StudyDescription", "study", "study_description", "text"),
+    Attr("StudyID", "study", "study_id", "text"),
+    Attr("InstitutionName", "study", "institution_name", "text"),
+    Attr("ProtocolName", "study", "protocol_name", "text"),
+    Attr("ModalitiesInStudy", "study", None, "modalities"),
+    Attr("NumberOfStudyRelatedSeries", "study", "n_series", "computed"),
+    Attr("NumberOfStudyRelatedInstances", "study", "n_instances", "computed"),
+    # series
+    Attr("SeriesInstanceUID", "series", "series_uid", "uid"),
+    Attr("Modality", "series", "modality", "text"),
+    Attr("Manufacturer", "series", "manufacturer", "text"),
+    Attr("ManufacturerModelName", "series", "manufacturer_model_name", "text"),
+    Attr("BodyPartExamined", "series", "body_part_examined", "text"),
+    Attr("SeriesDate", "series", "series_date", "date"),
+    Attr("SeriesDescription", "series", "series_description", "text"),
+    Attr("StationName", "series", "station_name", "text"),
+    Attr("SeriesNumber", "series", "series_number", "int"),
+    Attr("PerformedProcedureStepStartDate", "series", "pps_start_date", "date"),
+    Attr("PerformedProcedureStepStartTime", "series", "pps_start_time", "time"),
+    Attr("NumberOfSeriesRelatedInstances", "series", "n_instances", "computed"),
+    # instance
+    Attr("SOPInstanceUID", "instance", "sop_uid", "uid"),
+    Attr("SOPClassUID", "instance", "sop_class_uid", "uid"),
+    Attr("InstanceNumber", "instance", "instance_number", "int"),
+    Attr("Rows", "instance", "rows", "int"),
+    Attr("Columns", "instance", "columns", "int"),
+    Attr("BitsAllocated", "instance", "bits_allocated", "int"),
+    Attr("NumberOfFrames", "instance", "number_of_frames", "int"),
+    # computed at every level
+    Attr("InstanceAvailability", "any", None, "computed"),
+    Attr("RetrieveURL", "any", None, "computed"),
+    Attr("TimezoneOffsetFromUTC", "any", "timezone_offset", "computed"),
+]
+
+BY_KEYWORD: dict[str, Attr] = {a.keyword: a for a in _TABLE}

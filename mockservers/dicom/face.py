@@ -1,0 +1,42 @@
+"""What differs between two DICOMweb servers built on this machinery: one Face per request."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXPLICIT_VR_LE = "1.2.840.10008.1.2.1"
+IMPLICIT_VR_LE = "1.2.840.10008.1.2"
+
+
+@dataclass
+class Face:
+    key: str  # the vendor key: the archive's partition
+    base_url: str  # where WADO-RS resources live, for RetrieveURL (e.g. http://host/msdicom/v2)
+    queryable: dict[str, tuple[str, ...]]  # level -> keywords a QIDO filter may name
+    defaults: dict[str, tuple[str, ...]]  # level -> keywords every QIDO result carries
+    wildcards: bool = True  # '*' and '?' in string filters
+    uid_lists: bool = True  # 'uid1,uid2' (or backslash) matches any of them
+    empty_filter_error: bool = False  # 'PatientID=' is a 400 (else universal matching)
+    default_limit: int | None = None
+    max_limit: int | None = None
+    no_match_status: int = 200  # 204 (empty body) or 200 ([])
+    newest_first: bool = False
+    required: tuple[str, ...] = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID")
+    searchable_invalid_fails: bool = True  # else stored with WarningReason 45063
+    implicit_vr_warns: bool = False
+    default_transfer_syntax: str | None = EXPLICIT_VR_LE  # None: always as stored (no transcoding)
+    multi_instance_transcoding: bool = False
+    frame_number_ignored: bool = False
+    decompress_pixels: bool = False
+    xml_in_development: bool = False  # answer application/dicom+xml with the text "En cours de développement"
+    single_part_upload: bool = False  # STOW of a bare application/dicom body
+    single_part_retrieve: bool = False  # WADO of one instance as a bare application/dicom body
+    rendered: bool = False
+    instance_metadata_as_object: bool = False
+
+    def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:
+        url = f"{self.base_url}/studies/{study}"
+        if series:
+            url += f"/series/{series}"
+            if sop:
+                url += f"/instances/{sop}"
+        return url

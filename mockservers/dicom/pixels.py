@@ -1,0 +1,170 @@
+"""Transfer syntaxes, frames and rendering, with what pydicom can do without extra plugins."""
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+import pydicom
+from pydicom.encaps import generate_frames
+from pydicom.uid import UID
+
+from mockservers.dicom.errors import FRAME_NOT_FOUND, DicomWebError, bad_request, not_acceptable, not_found
+from mockservers.dicom.face import EXPLICIT_VR_LE, IMPLICIT_VR_LE
+
+UNCOMPRESSED = {EXPLICIT_VR_LE, IMPLICIT_VR_LE}
+
+# PS3.18 Table 8.7.3-5: the media type of compressed frames by transfer syntax
+FRAME_MEDIA_TYPES = {
+    "1.2.840.10008.1.2.5": "image/dicom-rle",
+    "1.2.840.10008.1.2.4.50": "image/jpeg", "1.2.840.10008.1.2.4.51": "image/jpeg",
+    "1.2.840.10008.1.2.4.57": "image/jpeg", "1.2.840.10008.1.2.4.70": "image/jpeg",
+    "1.2.840.10008.1.2.4.80": "image/jls", "1.2.840.10008.1.2.4.81": "image/jls",
+    "1.2.840.10008.1.2.4.90": "image/jp2", "1.2.840.10008.1.2.4.91": "image/jp2",
+    "1.2.840.10008.1.2.4.92": "image/jpx", "1.2.840.10008.1.2.4.93": "image/jpx",
+}
+
+
+def _refuse_unexpected(fn):
+    """Pixel work pydicom cannot do on a stored file (odd values, unsupported colour spaces) is a 406, not a 500."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DicomWebError:
+            raise
+        except Exception as exc:
+            raise not_acceptable(f"The pixel data of the instance cannot be served in the requested form "
+                                 f"({type(exc).__name__}: {exc}).") from None
+    return wrapper
+
+
+def _read(data: bytes):
+    return pydicom.dcmread(io.BytesIO(data))
+
+
+def _write(ds) -> bytes:
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+@_refuse_unexpected
+def transcode(data: bytes, stored: str, wanted: str) -> bytes:
+    """The file in another transfer syntax; 406 when pydicom cannot do it here."""
+    if wanted == stored:
+        return data
+    if wanted not in UNCOMPRESSED:
+        raise not_acceptable(f"The requested transfer syntax '{wanted}' is not supported for transcoding.")
+    ds = _read(data)
+    try:
+        if ds.file_meta.TransferSyntaxUID.is_compressed:
+            ds.decompress()
+    except Exception as exc:
+        raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}' "
+                             f"({type(exc).__name__}).") from None
+    if not ds.file_meta.TransferSyntaxUID.is_little_endian and "PixelData" in ds and ds.get("BitsAllocated", 8) > 8:
+        raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}'.")
+    ds.file_meta.TransferSyntaxUID = UID(wanted)
+    out = io.BytesIO()
+    try:
+        ds.save_as(out, enforce_file_format=True, implicit_vr=wanted == IMPLICIT_VR_LE, little_endian=True)
+    except Exception as exc:  # e.g. big endian source data, which pydicom will not convert
+        raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}' "
+                             f"({type(exc).__name__}).") from None
+    return out.getvalue()
+
+
+def parse_frame_list(text: str) -> list[int]:
+    numbers = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item.isdigit() or int(item) < 1:
+            raise bad_request(f"The frame list '{text}' is invalid: frames are numbered from 1.")
+        numbers.append(int(item))
+    return numbers
+
+
+@_refuse_unexpected
+def frames(data: bytes, numbers: list[int], decompress: bool) -> tuple[list[bytes], str]:
+    """The requested frames and their transfer syntax (explicit VR LE when decompressed)."""
+    ds = _read(data)
+    if "PixelData" not in ds:
+        raise not_found(FRAME_NOT_FOUND)
+    count = int(ds.get("NumberOfFrames") or 1)
+    for n in numbers:
+        if n > count:
+            raise not_found(FRAME_NOT_FOUND)
+    ts = ds.file_meta.TransferSyntaxUID
+    if ts.is_compressed and decompress:
+        try:
+            ds.decompress()
+        except Exception as exc:
+            raise not_acceptable(f"The frames cannot be decompressed from '{ts}' ({type(exc).__name__}).") from None
+        ts = UID(EXPLICIT_VR_LE)
+    if ts.is_compressed:
+        all_frames = list(generate_frames(ds.PixelData, number_of_frames=count))
+        return [all_frames[n - 1] for n in numbers], str(ts)
+    size = int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * int(ds.BitsAllocated) // 8
+    pixel_data = ds.PixelData
+    return [pixel_data[(n - 1) * size:n * size] for n in numbers], str(ts if ts in UNCOMPRESSED else EXPLICIT_VR_LE)
+
+
+@_refuse_unexpected
+def pixel_data(data: bytes, decompress: bool) -> tuple[bytes, str]:
+    """The whole PixelData value (what sphere answers for any frame number)."""
+    ds = _read(data)
+    if "PixelData" not in ds:
+        raise not_found(FRAME_NOT_FOUND)
+    ts = ds.file_meta.TransferSyntaxUID
+    if ts.is_compressed and decompress:
+        try:
+            ds.decompress()
+        except Exception as exc:
+            raise not_acceptable(f"The pixels cannot be decompressed from '{ts}' ({type(exc).__name__}).") from None
+        ts = UID(EXPLICIT_VR_LE)
+    return bytes(ds.PixelData), str(ts)
+
+
+@_refuse_unexpected
+def render(data: bytes, frame: int, fmt: str, quality: int = 90) -> bytes:
+    """One frame as an 8-bit JPEG or PNG (windowed by its VOI LUT when it has one)."""
+    from PIL import Image
+    from pydicom.pixels import apply_voi_lut
+
+    ds = _read(data)
+    if "PixelData" not in ds:
+        raise not_found(FRAME_NOT_FOUND)
+    count = int(ds.get("NumberOfFrames") or 1)
+    if frame > count:
+        raise not_found(FRAME_NOT_FOUND)
+    try:
+        array = ds.pixel_array
+    except Exception as exc:
+        raise not_acceptable(f"The instance cannot be rendered ({type(exc).__name__}).") from None
+    if count > 1:
+        array = array[frame - 1]
+    if ds.get("SamplesPerPixel", 1) == 1:
+        try:
+            array = apply_voi_lut(array, ds)
+        except Exception:
+            pass
+        array = array.astype("float64")
+        low, high = float(array.min()), float(array.max())
+        scaled = (array - low) / (high - low or 1.0) * 255.0
+        if ds.get("PhotometricInterpretation") == "MONOCHROME1":
+            scaled = 255.0 - scaled
+        image = Image.fromarray(scaled.astype(np.uint8), mode="L")
+    else:
+        if ds.get("PhotometricInterpretation", "").startswith("YBR"):
+            from pydicom.pixels import convert_color_space
+            array = convert_color_space(array, ds.PhotometricInterpretation, "RGB")
+        if array.dtype != np.uint8:
+            array = (array.astype("float64") / max(float(array.max()), 1.0) * 255.0).astype(np.uint8)
+        image = Image.fromarray(array, mode="RGB")
+    out = io.BytesIO()
+    if fmt == "png":
+        image.save(out, format="PNG")
+    else:
+        image.save(out, format="JPEG", quality=quality)
+    return out.getvalue()

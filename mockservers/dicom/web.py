@@ -1,0 +1,287 @@
+"""DICOMweb over HTTP, for any face: QIDO-RS, WADO-RS, STOW-RS and DELETE handlers built on the archive.
+
+A face's routes.py builds its Face for the request and calls one of these."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Response, request
+
+from mockservers.core.http import current_ctx
+from mockservers.dicom import dicomjson, multipart, pixels, qido
+from mockservers.dicom.archive import Archive, Outcome
+from mockservers.dicom.errors import DicomWebError, bad_request, not_acceptable, unsupported_media_type
+from mockservers.dicom.face import Face
+from mockservers.dicom.models import DicomInstance
+from mockservers.dicom.uids import check_path_uid
+
+DICOM_JSON = "application/dicom+json"
+JSON_TYPES = ("application/dicom+json", "application/json")
+XML_TYPES = ("application/dicom+xml", "application/xml")
+IN_DEVELOPMENT = "En cours de développement"
+
+
+def archive(face: Face) -> Archive:
+    return Archive(current_ctx(), face)
+
+
+def base_url(path_prefix: str) -> str:
+    """Scheme, host and port the client used, then the face's root path. dicomweb-client sends a Host header
+    without the port, so the port the server listens on fills in."""
+    host = request.host
+    port = request.environ.get("SERVER_PORT")
+    if ":" not in host.rsplit("]", 1)[-1] and port and port not in ("80", "443"):
+        host = f"{host}:{port}"
+    return f"{request.scheme}://{host}{request.script_root}{path_prefix}"
+
+
+def check_uids(study: str | None = None, series: str | None = None, sop: str | None = None) -> None:
+    for value, keyword in ((study, "StudyInstanceUID"), (series, "SeriesInstanceUID"), (sop, "SOPInstanceUID")):
+        if value is not None:
+            check_path_uid(value, keyword)
+
+
+def _boundary(parts: list[tuple[str, bytes]]) -> str:
+    """Derived from the content (deterministic, and a digest of the parts never occurs inside them)."""
+    digest = hashlib.sha256()
+    for content_type, content in parts:
+        digest.update(content_type.encode())
+        digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()[:32]
+
+
+def json_response(body, status: int = 200) -> Response:
+    return Response(dicomjson.dumps(body), status=status, mimetype=DICOM_JSON,
+                    headers={"Content-Type": DICOM_JSON})
+
+
+def _json_accept(face: Face) -> str:
+    """'json' or 'xml' (in development); 406 for anything else."""
+    for media in multipart.parse_accept(request.headers.get("Accept")):
+        if media.type in XML_TYPES and face.xml_in_development:
+            return "xml"
+        if media.type in JSON_TYPES or media.type in ("*/*", "application/*"):
+            return "json"
+    raise not_acceptable()
+
+
+def _in_development() -> Response:
+    return Response(IN_DEVELOPMENT, status=200, mimetype="text/plain")
+
+
+# ---- QIDO-RS --------------------------------------------------------------------------------
+
+def search(face: Face, level: str, study: str | None = None, series: str | None = None) -> Response:
+    check_uids(study, series)
+    if _json_accept(face) == "xml":
+        return _in_development()
+    query = qido.parse(face, level, study, series, request.args)
+    results = qido.search(current_ctx().db, face, query)
+    if not results and face.no_match_status == 204:
+        return Response(status=204)
+    return json_response(results)
+
+
+# ---- WADO-RS: metadata ----------------------------------------------------------------------
+
+def metadata(face: Face, study: str, series: str | None = None, sop: str | None = None) -> Response:
+    check_uids(study, series, sop)
+    kind = _json_accept(face)
+    rows = archive(face).instances(study, series, sop)
+    if kind == "xml":
+        return _in_development()
+    db = current_ctx().db
+    ids = [r.id for r in rows]
+    texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
+    items = [json.loads(texts[i]) for i in ids]
+    if sop is not None and face.instance_metadata_as_object:
+        return json_response(items[0])
+    return json_response(items)
+
+
+# ---- WADO-RS: instances ---------------------------------------------------------------------
+
+def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
+    """('multipart' | 'single', transfer syntax or '*' or None) from the Accept header; 406 if none fits."""
+    for media in multipart.parse_accept(request.headers.get("Accept")):
+        ts = media.params.get("transfer-syntax")
+        if media.type == "multipart/related":
+            inner = media.params.get("type", "application/dicom")
+            if inner in ("application/dicom", "*/*", "application/*"):
+                return "multipart", ts
+        elif media.type in ("*/*", "multipart/*"):
+            return "multipart", ts
+        elif media.type == "application/dicom" and single and face.single_part_retrieve:
+            return "single", ts
+    raise not_acceptable()
+
+
+def instances(face: Face, study: str, series: str | None = None, sop: str | None = None) -> Response:
+    check_uids(study, series, sop)
+    shape, wanted = _dicom_accept(face, single=sop is not None)
+    store = archive(face)
+    rows = store.instances(study, series, sop)
+    if face.decompress_pixels:
+        wanted = pixels.EXPLICIT_VR_LE
+    elif face.default_transfer_syntax is None:
+        wanted = "*"  # a face that answers what is stored, whatever the Accept asks
+    elif wanted is None:
+        wanted = face.default_transfer_syntax
+    if wanted != "*" and len(rows) > 1 and not face.multi_instance_transcoding:
+        raise not_acceptable("Requested transcoding of multiple instances is not supported.")
+    parts = []
+    for row in rows:
+        data = store.file(row)
+        ts = row.transfer_syntax
+        if wanted != "*" and wanted != ts:
+            data = pixels.transcode(data, ts, wanted)
+            ts = wanted
+        parts.append((f"application/dicom; transfer-syntax={ts}", data))
+    if shape == "single":
+        return Response(parts[0][1], headers={"Content-Type": parts[0][0]})
+    return _multipart(parts, "application/dicom")
+
+
+def _multipart(parts: list[tuple[str, bytes]], inner: str) -> Response:
+    boundary = _boundary(parts)
+    body = multipart.encode_related(parts, boundary)
+    content_type = f'multipart/related; type="{inner}"; boundary={boundary}'
+    return Response(body, status=200, headers={"Content-Type": content_type})
+
+
+# ---- WADO-RS: frames and rendered -----------------------------------------------------------
+
+def _frame_accept(stored_ts: str) -> tuple[bool, str]:
+    """(decompress, part media type) from the Accept header; 406 if none fits."""
+    for media in multipart.parse_accept(request.headers.get("Accept")):
+        inner = media.params.get("type", "*/*") if media.type == "multipart/related" else media.type
+        ts = media.params.get("transfer-syntax")
+        compressed = stored_ts in pixels.FRAME_MEDIA_TYPES
+        if inner == "application/octet-stream":
+            if ts == "*":
+                return False, "application/octet-stream"
+            if ts in (None, pixels.EXPLICIT_VR_LE):
+                return True, "application/octet-stream"
+            continue
+        if inner in ("*/*", "multipart/*", "multipart/related"):
+            if compressed and ts not in (None, "*", stored_ts):
+                return True, "application/octet-stream"
+            return False, pixels.FRAME_MEDIA_TYPES.get(stored_ts, "application/octet-stream")
+        if compressed and media.matches(pixels.FRAME_MEDIA_TYPES[stored_ts]) and ts in (None, "*", stored_ts):
+            return False, pixels.FRAME_MEDIA_TYPES[stored_ts]
+    raise not_acceptable()
+
+
+def frames(face: Face, study: str, series: str, sop: str, frame_list: str) -> Response:
+    check_uids(study, series, sop)
+    numbers = pixels.parse_frame_list(frame_list)
+    store = archive(face)
+    row = store.instances(study, series, sop)[0]
+    data = store.file(row)
+    if face.frame_number_ignored:
+        content, ts = pixels.pixel_data(data, face.decompress_pixels)
+        return _multipart([(f"application/octet-stream; transfer-syntax={ts}", content)], "application/octet-stream")
+    decompress, media = _frame_accept(row.transfer_syntax)
+    found, ts = pixels.frames(data, numbers, decompress or face.decompress_pixels)
+    media = "application/octet-stream" if ts in pixels.UNCOMPRESSED else media
+    return _multipart([(f"{media}; transfer-syntax={ts}", f) for f in found], media)
+
+
+def rendered(face: Face, study: str, series: str, sop: str, frame: str | None = None) -> Response:
+    check_uids(study, series, sop)
+    if not face.rendered:
+        raise DicomWebError(404, "The requested resource is not supported.")
+    number = pixels.parse_frame_list(frame)[0] if frame is not None else 1
+    if frame is not None and "," in frame:
+        raise bad_request("Only one frame can be rendered at a time.")
+    fmt = None
+    for media in multipart.parse_accept(request.headers.get("Accept")):
+        if media.type in ("image/jpeg", "*/*", "image/*"):
+            fmt = "jpeg"
+            break
+        if media.type == "image/png":
+            fmt = "png"
+            break
+    if fmt is None:
+        raise not_acceptable()
+    quality = request.args.get("quality", "90")
+    if not quality.isdigit() or not 1 <= int(quality) <= 100:
+        raise bad_request(f"The quality '{quality}' is invalid: it must be between 1 and 100.")
+    store = archive(face)
+    row = store.instances(study, series, sop)[0]
+    image = pixels.render(store.file(row), number, fmt, int(quality))
+    return Response(image, mimetype=f"image/{fmt}")
+
+
+# ---- STOW-RS --------------------------------------------------------------------------------
+
+def store(face: Face, study: str | None = None) -> Response:
+    if study is not None:
+        check_uids(study)
+    for media in multipart.parse_accept(request.headers.get("Accept")):
+        if media.type in JSON_TYPES or media.type in ("*/*", "application/*"):
+            break
+    else:
+        raise not_acceptable()
+    content_type = multipart.parse_media_type(request.headers.get("Content-Type", ""))
+    body = request.get_data(cache=True)
+    if content_type.type == "multipart/related":
+        inner = content_type.params.get("type", "application/dicom")
+        if inner != "application/dicom":
+            raise unsupported_media_type(f"The content type 'multipart/related; type=\"{inner}\"' is not "
+                                         "supported: only application/dicom parts are.")
+        files = []
+        for part in multipart.decode_related(body, content_type.params.get("boundary")):
+            part_type = multipart.parse_media_type(part.content_type).type if part.content_type else ""
+            files.append(part.content if part_type in ("", "application/dicom", "application/octet-stream")
+                         else None)
+    elif content_type.type == "application/dicom" and face.single_part_upload:
+        files = [body]
+    else:
+        shown = request.headers.get("Content-Type") or "(none)"
+        raise unsupported_media_type(f"The content type '{shown}' is not supported: send multipart/related; "
+                                     "type=\"application/dicom\".")
+    arch = archive(face)
+    seen: set[str] = set()
+    outcomes = [arch.store(f, study, seen) if f is not None
+                else Outcome(None, None, False, 272, "the part is not application/dicom") for f in files]
+    return _stow_response(face, study, outcomes)
+
+
+def _stow_response(face: Face, study: str | None, outcomes: list[Outcome]) -> Response:
+    stored = [o for o in outcomes if o.stored]
+    failed = [o for o in outcomes if not o.stored]
+    body: dict = {}
+    if study is not None:
+        body["00081190"] = dicomjson.element(0x00081190, face.retrieve_url(study), "UR")
+    if failed:
+        body["00081198"] = {"vr": "SQ", "Value": [_item(face, o) for o in failed]}
+    if stored:
+        body["00081199"] = {"vr": "SQ", "Value": [_item(face, o) for o in stored]}
+    warned = any(o.reason for o in stored)
+    status = 200 if stored and not failed and not warned else 202 if stored else 409
+    return json_response(body, status)
+
+
+def _item(face: Face, o: Outcome) -> dict:
+    item = {
+        "00081150": dicomjson.element(0x00081150, o.sop_class, "UI"),
+        "00081155": dicomjson.element(0x00081155, o.sop_uid, "UI"),
+    }
+    if o.stored:
+        item["00081190"] = dicomjson.element(0x00081190, face.retrieve_url(o.study_uid, o.series_uid, o.sop_uid),
+                                             "UR")
+        if o.reason:
+            item["00081196"] = dicomjson.element(0x00081196, o.reason, "US")
+    else:
+        item["00081197"] = dicomjson.element(0x00081197, o.reason, "US")
+    return item
+
+
+# ---- DELETE ---------------------------------------------------------------------------------
+
+def remove(face: Face, study: str, series: str | None = None, sop: str | None = None) -> Response:
+    check_uids(study, series, sop)
+    archive(face).delete(study, series, sop)
+    return Response(status=204)

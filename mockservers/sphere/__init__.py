@@ -1,0 +1,1 @@
+"""Sphere DicomWeb: QIDO-RS under /qidors, WADO-RS under /wadors, STOW-RS under /stowrs."""

@@ -1,0 +1,84 @@
+"""Part-10 checks, DICOM JSON without bulk data, UIDs, frames and transcoding."""
+from __future__ import annotations
+
+import pydicom
+import pytest
+
+from mockservers.dicom import dicomjson, pixels
+from mockservers.dicom.archive import invalid_searchable, normalize_name
+from mockservers.dicom.errors import DicomWebError
+from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.synthetic import image_dataset, rle_part10, to_part10
+from mockservers.dicom.uids import is_valid_uid
+from tests.dicom.files import dataset, pydicom_file
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "the file is empty"),
+    (b"hello", "not a DICOM Part-10 file"),
+    (to_part10(image_dataset(0, 0))[:-100], "the file is truncated: element (7FE0,0010)"),
+    (rle_part10(image_dataset(0, 0, frames=2))[:-40], "encapsulated pixel data has no end delimiter"),
+    (pydicom_file("rtplan_truncated.dcm"), "the file is truncated"),
+])
+def test_unreadable_files_say_why(data, reason):
+    with pytest.raises(NotDicomError) as err:
+        read_part10(data)
+    assert reason in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm", "rtdose.dcm", "rtplan.dcm",
+                                  "MR_small_implicit.dcm", "SC_rgb_rle_2frame.dcm"])
+def test_pydicom_files_read(name):
+    assert read_part10(pydicom_file(name)).SOPInstanceUID
+
+
+@pytest.mark.parametrize("uid, valid", [("1.2.840.10008.1.2", True), ("0", True), ("1.02", False),
+                                        ("1.2.", False), ("1.a", False), ("1." + "2" * 63, False), ("", False)])
+def test_uid_syntax(uid, valid):
+    assert is_valid_uid(uid) is valid
+
+
+def test_metadata_leaves_pixel_data_out():
+    meta = dicomjson.metadata(dataset(pydicom_file("CT_small.dcm")))
+    assert "7FE00010" not in meta
+    assert meta["00100010"] == {"vr": "PN", "Value": [{"Alphabetic": "CompressedSamples^CT1"}]}
+    assert meta["00280030"]["vr"] == "DS"
+
+
+def test_element_shapes():
+    assert dicomjson.element(0x00201208, 3) == {"vr": "IS", "Value": [3]}
+    assert dicomjson.element(0x00100010, None) == {"vr": "PN"}
+    assert dicomjson.resolve("PatientID") == dicomjson.resolve("00100020") == 0x00100020
+    assert dicomjson.resolve("NoSuchKeyword") is None
+
+
+def test_names_normalised_for_matching():
+    assert normalize_name("Müller^José") == "MULLER JOSE"
+
+
+def test_invalid_searchable_values():
+    ds = image_dataset(0, 0, StudyDate="2024-13-01", PatientID="x" * 65)
+    assert invalid_searchable(ds, ("StudyDate", "PatientID", "Modality")) == ["StudyDate", "PatientID"]
+
+
+def test_frames_native_and_encapsulated():
+    ds = image_dataset(0, 0, "MR", frames=3)
+    native, ts = pixels.frames(to_part10(ds), [2], decompress=False)
+    assert ts == "1.2.840.10008.1.2.1" and native[0] == ds.pixel_array[1].tobytes()
+    rle = rle_part10(ds)
+    encapsulated, ts = pixels.frames(rle, [3], decompress=False)
+    assert ts == "1.2.840.10008.1.2.5" and encapsulated[0][:4] != native[0][:4]
+    decoded, ts = pixels.frames(rle, [3], decompress=True)
+    assert decoded[0] == ds.pixel_array[2].tobytes()
+    with pytest.raises(DicomWebError) as err:
+        pixels.frames(rle, [4], decompress=False)
+    assert err.value.status == 404
+
+
+def test_transcoding_to_uncompressed_only():
+    rle = rle_part10(image_dataset(0, 0, "MR"))
+    out = pydicom.dcmread(__import__("io").BytesIO(pixels.transcode(rle, "1.2.840.10008.1.2.5", "1.2.840.10008.1.2")))
+    assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2"
+    with pytest.raises(DicomWebError) as err:
+        pixels.transcode(rle, "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50")
+    assert err.value.status == 406
