@@ -129,9 +129,10 @@ def add_fault():
             rt.vendors[vendor].error_for_code(error_code)
         except KeyError:
             return _bad(f"{error_code!r} is not in the {vendor} error catalog")
+    extra = rt.vendors[vendor].fault_actions() if vendor else {}
     try:
         with rt.store.transaction() as db:
-            rule = rt.faults.add(db, body)
+            rule = rt.faults.add(db, body, extra)
     except FaultRuleError as exc:
         return _bad(str(exc))
     return jsonify(rule), 201

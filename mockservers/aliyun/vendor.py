@@ -91,6 +91,26 @@ class AliyunVendor(VendorSpec):
             return errors.for_http_status(status, description)
         return oss_errors.for_http_status(status, description)
 
+    def operations(self):
+        from mockservers.aliyun.operations import operations
+        return operations()
+
+    def error_sources(self):
+        from mockservers.aliyun.operations import ERROR_SOURCES
+        return ERROR_SOURCES
+
+    def jobs(self, ctx):
+        from mockservers.aliyun.dashboard import jobs
+        return jobs(ctx)
+
+    def studies(self, ctx):
+        from mockservers.aliyun.dashboard import studies
+        return studies(ctx)
+
+    def demo(self, unit, studies, progress):
+        from mockservers.aliyun.demo import seed
+        seed(unit, studies, progress)
+
     def handlers(self):
         return {
             "analysis_finish": lambda ctx, p: AliyunBackend(ctx).finish_analysis(p["id"], p["run"]),

@@ -52,8 +52,64 @@ class BlobStore:
         except KeyError:
             return False
 
+    def delete(self, key: str) -> None:
+        try:
+            os.unlink(self._path(key))
+        except (KeyError, FileNotFoundError):
+            pass
+
     def wipe(self) -> None:
         for entry in os.listdir(self.root):
             full = os.path.join(self.root, entry)
             if os.path.isdir(full):
                 shutil.rmtree(full, ignore_errors=True)
+
+
+class CountedBlobs:
+    """The blob store as a request sees it: each put() is a reference held in the request's transaction, and
+    release() drops one; a file no record holds any more is removed once the transaction commits. Files are
+    shared by content, so a vendor deleting its record never removes a file another record still holds."""
+
+    def __init__(self, store: BlobStore, db, on_commit, remove_if_unheld):
+        self.store, self.db, self.on_commit = store, db, on_commit
+        self.store_remove = remove_if_unheld
+
+    def _ref(self, key: str, create: bool):
+        from mockservers.core.models import BlobRef
+
+        pending = self.db.info.setdefault("blob_refs", {})  # added in this transaction, not flushed yet
+        if key in pending:
+            return pending[key]
+        with self.db.no_autoflush:  # the caller may hold a half-built record that is flushed later
+            ref = self.db.get(BlobRef, key, with_for_update=True)
+        if ref is None and create:
+            ref = BlobRef(key=key, refs=0)
+            self.db.add(ref)
+            pending[key] = ref
+        return ref
+
+    def put(self, data: bytes) -> str:
+        key = self.store.put(data)
+        self._ref(key, create=True).refs += 1
+        return key
+
+    def release(self, key: str) -> None:
+        ref = self._ref(key, create=False)
+        if ref is None:
+            return
+        ref.refs -= 1
+        if ref.refs <= 0:
+            ref.refs = 0  # kept at zero: a later put in this transaction counts up from here
+            self.on_commit(lambda: self._remove_if_unheld(key))
+
+    def _remove_if_unheld(self, key: str) -> None:
+        self.store_remove(key)
+
+    def get(self, key: str) -> bytes:
+        return self.store.get(key)
+
+    def path(self, key: str) -> str:
+        return self.store.path(key)
+
+    def exists(self, key: str) -> bool:
+        return self.store.exists(key)

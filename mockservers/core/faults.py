@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -22,17 +22,23 @@ class FaultRuleError(ValueError):
     pass
 
 
-def validate_rule(data: Any) -> dict:
-    """Check a rule posted to /__admin/faults; returns the clean fields."""
+def validate_rule(data: Any, extra_actions: dict[str, Callable[[Any], str | None]] | None = None) -> dict:
+    """Check a rule posted to /__admin/faults; returns the clean fields. `extra_actions`: the rule's vendor's own
+    actions, each with a check of its value (None when fine, else what is wrong)."""
+    extra_actions = extra_actions or {}
     if not isinstance(data, dict):
         raise FaultRuleError("a fault rule is a JSON object")
     action = data.get("action")
     if not isinstance(action, dict) or not action:
         raise FaultRuleError("'action' must be an object naming one of: "
                              + ", ".join(REQUEST_ACTIONS + ("callback",)))
-    unknown = set(action) - set(REQUEST_ACTIONS) - {"callback", "message"}
+    unknown = set(action) - set(REQUEST_ACTIONS) - set(extra_actions) - {"callback", "message"}
     if unknown:
         raise FaultRuleError(f"unknown action(s): {', '.join(sorted(unknown))}")
+    for name, check in extra_actions.items():
+        problem = check(action[name]) if name in action else None
+        if problem:
+            raise FaultRuleError(f"'{name}': {problem}")
     if "callback" in action:
         cb = action["callback"]
         cb = {cb: True} if isinstance(cb, str) else cb
@@ -101,8 +107,8 @@ class Faults:
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
 
-    def add(self, db: Session, data: Any) -> dict:
-        rule = FaultRule(**validate_rule(data), seen=0, fired=0, active=True)
+    def add(self, db: Session, data: Any, extra_actions: dict | None = None) -> dict:
+        rule = FaultRule(**validate_rule(data, extra_actions), seen=0, fired=0, active=True)
         db.add(rule)
         db.flush()
         return as_dict(rule)

@@ -19,6 +19,13 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class BlobRef(Base):
+    """How many records hold a stored file; at zero the file is removed."""
+    __tablename__ = "core_blob_refs"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    refs: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ScheduledEvent(Base):
     __tablename__ = "core_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -64,12 +64,14 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
                    servers=[{"url": server_url or f"/{vendor.key}"}])
     seen: set[str] = set()
 
-    def ref(schema: type[Schema]) -> str:
+    def ref(schema: type[Schema]) -> type[Schema]:
+        """Registers the class and hands apispec the class itself: a name would be looked up in marshmallow's
+        global registry, where another vendor's schema of the same name may answer."""
         name = _name(schema)
         if name not in seen:
             seen.add(name)
             spec.components.schema(name, schema=schema)
-        return name
+        return schema
 
     grouped: dict[str, dict[str, Any]] = {}
     for op in vendor.operations():

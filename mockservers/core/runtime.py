@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mockservers.core import callbacks as callbacks_mod
 from mockservers.core import models, snapshots  # noqa: F401  (registers the core tables)
-from mockservers.core.blobs import BlobStore
+from mockservers.core.blobs import BlobStore, CountedBlobs
 from mockservers.core.clock import Clock
 from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
 from mockservers.core.faults import Faults
@@ -80,6 +80,18 @@ class Runtime:
         if seed_vendors:
             self.seed_vendors()
 
+    def remove_blob_if_unheld(self, key: str) -> None:
+        """After a commit that released the last reference: remove the file unless a record took it again."""
+        from mockservers.core.models import BlobRef
+
+        with self.store.transaction() as db:
+            ref = db.get(BlobRef, key)
+            if ref is not None and ref.refs > 0:
+                return
+            if ref is not None:
+                db.delete(ref)
+        self.blobs.delete(key)
+
     def advance(self, seconds: float) -> int:
         """Move virtual time forward, running every event that falls due, in order."""
         target = self.clock.now() + seconds
@@ -119,8 +131,12 @@ class Context:
         return self.runtime.vendor_config(self.vendor)
 
     @property
-    def blobs(self) -> BlobStore:
-        return self.runtime.blobs
+    def blobs(self) -> CountedBlobs:
+        return CountedBlobs(self.runtime.blobs, self.db, self.after_commit, self.runtime.remove_blob_if_unheld)
+
+    def after_commit(self, callback) -> None:
+        """Run `callback` once this unit's transaction has committed (never if it rolls back)."""
+        self.db.info.setdefault("after_commit", []).append(callback)
 
     def rng(self, *parts):
         return seeded_random(self.seed, self.vendor, *parts)

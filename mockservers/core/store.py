@@ -122,6 +122,7 @@ class Store:
             raise
 
     def close(self, session: Session, commit: bool) -> None:
+        after = session.info.pop("after_commit", [])
         try:
             if commit:
                 session.commit()
@@ -131,6 +132,9 @@ class Store:
             session.close()
             if self._lock:
                 self._lock.release()
+        if commit:
+            for callback in after:
+                callback()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

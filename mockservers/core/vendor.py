@@ -67,6 +67,11 @@ class VendorSpec:
     def default_config(self) -> dict[str, Any]:
         return {}
 
+    def fault_actions(self) -> dict[str, Any]:
+        """Fault actions of the vendor's own, {name: check(value) -> None or what is wrong}; a matching request's
+        ctx.fault carries them to the vendor's code (e.g. DICOMweb's partly failed STOW)."""
+        return {}
+
     def operations(self) -> list:
         """Every endpoint, as core.openapi.Operation: feeds the OpenAPI document and the fidelity ledger."""
         return []

@@ -45,12 +45,36 @@ def endpoints(base: str) -> list[Endpoint]:
     ]
     vendors = requests.get(base + "/__admin/health", timeout=30).json()["vendors"]
     if "aliyun" in vendors:
+        # A chest X-ray uploaded with oss2 and analysed, so the GET reads a result and the POST rates a real item.
+        import oss2
+
+        from mockservers.dicom.synthetic import dx_file
+
+        oss = {"accessKeyId": "mock-access-key-id", "accessKeySecret": "mock-access-key-secret", "securityToken": "",
+               "endpoint": base, "bucketName": "demo-bucket", "key": "bench/study-1"}
+        oss2.Bucket(oss2.Auth(oss["accessKeyId"], oss["accessKeySecret"]), base, oss["bucketName"]).put_object(
+            "bench/study-1/0001.dcm", dx_file(seed=0, index=1))
         aliyun = {"tokenId": "demo", "namespace": "demo", "Content-Type": "application/json"}
+        study = {"studyInstanceUid": "bench-1", "studyType": 2}
+        started = requests.post(base + "/aliyun/dicom/api/executeAnalysis", headers=aliyun, timeout=30,
+                                json={**study, **oss}).json()
+        if started["returnCode"] != "000000":
+            raise RuntimeError(f"aliyun executeAnalysis: {started}")
+        deadline = time.monotonic() + 30
+        while True:  # the analysis takes analysis_seconds on the server's real clock
+            answer = requests.get(base + "/aliyun/dicom/api/getAnalysisResult", params=study, headers=aliyun,
+                                  timeout=30).json()
+            if answer["returnCode"] == "000000" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        if answer["returnCode"] != "000000":
+            raise RuntimeError(f"aliyun getAnalysisResult: {answer}")
+        index_id = answer["data"]["xRayDataList"][0]["indexId"]
         rows += [
             Endpoint("aliyun GET getAnalysisResult", "GET",
-                     "/aliyun/dicom/api/getAnalysisResult?studyInstanceUid=1.2.3&studyType=2", aliyun),
+                     "/aliyun/dicom/api/getAnalysisResult?studyInstanceUid=bench-1&studyType=2", aliyun),
             Endpoint("aliyun POST submitAnalysisFeedback", "POST", "/aliyun/dicom/api/submitAnalysisFeedback",
-                     aliyun, '{"studyInstanceUid": "1.2.3", "studyType": 2, "feedbacks": []}'),
+                     aliyun, json.dumps({**study, "data": [{"indexId": index_id, "credibility": "Y"}]})),
         ]
     if "cad4tb" in vendors:
         cad = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password", "Content-Type": "application/json"}

@@ -22,3 +22,25 @@ def test_unknown_and_malformed_keys(tmp_path):
         store.get("0" * 64)
     with pytest.raises(KeyError):
         store.path("../../x")
+
+
+def test_counted_references_remove_a_file_only_when_nothing_holds_it(tmp_path):
+    from mockservers.core.runtime import Runtime
+    from mockservers.pytest_plugin import test_settings
+
+    rt = Runtime(test_settings(data_dir=str(tmp_path)), vendors=[])
+    with rt.store.transaction() as db:
+        ctx = rt.context(db, "t")
+        key = ctx.blobs.put(b"shared")
+        assert ctx.blobs.put(b"shared") == key
+    with rt.store.transaction() as db:
+        rt.context(db, "t").blobs.release(key)
+    assert rt.blobs.exists(key), "one record still holds it"
+    with pytest.raises(RuntimeError):
+        with rt.store.transaction() as db:
+            rt.context(db, "t").blobs.release(key)
+            raise RuntimeError("rolled back")
+    assert rt.blobs.exists(key), "a rolled-back release removes nothing"
+    with rt.store.transaction() as db:
+        rt.context(db, "t").blobs.release(key)
+    assert not rt.blobs.exists(key)

@@ -146,3 +146,16 @@ def test_a_dropped_connection_is_journaled_with_its_rule(mock_server):
     [entry] = mock_server.admin.requests(vendor="sigma")
     assert entry["status"] == 0 and entry["fault_id"] == rule["id"] and entry["response_body"] == \
         "<connection dropped>"
+
+
+def test_vendor_fault_actions_are_checked_by_the_vendor(client, monkeypatch):
+    from mockservers.sigma.vendor import SigmaVendor
+
+    monkeypatch.setattr(SigmaVendor, "fault_actions",
+                        lambda self: {"wobble": lambda v: None if isinstance(v, int) else "a whole number"})
+    ok = client.post("/__admin/faults", json={"vendor": "sigma", "action": {"wobble": 2}})
+    assert ok.status_code == 201
+    bad = client.post("/__admin/faults", json={"vendor": "sigma", "action": {"wobble": "x"}})
+    assert bad.status_code == 400 and bad.json["error"] == "'wobble': a whole number"
+    other = client.post("/__admin/faults", json={"action": {"wobble": 2}})
+    assert other.status_code == 400 and "unknown action" in other.json["error"]

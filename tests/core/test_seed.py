@@ -23,13 +23,13 @@ def test_jobs_in_every_state_and_studies_with_findings(tmp_path, capsys):
     studies = client.get("/__admin/studies?vendor=sigma").json["studies"]
     assert len(studies) == 5 and all(s["thumbnail"] for s in studies)
     assert client.post("/__admin/clock/advance", json={"seconds": 60}).status_code == 200
-    assert {j["state"] for j in client.get("/__admin/jobs").json["jobs"]} == {"success", "failed"}
+    assert {j["state"] for j in client.get("/__admin/jobs?vendor=sigma").json["jobs"]} == {"success", "failed"}
 
 
 def test_same_seed_same_data(tmp_path):
     def snapshot(client):
-        return sorted((j["id"], j["state"]) for j in client.get("/__admin/jobs").json["jobs"]), \
-            sorted(s["id"] for s in client.get("/__admin/studies").json["studies"])
+        return sorted((j["vendor"], j["id"], j["state"]) for j in client.get("/__admin/jobs").json["jobs"]), \
+            sorted((s["vendor"], s["id"]) for s in client.get("/__admin/studies").json["studies"])
 
     assert snapshot(seeded(tmp_path, "x", seed=4)) == snapshot(seeded(tmp_path, "y", seed=4))
     assert snapshot(seeded(tmp_path, "z", seed=5)) != snapshot(seeded(tmp_path, "x2", seed=4))
@@ -39,7 +39,7 @@ def test_seeding_twice_adds_nothing(tmp_path, capsys):
     seeded(tmp_path, "twice", studies=3)
     client = seeded(tmp_path, "twice", studies=3)
     assert "already" in capsys.readouterr().out
-    assert len(client.get("/__admin/jobs").json["jobs"]) == 3
+    assert len(client.get("/__admin/jobs?vendor=sigma").json["jobs"]) == 3
 
 
 def test_bad_arguments(tmp_path):

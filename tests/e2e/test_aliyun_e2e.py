@@ -126,3 +126,21 @@ def test_client_raises_on_a_refused_oa_trigger(mock_server):
         client.trigger_oa("x", OssSource(KEY_ID, SECRET, mock_server.base_url, "demo-bucket", "x.png"),
                           "http://127.0.0.1:9/oa")
     assert (error.value.code, error.value.message, error.value.status) == ("100003", "namespace无效", 401)
+
+
+def test_the_dashboard_shows_a_knee_analysis_with_its_boxes(mock_server):
+    import requests
+
+    bucket = oss2.Bucket(oss2.Auth(KEY_ID, SECRET), mock_server.base_url, "demo-bucket")
+    bucket.put_object("demo/knee/0001.dcm", dx_file(seed=3, index=0, rows=256, columns=256))
+    client = AliyunClient(mock_server.url("aliyun"))
+    client.execute_analysis("knee-9", 4, OssSource(KEY_ID, SECRET, mock_server.base_url, "demo-bucket", "demo/knee"))
+    admin = mock_server.base_url + "/__admin"
+    [job] = requests.get(admin + "/jobs", params={"vendor": "aliyun"}, timeout=10).json()["jobs"]
+    assert job["id"] == "demo/knee-9/4" and job["state"] == "running"
+    mock_server.admin.advance(3)
+    boxes = client.get_analysis_result("knee-9", 4)["boxes"]
+    [study] = requests.get(admin + "/studies", params={"vendor": "aliyun"}, timeout=10).json()["studies"]
+    assert [f["box"] for f in study["findings"]] == [b["coordinates"] for b in boxes] and boxes
+    thumbnail = requests.get(mock_server.base_url + study["thumbnail"], timeout=10)
+    assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/png"

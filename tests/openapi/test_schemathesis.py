@@ -19,3 +19,19 @@ sigma = schemathesis.openapi.from_wsgi("/sigma/openapi.json", APP)
 @settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_sigma(case):
     case.call_and_validate(checks=CHECKS)
+
+
+aliyun = schemathesis.openapi.from_wsgi("/aliyun/openapi.json", APP)
+
+
+@aliyun.parametrize()
+@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_aliyun(case):
+    case.call_and_validate(checks=CHECKS)
+
+
+@aliyun.parametrize()
+@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_aliyun_with_the_demo_identity(case):
+    """Past the tokenId/namespace check, so the generated bodies and queries reach the schemas and the backend."""
+    case.call_and_validate(checks=CHECKS, headers={"tokenId": "demo", "namespace": "demo"})

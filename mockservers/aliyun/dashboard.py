@@ -1,0 +1,94 @@
+"""What the dashboard shows of aliyun: analyses and OA tasks with their state, analysed studies with their boxes."""
+from __future__ import annotations
+
+import io
+
+import pydicom
+from sqlalchemy import select
+
+from mockservers.aliyun.backend import STUDY_TYPE_NAMES
+from mockservers.aliyun.models import Analysis, OaTask
+from mockservers.aliyun.oss.store import OssStore
+from mockservers.core.runtime import Context
+
+
+def analysis_id(a: Analysis) -> str:
+    return f"{a.namespace}/{a.study_uid}/{a.study_type}"
+
+
+def oa_id(task: OaTask) -> str:
+    return f"oa/{task.id}/{task.image_uid}"
+
+
+def _analyses(ctx: Context) -> list[Analysis]:
+    return list(ctx.db.scalars(select(Analysis).order_by(Analysis.created_at.desc(), Analysis.id.desc())))
+
+
+def _oa_tasks(ctx: Context) -> list[OaTask]:
+    return list(ctx.db.scalars(select(OaTask).order_by(OaTask.created_at.desc(), OaTask.id.desc())))
+
+
+def _newest_first(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda row: row["created_at"], reverse=True)  # stable: each list is already ordered
+
+
+def jobs(ctx: Context) -> list[dict]:
+    rows = []
+    for a in _analyses(ctx):
+        detail = (f"namespace {a.namespace}, {len(a.objects)} object(s) at "
+                  f"{a.request['bucketName']}/{a.request['key']}, run {a.run}")
+        if a.error_code:
+            detail += f"; {a.error_code} {a.error_message}"
+        rows.append({"id": analysis_id(a), "kind": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}",
+                     "state": a.status, "created_at": a.created_at, "updated_at": a.finished_at or a.created_at,
+                     "detail": detail})
+    for task in _oa_tasks(ctx):
+        detail = f"namespace {task.namespace}, {task.request['bucketName']}/{task.request['key']}"
+        if task.status == "failed":
+            detail += f"; {task.result['returnCode']} {task.result['returnMessage']}"
+        rows.append({"id": oa_id(task), "kind": "OA", "state": task.status, "created_at": task.created_at,
+                     "updated_at": task.finished_at or task.created_at, "detail": detail})
+    return _newest_first(rows)
+
+
+def _dicom_with_pixels(ctx: Context, store: OssStore, bucket: str, keys: list[str]) -> tuple[str | None, str]:
+    """The blob of the first object that is DICOM with pixel data (pixels left unread) and its patient, or None."""
+    for key in keys:
+        obj = store.find(bucket, key)
+        if obj is None:
+            continue
+        try:
+            ds = pydicom.dcmread(io.BytesIO(ctx.blobs.get(obj.blob)), defer_size=1024)
+        except Exception:  # not DICOM (JPEG/PNG, or anything else an integrator uploaded)
+            continue
+        if "PixelData" in ds:
+            return obj.blob, f"{ds.get('PatientName', '')} ({ds.get('PatientID', '')})"
+    return None, ""
+
+
+def _boxes(boxes: list[dict], coordinates: str, label: str) -> list[dict]:
+    """Boxes in image pixels; the platform gives no score for a box."""
+    return [{"label": b[label], "score": None, "box": list(b[coordinates])} for b in boxes]
+
+
+def studies(ctx: Context) -> list[dict]:
+    """Every analysis (and OA image). Only boxes are findings (bone joint, OA); a bone-joint study of several images
+    shows none, because a result does not say which image a box is on."""
+    store = OssStore(ctx)
+    rows = []
+    for a in _analyses(ctx):
+        bucket = a.request["bucketName"]
+        findings = []
+        if a.result and a.result["boxes"] and len(a.objects) == 1:
+            findings = _boxes(a.result["boxes"], "coordinates", "class")
+        blob, patient = _dicom_with_pixels(ctx, store, bucket, a.objects)
+        rows.append({"id": analysis_id(a), "patient": patient,
+                     "description": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}, {a.status}, "
+                                    f"{len(a.objects)} object(s)",
+                     "blob": blob, "findings": findings, "created_at": a.created_at})
+    for task in _oa_tasks(ctx):
+        boxes = (task.result or {}).get("Boxes") or []
+        blob, patient = _dicom_with_pixels(ctx, store, task.request["bucketName"], [task.request["key"]])
+        rows.append({"id": oa_id(task), "patient": patient, "description": f"OA {task.image_uid}, {task.status}",
+                     "blob": blob, "findings": _boxes(boxes, "Coordinates", "Class"), "created_at": task.created_at})
+    return [{k: v for k, v in row.items() if k != "created_at"} for row in _newest_first(rows)]
