@@ -5,14 +5,12 @@ import _bootstrap  # noqa: F401  (must come first: picks the project's virtualen
 
 import argparse
 import io
-import json
 import queue
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import oss2
 import pydicom
+from _receiver import start_receiver
 
 from mockservers.aliyun.client import AliyunAPIError, AliyunClient, OssSource
 from mockservers.dicom.synthetic import dx_file
@@ -20,29 +18,9 @@ from mockservers.dicom.synthetic import dx_file
 OSS_KEY_ID, OSS_SECRET, BUCKET = "mock-access-key-id", "mock-access-key-secret", "demo-bucket"
 
 
-def start_receiver() -> tuple[str, "queue.Queue[tuple[str, dict]]"]:
-    """A local HTTP endpoint for both callbacks; it acknowledges each in the shape its sender expects."""
-    received: "queue.Queue[tuple[str, dict]]" = queue.Queue()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-            received.put((self.path, body))
-            ack = {"code": 0, "message": "OK"} if self.path == "/api/taskStatus" else \
-                {"returnCode": "000000", "returnMessage": "OK"}
-            payload = json.dumps(ack).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", received
+def acknowledge(path: str) -> dict:
+    """Each callback acknowledged in the shape its sender expects."""
+    return {"code": 0, "message": "OK"} if path == "/api/taskStatus" else {"returnCode": "000000", "returnMessage": "OK"}
 
 
 def ct_study(seed: int, slices: int = 3) -> tuple[str, list[bytes]]:
@@ -59,7 +37,7 @@ def main() -> int:
     args = parser.parse_args()
     server = args.server.rstrip("/")
     client = AliyunClient(server + "/aliyun", token_id="demo", namespace="demo")
-    receiver, received = start_receiver()
+    receiver, received = start_receiver(acknowledge)
     run = int(time.time())  # a fresh study each run: the mock keeps state between runs
     try:
         bucket = oss2.Bucket(oss2.Auth(OSS_KEY_ID, OSS_SECRET), server, BUCKET)

@@ -2,32 +2,10 @@
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
-import json
-import queue
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from _receiver import start_receiver
 from mockservers.dicom.synthetic import dx_file
 from mockservers.sigma.client import SigmaAPIError, SigmaClient
-
-
-def start_receiver() -> tuple[str, "queue.Queue[dict]"]:
-    """A local HTTP endpoint for notify_url; every POSTed body lands in the queue."""
-    received: "queue.Queue[dict]" = queue.Queue()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received.put(json.loads(body or b"{}"))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/sigma-notify", received
 
 
 def main() -> int:
@@ -42,14 +20,15 @@ def main() -> int:
         print("2. Upload a synthetic chest DX (POST opens the upload, PUT sends the file with its MD5)")
         ids = client.upload_dicom(dx_file(index=7), name="C:\\Users\\demo\\chest.dcm")
         print(f"   series {ids['series_id']}, store_id {ids['store_id']}")
-        notify_url, received = start_receiver()
+        receiver, received = start_receiver()
+        notify_url = receiver + "/sigma-notify"
         print(f"3. New lung_dr_detection job, notify_url {notify_url}")
         job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
                                 notify_url=notify_url, notify_info={"demo": True})
         print(f"   job {job_id}")
         job = client.wait_for_job(job_id, timeout=120, interval=1)
         print(f"4. Job {job['status']} after {job['end_ts'] - job['start_ts']:.0f}s")
-        callback = received.get(timeout=60)
+        _, callback = received.get(timeout=60)
         print(f"5. Callback received: status {callback['status']}, result_file {callback['result_file']}, "
               f"notify_info {callback['notify_info']}")
         result = client.result(ids["series_id"])
