@@ -45,8 +45,10 @@ bench: $(STAMP) bench-deps
 	$(BIN)/python scripts/bench/run.py
 
 bench-deps:
-	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@{ command -v wrk && command -v Orthanc && [ -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; } \
+	  >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq wrk orthanc orthanc-dicomweb iproute2 >/dev/null; } || \
+	  echo "wrk/Orthanc could not be installed: those rows will be missing"
 	@[ -d scripts/bench/node_modules/wiremock ] || (cd scripts/bench && \
 	  npm install --silent --no-audit --no-fund --no-save wiremock@3 >/dev/null) || \
 	  echo "WireMock could not be installed (npm): its column will be missing"

@@ -5,6 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import dicomweb_vs_orthanc  # noqa: E402
 import json_endpoints  # noqa: E402
 
 
@@ -19,8 +20,15 @@ def table(rows: list[dict]) -> str:
 
 def main() -> int:
     results = json_endpoints.run(seconds=int(os.environ.get("BENCH_SECONDS", "5")))
+    results.update(dicomweb_vs_orthanc.run())
     print("\nJSON endpoints, requests/second (targets: >= 0.8 of bare Flask, >= 0.5 of WireMock)")
     print(table(results["json_endpoints"]))
+    print("\nDICOMweb, requests/second (STOW 50: instances/second; target: >= Orthanc on every row)")
+    if results["dicomweb"]:
+        print(table(results["dicomweb"]))
+        print(f"server RSS at 10,000 instances (MB; target for msdicom: < 300): {results['rss_mb_at_10000']}")
+    else:
+        print(f"  not run: {results.get('skipped')}")
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json")
     with open(path, "w") as fh:
         json.dump(results, fh, indent=2)
