@@ -144,11 +144,15 @@ def run(seconds: int = 5, connections: int = 32) -> dict:
     procs = []
     try:
         port = free_port()
+        log = open(os.path.join(folder, "mockservers.log"), "w")
         procs.append(subprocess.Popen(
             [os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--port", str(port), "--state",
-             f"sqlite:///{folder}/state.db"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+             f"sqlite:///{folder}/state.db"], stdout=log, stderr=subprocess.STDOUT))
         mock = f"http://127.0.0.1:{port}"
-        wait_until_up(mock + "/__admin/health")
+        try:
+            wait_until_up(mock + "/__admin/health")
+        except RuntimeError:
+            raise RuntimeError("mockservers did not start:\n" + open(log.name).read()[-3000:]) from None
         eps = endpoints(mock)
         answers = record(mock, eps)
         answers_file = os.path.join(folder, "answers.json")
