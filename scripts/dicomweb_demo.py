@@ -56,7 +56,9 @@ def msdicom_demo(base: str) -> None:
     instance = client.retrieve_instance(red.StudyInstanceUID, red.SeriesInstanceUID, red.SOPInstanceUID)
     print(f"   instance: {instance.SOPInstanceUID} {instance.Rows}x{instance.Columns}")
     meta = client.retrieve_series_metadata(red.StudyInstanceUID, red.SeriesInstanceUID)
-    print(f"   series metadata: {len(meta)} dataset(s), pixel data left out: {all('7FE00010' not in m for m in meta)}")
+    pixels = meta[0].get("7FE00010", {})
+    print(f"   series metadata: {len(meta)} dataset(s), pixel data "
+          f"{'as BulkDataURI ' + pixels['BulkDataURI'] if 'BulkDataURI' in pixels else 'left out'}")
     frames = client.retrieve_instance_frames(mr.StudyInstanceUID, mr.SeriesInstanceUID, mr.SOPInstanceUID, [1, 5],
                                              media_types=("application/octet-stream",))
     print(f"   frames 1 and 5 of the MR, decompressed: {[len(f) for f in frames]} bytes")

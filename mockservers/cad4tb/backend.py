@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -38,7 +37,6 @@ CALL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "patient/study/series/forms/add": ("api_add_form_submission",),
 }
 STATUS_MESSAGES = {"processing": "Series is being processed", "done": "Series processed successfully"}
-BLOB_TAG = b"cad4tb-instance "  # each stored file is tagged with its instance, so its blob is its own to delete
 
 
 def clean_filename(name: str) -> str:
@@ -85,11 +83,12 @@ class Cad4tbBackend:
     # ---- finding things, always within the caller's Project/Archive -------------------------------
 
     def _params(self, schema_cls, params: dict, suberror: str) -> dict:
-        p = load(schema_cls(), params, lambda f, m: not_found(suberror, explain=f"{f}: {m}"))
-        for name, value in p.items():
-            if isinstance(value, str) and "\x00" in value:  # no stored id holds a NUL (and some databases refuse one)
-                raise not_found(suberror, explain=f"{name}: contains a NUL character")
-        return p
+        def to_error(field: str, message: str) -> Cad4tbError:
+            if message in schemas.UNSTORABLE:  # text no database can hold is a bad value, not a lookup miss
+                return invalid(f"Invalid value for {field}", explain=f"{field}: {message}")
+            return not_found(suberror, explain=f"{field}: {message}")
+
+        return load(schema_cls(), params, to_error)
 
     def _patient(self, user: dict, p: dict, suberror: str) -> Cad4tbPatient:
         if not self.may_use(user, p["Project"], p["Archive"]):
@@ -153,7 +152,7 @@ class Cad4tbBackend:
                                   attrs=attrs["series"], retina=attrs["retina"], status="processing",
                                   status_message=STATUS_MESSAGES["processing"], ready_at=self.ctx.now,
                                   modified=self.ctx.now)
-        self._store_instance(series, p, attrs["SOPInstanceUID"], clean_filename(filename), data)
+        self._store_instance(series, attrs["SOPInstanceUID"], clean_filename(filename), data)
         self._start_processing(series)
         return {"PatientID": patient.patient_id, "StudyInstanceUID": study.uid, "SeriesInstanceUID": series.uid,
                 "SOPInstanceUID": attrs["SOPInstanceUID"]}
@@ -166,16 +165,13 @@ class Cad4tbBackend:
             self.db.flush()
         return found
 
-    def _store_instance(self, series: Cad4tbSeries, p: dict, sop_uid: str, filename: str, data: bytes) -> None:
+    def _store_instance(self, series: Cad4tbSeries, sop_uid: str, filename: str, data: bytes) -> None:
         existing = self.db.scalars(select(Cad4tbInstance).where(
             Cad4tbInstance.series_pk == series.id, Cad4tbInstance.sop_uid == sop_uid)).first()
-        blob = None
-        if self.config.get("store_dicom", True):
-            tag = BLOB_TAG + f"{p['Project']}/{p['Archive']}/{series.uid}/{sop_uid}\n".encode("utf-8")
-            blob = self.ctx.blobs.put(tag + data)
+        blob = self.ctx.blobs.put(data) if self.config.get("store_dicom", True) else None
         if existing is not None:
-            if existing.blob and existing.blob != blob:
-                self._remove_blob(existing.blob)
+            if existing.blob:
+                self.ctx.blobs.release(existing.blob)
             existing.blob, existing.size, existing.created_at = blob, len(data), self.ctx.now
             return
         taken = set(self.db.scalars(select(Cad4tbInstance.filename).where(Cad4tbInstance.series_pk == series.id)))
@@ -286,15 +282,7 @@ class Cad4tbBackend:
     def _read_blob(self, key: str | None) -> bytes | None:
         if not key or not self.ctx.blobs.exists(key):
             return None
-        stored = self.ctx.blobs.get(key)
-        return stored[stored.index(b"\n") + 1:] if stored.startswith(BLOB_TAG) else stored
-
-    def _remove_blob(self, key: str | None) -> None:
-        if key and self.ctx.blobs.exists(key):
-            try:
-                os.unlink(self.ctx.blobs.path(key))
-            except OSError:
-                pass
+        return self.ctx.blobs.get(key)
 
     # ---- deleting: the object, everything under it, its files -------------------------------------
 
@@ -324,7 +312,8 @@ class Cad4tbBackend:
 
     def _delete_series(self, series: Cad4tbSeries) -> None:
         for instance in self._instances_of(series):
-            self._remove_blob(instance.blob)
+            if instance.blob:
+                self.ctx.blobs.release(instance.blob)  # the file goes once no record holds it
             self.db.delete(instance)
         for entry in self._entries_of(series):
             self.db.delete(entry)
@@ -440,6 +429,13 @@ class Cad4tbBackend:
                         "updated_at": series.modified, "detail": f"{where}: {series.status_message}"})
         return out
 
+    def _first_blob(self, study: Cad4tbStudy) -> str | None:
+        for series in self._series_of(study):
+            for instance in self._instances_of(series):
+                if instance.blob and self.ctx.blobs.exists(instance.blob):
+                    return instance.blob
+        return None
+
     def dashboard_studies(self) -> list[dict]:
         out = []
         for study in self.db.scalars(select(Cad4tbStudy).order_by(Cad4tbStudy.id.desc())):
@@ -449,6 +445,6 @@ class Cad4tbBackend:
                         "patient": f"{patient.attrs.get('PatientName') or ''} ({patient.patient_id})".strip(),
                         "description": " ".join(str(v) for v in (a.get("StudyDescription"), a.get("StudyDate"))
                                                 if v),
-                        "blob": None,  # stored files carry their instance tag: not a bare DICOM file to render
+                        "blob": self._first_blob(study),
                         "findings": []})
         return out

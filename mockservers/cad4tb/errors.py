@@ -37,6 +37,16 @@ class Cad4tbError(VendorError):
         self.error = error
         self.suberror = suberror
 
+    @property
+    def explain(self) -> str | None:
+        return self._explain
+
+    @explain.setter
+    def explain(self, text: str | None) -> None:
+        """It becomes the X-Mock-Explain header, which may not hold a line break; explanations quote the caller's
+        own text (a submission's key, say), so breaks are escaped here."""
+        self._explain = None if text is None else text.replace("\r", "\\r").replace("\n", "\\n")
+
 
 def not_found(suberror: str, message: str | None = None, explain: str | None = None) -> Cad4tbError:
     return Cad4tbError("object_not_found", suberror, message, explain=explain)

@@ -43,6 +43,19 @@ class Cad4tbVendor(VendorSpec):
     def http_error(self, status, description=""):
         return errors.for_http_status(status, description)
 
+    def operations(self):
+        from mockservers.cad4tb.operations import operations
+        return operations()
+
+    def error_sources(self):
+        from mockservers.cad4tb.operations import ERROR_SOURCES
+        return ERROR_SOURCES
+
+    def demo(self, unit, studies, progress):
+        from mockservers.cad4tb.demo import seed
+
+        seed(unit, studies, progress)
+
     def jobs(self, ctx):
         return Cad4tbBackend(ctx).dashboard_jobs()
 

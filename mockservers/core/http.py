@@ -56,6 +56,12 @@ def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSp
     return None
 
 
+def _header_safe(text: str) -> str:
+    """HTTP header values are latin-1 without control characters: anything else goes as backslash escapes."""
+    escaped = text.encode("ascii", "backslashreplace").decode("ascii")
+    return "".join(c if 32 <= ord(c) < 127 else f"\\x{ord(c):02x}" for c in escaped)
+
+
 def _namespace_asked() -> str:
     """The header; for /__admin also `?namespace=` (an <img> or a link cannot send a header)."""
     name = request.headers.get(NAMESPACE_HEADER)
@@ -158,16 +164,14 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         if db is not None:
             if commit and vendor is not None:
                 _journal(runtime, vendor, response, db)  # one transaction for the request and its record
-                vendor = None
             runtime.store.close(db, commit=commit)
-        if g.get("explain"):
-            # HTTP header values are latin-1: anything else (a Chinese file name, say) goes as \u escapes
-            response.headers["X-Mock-Explain"] = g.explain.encode("ascii", "backslashreplace").decode("ascii")
-        if vendor is not None:
+        if vendor is not None and not (db is not None and commit):
             _journal(runtime, vendor, response)
-            truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")
-            if truncate is not None and truncate is not False:
-                response = _truncate(response, truncate)
+        if g.get("explain"):
+            response.headers["X-Mock-Explain"] = _header_safe(g.explain)
+        truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")
+        if vendor is not None and truncate is not None and truncate is not False:
+            response = _truncate(response, truncate)
         return response
 
     @app.teardown_request

@@ -139,6 +139,16 @@ class Archive:
         outcome.detail = "; ".join(outcome.warnings)
         return outcome
 
+    def refuse(self, data: bytes, reason: int, detail: str) -> Outcome:
+        """A part failed on purpose (a fault rule): its UIDs, if readable, and the given FailureReason."""
+        try:
+            ds = read_part10(data)
+        except NotDicomError as exc:
+            return Outcome(None, None, False, PROCESSING_FAILURE, str(exc))
+        sop_class = _text(ds, "SOPClassUID") or _text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
+        return Outcome(sop_class, _text(ds, "SOPInstanceUID"), False, reason, detail,
+                       study_uid=_text(ds, "StudyInstanceUID"), series_uid=_text(ds, "SeriesInstanceUID"))
+
     @staticmethod
     def _fail(outcome: Outcome, reason: int, detail: str) -> Outcome:
         outcome.reason, outcome.detail = reason, detail

@@ -1,4 +1,4 @@
-"""DICOM JSON (PS3.18 Annex F) from pydicom, bulk data left out."""
+"""DICOM JSON (PS3.18 Annex F) from pydicom, bulk data as BulkDataURIs."""
 from __future__ import annotations
 
 import json
@@ -12,25 +12,64 @@ BULK_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
 BULK_THRESHOLD = 1024  # bytes: a binary value larger than this is bulk data
 
 
-def _strip_bulk(ds: Dataset) -> Dataset:
-    out = Dataset()
+PIXEL_DATA = 0x7FE00010
+BULK_URI = "BulkDataURI"
+
+
+def _is_bulk(elem) -> bool:
+    return elem.tag.group == 0x7FE0 or (elem.VR in BULK_VRS and elem.value is not None
+                                        and len(elem.value) > BULK_THRESHOLD)
+
+
+def _frames_of(ds: Dataset) -> int:
+    try:
+        return max(1, int(ds.get("NumberOfFrames") or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _to_json(ds: Dataset, path: str) -> dict[str, Any]:
+    """PS3.18 F.2.6: each bulk value as a BulkDataURI relative to its instance's URL (made whole when served):
+    the top-level PixelData as its frames, any other as bulkdata/<tag>[/<item>/<tag>...]."""
+    out: dict[str, Any] = {}
     for elem in ds:
-        if elem.tag.group == 0x7FE0 or (elem.VR in BULK_VRS and elem.value is not None
-                                         and len(elem.value) > BULK_THRESHOLD):
-            continue
-        if elem.VR == "SQ":
-            seq = [_strip_bulk(item) for item in elem.value]
-            out.add_new(elem.tag, "SQ", seq)
+        key = tag_key(int(elem.tag))
+        if _is_bulk(elem):
+            if int(elem.tag) == PIXEL_DATA and not path:
+                uri = "frames/" + ",".join(str(n) for n in range(1, _frames_of(ds) + 1))
+            else:
+                uri = f"bulkdata/{path}{key}"
+            out[key] = {"vr": elem.VR, BULK_URI: uri}
+        elif elem.VR == "SQ":
+            items = [_to_json(item, f"{path}{key}/{i}/") for i, item in enumerate(elem.value or [])]
+            out[key] = {"vr": "SQ", "Value": items} if items else {"vr": "SQ"}
         else:
-            out.add(elem)
+            try:
+                out[key] = elem.to_json_dict(bulk_data_element_handler=None, bulk_data_threshold=BULK_THRESHOLD)
+            except Exception:  # a value that breaks its VR is left out, as pydicom's suppress_invalid_tags does
+                continue
     return out
 
 
 def metadata(ds: Dataset) -> dict[str, Any]:
-    """The instance's attributes as DICOM JSON, without pixel data or other bulk data."""
-    return _whole_numbers(_strip_bulk(ds).to_json_dict(bulk_data_threshold=BULK_THRESHOLD,
-                                                       bulk_data_element_handler=lambda _elem: "",
-                                                       suppress_invalid_tags=True))
+    """The instance's attributes as DICOM JSON, bulk data (PixelData, binary values over 1 KiB) as BulkDataURIs
+    relative to the instance (see with_bulk_urls)."""
+    return _whole_numbers(_to_json(ds, ""))
+
+
+def with_bulk_urls(value: Any, instance_url: str) -> Any:
+    """Relative BulkDataURIs made absolute under the instance's WADO-RS URL (in place; returns `value`)."""
+    if isinstance(value, dict):
+        uri = value.get(BULK_URI)
+        if isinstance(uri, str) and "://" not in uri:
+            value[BULK_URI] = f"{instance_url}/{uri}"
+        for item in value.values():
+            if isinstance(item, (dict, list)):
+                with_bulk_urls(item, instance_url)
+    elif isinstance(value, list):
+        for item in value:
+            with_bulk_urls(item, instance_url)
+    return value
 
 
 def _whole_numbers(value: Any) -> Any:
@@ -80,3 +119,17 @@ def element(tag: int, value: Any, vr: str | None = None) -> dict[str, Any]:
     elif vr in ("DS", "FL", "FD"):
         values = [int(float(v)) if float(v).is_integer() and vr == "DS" else float(v) for v in values]
     return {"vr": vr, "Value": values}
+
+
+def without_bulk(value: Any) -> Any:
+    """The attributes that carry a BulkDataURI left out (in place, at every depth; returns `value`)."""
+    if isinstance(value, dict):
+        for key in [k for k, v in value.items() if isinstance(v, dict) and BULK_URI in v]:
+            del value[key]
+        for item in value.values():
+            if isinstance(item, (dict, list)):
+                without_bulk(item)
+    elif isinstance(value, list):
+        for item in value:
+            without_bulk(item)
+    return value

@@ -4,9 +4,15 @@ from __future__ import annotations
 from mockservers.core.vendor import VendorError
 
 
+def one_line(text: str) -> str:
+    """X-Mock-Explain is a header: a value from the request (a path UID, a parameter) may carry control characters,
+    which a header cannot, so they go as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class DicomWebError(VendorError):
     def __init__(self, status: int, message: str, explain: str | None = None):
-        super().__init__(message, status=status, explain=explain or message)
+        super().__init__(message, status=status, explain=one_line(explain or message))
 
 
 def bad_request(message: str) -> DicomWebError:
@@ -29,3 +35,4 @@ STUDY_NOT_FOUND = "The specified study cannot be found."
 SERIES_NOT_FOUND = "The specified series cannot be found."
 INSTANCE_NOT_FOUND = "The specified instance cannot be found."
 FRAME_NOT_FOUND = "The specified frame cannot be found."
+BULKDATA_NOT_FOUND = "The specified bulk data cannot be found."

@@ -32,6 +32,7 @@ class Face:
     single_part_retrieve: bool = False  # WADO of one instance as a bare application/dicom body
     rendered: bool = False
     instance_metadata_as_object: bool = False
+    bulk_data_uris: bool = True  # metadata gives bulk values as BulkDataURIs (PS3.18 F.2.6), else leaves them out
 
     def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:
         url = f"{self.base_url}/studies/{study}"

@@ -168,3 +168,27 @@ def render(data: bytes, frame: int, fmt: str, quality: int = 90) -> bytes:
     else:
         image.save(out, format="JPEG", quality=quality)
     return out.getvalue()
+
+
+def bulk_value(data: bytes, tag_path: str) -> bytes | None:
+    """The value at a BulkDataURI path ('00420011', or '00540016/0/00181072' into a sequence item), as stored;
+    None if there is none."""
+    steps = tag_path.strip("/").split("/")
+    if len(steps) % 2 != 1 or not all(len(t) == 8 for t in steps[::2]):
+        return None
+    try:
+        tags = [int(t, 16) for t in steps[::2]]
+        indexes = [int(i) for i in steps[1::2]]
+    except ValueError:
+        return None
+    ds = pydicom.dcmread(io.BytesIO(data), force=True)
+    for tag, index in zip(tags, indexes):
+        elem = ds.get(tag)
+        if elem is None or elem.VR != "SQ" or not 0 <= index < len(elem.value):
+            return None
+        ds = elem.value[index]
+    elem = ds.get(tags[-1])
+    if elem is None or elem.VR == "SQ" or elem.value is None:
+        return None
+    value = elem.value
+    return value if isinstance(value, bytes) else None

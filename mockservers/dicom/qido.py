@@ -268,6 +268,12 @@ def render(db, face: Face, query: Query, row) -> dict:
     extra = _extra_fields(face, query)
     if extra:
         meta = _representative_metadata(db, face, query, rows)
+        if face.bulk_data_uris and meta:
+            uid = {k: (meta.get(t) or {}).get("Value", [None])[0]
+                   for k, t in (("st", "0020000D"), ("se", "0020000E"), ("sop", "00080018"))}
+            dicomjson.with_bulk_urls(meta, face.retrieve_url(uid["st"], uid["se"], uid["sop"]))
+        else:
+            dicomjson.without_bulk(meta)
         for kw in extra:
             key = dicomjson.tag_key(dicomjson.resolve(kw))
             if key in meta:

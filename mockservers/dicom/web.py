@@ -11,8 +11,10 @@ from flask import Response, request
 from mockservers.core.http import current_ctx
 from mockservers.dicom import dicomjson, multipart, pixels, qido
 from mockservers.dicom.archive import Archive, Outcome
-from mockservers.dicom.errors import DicomWebError, bad_request, not_acceptable, unsupported_media_type
+from mockservers.dicom.errors import (BULKDATA_NOT_FOUND, DicomWebError, bad_request, not_acceptable,
+                                      unsupported_media_type)
 from mockservers.dicom.face import Face
+from mockservers.dicom.faults import stow_fail
 from mockservers.dicom.models import DicomInstance
 from mockservers.dicom.uids import check_path_uid
 
@@ -94,10 +96,16 @@ def metadata(face: Face, study: str, series: str | None = None, sop: str | None 
     db = current_ctx().db
     ids = [r.id for r in rows]
     texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
-    items = [json.loads(texts[i]) for i in ids]
+    items = [_bulk(face, json.loads(texts[r.id]), r) for r in rows]
     if sop is not None and face.instance_metadata_as_object:
         return json_response(items[0])
     return json_response(items)
+
+
+def _bulk(face: Face, item: dict, row: DicomInstance) -> dict:
+    if face.bulk_data_uris:
+        return dicomjson.with_bulk_urls(item, face.retrieve_url(row.study_uid, row.series_uid, row.sop_uid))
+    return dicomjson.without_bulk(item)
 
 
 # ---- WADO-RS: instances ---------------------------------------------------------------------
@@ -148,6 +156,26 @@ def _multipart(parts: list[tuple[str, bytes]], inner: str) -> Response:
     body = multipart.encode_related(parts, boundary)
     content_type = f'multipart/related; type="{inner}"; boundary={boundary}'
     return Response(body, status=200, headers={"Content-Type": content_type})
+
+
+# ---- WADO-RS: bulk data ---------------------------------------------------------------------
+
+def bulkdata(face: Face, study: str, series: str, sop: str, tag_path: str) -> Response:
+    """A BulkDataURI of the metadata: the value as stored, one application/octet-stream part."""
+    check_uids(study, series, sop)
+    for media in multipart.parse_accept(request.headers.get("Accept")):
+        inner = media.params.get("type", "application/octet-stream") if media.type == "multipart/related" \
+            else media.type
+        if inner in ("application/octet-stream", "*/*", "application/*", "multipart/*"):
+            break
+    else:
+        raise not_acceptable()
+    store = archive(face)
+    row = store.instances(study, series, sop)[0]
+    value = pixels.bulk_value(store.file(row), tag_path)
+    if value is None:
+        raise DicomWebError(404, BULKDATA_NOT_FOUND)
+    return _multipart([("application/octet-stream", value)], "application/octet-stream")
 
 
 # ---- WADO-RS: frames and rendered -----------------------------------------------------------
@@ -244,8 +272,16 @@ def store(face: Face, study: str | None = None) -> Response:
                                      "type=\"application/dicom\".")
     arch = archive(face)
     seen: set[str] = set()
-    outcomes = [arch.store(f, study, seen) if f is not None
-                else Outcome(None, None, False, 272, "the part is not application/dicom") for f in files]
+    to_fail, reason = stow_fail(current_ctx().fault)
+    outcomes = []
+    for f in files:
+        if f is None:
+            outcomes.append(Outcome(None, None, False, 272, "the part is not application/dicom"))
+        elif to_fail > 0:
+            to_fail -= 1
+            outcomes.append(arch.refuse(f, reason, "failed by a fault rule (stow_fail)"))
+        else:
+            outcomes.append(arch.store(f, study, seen))
     return _stow_response(face, study, outcomes)
 
 

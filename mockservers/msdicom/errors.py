@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from mockservers.dicom.errors import DicomWebError
+from mockservers.dicom.errors import DicomWebError, one_line
 
 CATALOG: dict[str, tuple[int, str]] = {
     "BadRequest": (400, "The request is invalid."),
@@ -31,5 +31,5 @@ def for_http_status(status: int, description: str = "") -> DicomWebError:
     code = by_status.get(status, "BadRequest" if 400 <= status < 500 else "InternalServerError")
     err = error(code)
     err.status = status
-    err.explain = description or err.message
+    err.explain = one_line(description or err.message)
     return err

@@ -101,6 +101,11 @@ def instance_frames(version, study, series, sop, frames):
     return web.frames(face(version), study, series, sop, frames)
 
 
+@blueprint.get(I + "/bulkdata/<path:tag_path>")
+def instance_bulkdata(version, study, series, sop, tag_path):
+    return web.bulkdata(face(version), study, series, sop, tag_path)
+
+
 @blueprint.get(I + "/rendered")
 def instance_rendered(version, study, series, sop):
     return web.rendered(face(version), study, series, sop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from mockservers.core.vendor import VendorSpec
 from mockservers.dicom import dashboard
 from mockservers.dicom import models  # noqa: F401  (registers the archive tables)
+from mockservers.dicom.faults import FAULT_ACTIONS
 from mockservers.msdicom import errors
 from mockservers.msdicom.face import make_face
 
@@ -28,6 +29,17 @@ class MsDicomVendor(VendorSpec):
 
     def http_error(self, status, description=""):
         return errors.for_http_status(status, description)
+
+    def fault_actions(self):
+        return FAULT_ACTIONS
+
+    def operations(self):
+        from mockservers.msdicom.operations import operations
+        return operations()
+
+    def error_sources(self):
+        from mockservers.msdicom.operations import ERROR_SOURCES
+        return ERROR_SOURCES
 
     def studies(self, ctx):
         return dashboard.studies(ctx, self.key)

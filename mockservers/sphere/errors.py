@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response
 
 from mockservers.dicom.dicomjson import dumps
-from mockservers.dicom.errors import DicomWebError
+from mockservers.dicom.errors import DicomWebError, one_line
 
 CATALOG: dict[str, tuple[int, str]] = {
     "ParseError": (400, "Malformed request."),
@@ -39,5 +39,5 @@ def for_http_status(status: int, description: str = "") -> DicomWebError:
     code = by_status.get(status, "ParseError" if 400 <= status < 500 else "APIException")
     err = error(code)
     err.status = status
-    err.explain = description or err.message
+    err.explain = one_line(description or err.message)
     return err

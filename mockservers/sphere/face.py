@@ -34,4 +34,5 @@ def make_face(base_url: str, config: dict) -> Face:
         frame_number_ignored=True, decompress_pixels=bool(config.get("DECOMPRESS_PIXELS")),
         xml_in_development=True, single_part_upload=False, single_part_retrieve=False, rendered=False,
         instance_metadata_as_object=True,
+        bulk_data_uris=bool((config.get("mock") or {}).get("bulk_data_uris")),
     )

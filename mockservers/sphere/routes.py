@@ -99,6 +99,11 @@ def instance_frames(study, series, sop, frames):
     return web.frames(face(), study, series, sop, frames)
 
 
+@blueprint.get(WI + "/bulkdata/<path:tag_path>")
+def instance_bulkdata(study, series, sop, tag_path):
+    return web.bulkdata(face(), study, series, sop, tag_path)
+
+
 @blueprint.post("/stowrs/studies")
 def store():
     return web.store(face())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from mockservers.core.vendor import VendorSpec
 from mockservers.dicom import dashboard
 from mockservers.dicom import models  # noqa: F401  (registers the archive tables)
+from mockservers.dicom.faults import FAULT_ACTIONS
 from mockservers.sphere import errors
 from mockservers.sphere.face import make_face
 
@@ -29,6 +30,17 @@ class SphereVendor(VendorSpec):
     def http_error(self, status, description=""):
         return errors.for_http_status(status, description)
 
+    def fault_actions(self):
+        return FAULT_ACTIONS
+
+    def operations(self):
+        from mockservers.sphere.operations import operations
+        return operations()
+
+    def error_sources(self):
+        from mockservers.sphere.operations import ERROR_SOURCES
+        return ERROR_SOURCES
+
     def studies(self, ctx):
         return dashboard.studies(ctx, self.key)
 
@@ -45,5 +57,5 @@ class SphereVendor(VendorSpec):
                              "jwt_algorithms": ["HS256"]},
             },
             "DECOMPRESS_PIXELS": False,
-            "mock": {"allow_delete": False},
+            "mock": {"allow_delete": False, "bulk_data_uris": False},
         }

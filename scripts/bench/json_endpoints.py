@@ -77,12 +77,25 @@ def endpoints(base: str) -> list[Endpoint]:
                      aliyun, json.dumps({**study, "data": [{"indexId": index_id, "credibility": "Y"}]})),
         ]
     if "cad4tb" in vendors:
-        cad = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password", "Content-Type": "application/json"}
+        # A chest X-ray of patient P1 uploaded first, so the GET finds the patient and the POST reports on the series.
+        from mockservers.dicom.synthetic import dx_file
+
+        credentials = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password"}
+        scope = {"Project": "some-project", "Archive": "some-archive"}
+        uploaded = requests.post(base + "/cad4tb/api/v1/instance/upload/", headers=credentials, data=scope,
+                                 files={"file": ("bench.dcm", dx_file(seed=0, index=2, PatientID="P1"))}, timeout=30)
+        if uploaded.status_code != 200:
+            raise RuntimeError(f"cad4tb upload: {uploaded.status_code} {uploaded.text}")
+        ids = uploaded.json()
+        cad = {**credentials, "Content-Type": "application/json"}
+        report = {**scope, "PatientID": ids["PatientID"], "StudyInstanceUID": ids["StudyInstanceUID"],
+                  "SeriesInstanceUID": ids["SeriesInstanceUID"], "FormName": "TB report",
+                  "FormSubmission": '{"tb_suspected": false, "conclusion": "normal"}'}
         rows += [
             Endpoint("cad4tb GET patient/get", "GET",
                      "/cad4tb/api/v1/patient/get/?Project=some-project&Archive=some-archive&PatientID=P1", cad),
             Endpoint("cad4tb POST forms/add", "POST", "/cad4tb/api/v1/patient/study/series/forms/add/", cad,
-                     '{"Project": "some-project", "Archive": "some-archive", "SeriesInstanceUID": "1.2.3"}'),
+                     json.dumps(report)),
         ]
     return rows
 

@@ -78,8 +78,12 @@ def app():
 
 
 @pytest.fixture
-def api(app):
-    return Cad4tb(app.test_client())
+def api(request, client):
+    """The API through `client` (in-process, or a live server with --mock-live: default users only), or through
+    the test's own `app` (every user of EXTRA_USERS, its files on disk) when the test asks for `app`."""
+    if "app" in request.fixturenames:
+        return Cad4tb(request.getfixturevalue("app").test_client())
+    return Cad4tb(client)
 
 
 @pytest.fixture

@@ -78,18 +78,45 @@ def test_a_deleted_patient_can_be_uploaded_again(api, tree):
     assert api.get("patient/study/series/forms/list", **keys(again)).json == []
 
 
-def test_the_same_file_in_two_archives_is_two_blobs(api, app):
-    """Deleting one copy must not take the other's file with it."""
+def test_a_file_another_archive_holds_stays_until_its_last_record_goes(api, app):
+    """The same bytes in two archives are one file on disk, held twice: deleting one copy keeps it."""
     from tests.cad4tb.conftest import Cad4tb, make_app
     app2 = make_app(users={"some-username": {"projects": {"some-project": ["some-archive", "archive-2"]}}})
     api2 = Cad4tb(app2.test_client())
     data = dx_file(0, 9)
     ids = api2.uploaded(data)
     assert api2.upload(data, Archive="archive-2").status_code == 200
-    api2.get("patient/delete", PatientID=ids["PatientID"])
+    assert len(_blobs(app2)) == 1
+    assert api2.get("patient/delete", PatientID=ids["PatientID"]).json == {"status": "Ok"}
+    assert len(_blobs(app2)) == 1
     response = api2.get("dicom/get", **keys(ids), Archive="archive-2")
-    assert response.status_code == 200
+    assert response.status_code == 200 and data in _unzipped(response.data)
+    assert api2.get("patient/delete", PatientID=ids["PatientID"], Archive="archive-2").json == {"status": "Ok"}
+    assert _blobs(app2) == []
     app2.extensions["mockservers"].close()
+
+
+def test_uploading_an_instance_again_replaces_its_file(api, app):
+    ids = api.uploaded(dx_file(0, 1, PatientID="P1", SOPInstanceUID="1.2.3.9"))
+    again = dx_file(0, 1, PatientID="P1", SOPInstanceUID="1.2.3.9", PatientName="Changed^Name")
+    assert api.uploaded(again) == ids
+    assert len(_blobs(app)) == 1
+    assert _unzipped(api.get("dicom/get", **keys(ids)).data) == [again]
+    api.get("patient/delete", PatientID="P1")
+    assert _blobs(app) == []
+
+
+def test_a_failed_delete_keeps_the_files(api, app, tree):
+    before = _blobs(app)
+    assert_error(api.get("patient/delete", PatientID="nobody"), 404, "object_not_found", "patient_not_found")
+    assert _blobs(app) == before
+
+
+def _unzipped(data: bytes) -> list[bytes]:
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [z.read(name) for name in z.namelist()]
 
 
 @pytest.mark.parametrize("level, command", [("patient", "patient/delete"), ("study", "study/delete"),

@@ -1,49 +1,85 @@
-from contextlib import contextmanager
+"""cad4tb in `mockservers seed --scenario demo` and on the dashboard (jobs, studies, thumbnails)."""
+import io
 
-from mockservers.cad4tb.demo import seed
-from tests.cad4tb.conftest import assert_error, make_app
+import pytest
+from PIL import Image
 
+from mockservers.app import create_app
+from mockservers.cli import main
+from mockservers.pytest_plugin import test_settings
+from tests.cad4tb.conftest import Cad4tb, assert_error
 
-def seed_demo(runtime, studies, progress):
-    """As `mockservers seed --scenario demo` would run cad4tb's demo: one transaction per study."""
-    @contextmanager
-    def unit():
-        with runtime.store.transaction() as db:
-            runtime.clock.load(db)
-            yield runtime.context(db, "cad4tb")
-
-    seed(unit, studies, progress)
-    return {"cad4tb": studies}
+pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 
-def test_demo_seed_fills_the_demo_archive():
-    app = make_app()
-    runtime = app.extensions["mockservers"]
-    steps = []
-    assert seed_demo(runtime, 8, steps.append) == {"cad4tb": 8}
-    with runtime.store.transaction() as db:
-        jobs = runtime.vendors["cad4tb"].jobs(runtime.context(db, "cad4tb"))
-        studies = runtime.vendors["cad4tb"].studies(runtime.context(db, "cad4tb"))
-    assert len(jobs) == len(studies) == 8 and len(steps) == 8
+def seeded(tmp_path, name, seed=0, studies=8):
+    state = f"sqlite:///{tmp_path}/{name}/state.db"
+    assert main(["seed", "--scenario", "demo", "--studies", str(studies), "--state", state,
+                 "--seed", str(seed), "--clock", "virtual"]) == 0
+    app = create_app(test_settings(state=state, seed=seed), start_background=False)
+    app.testing = True
+    return app
+
+
+def test_demo_seed_fills_the_demo_archive(tmp_path, capsys):
+    client = seeded(tmp_path, "a").test_client()
+    assert "cad4tb   8 demo studies" in capsys.readouterr().out
+    jobs = client.get("/__admin/jobs?vendor=cad4tb").json["jobs"]
     assert sorted(j["state"] for j in jobs) == ["done"] * 6 + ["processing"] * 2
     assert {j["kind"] for j in jobs} == {"cad4tb", "retina"}
     assert all(j["detail"].startswith("some-project/some-archive, patient ") for j in jobs)
-    assert all(s["patient"].endswith(")") and s["blob"] is None for s in studies)
-    app.extensions["mockservers"].close()
+    studies = client.get("/__admin/studies?vendor=cad4tb").json["studies"]
+    assert len(studies) == 8 and all(s["patient"].endswith(")") and s["thumbnail"] for s in studies)
+    assert client.post("/__admin/clock/advance", json={"seconds": 60}).status_code == 200
+    assert {j["state"] for j in client.get("/__admin/jobs?vendor=cad4tb").json["jobs"]} == {"done"}
 
 
-def test_demo_data_answers_through_the_api():
-    from tests.cad4tb.conftest import Cad4tb
-    app = make_app()
-    seed_demo(app.extensions["mockservers"], 2, lambda n: None)
-    api = Cad4tb(app.test_client())
-    with app.extensions["mockservers"].store.transaction() as db:
-        study = app.extensions["mockservers"].vendors["cad4tb"].studies(
-            app.extensions["mockservers"].context(db, "cad4tb"))[-1]
+def test_same_seed_same_demo_data(tmp_path):
+    def snapshot(app):
+        client = app.test_client()
+        return (sorted((j["id"], j["state"]) for j in client.get("/__admin/jobs?vendor=cad4tb").json["jobs"]),
+                sorted((s["id"], s["patient"]) for s in client.get("/__admin/studies?vendor=cad4tb").json["studies"]))
+
+    first = snapshot(seeded(tmp_path, "x", seed=4, studies=4))
+    assert first == snapshot(seeded(tmp_path, "y", seed=4, studies=4))
+    assert first != snapshot(seeded(tmp_path, "z", seed=5, studies=4))
+
+
+def test_demo_data_answers_through_the_api(tmp_path):
+    api = Cad4tb(seeded(tmp_path, "api", studies=2).test_client())
+    study = api.c.get("/__admin/studies?vendor=cad4tb").json["studies"][-1]
     patient_id = study["patient"].rsplit("(", 1)[1].rstrip(")")
     [listed] = api.get("patient/studies/list", PatientID=patient_id).json
     [series] = api.get("patient/study/series/list", PatientID=patient_id,
                        StudyInstanceUID=listed["StudyInstanceUID"]).json
     assert series["status"] == "done" and series["form_1"] == {"tb_suspected": False, "conclusion": "normal"}
     assert_error(api.get("patient/get", PatientID="nobody"), 404, "object_not_found", "patient_not_found")
+
+
+def test_an_uploaded_study_has_a_thumbnail(api, dx):
+    ids = api.uploaded(dx)
+    [study] = api.c.get("/__admin/studies?vendor=cad4tb").json["studies"]
+    assert study["id"] == ids["StudyInstanceUID"] and study["vendor"] == "cad4tb"
+    response = api.c.get(study["thumbnail"])
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert max(Image.open(io.BytesIO(response.data)).size) == 256
+    assert api.c.get(study["thumbnail"] + "?size=5").status_code == 400
+
+
+def test_a_deleted_study_has_no_thumbnail_any_more(api, dx):
+    ids = api.uploaded(dx)
+    thumbnail = api.c.get("/__admin/studies?vendor=cad4tb").json["studies"][0]["thumbnail"]
+    assert api.get("study/delete", PatientID=ids["PatientID"], StudyInstanceUID=ids["StudyInstanceUID"]).json \
+        == {"status": "Ok"}
+    assert api.c.get("/__admin/studies?vendor=cad4tb").json["studies"] == []
+    assert api.c.get(thumbnail).status_code == 404
+
+
+def test_a_study_without_stored_files_has_no_thumbnail(dx):
+    from tests.cad4tb.conftest import make_app
+    app = make_app(store_dicom=False)
+    api = Cad4tb(app.test_client())
+    api.uploaded(dx)
+    [study] = api.c.get("/__admin/studies?vendor=cad4tb").json["studies"]
+    assert study["thumbnail"] is None
     app.extensions["mockservers"].close()

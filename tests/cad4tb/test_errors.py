@@ -65,7 +65,7 @@ def test_an_oversized_body_is_an_invalid_post_value():
     app.extensions["mockservers"].close()
 
 
-def test_an_unexpected_failure_is_the_error_body_not_a_traceback(api, monkeypatch):
+def test_an_unexpected_failure_is_the_error_body_not_a_traceback(api, app, monkeypatch):
     from mockservers.cad4tb import backend
 
     def broken(self, user, params):

@@ -5,6 +5,8 @@ from mockservers.cad4tb.backend import CALL_PERMISSIONS, PERMISSIONS
 from mockservers.dicom.synthetic import dx_file
 from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
 
+pytestmark = pytest.mark.usefixtures("app")  # users beyond the defaults (EXTRA_USERS)
+
 LEVEL = {
     "patient/get": "patient", "patient/delete": "patient", "patient/studies/list": "patient",
     "study/get": "study", "study/delete": "study", "patient/study/series/list": "study",

@@ -36,7 +36,7 @@ def test_a_scalar_result_is_name_algorithm_value(api, done):
     assert isinstance(result["value"], float) and 0 <= result["value"] <= 100
 
 
-def test_results_are_deterministic_per_series(api, done):
+def test_results_are_deterministic_per_series(api, app, done):  # two apps of the same seed
     first = results(api, done, "CAD4TB 5,CAD4TB 6").json
     assert results(api, done, "CAD4TB 6").json == [first[1]]
     assert first[0]["value"] != first[1]["value"]

@@ -5,7 +5,7 @@ import pytest
 
 from mockservers.cad4tb.backend import CALL_PERMISSIONS
 from mockservers.dicom.synthetic import dx_file
-from tests.cad4tb.conftest import API, OWNER, SCOPE, keys
+from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
 
 ODD = ["", " ", "\x00", "a\x00b", "é漢字", "x" * 5000, "../../etc/passwd", "1.2.3.4.5,6", "%00", "null", "[]",
        "{\"$ne\": null}", "' OR 1=1 --", "\\"]
@@ -48,3 +48,31 @@ def test_non_string_json_values_in_forms_add_are_4xx(api, ids, value):
         response = api.c.post(f"{API}/patient/study/series/forms/add/", data=json.dumps(body),
                               headers={**OWNER, "Content-Type": "application/json"})
         assert response.status_code < 500, (name, value, response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\ud800"])
+@pytest.mark.parametrize("name", ["PatientID", "Project", "SeriesInstanceUID", "Results"])
+def test_text_no_database_can_hold_is_an_invalid_post_value(api, ids, name, value):
+    """PostgreSQL refuses NUL, and a lone surrogate encodes nowhere: both are rejected before any lookup."""
+    body = {**SCOPE, **keys(ids), "Type": "cad4tb", "Results": "CAD4TB 5", name: value}
+    response = api.c.get(f"{API}/series/results/", data=json.dumps(body),
+                         headers={**OWNER, "Content-Type": "application/json"})
+    assert_error(response, 400, "invalid_post_value", None, f"Invalid value for {name}")
+    assert name in response.headers["X-Mock-Explain"]
+
+
+@pytest.mark.parametrize("submission", ['{"tb_suspected": true, "conclusion": "normal", "comment": "a\\u0000b"}',
+                                        '{"tb_suspected": true, "conclusion": "normal", "comment": "\\ud800"}'])
+def test_a_submission_no_database_can_hold_is_refused(api, ids, submission):
+    response = api.add_form(ids, submission=submission)
+    assert_error(response, 400, "invalid_post_value", None, "Invalid value for comment: " +
+                 ("must not contain NUL characters" if "u0000" in submission
+                  else "must be valid Unicode (no lone surrogates)"))
+    assert api.get("patient/study/series/forms/list", **keys(ids)).json == []
+
+
+def test_a_line_break_in_a_submitted_key_is_explained_not_a_500(api, ids):
+    """The explanation quotes the caller's key; a header may not hold a line break."""
+    response = api.add_form(ids, submission=json.dumps({"tb_suspected": True, "conclusion": "normal", "a\r\nb": 1}))
+    assert_error(response, 400, "invalid_post_value", None, "Invalid value for a\r\nb: Unknown field.")
+    assert response.headers["X-Mock-Explain"] == "FormSubmission.a\\r\\nb: Unknown field."

@@ -38,9 +38,12 @@ def test_uid_syntax(uid, valid):
     assert is_valid_uid(uid) is valid
 
 
-def test_metadata_leaves_pixel_data_out():
+def test_metadata_gives_pixel_data_as_a_relative_bulk_data_uri():
     meta = dicomjson.metadata(dataset(pydicom_file("CT_small.dcm")))
-    assert "7FE00010" not in meta
+    assert meta["7FE00010"] == {"vr": "OW", "BulkDataURI": "frames/1"}
+    assert dicomjson.with_bulk_urls(dict(meta), "http://h/studies/1/series/2/instances/3")["7FE00010"] == \
+        {"vr": "OW", "BulkDataURI": "http://h/studies/1/series/2/instances/3/frames/1"}
+    assert "7FE00010" not in dicomjson.without_bulk(dicomjson.metadata(dataset(pydicom_file("CT_small.dcm"))))
     assert meta["00100010"] == {"vr": "PN", "Value": [{"Alphabetic": "CompressedSamples^CT1"}]}
     assert meta["00280030"]["vr"] == "DS"
 

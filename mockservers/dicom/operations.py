@@ -1,0 +1,89 @@
+"""What both DICOMweb faces declare of their endpoints (OpenAPI and the fidelity ledger): QIDO query schemas built
+from a face's filter lists, DICOM JSON answers, the STOW answer, and the replies of each kind of resource."""
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields
+
+from mockservers.core.openapi import Header, Reply
+from mockservers.dicom.dicomjson import resolve, tag_key
+
+NOTES = "PS3.18 and the server's conformance statement (shared/specs/dicomweb-notes.md)"
+
+
+class DicomJsonDataset(Schema):
+    """One dataset in DICOM JSON (PS3.18 F.2): keys are tags ("0020000D"), each {"vr", "Value" | "BulkDataURI" |
+    "InlineBinary"}."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class DicomJsonArray(DicomJsonDataset):
+    """A JSON array of DICOM JSON datasets."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["many"] = True
+        super().__init__(*args, **kwargs)
+
+
+class StowAnswer(Schema):
+    """The STOW-RS answer (PS3.18 Table 10.5.3-1): a DICOM JSON dataset; empty sequences are left out."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    RetrieveURL = fields.Dict(data_key="00081190", metadata={"description": "(0008,1190) UR: the study's URL; "
+                                                                             "only with the study in the path"})
+    FailedSOPSequence = fields.Dict(data_key="00081198", metadata={
+        "description": "(0008,1198) SQ: per failed part ReferencedSOPClassUID, ReferencedSOPInstanceUID and "
+                       "FailureReason (0008,1197): 272, 43264, 43265, 45070, 45071"})
+    ReferencedSOPSequence = fields.Dict(data_key="00081199", metadata={
+        "description": "(0008,1199) SQ: per stored instance the two UIDs, RetrieveURL and, if it was stored with a "
+                       "warning, WarningReason (0008,1196) 45063"})
+
+
+def stow_answer(source: str, inferred: dict[str, str]) -> type[Schema]:
+    """The face's StowAnswer, with where its fields are documented."""
+    return type("StowAnswer", (StowAnswer,), {"__source__": source, "__inferred__": inferred})
+
+
+def query_schema(name: str, keywords: tuple[str, ...], source: str, inferred: dict[str, str],
+                 fuzzymatching: bool = True) -> type[Schema]:
+    """A QIDO query: one string field per searchable keyword (its tag, e.g. 00100020, works alike), then the
+    paging and include parameters. `inferred`: field -> why, for what the document does not show."""
+    attrs: dict = {"__source__": source, "__inferred__": inferred,
+                   "__doc__": "QIDO-RS filters. Each attribute may also be named by its tag number (8 hex digits, "
+                              "e.g. 00100020 for PatientID): the same filter."}
+    for keyword in keywords:
+        attrs[keyword] = fields.String(metadata={"description": f"{keyword} (or its tag {tag_key(resolve(keyword))})"})
+    attrs["limit"] = fields.Integer(metadata={"description": "how many results at most"})
+    attrs["offset"] = fields.Integer(metadata={"description": "how many results to skip"})
+    attrs["includefield"] = fields.String(metadata={"description": "more attributes to return: keywords or tags, "
+                                                                   "comma-separated, or all"})
+    if fuzzymatching:
+        attrs["fuzzymatching"] = fields.Boolean(metadata={"description": "names match any component by prefix"})
+    return type(name, (Schema,), attrs)
+
+
+ACCEPT_JSON = Header("Accept", "application/dicom+json (the default), application/json or */*")
+ACCEPT_DICOM = Header("Accept", 'multipart/related; type="application/dicom"[; transfer-syntax=UID or *]')
+ACCEPT_FRAMES = Header("Accept", 'multipart/related; type="application/octet-stream"[; transfer-syntax=UID or *], '
+                                 "or a compressed frame type (image/dicom-rle, image/jpeg, ...)")
+ACCEPT_BULK = Header("Accept", 'multipart/related; type="application/octet-stream" (or */*)')
+ACCEPT_STOW = Header("Accept", "application/dicom+json (the default)")
+
+MULTIPART = Reply("multipart/related: one part per instance (application/dicom; transfer-syntax=UID), frame or "
+                  "bulk value (application/octet-stream)", media="multipart/related", binary=True)
+DATASETS = Reply("a JSON array of DICOM JSON datasets", DicomJsonArray, media="application/dicom+json")
+
+
+def stow_replies(answer: type[Schema]) -> dict[int, Reply]:
+    return {200: Reply("every instance stored", answer, media="application/dicom+json"),
+            202: Reply("some stored, some failed (or stored with a warning)", answer, media="application/dicom+json"),
+            409: Reply("none stored (FailedSOPSequence only)", answer, media="application/dicom+json")}
+
+
+def rendered_query(name: str, inferred_why: str) -> type[Schema]:
+    why = inferred_why.split(":", 1)[1].strip()
+    return type(name, (Schema,), {"__source__": "", "__inferred__": {"quality": why},
+                                  "quality": fields.Integer(metadata={"description": "JPEG quality, 1-100 (90)"})})
