@@ -1,7 +1,8 @@
 """What a vendor hands the core: its blueprint, its error dialect, its scheduled-event handlers."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response
 
@@ -24,7 +25,7 @@ class VendorError(Exception):
         self.explain = explain
 
 
-class VendorSpec:
+class VendorSpec(ABC):
     """Subclassed once per vendor; registered in mockservers/vendors.py."""
 
     key: str = ""
@@ -33,8 +34,9 @@ class VendorSpec:
     real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai", for the vendor_session fixture
     collapse_slashes: bool = False  # treat '//' in a path under the vendor's prefix as '/'
 
+    @abstractmethod
     def blueprint(self) -> Blueprint:
-        raise NotImplementedError
+        ...
 
     def root_blueprint(self) -> Blueprint | None:
         """A blueprint served at the server root (e.g. an object store with path-style buckets)."""
@@ -44,16 +46,19 @@ class VendorSpec:
         """Whether a path outside every vendor prefix belongs to this vendor's root blueprint."""
         return False
 
+    @abstractmethod
     def render_error(self, error: VendorError) -> Response:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def error_for_code(self, code: str, message: str | None = None) -> VendorError:
         """A catalog error by its code, for fault rules."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def http_error(self, status: int, description: str = "") -> VendorError:
         """The vendor's error for a failure met before its routes ran (404, 405, 413, 400, 500)."""
-        raise NotImplementedError
+        ...
 
     def handlers(self) -> dict[str, "Handler"]:
         return {}
