@@ -12,12 +12,22 @@ from tests.sigma.conftest import Sigma
 
 @pytest.fixture
 def finished(client):
+    """Four finished studies: findings depend on the namespace's seed, so some of them have boxes."""
     s = Sigma(client)
     s.login()
-    ds = s.upload(dx_file(index=2, rows=256, columns=256))
-    s.new_job(ds)
+    uploaded = []
+    for index in (2, 3, 4, 5):
+        ds = s.upload(dx_file(index=index, rows=256, columns=256))
+        s.new_job(ds)
+        uploaded.append(ds)
     s.advance(60)
-    return ds
+    return uploaded
+
+
+def with_findings(client) -> dict:
+    studies = [s for s in client.get("/__admin/studies?vendor=sigma").json["studies"] if s["findings"]]
+    assert studies, "at least one of the four images has findings"
+    return studies[0]
 
 
 def colours(png: bytes) -> set:
@@ -26,15 +36,16 @@ def colours(png: bytes) -> set:
 
 
 def test_jobs_and_studies(client, finished):
-    [job] = client.get("/__admin/jobs").json["jobs"]
-    assert job["vendor"] == "sigma" and job["state"] == "success"
-    [study] = client.get("/__admin/studies?vendor=sigma").json["studies"]
-    assert study["id"] == finished.SeriesInstanceUID and study["findings"]
-    assert study["thumbnail"].endswith("/thumbnail.png")
+    jobs = client.get("/__admin/jobs").json["jobs"]
+    assert [(j["vendor"], j["state"]) for j in jobs] == [("sigma", "success")] * 4
+    studies = client.get("/__admin/studies?vendor=sigma").json["studies"]
+    assert {s["id"] for s in studies} == {ds.SeriesInstanceUID for ds in finished}
+    assert all(s["thumbnail"].endswith("/thumbnail.png") for s in studies)
+    assert with_findings(client)["findings"][0]["box"]
 
 
 def test_thumbnail_has_the_boxes_drawn(client, finished):
-    study = client.get("/__admin/studies").json["studies"][0]
+    study = with_findings(client)
     response = client.get(study["thumbnail"])
     assert response.status_code == 200 and response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
