@@ -147,18 +147,22 @@ def list_faults():
 
 @blueprint.delete("/faults")
 def clear_faults():
-    with _runtime().store.transaction() as db:
+    rt = _runtime()
+    with rt.store.transaction() as db:
         db.execute(delete(FaultRule))
+        rt.faults.changed(db)
     return jsonify(status="ok")
 
 
 @blueprint.delete("/faults/<int:rule_id>")
 def delete_fault(rule_id: int):
-    with _runtime().store.transaction() as db:
+    rt = _runtime()
+    with rt.store.transaction() as db:
         rule = db.get(FaultRule, rule_id)
         if rule is None:
             return _bad(f"no fault rule {rule_id}", 404)
         db.delete(rule)
+        rt.faults.changed(db)
     return jsonify(status="ok")
 
 

@@ -19,6 +19,8 @@ from mockservers.core.faults import delay_seconds
 from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
 from mockservers.core.namespaces import InvalidNamespace
+from mockservers.core.replay import AS_WRITER, READ_METHODS, START_OVER, StartStaleReadersOver
+from mockservers.core.store import StaleRead
 from mockservers.core.vendor import VendorError, VendorSpec
 
 if TYPE_CHECKING:
@@ -116,6 +118,7 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
     vendors = namespaces.default.vendors
     app.url_map.merge_slashes = False
     collapsing = tuple(f"/{v.key}/" for v in vendors.values() if v.collapse_slashes)
+    app.wsgi_app = StartStaleReadersOver(app.wsgi_app)
     if collapsing:
         app.wsgi_app = CollapseSlashes(app.wsgi_app, collapsing)
 
@@ -142,15 +145,22 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
-        g.db = runtime.store.open()
-        matched, action = _match_fault(runtime, vendor, g.db)
-        if matched:  # a rule counted this request: keep its counts, whatever becomes of the request
-            runtime.store.close(g.pop("db"), commit=True)
-            if action:
-                answered = _apply_fault(vendor, action)  # before the request's transaction: it may journal or raise
-                if answered is not None:
-                    return answered
-            g.db = runtime.store.open()
+        store = runtime.store
+        write = request.environ.get(AS_WRITER) or request.method not in READ_METHODS
+        g.db = store.open(write=write)
+        action = None
+        if runtime.faults.might_match(g.db, vendor.key, request.method, request.path, _fields_for_faults):
+            if not write:  # counting a rule is a write: the request is a writer from the start
+                store.close(g.pop("db"), commit=False)
+                g.db = store.open(write=True)
+            matched, action = _match_fault(runtime, vendor, g.db)
+            if matched:  # a rule counted this request: keep its counts, whatever becomes of the request
+                store.close(g.pop("db"), commit=True)
+                if action:
+                    answered = _apply_fault(vendor, action)  # before the request's transaction: it may raise
+                    if answered is not None:
+                        return answered
+                g.db = store.open(write=True)
         runtime.clock.load(g.db)
         g.ctx = runtime.context(g.db, vendor.key, fault=action)
         return None
@@ -161,12 +171,18 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         db = g.pop("db", None)
         vendor = g.get("vendor")
         commit = response.status_code < 400 and not g.failed
+        journaled = False
         if db is not None:
-            if commit and vendor is not None:
+            if commit and vendor is not None and not db.info.get("store.reader"):
                 _journal(runtime, vendor, response, db)  # one transaction for the request and its record
-            runtime.store.close(db, commit=commit)
-        if vendor is not None and not (db is not None and commit):
-            _journal(runtime, vendor, response)
+                journaled = True
+            try:
+                runtime.store.close(db, commit=commit)
+            except StaleRead:
+                request.environ[START_OVER] = True  # this answer is never sent
+                return response
+        if vendor is not None and not journaled:
+            _journal(runtime, vendor, response)  # a reader's record, or a rejected request's: a short write
         if g.get("explain"):
             response.headers["X-Mock-Explain"] = _header_safe(g.explain)
         truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")
@@ -209,6 +225,11 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
     def _unexpected(error: Exception):
         if isinstance(error, ConnectionDropped):
             raise error
+        if g.get("db") is not None and runtime_of(app).store.is_stale(error):
+            request.environ[START_OVER] = True  # a reader that wrote too late: run again as a writer
+            g.vendor = None
+            g.failed = True
+            return Response(status=503)
         log.exception("unhandled error on %s %s", request.method, request.path)
         g.failed = True
         vendor = g.get("vendor")
@@ -217,12 +238,16 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         return vendor.render_error(vendor.http_error(500, f"{type(error).__name__}: {error}"))
 
 
+def _fields_for_faults() -> dict:
+    try:
+        return request_fields()
+    except Exception:  # an unreadable body is the route's to reject, not the fault matcher's
+        return dict(request.args.items())
+
+
 def _match_fault(runtime: "Runtime", vendor: VendorSpec, db) -> tuple[bool, dict | None]:
     """(whether any rule counted this request, the action of the rule that fired)."""
-    try:
-        fields = request_fields()
-    except Exception:  # an unreadable body is the route's to reject, not the fault matcher's
-        fields = dict(request.args.items())
+    fields = _fields_for_faults()
     matched, rule = runtime.faults.match_request(db, vendor.key, request.method, request.path, fields)
     if rule is None:
         return matched, None
@@ -288,7 +313,6 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None, 
         if db is not None:
             journal.record(db, runtime.settings.journal_size, **entry)
         else:
-            with runtime.store.transaction() as own:
-                journal.record(own, runtime.settings.journal_size, **entry)
+            journal.record_apart(runtime.store, runtime.settings.journal_size, **entry)
     except Exception:
         log.exception("journal write failed")

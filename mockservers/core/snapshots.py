@@ -143,6 +143,7 @@ def _load(runtime: "Runtime", tables: dict[str, list[dict]], blob_files: dict[st
                 db.execute(table.insert(), [{k: _decode(v) for k, v in row.items()} for row in rows])
         if runtime.store.engine.dialect.name == "postgresql":
             _advance_sequences(db)
+        runtime.faults.changed(db)  # the loaded rules replace whatever a worker had copied
         runtime.clock.load(db)
 
 
