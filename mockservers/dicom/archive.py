@@ -215,10 +215,6 @@ class Archive:
 
     def instances(self, study: str, series: str | None = None, sop: str | None = None) -> list[DicomInstance]:
         """The instances under a resource, in series then instance order; 404 naming the missing level."""
-        if self._study_row(study) is None:
-            raise not_found(STUDY_NOT_FOUND)
-        if series is not None and self._series_row(study, series) is None:
-            raise not_found(SERIES_NOT_FOUND)
         query = select(DicomInstance).where(DicomInstance.face == self.key, DicomInstance.study_uid == study)
         if series is not None:
             query = query.where(DicomInstance.series_uid == series)
@@ -226,9 +222,13 @@ class Archive:
             query = query.where(DicomInstance.sop_uid == sop)
         rows = list(self.db.scalars(query.order_by(DicomInstance.series_uid, DicomInstance.instance_number,
                                                    DicomInstance.seq)))
-        if not rows:
-            raise not_found(INSTANCE_NOT_FOUND)
-        return rows
+        if rows:  # so its study and series exist: one query on the common path
+            return rows
+        if self._study_row(study) is None:
+            raise not_found(STUDY_NOT_FOUND)
+        if series is not None and self._series_row(study, series) is None:
+            raise not_found(SERIES_NOT_FOUND)
+        raise not_found(INSTANCE_NOT_FOUND)
 
     def file(self, row: DicomInstance) -> bytes:
         return self.ctx.blobs.get(row.blob)

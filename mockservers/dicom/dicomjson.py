@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
@@ -70,6 +71,15 @@ def with_bulk_urls(value: Any, instance_url: str) -> Any:
         for item in value:
             with_bulk_urls(item, instance_url)
     return value
+
+
+_RELATIVE_BULK_URI = re.compile(r'"BulkDataURI":"(?![A-Za-z][A-Za-z0-9+.-]*://)')
+
+
+def text_with_bulk_urls(text: str, instance_url: str) -> str:
+    """with_bulk_urls on stored JSON text (as dumps() wrote it), without decoding it: inside a JSON string a quote
+    is escaped, so the pattern only ever meets a BulkDataURI key."""
+    return _RELATIVE_BULK_URI.sub(lambda _m: f'"BulkDataURI":"{instance_url}/', text)
 
 
 def _whole_numbers(value: Any) -> Any:

@@ -96,16 +96,13 @@ def metadata(face: Face, study: str, series: str | None = None, sop: str | None 
     db = current_ctx().db
     ids = [r.id for r in rows]
     texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
-    items = [_bulk(face, json.loads(texts[r.id]), r) for r in rows]
-    if sop is not None and face.instance_metadata_as_object:
-        return json_response(items[0])
-    return json_response(items)
-
-
-def _bulk(face: Face, item: dict, row: DicomInstance) -> dict:
-    if face.bulk_data_uris:
-        return dicomjson.with_bulk_urls(item, face.retrieve_url(row.study_uid, row.series_uid, row.sop_uid))
-    return dicomjson.without_bulk(item)
+    if face.bulk_data_uris:  # the stored text, its URIs made absolute: no decoding and encoding again
+        items = [dicomjson.text_with_bulk_urls(texts[r.id], face.retrieve_url(r.study_uid, r.series_uid, r.sop_uid))
+                 for r in rows]
+    else:
+        items = [dicomjson.dumps(dicomjson.without_bulk(json.loads(texts[r.id]))) for r in rows]
+    body = items[0] if sop is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
+    return Response(body, mimetype=DICOM_JSON, headers={"Content-Type": DICOM_JSON})
 
 
 # ---- WADO-RS: instances ---------------------------------------------------------------------

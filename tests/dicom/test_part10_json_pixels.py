@@ -85,3 +85,26 @@ def test_transcoding_to_uncompressed_only():
     with pytest.raises(DicomWebError) as err:
         pixels.transcode(rle, "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50")
     assert err.value.status == 406
+
+
+def test_bulk_urls_on_stored_text_match_the_decoded_walk():
+    import copy
+    import json
+
+    from mockservers.dicom import dicomjson
+
+    item = {
+        "00080018": {"vr": "UI", "Value": ["1.2.3"]},
+        "00081030": {"vr": "LO", "Value": ['"BulkDataURI":"not a key']},  # a value that looks like the key
+        "00091010": {"vr": "OB", "BulkDataURI": "bulkdata/00091010"},
+        "00400275": {"vr": "SQ", "Value": [{"00091011": {"vr": "OB", "BulkDataURI": "bulkdata/00400275/0/00091011"}}]},
+        "7FE00010": {"vr": "OB", "BulkDataURI": "https://elsewhere.example/pixels"},  # absolute: left alone
+    }
+    url = "http://127.0.0.1:8080/msdicom/v2/studies/1/series/2/instances/3"
+    walked = dicomjson.dumps(dicomjson.with_bulk_urls(copy.deepcopy(item), url))
+    assert dicomjson.text_with_bulk_urls(dicomjson.dumps(item), url) == walked
+    decoded = json.loads(walked)
+    assert decoded["00091010"]["BulkDataURI"] == url + "/bulkdata/00091010"
+    assert decoded["00400275"]["Value"][0]["00091011"]["BulkDataURI"] == url + "/bulkdata/00400275/0/00091011"
+    assert decoded["7FE00010"]["BulkDataURI"] == "https://elsewhere.example/pixels"
+    assert decoded["00081030"]["Value"] == ['"BulkDataURI":"not a key']
