@@ -93,6 +93,7 @@ class Archive:
         self.db = ctx.db
         self.face = face
         self.key = face.key
+        self._stored_into: dict[tuple, DicomStudy | DicomSeries] = {}  # a STOW's studies and series, looked up once
 
     # ---- storing ---------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ class Archive:
         now = self.ctx.now
         seq = self.ctx.counter("dicom_seq")
         study_uid, series_uid = _text(ds, "StudyInstanceUID"), _text(ds, "SeriesInstanceUID")
-        study = self._study_row(study_uid)
+        study = self._stored_into.get((study_uid,)) or self._study_row(study_uid)
         if study is None:
             study = DicomStudy(
                 face=self.key, study_uid=study_uid, specific_charset=t("SpecificCharacterSet"),
@@ -174,7 +175,7 @@ class Archive:
                 timezone_offset=t("TimezoneOffsetFromUTC"), modalities="", n_series=0, n_instances=0,
                 seq=seq, created_at=now)
             self.db.add(study)
-        series = self._series_row(study_uid, series_uid)
+        series = self._stored_into.get((study_uid, series_uid)) or self._series_row(study_uid, series_uid)
         if series is None:
             series = DicomSeries(
                 face=self.key, study_uid=study_uid, series_uid=series_uid, modality=t("Modality"),
@@ -190,6 +191,7 @@ class Archive:
             study.modalities = "\\".join(sorted(modalities))
         series.n_instances += 1
         study.n_instances += 1
+        self._stored_into[(study_uid,)], self._stored_into[(study_uid, series_uid)] = study, series
         self.db.add(DicomInstance(
             face=self.key, study_uid=study_uid, series_uid=series_uid, sop_uid=_text(ds, "SOPInstanceUID"),
             sop_class_uid=_text(ds, "SOPClassUID"), transfer_syntax=ts, instance_number=_int(ds, "InstanceNumber"),
