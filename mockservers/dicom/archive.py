@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson
@@ -85,6 +85,20 @@ class Outcome:
     study_uid: str | None = None
     series_uid: str | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+# The lookups on every WADO and STOW request, built once: building a select costs more than running it.
+_STUDY = select(DicomStudy).where(DicomStudy.face == bindparam("face"), DicomStudy.study_uid == bindparam("study"))
+_SERIES = select(DicomSeries).where(DicomSeries.face == bindparam("face"),
+                                    DicomSeries.study_uid == bindparam("study"),
+                                    DicomSeries.series_uid == bindparam("series"))
+_INSTANCE = select(DicomInstance).where(DicomInstance.face == bindparam("face"),
+                                        DicomInstance.sop_uid == bindparam("sop"))
+_INSTANCES_OF_STUDY = select(DicomInstance).where(
+    DicomInstance.face == bindparam("face"), DicomInstance.study_uid == bindparam("study")).order_by(
+    DicomInstance.series_uid, DicomInstance.instance_number, DicomInstance.seq)
+_INSTANCES_OF_SERIES = _INSTANCES_OF_STUDY.where(DicomInstance.series_uid == bindparam("series"))
+_THE_INSTANCE = _INSTANCES_OF_SERIES.where(DicomInstance.sop_uid == bindparam("sop"))
 
 
 class Archive:
@@ -204,26 +218,18 @@ class Archive:
     # ---- looking up ------------------------------------------------------------------------
 
     def _study_row(self, study_uid: str) -> DicomStudy | None:
-        return self.db.scalar(select(DicomStudy).where(DicomStudy.face == self.key,
-                                                       DicomStudy.study_uid == study_uid))
+        return self.db.scalar(_STUDY, {"face": self.key, "study": study_uid})
 
     def _series_row(self, study_uid: str, series_uid: str) -> DicomSeries | None:
-        return self.db.scalar(select(DicomSeries).where(
-            DicomSeries.face == self.key, DicomSeries.study_uid == study_uid, DicomSeries.series_uid == series_uid))
+        return self.db.scalar(_SERIES, {"face": self.key, "study": study_uid, "series": series_uid})
 
     def _instance_row(self, sop_uid: str) -> DicomInstance | None:
-        return self.db.scalar(select(DicomInstance).where(DicomInstance.face == self.key,
-                                                          DicomInstance.sop_uid == sop_uid))
+        return self.db.scalar(_INSTANCE, {"face": self.key, "sop": sop_uid})
 
     def instances(self, study: str, series: str | None = None, sop: str | None = None) -> list[DicomInstance]:
         """The instances under a resource, in series then instance order; 404 naming the missing level."""
-        query = select(DicomInstance).where(DicomInstance.face == self.key, DicomInstance.study_uid == study)
-        if series is not None:
-            query = query.where(DicomInstance.series_uid == series)
-        if sop is not None:
-            query = query.where(DicomInstance.sop_uid == sop)
-        rows = list(self.db.scalars(query.order_by(DicomInstance.series_uid, DicomInstance.instance_number,
-                                                   DicomInstance.seq)))
+        query = _INSTANCES_OF_STUDY if series is None else _INSTANCES_OF_SERIES if sop is None else _THE_INSTANCE
+        rows = list(self.db.scalars(query, {"face": self.key, "study": study, "series": series, "sop": sop}))
         if rows:  # so its study and series exist: one query on the common path
             return rows
         if self._study_row(study) is None:
