@@ -19,8 +19,10 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--clock", choices=["real", "virtual"])
     p.add_argument("--config", help="a YAML settings file")
-    p.add_argument("--workers", type=int, help="gunicorn worker processes sharing the state (default 1: one "
-                                                 "threaded process)")
+    p.add_argument("--workers", type=int, help="worker processes sharing the state (default 1: one threaded "
+                                                 "process)")
+    p.add_argument("--server", choices=["gunicorn", "granian"],
+                   help="with --workers above 1: the server that runs them (default gunicorn, gthread)")
 
 
 def _settings(args: argparse.Namespace):
@@ -30,7 +32,8 @@ def _settings(args: argparse.Namespace):
 
 def _banner(settings, port: int, vendors) -> None:
     print(f"mockservers: serving {', '.join(vendors)} on http://{settings.host}:{port}/ "
-          f"(state {settings.state}, clock {settings.clock}, seed {settings.seed}, workers {settings.workers})",
+          f"(state {settings.state}, clock {settings.clock}, seed {settings.seed}, workers {settings.workers}"
+          f"{f' under {settings.server}' if settings.workers > 1 else ''})",
           flush=True)
     for key in vendors:
         print(f"  {key:8} http://{settings.host}:{port}/{key}", flush=True)
@@ -65,9 +68,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve_workers(settings) -> int:
     from mockservers.core.store import MEMORY_URLS
-    from mockservers.production import GunicornServer
+    from mockservers.production import GranianServer, GunicornServer
     from mockservers.vendors import load_vendors
 
+    if settings.server not in ("gunicorn", "granian"):
+        print(f"--server must be gunicorn or granian, not {settings.server!r}", file=sys.stderr)
+        return 2
     if settings.state in MEMORY_URLS:
         print("--workers needs shared state: a sqlite:/// file or a postgresql:// URL, not memory", file=sys.stderr)
         return 2
@@ -78,7 +84,8 @@ def _serve_workers(settings) -> int:
 
     Namespaces(settings, load_vendors(settings.vendors)).close()  # create the tables once, before the fork
     vendors = [v.key for v in load_vendors(settings.vendors)]
-    GunicornServer(settings, on_ready=lambda arbiter: _banner(settings, settings.port, vendors)).run()
+    server = GranianServer if settings.server == "granian" else GunicornServer
+    server(settings, on_ready=lambda: _banner(settings, settings.port, vendors)).run()
     return 0
 
 

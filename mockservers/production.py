@@ -1,9 +1,20 @@
-"""`serve --workers N`: the app under gunicorn (gthread), every worker on the same state."""
+"""`serve --workers N`: the app in N worker processes on the same state, under gunicorn (gthread) or granian."""
 from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import socket
+import threading
+import time
 
 from gunicorn.app.base import BaseApplication
 
+from mockservers.core.http import CLOSE_BY_RAISING
 from mockservers.settings import Settings
+
+SETTINGS_ENV = "MOCKSERVERS_SERVE_SETTINGS"  # how granian's workers get the settings: they import, not inherit
 
 
 class GunicornServer(BaseApplication):
@@ -23,9 +34,64 @@ class GunicornServer(BaseApplication):
         self.cfg.set("accesslog", None)
         self.cfg.set("loglevel", "warning")
         if self.on_ready:
-            self.cfg.set("when_ready", lambda arbiter: self.on_ready(arbiter))
+            self.cfg.set("when_ready", lambda arbiter: self.on_ready())
 
     def load(self):
         from mockservers.app import create_app
 
         return create_app(self.settings)  # in each worker, after the fork: its own engine and scheduler thread
+
+
+class GranianServer:
+    """Granian's HTTP handling is Rust; its WSGI workers run the same app. Each worker imports
+    `granian_app` and builds the app from the settings passed in the environment."""
+
+    def __init__(self, settings: Settings, on_ready=None):
+        self.settings = settings
+        self.on_ready = on_ready
+
+    def run(self) -> None:
+        from granian import Granian
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+
+        s = self.settings
+        os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(s))
+        server = Granian("mockservers.production:granian_app", address=s.host, port=s.port,
+                         interface=Interfaces.WSGI, workers=s.workers, blocking_threads=s.threads, factory=True,
+                         log_level=LogLevels.warning, respawn_failed_workers=True, workers_kill_timeout=10)
+        logging.getLogger("_granian").addFilter(_ThreadsAsConfigured())
+        if self.on_ready:  # granian's startup hook runs before the socket listens: say so once it answers
+            server.on_startup(lambda: threading.Thread(target=self._announce_when_listening, daemon=True).start())
+        server.serve()
+
+    def _announce_when_listening(self) -> None:
+        while True:
+            try:
+                socket.create_connection((self.settings.host, self.settings.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.on_ready()
+
+
+class _ThreadsAsConfigured(logging.Filter):
+    """Granian warns when threads outnumber cores; here they are meant to: a delay fault holds one while it waits."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Configuration allows spawning")
+
+
+def granian_app():
+    from mockservers.app import create_app
+
+    settings = Settings(**json.loads(os.environ[SETTINGS_ENV]))
+    app = create_app(settings)
+    inner = app.wsgi_app
+
+    def marked(environ, start_response):
+        environ[CLOSE_BY_RAISING] = True
+        return inner(environ, start_response)
+
+    app.wsgi_app = marked
+    return app

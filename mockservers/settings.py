@@ -22,8 +22,9 @@ class Settings:
     clock: str = "real"  # real | virtual
     config: str | None = None
     data_dir: str | None = None  # blobs; default: beside a SQLite file, else ./var
-    workers: int = 1  # more than one: gunicorn (gthread) processes sharing the state
-    threads: int = 8  # per gunicorn worker
+    workers: int = 1  # more than one: worker processes sharing the state, under `server`
+    server: str = "gunicorn"  # gunicorn (gthread) | granian
+    threads: int = 8  # request threads per worker
     journal_size: int = 1000
     max_body_mb: int = 256
     callback_timeout: float = 5.0

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__admin"
+CLOSE_BY_RAISING = "mockservers.close_by_raising"  # environ key: a server whose socket is out of reach (granian)
 
 
 class ConnectionDropped(ConnectionResetError):
@@ -86,6 +87,10 @@ def _drop_connection() -> Response:
     """Reset the client's connection. In-process (no socket) this raises ConnectionDropped instead."""
     g.vendor = None  # journaled already; nothing more to record
     sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+    if sock is None and request.environ.get(CLOSE_BY_RAISING):
+        # The server closes the connection when the body fails. Announcing a long body makes granian wait for it
+        # before sending the status line, mostly: sometimes the status line goes first.
+        return Response(_raising(), status=500, headers={"Content-Length": str(1 << 20)})
     if sock is None:
         raise ConnectionDropped("connection dropped by fault rule")
     try:
@@ -94,6 +99,12 @@ def _drop_connection() -> Response:
     except OSError:
         pass
     return Response(status=500)  # never arrives: the server's write fails quietly on the closed socket
+
+
+def _raising(*sent: bytes):
+    """A body that sends `sent`, then fails: a server with no reachable socket closes the connection."""
+    yield from sent
+    raise ConnectionDropped("connection closed by fault rule")
 
 
 class CollapseSlashes:
@@ -277,7 +288,7 @@ def _truncate(response: Response, keep: int | bool) -> Response:
     """Announce the whole body, send only part of it, then close the connection."""
     body = response.get_data()
     keep = len(body) // 2 if keep is True else min(int(keep), len(body))
-    socket_ = request.environ.get("werkzeug.socket")
+    socket_ = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
 
     def partial():
         yield body[:keep]
@@ -287,7 +298,10 @@ def _truncate(response: Response, keep: int | bool) -> Response:
             except OSError:
                 pass
 
-    response.response = partial()
+    if request.environ.get(CLOSE_BY_RAISING):  # failing the body closes the connection; the empty chunk makes
+        response.response = _raising(body[:keep], b"")  # granian send the first (it holds a lone one back)
+    else:
+        response.response = partial()
     response.headers["Content-Length"] = str(len(body))
     return response
 

@@ -1,4 +1,5 @@
-"""`serve --workers N`: gunicorn processes that share one state; every event and callback fires once."""
+"""`serve --workers N` under gunicorn and under granian: processes that share one state; every event and callback
+fires once; a fault rule's dropped or truncated connection reaches the client as one."""
 import base64
 import os
 import signal
@@ -24,18 +25,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def workers(tmp_path):
+@pytest.fixture(params=["gunicorn", "granian"])
+def workers(request, tmp_path):
     config = tmp_path / "mock.yaml"
     config.write_text("callback_backoff_seconds: 0.2\nscheduler_tick_seconds: 0.05\n"
                       "vendor_config:\n  sigma:\n    queue_seconds: 0\n    run_seconds: 0.2\n")
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--port", str(port), "--state",
-         f"sqlite:///{tmp_path}/state.db", "--config", str(config), "--vendor", "sigma", "--vendor", "aliyun"],
+         f"sqlite:///{tmp_path}/state.db", "--config", str(config), "--vendor", "sigma", "--vendor", "aliyun", "--server", request.param],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = proc.stdout.readline()  # printed by gunicorn's when_ready, once the socket listens
-    assert "workers 2" in line, line + proc.stdout.read()
+    line = proc.stdout.readline()  # printed once the socket listens
+    assert f"workers 2 under {request.param}" in line, line + proc.stdout.read()
     base = f"http://127.0.0.1:{port}"
     # Workers boot after the arbiter is ready; the first answer proves one is up.
     requests.get(base + "/__admin/health", timeout=30)
@@ -85,3 +86,25 @@ def test_memory_state_is_refused_with_workers():
     run = subprocess.run([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--state", "memory"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "shared state" in run.stderr
+
+
+def test_a_dropped_connection_and_a_truncated_body_reach_the_client(workers):
+    admin = Admin(workers)
+    drop = admin.add_fault({"vendor": "sigma", "path": "/sigma/login", "times": 1, "action": {"drop": True}})
+    # gunicorn resets the connection; granian closes it, now and then after sending the status line
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(workers + "/sigma/login", timeout=10)
+    admin.add_fault({"vendor": "sigma", "path": "/sigma/login", "times": 1, "action": {"truncate": 10}})
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(workers + "/sigma/login", timeout=10)
+    answer = requests.get(workers + "/sigma/login", timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "InvalidParameter"
+    statuses = [(e["status"], e["fault_id"]) for e in admin.requests(vendor="sigma")]
+    assert (0, drop["id"]) in statuses and len(statuses) == 3
+
+
+def test_an_unknown_server_is_refused(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--state",
+                          f"sqlite:///{tmp_path}/state.db", "--server", "uwsgi"], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 2 and "invalid choice: 'uwsgi'" in run.stderr
