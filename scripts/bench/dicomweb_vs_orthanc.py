@@ -97,11 +97,13 @@ def start_orthanc(folder: str):
     return proc, "http://127.0.0.1:8042/dicom-web"
 
 
-def start_msdicom(folder: str):
-    proc = subprocess.Popen([os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--port", "8043",
-                             "--state", f"sqlite:///{folder}/state.db", "--vendor", "msdicom"],
+def start_msdicom(folder: str, server: str, port: int):
+    state = os.path.join(folder, server)
+    os.makedirs(state)
+    proc = subprocess.Popen([os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--server", server,
+                             "--port", str(port), "--state", f"sqlite:///{state}/state.db", "--vendor", "msdicom"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, "http://127.0.0.1:8043/msdicom/v2"
+    return proc, f"http://127.0.0.1:{port}/msdicom/v2"
 
 
 def wait_up(http, url: str) -> None:
@@ -185,9 +187,10 @@ def run_inside(sizes=(1000, 10000)) -> dict:
     folder = tempfile.mkdtemp(prefix="mockservers-dicombench-")
     procs = {}
     try:
-        procs["Orthanc"], orthanc = start_orthanc(folder)
-        procs["msdicom"], msdicom = start_msdicom(folder)
-        servers = {"msdicom": msdicom, "Orthanc": orthanc}
+        servers = {}
+        for name, server, port in (("msdicom", "gunicorn", 8043), ("msdicom granian", "granian", 8044)):
+            procs[name], servers[name] = start_msdicom(folder, server, port)
+        procs["Orthanc"], servers["Orthanc"] = start_orthanc(folder)
         http = requests.Session()
         for base in servers.values():
             wait_up(http, base + "/studies")
@@ -201,10 +204,12 @@ def run_inside(sizes=(1000, 10000)) -> dict:
             loaded = size
             results = {name: measure(http, base, batch[len(batch) // 2], fresh) for name, base in servers.items()}
             for row in results["msdicom"]:
-                ms, orth = results["msdicom"][row], results["Orthanc"][row]
-                rows.append({"instances": size, "request": row, "msdicom": ms, "Orthanc": orth,
-                             "vs Orthanc": round(ms / orth, 2) if orth else None})
-                print(f"  {size} {row}: msdicom {ms}/s, Orthanc {orth}/s", file=sys.stderr)
+                orth = results["Orthanc"][row]
+                line = {"instances": size, "request": row, **{name: results[name][row] for name in servers}}
+                for name, label in (("msdicom", "vs Orthanc"), ("msdicom granian", "granian vs Orthanc")):
+                    line[label] = round(results[name][row] / orth, 2) if orth else None
+                rows.append(line)
+                print(f"  {size} {row}: " + ", ".join(f"{n} {results[n][row]}/s" for n in servers), file=sys.stderr)
         memory = {name: rss_mb(proc.pid) for name, proc in procs.items()}
         return {"dicomweb": rows, "rss_mb_at_10000": memory, "targets": {"vs Orthanc": 1.0, "msdicom RSS MB": 300}}
     finally:

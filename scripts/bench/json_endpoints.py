@@ -1,7 +1,8 @@
 """JSON endpoints: mockservers (serve --workers 2) beside a bare Flask app and WireMock answering the same JSON.
 
 Each row is one request (a GET and a POST of each REST vendor), driven by wrk; the figures are requests/second
-in this run on this machine, so only their ratios mean anything.
+in this run on this machine, so only their ratios mean anything. mockservers and the bare Flask app run under
+each server `serve --server` offers (gunicorn gthread, granian), with the same workers and threads.
 """
 from __future__ import annotations
 
@@ -152,63 +153,97 @@ def wiremock_jar() -> str | None:
     return jars[0] if jars else None
 
 
+SERVERS = ("gunicorn", "granian")
+
+
+def start_mock(server: str, folder: str, procs: list) -> str:
+    port = free_port()
+    state = os.path.join(folder, server)
+    os.makedirs(state)
+    log = open(os.path.join(state, "mockservers.log"), "w")
+    procs.append(subprocess.Popen(
+        [os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--server", server, "--port", str(port),
+         "--state", f"sqlite:///{state}/state.db"], stdout=log, stderr=subprocess.STDOUT))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/__admin/health")
+    except RuntimeError:
+        raise RuntimeError(f"mockservers under {server} did not start:\n" + open(log.name).read()[-3000:]) from None
+    return base
+
+
+def start_bare_flask(server: str, answers_file: str, procs: list) -> str:
+    port = free_port()
+    if server == "granian":
+        argv = [os.path.join(BIN, "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "8",
+                "--host", "127.0.0.1", "--port", str(port), "--working-dir", HERE, "--log-level", "error",
+                "bare_flask:app"]
+    else:
+        argv = [os.path.join(BIN, "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8", "-b",
+                f"127.0.0.1:{port}", "--chdir", HERE, "bare_flask:app"]
+    procs.append(subprocess.Popen(argv, env={**os.environ, "BENCH_ANSWERS": answers_file},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(base + "/")
+    return base
+
+
+def start_wiremock(answers: dict, folder: str, procs: list) -> str | None:
+    jar = wiremock_jar()
+    if not (jar and shutil.which("java")):
+        return None
+    port = free_port()
+    mappings = os.path.join(folder, "wiremock", "mappings")
+    os.makedirs(mappings)
+    for index, (key, answer) in enumerate(answers.items()):
+        method, path = key.split(" ", 1)
+        json.dump({"request": {"method": method, "urlPath": path},
+                   "response": {"status": answer["status"], "body": answer["body"],
+                                "headers": {"Content-Type": answer["content_type"]}}},
+                  open(os.path.join(mappings, f"{index}.json"), "w"))
+    procs.append(subprocess.Popen(
+        ["java", "-jar", jar, "--port", str(port), "--bind-address", "127.0.0.1", "--root-dir",
+         os.path.join(folder, "wiremock"), "--no-request-journal", "--disable-banner"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(base + "/__admin/mappings")
+    return base
+
+
 def run(seconds: int = 5, connections: int = 32) -> dict:
     folder = tempfile.mkdtemp(prefix="mockservers-bench-")
-    procs = []
+    procs: list = []
     try:
-        port = free_port()
-        log = open(os.path.join(folder, "mockservers.log"), "w")
-        procs.append(subprocess.Popen(
-            [os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--port", str(port), "--state",
-             f"sqlite:///{folder}/state.db"], stdout=log, stderr=subprocess.STDOUT))
-        mock = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(mock + "/__admin/health")
-        except RuntimeError:
-            raise RuntimeError("mockservers did not start:\n" + open(log.name).read()[-3000:]) from None
-        eps = endpoints(mock)
-        answers = record(mock, eps)
+        mocks = {server: start_mock(server, folder, procs) for server in SERVERS}
+        eps = {server: endpoints(base) for server, base in mocks.items()}  # each its own login and data
+        answers = record(mocks[SERVERS[0]], eps[SERVERS[0]])
         answers_file = os.path.join(folder, "answers.json")
         json.dump(answers, open(answers_file, "w"))
-        flask_port = free_port()
-        procs.append(subprocess.Popen(
-            [os.path.join(BIN, "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8", "-b",
-             f"127.0.0.1:{flask_port}", "--chdir", HERE, "bare_flask:app"],
-            env={**os.environ, "BENCH_ANSWERS": answers_file}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        flask = f"http://127.0.0.1:{flask_port}"
-        wait_until_up(flask + "/")
-        peers = {"mockservers": mock, "bare Flask": flask}
-        jar = wiremock_jar()
-        if jar and shutil.which("java"):
-            wm_port = free_port()
-            mappings = os.path.join(folder, "wiremock", "mappings")
-            os.makedirs(mappings)
-            for index, (key, answer) in enumerate(answers.items()):
-                method, path = key.split(" ", 1)
-                json.dump({"request": {"method": method, "urlPath": path},
-                           "response": {"status": answer["status"], "body": answer["body"],
-                                        "headers": {"Content-Type": answer["content_type"]}}},
-                          open(os.path.join(mappings, f"{index}.json"), "w"))
-            procs.append(subprocess.Popen(
-                ["java", "-jar", jar, "--port", str(wm_port), "--bind-address", "127.0.0.1", "--root-dir",
-                 os.path.join(folder, "wiremock"), "--no-request-journal", "--disable-banner"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            peers["WireMock"] = f"http://127.0.0.1:{wm_port}"
-            wait_until_up(peers["WireMock"] + "/__admin/mappings")
+        flasks = {server: start_bare_flask(server, answers_file, procs) for server in SERVERS}
+        wiremock = start_wiremock(answers, folder, procs)
         rows = []
-        for ep in eps:
+        for index, ep in enumerate(eps[SERVERS[0]]):
+            peers = {}
+            for server in SERVERS:
+                peers[f"mockservers {server}"] = (mocks[server], eps[server][index])
+                peers[f"Flask {server}"] = (flasks[server], ep)
+            if wiremock:
+                peers["WireMock"] = (wiremock, ep)
             row = {"endpoint": ep.name}
-            for peer, base in peers.items():
-                wrk(base, ep, 1, connections, folder)  # warm-up
-                row[peer] = wrk(base, ep, seconds, connections, folder)
-            row["vs Flask"] = round(row["mockservers"] / row["bare Flask"], 2)
-            if "WireMock" in row:
-                row["vs WireMock"] = round(row["mockservers"] / row["WireMock"], 2)
+            for peer, (base, request) in peers.items():
+                wrk(base, request, 1, connections, folder)  # warm-up
+                row[peer] = wrk(base, request, seconds, connections, folder)
+            for server in SERVERS:
+                row[f"vs Flask ({server})"] = round(row[f"mockservers {server}"] / row[f"Flask {server}"], 2)
+            if wiremock:
+                best = max(SERVERS, key=lambda server: row[f"mockservers {server}"])
+                row["vs WireMock"] = round(row[f"mockservers {best}"] / row["WireMock"], 2)
             rows.append(row)
             print(f"  {ep.name}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "endpoint"),
                   file=sys.stderr)
         return {"json_endpoints": rows, "targets": {"vs Flask": 0.8, "vs WireMock": 0.5},
-                "settings": {"seconds": seconds, "connections": connections, "workers": 2}}
+                "settings": {"seconds": seconds, "connections": connections, "workers": 2, "threads": 8,
+                             "servers": list(SERVERS)}}
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
