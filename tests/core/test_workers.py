@@ -28,12 +28,12 @@ def free_port() -> int:
 @pytest.fixture(params=["gunicorn", "granian"])
 def workers(request, tmp_path):
     config = tmp_path / "mock.yaml"
-    config.write_text("callback_backoff_seconds: 0.2\nscheduler_tick_seconds: 0.05\n"
-                      "vendor_config:\n  sigma:\n    queue_seconds: 0\n    run_seconds: 0.2\n")
+    config.write_text("vendor_config:\n  sigma:\n    queue_seconds: 0\n    run_seconds: 1\n")
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--port", str(port), "--state",
-         f"sqlite:///{tmp_path}/state.db", "--config", str(config), "--vendor", "sigma", "--vendor", "aliyun", "--server", request.param],
+         f"sqlite:///{tmp_path}/state.db", "--clock", "virtual", "--config", str(config), "--vendor", "sigma",
+         "--vendor", "aliyun", "--server", request.param],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()  # printed once the socket listens
     assert f"workers 2 under {request.param}" in line, line + proc.stdout.read()
@@ -73,8 +73,12 @@ def test_events_and_callbacks_fire_exactly_once(workers, httpserver):
         job_ids.append(client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
                                       notify_url=httpserver.url_for("/hook")))
     admin = Admin(workers)
+    # Both workers advance the one virtual clock at once, on new connections: each due event is claimed once.
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: requests.post(workers + "/__admin/clock/advance", json={"seconds": 1}, timeout=60,
+                                              headers={"Connection": "close"}).raise_for_status(), range(16)))
     for job_id in job_ids:
-        admin.await_callback("sigma", match={"job_id": job_id}, timeout=60)
+        admin.await_callback("sigma", match={"job_id": job_id}, advance=1, timeout=60)
     callbacks = admin.callbacks("sigma")
     assert sorted(cb["body"]["job_id"] for cb in callbacks) == sorted(job_ids)
     assert all(len(cb["attempts"]) == 1 for cb in callbacks)
