@@ -6,6 +6,10 @@ import os
 import shutil
 import tempfile
 
+from sqlalchemy import case, update
+
+from mockservers.core.upsert import add_to
+
 
 class BlobStore:
     def __init__(self, root: str):
@@ -74,32 +78,21 @@ class CountedBlobs:
         self.store, self.db, self.on_commit = store, db, on_commit
         self.store_remove = remove_if_unheld
 
-    def _ref(self, key: str, create: bool):
+    def put(self, data: bytes) -> str:
         from mockservers.core.models import BlobRef
 
-        pending = self.db.info.setdefault("blob_refs", {})  # added in this transaction, not flushed yet
-        if key in pending:
-            return pending[key]
-        with self.db.no_autoflush:  # the caller may hold a half-built record that is flushed later
-            ref = self.db.get(BlobRef, key, with_for_update=True)
-        if ref is None and create:
-            ref = BlobRef(key=key, refs=0)
-            self.db.add(ref)
-            pending[key] = ref
-        return ref
-
-    def put(self, data: bytes) -> str:
         key = self.store.put(data)
-        self._ref(key, create=True).refs += 1
+        add_to(self.db, BlobRef.__table__, key, "refs", 1)
         return key
 
     def release(self, key: str) -> None:
-        ref = self._ref(key, create=False)
-        if ref is None:
-            return
-        ref.refs -= 1
-        if ref.refs <= 0:
-            ref.refs = 0  # kept at zero: a later put in this transaction counts up from here
+        from mockservers.core.models import BlobRef
+
+        refs = BlobRef.__table__.c.refs
+        with self.db.no_autoflush:  # the caller may hold a half-built record that is flushed later
+            left = self.db.execute(update(BlobRef.__table__).where(BlobRef.__table__.c.key == key)
+                                   .values(refs=case((refs > 1, refs - 1), else_=0)).returning(refs)).scalar()
+        if left == 0:  # kept at zero: a later put in this transaction counts up from here
             self.on_commit(lambda: self._remove_if_unheld(key))
 
     def _remove_if_unheld(self, key: str) -> None:

@@ -9,6 +9,7 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from mockservers.core.models import Counter
+from mockservers.core.upsert import add_to
 
 
 def _digest(seed: int, parts: tuple) -> bytes:
@@ -39,18 +40,6 @@ def seeded_hex(seed: int, length: int, *parts) -> str:
     return out[:length]
 
 
-def next_counter(db: Session, name: str) -> int:
-    """A persistent sequence, part of the caller's transaction."""
-    if db.get_bind().dialect.name == "postgresql":  # other processes count too: take the row's lock
-        from sqlalchemy.dialects.postgresql import insert
-
-        db.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
-        row = db.get(Counter, name, with_for_update=True, populate_existing=True)
-    else:  # SQLite: BEGIN IMMEDIATE already serialises writers
-        row = db.get(Counter, name)
-        if row is None:
-            row = Counter(name=name, value=0)
-            db.add(row)
-    row.value += 1
-    db.flush()
-    return row.value
+def next_counter(db: Session, name: str, step: int = 1) -> int:
+    """A persistent sequence, part of the caller's transaction: the last of `step` new values."""
+    return add_to(db, Counter.__table__, name, "value", step)

@@ -150,8 +150,9 @@ class Context:
     def hex(self, length: int, *parts) -> str:
         return seeded_hex(self.seed, length, self.vendor, *parts)
 
-    def counter(self, name: str) -> int:
-        return next_counter(self.db, f"{self.vendor}:{name}")
+    def counter(self, name: str, step: int = 1) -> int:
+        """The next value of a persistent sequence; with step N, the last of N values taken at once."""
+        return next_counter(self.db, f"{self.vendor}:{name}", step)
 
     def unique_uuid(self, kind: str):
         """A deterministic id that never repeats: the seed, the kind and a persisted sequence number."""

@@ -1,12 +1,14 @@
 """The instance archive: Part-10 files in the blob store, their attributes in the index tables."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson
@@ -58,13 +60,20 @@ def _valid_date(value: str | None) -> bool:
                              and "01" <= value[6:8] <= "31")
 
 
+@functools.lru_cache(maxsize=16)
+def _tags(keywords: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    return tuple((kw, tag) for kw in keywords if (tag := tag_for_keyword(kw)) is not None)
+
+
 def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
     """Searchable attributes whose value breaks its VR (bad date, too long)."""
     bad = []
-    for kw in keywords:
-        if kw not in ds:
+    for kw, tag in _tags(keywords):
+        if tag not in ds:
             continue
-        elem = ds[kw]
+        elem = ds[tag]
+        if elem.VR != "DA" and elem.VR not in _MAX_LENGTH:
+            continue
         value = _text(ds, kw)
         if value is None:
             continue
@@ -102,12 +111,17 @@ _THE_INSTANCE = _INSTANCES_OF_SERIES.where(DicomInstance.sop_uid == bindparam("s
 
 
 class Archive:
-    def __init__(self, ctx: Context, face: Face):
+    """One request's view of a face's instances. Stored instances are written by write_pending(), all at once."""
+
+    def __init__(self, ctx: Context, face: Face, planned: int = 1):
         self.ctx = ctx
         self.db = ctx.db
         self.face = face
         self.key = face.key
         self._stored_into: dict[tuple, DicomStudy | DicomSeries] = {}  # a STOW's studies and series, looked up once
+        self._pending: list[dict] = []  # instance rows stored by this request, not written yet
+        self._seq_block = max(1, planned)  # sequence numbers are taken that many at a time
+        self._seq_next = self._seq_last = 0
 
     # ---- storing ---------------------------------------------------------------------------
 
@@ -174,7 +188,7 @@ class Archive:
             return None if kw in skip else _text(ds, kw)
 
         now = self.ctx.now
-        seq = self.ctx.counter("dicom_seq")
+        seq = self._next_seq()
         study_uid, series_uid = _text(ds, "StudyInstanceUID"), _text(ds, "SeriesInstanceUID")
         study = self._stored_into.get((study_uid,)) or self._study_row(study_uid)
         if study is None:
@@ -206,13 +220,26 @@ class Archive:
         series.n_instances += 1
         study.n_instances += 1
         self._stored_into[(study_uid,)], self._stored_into[(study_uid, series_uid)] = study, series
-        self.db.add(DicomInstance(
+        self._pending.append(dict(
             face=self.key, study_uid=study_uid, series_uid=series_uid, sop_uid=_text(ds, "SOPInstanceUID"),
             sop_class_uid=_text(ds, "SOPClassUID"), transfer_syntax=ts, instance_number=_int(ds, "InstanceNumber"),
             rows=_int(ds, "Rows"), columns=_int(ds, "Columns"), bits_allocated=_int(ds, "BitsAllocated"),
             number_of_frames=_int(ds, "NumberOfFrames"), timezone_offset=t("TimezoneOffsetFromUTC"),
             blob=self.ctx.blobs.put(data), size=len(data), seq=seq, created_at=now,
             metadata_json=meta))
+
+    def _next_seq(self) -> int:
+        if self._seq_next == self._seq_last:
+            self._seq_last = self.ctx.counter("dicom_seq", self._seq_block)
+            self._seq_next = self._seq_last - self._seq_block
+        self._seq_next += 1
+        return self._seq_next
+
+    def write_pending(self) -> None:
+        """Write the instances stored so far (one multi-row insert), and the studies and series they changed."""
+        if self._pending:
+            self.db.execute(insert(DicomInstance.__table__), self._pending)
+            self._pending = []
         self.db.flush()
 
     # ---- looking up ------------------------------------------------------------------------
@@ -224,7 +251,8 @@ class Archive:
         return self.db.scalar(_SERIES, {"face": self.key, "study": study_uid, "series": series_uid})
 
     def _instance_row(self, sop_uid: str) -> DicomInstance | None:
-        return self.db.scalar(_INSTANCE, {"face": self.key, "sop": sop_uid})
+        with self.db.no_autoflush:  # pending counts need not be written to look up an instance
+            return self.db.scalar(_INSTANCE, {"face": self.key, "sop": sop_uid})
 
     def instances(self, study: str, series: str | None = None, sop: str | None = None) -> list[DicomInstance]:
         """The instances under a resource, in series then instance order; 404 naming the missing level."""
@@ -240,6 +268,9 @@ class Archive:
 
     def file(self, row: DicomInstance) -> bytes:
         return self.ctx.blobs.get(row.blob)
+
+    def path(self, row: DicomInstance) -> str:
+        return self.ctx.blobs.path(row.blob)
 
     # ---- deleting --------------------------------------------------------------------------
 

@@ -43,7 +43,8 @@ def demo(unit, count: int, progress, make_face) -> None:
             if modality == "MR":
                 files.append(rle_part10(image_dataset(ctx.seed + 7000, i * 10 + 2, modality, frames=4, rows=64,
                                                       columns=64, study=first)))
-            archive, seen = Archive(ctx, face), set()
+            archive, seen = Archive(ctx, face, planned=len(files)), set()
             for data in files:
                 archive.store(data, None, seen)
+            archive.write_pending()
         progress()

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pydicom
+from pydicom.dataelem import RawDataElement
 from pydicom.encaps import generate_frames
 from pydicom.uid import UID
 
@@ -13,6 +14,7 @@ from mockservers.dicom.errors import FRAME_NOT_FOUND, DicomWebError, bad_request
 from mockservers.dicom.face import EXPLICIT_VR_LE, IMPLICIT_VR_LE
 
 UNCOMPRESSED = {EXPLICIT_VR_LE, IMPLICIT_VR_LE}
+PIXEL_DATA = 0x7FE00010
 
 # PS3.18 Table 8.7.3-5: the media type of compressed frames by transfer syntax
 FRAME_MEDIA_TYPES = {
@@ -85,9 +87,46 @@ def parse_frame_list(text: str) -> list[int]:
     return numbers
 
 
+@functools.lru_cache(maxsize=16384)
+def native_layout(path: str) -> tuple[int, int, int, str] | None:
+    """Where a stored file's native frames lie: (offset of the PixelData value, frame size, frames, transfer syntax);
+    None unless its pixels are little-endian native data. Stored files are named by their content, so an answer
+    never goes stale."""
+    try:
+        with open(path, "rb") as fh:
+            ds = pydicom.dcmread(fh)  # once per file: the elements are read, not decoded
+        ts = ds.file_meta.TransferSyntaxUID
+        raw = ds.get_item(PIXEL_DATA) if PIXEL_DATA in ds else None
+        if ts not in UNCOMPRESSED or not isinstance(raw, RawDataElement) or raw.length == 0xFFFFFFFF:
+            return None
+        size = int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * int(ds.BitsAllocated) // 8
+        count = int(ds.get("NumberOfFrames") or 1)
+    except Exception:
+        return None
+    if size <= 0 or count < 1 or count * size > raw.length:
+        return None
+    return raw.value_tell, size, count, str(ts)
+
+
+def frames(path: str, numbers: list[int], decompress: bool) -> tuple[list[bytes], str]:
+    """The requested frames of a stored file and their transfer syntax (explicit VR LE when decompressed)."""
+    layout = native_layout(path)
+    if layout is None:
+        with open(path, "rb") as fh:
+            return _parsed_frames(fh.read(), numbers, decompress)
+    offset, size, count, ts = layout
+    if any(n > count for n in numbers):
+        raise not_found(FRAME_NOT_FOUND)
+    found = []
+    with open(path, "rb") as fh:
+        for n in numbers:
+            fh.seek(offset + (n - 1) * size)
+            found.append(fh.read(size))
+    return found, ts
+
+
 @_refuse_unexpected
-def frames(data: bytes, numbers: list[int], decompress: bool) -> tuple[list[bytes], str]:
-    """The requested frames and their transfer syntax (explicit VR LE when decompressed)."""
+def _parsed_frames(data: bytes, numbers: list[int], decompress: bool) -> tuple[list[bytes], str]:
     ds = _read(data)
     if "PixelData" not in ds:
         raise not_found(FRAME_NOT_FOUND)

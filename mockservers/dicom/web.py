@@ -203,12 +203,11 @@ def frames(face: Face, study: str, series: str, sop: str, frame_list: str) -> Re
     numbers = pixels.parse_frame_list(frame_list)
     store = archive(face)
     row = store.instances(study, series, sop)[0]
-    data = store.file(row)
     if face.frame_number_ignored:
-        content, ts = pixels.pixel_data(data, face.decompress_pixels)
+        content, ts = pixels.pixel_data(store.file(row), face.decompress_pixels)
         return _multipart([(f"application/octet-stream; transfer-syntax={ts}", content)], "application/octet-stream")
     decompress, media = _frame_accept(row.transfer_syntax)
-    found, ts = pixels.frames(data, numbers, decompress or face.decompress_pixels)
+    found, ts = pixels.frames(store.path(row), numbers, decompress or face.decompress_pixels)
     media = "application/octet-stream" if ts in pixels.UNCOMPRESSED else media
     return _multipart([(f"{media}; transfer-syntax={ts}", f) for f in found], media)
 
@@ -267,7 +266,7 @@ def store(face: Face, study: str | None = None) -> Response:
         shown = request.headers.get("Content-Type") or "(none)"
         raise unsupported_media_type(f"The content type '{shown}' is not supported: send multipart/related; "
                                      "type=\"application/dicom\".")
-    arch = archive(face)
+    arch = Archive(current_ctx(), face, planned=len(files))
     seen: set[str] = set()
     to_fail, reason = stow_fail(current_ctx().fault)
     outcomes = []
@@ -279,6 +278,7 @@ def store(face: Face, study: str | None = None) -> Response:
             outcomes.append(arch.refuse(f, reason, "failed by a fault rule (stow_fail)"))
         else:
             outcomes.append(arch.store(f, study, seen))
+    arch.write_pending()
     return _stow_response(face, study, outcomes)
 
 

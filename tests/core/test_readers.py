@@ -117,7 +117,7 @@ def test_a_get_that_writes_after_another_writer_committed_is_answered_once(file_
     real_counter = runtime_mod.next_counter
     calls = []
 
-    def counter_after_a_concurrent_write(db, name):
+    def counter_after_a_concurrent_write(db, name, step=1):
         calls.append(name)
         if len(calls) == 1:  # another writer commits between this GET's snapshot and its first write
             with runtime.store.transaction() as other:

@@ -64,11 +64,23 @@ def test_invalid_searchable_values():
     assert invalid_searchable(ds, ("StudyDate", "PatientID", "Modality")) == ["StudyDate", "PatientID"]
 
 
-def test_frames_native_and_encapsulated():
+def _saved(tmp_path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_frames_native_and_encapsulated(tmp_path):
     ds = image_dataset(0, 0, "MR", frames=3)
-    native, ts = pixels.frames(to_part10(ds), [2], decompress=False)
+    native_file = _saved(tmp_path, "native", to_part10(ds))
+    native, ts = pixels.frames(native_file, [2], decompress=False)
     assert ts == "1.2.840.10008.1.2.1" and native[0] == ds.pixel_array[1].tobytes()
-    rle = rle_part10(ds)
+    assert pixels.native_layout(native_file) is not None  # read where they lie, not parsed
+    with pytest.raises(DicomWebError) as err:
+        pixels.frames(native_file, [4], decompress=False)
+    assert err.value.status == 404
+    rle = _saved(tmp_path, "rle", rle_part10(ds))
+    assert pixels.native_layout(rle) is None
     encapsulated, ts = pixels.frames(rle, [3], decompress=False)
     assert ts == "1.2.840.10008.1.2.5" and encapsulated[0][:4] != native[0][:4]
     decoded, ts = pixels.frames(rle, [3], decompress=True)
@@ -76,6 +88,21 @@ def test_frames_native_and_encapsulated():
     with pytest.raises(DicomWebError) as err:
         pixels.frames(rle, [4], decompress=False)
     assert err.value.status == 404
+
+
+@pytest.mark.parametrize("implicit, rows", [(False, 8), (True, 8), (False, 64), (True, 64)])
+def test_native_frames_read_in_place_match_pydicom(tmp_path, implicit, rows):
+    """In both VR encodings, small and larger images: the same bytes as pydicom's own PixelData, frame by frame."""
+    ds = pydicom.dcmread(__import__("io").BytesIO(to_part10(image_dataset(1, 0, "MR", frames=2, rows=rows,
+                                                                            columns=rows))))
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1"
+    out = __import__("io").BytesIO()
+    ds.save_as(out, implicit_vr=implicit, little_endian=True, enforce_file_format=True)
+    path = _saved(tmp_path, "f", out.getvalue())
+    found, ts = pixels.frames(path, [2, 1], decompress=True)
+    size = len(ds.PixelData) // 2
+    assert found == [ds.PixelData[size:], ds.PixelData[:size]]
+    assert ts == ("1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1")
 
 
 def test_transcoding_to_uncompressed_only():
