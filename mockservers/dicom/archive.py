@@ -101,8 +101,8 @@ _STUDY = select(DicomStudy).where(DicomStudy.face == bindparam("face"), DicomStu
 _SERIES = select(DicomSeries).where(DicomSeries.face == bindparam("face"),
                                     DicomSeries.study_uid == bindparam("study"),
                                     DicomSeries.series_uid == bindparam("series"))
-_INSTANCE = select(DicomInstance).where(DicomInstance.face == bindparam("face"),
-                                        DicomInstance.sop_uid == bindparam("sop"))
+_INSTANCE_ID = select(DicomInstance.id).where(DicomInstance.face == bindparam("face"),
+                                              DicomInstance.sop_uid == bindparam("sop"))
 _INSTANCES_OF_STUDY = select(DicomInstance).where(
     DicomInstance.face == bindparam("face"), DicomInstance.study_uid == bindparam("study")).order_by(
     DicomInstance.series_uid, DicomInstance.instance_number, DicomInstance.seq)
@@ -146,7 +146,7 @@ class Archive:
                               f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL")
         if sop_uid in seen:
             return self._fail(outcome, BEING_STORED, "the same instance is being stored by this request")
-        if self._instance_row(sop_uid) is not None:
+        if self._instance_exists(sop_uid):
             return self._fail(outcome, ALREADY_EXISTS, "the instance already exists")
         searchable = tuple(a for level in self.face.queryable.values() for a in level)
         bad = invalid_searchable(ds, searchable)
@@ -203,7 +203,9 @@ class Archive:
                 timezone_offset=t("TimezoneOffsetFromUTC"), modalities="", n_series=0, n_instances=0,
                 seq=seq, created_at=now)
             self.db.add(study)
-        series = self._stored_into.get((study_uid, series_uid)) or self._series_row(study_uid, series_uid)
+        series = self._stored_into.get((study_uid, series_uid))
+        if series is None and study.id is not None:  # a new study has no series yet
+            series = self._series_row(study_uid, series_uid)
         if series is None:
             series = DicomSeries(
                 face=self.key, study_uid=study_uid, series_uid=series_uid, modality=t("Modality"),
@@ -250,9 +252,9 @@ class Archive:
     def _series_row(self, study_uid: str, series_uid: str) -> DicomSeries | None:
         return self.db.scalar(_SERIES, {"face": self.key, "study": study_uid, "series": series_uid})
 
-    def _instance_row(self, sop_uid: str) -> DicomInstance | None:
+    def _instance_exists(self, sop_uid: str) -> bool:
         with self.db.no_autoflush:  # pending counts need not be written to look up an instance
-            return self.db.scalar(_INSTANCE, {"face": self.key, "sop": sop_uid})
+            return self.db.scalar(_INSTANCE_ID, {"face": self.key, "sop": sop_uid}) is not None
 
     def instances(self, study: str, series: str | None = None, sop: str | None = None) -> list[DicomInstance]:
         """The instances under a resource, in series then instance order; 404 naming the missing level."""
