@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timezone
 
 from PIL import Image as PilImage
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from mockservers.aliyun import results, schemas
 from mockservers.aliyun.errors import ANALYSIS_FAILURES, CATALOG, AliyunError, bad_parameter
@@ -40,6 +40,11 @@ def parse(schema_cls, data) -> dict:
 
 def iso_utc(ts: float) -> str:
     return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Built once: building a select costs more than running it.
+_ANALYSIS = select(Analysis).where(Analysis.namespace == bindparam("namespace"),
+                                   Analysis.study_uid == bindparam("study"), Analysis.study_type == bindparam("type"))
 
 
 class AliyunBackend:
@@ -144,9 +149,7 @@ class AliyunBackend:
     # ---- executeAnalysis / getAnalysisResult / submitAnalysisFeedback ---------------------------
 
     def _analysis(self, namespace: str, study_uid: str, study_type: int) -> Analysis | None:
-        return self.db.scalars(select(Analysis).where(
-            Analysis.namespace == namespace, Analysis.study_uid == study_uid, Analysis.study_type == study_type)
-        ).first()
+        return self.db.scalars(_ANALYSIS, {"namespace": namespace, "study": study_uid, "type": study_type}).first()
 
     def execute(self, namespace: str, body) -> bool:
         b = parse(schemas.ExecuteAnalysisBody, body)

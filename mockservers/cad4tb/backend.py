@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from mockservers.cad4tb import dicom_attrs, results, schemas
 from mockservers.cad4tb.errors import Cad4tbError, invalid, not_allowed, not_found
@@ -48,6 +48,14 @@ def clean_filename(name: str) -> str:
 
 def iso_timestamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds")
+
+
+# The lookups on every patient/study/series request, built once: building a select costs more than running it.
+_PATIENT = select(Cad4tbPatient).where(Cad4tbPatient.project == bindparam("project"),
+                                       Cad4tbPatient.archive == bindparam("archive"),
+                                       Cad4tbPatient.patient_id == bindparam("patient"))
+_STUDY = select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == bindparam("patient"), Cad4tbStudy.uid == bindparam("uid"))
+_SERIES = select(Cad4tbSeries).where(Cad4tbSeries.study_pk == bindparam("study"), Cad4tbSeries.uid == bindparam("uid"))
 
 
 class Cad4tbBackend:
@@ -93,17 +101,15 @@ class Cad4tbBackend:
     def _patient(self, user: dict, p: dict, suberror: str) -> Cad4tbPatient:
         if not self.may_use(user, p["Project"], p["Archive"]):
             raise not_found(suberror, explain=f"Project/Archive {p['Project']!r}/{p['Archive']!r}: not the user's")
-        patient = self.db.scalars(select(Cad4tbPatient).where(
-            Cad4tbPatient.project == p["Project"], Cad4tbPatient.archive == p["Archive"],
-            Cad4tbPatient.patient_id == p["PatientID"])).first()
+        patient = self.db.scalars(_PATIENT, {"project": p["Project"], "archive": p["Archive"],
+                                             "patient": p["PatientID"]}).first()
         if patient is None:
             raise not_found(suberror, explain=f"PatientID {p['PatientID']!r}: no such patient in the archive")
         return patient
 
     def _study(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy]:
         patient = self._patient(user, p, suberror)
-        study = self.db.scalars(select(Cad4tbStudy).where(
-            Cad4tbStudy.patient_pk == patient.id, Cad4tbStudy.uid == p["StudyInstanceUID"])).first()
+        study = self.db.scalars(_STUDY, {"patient": patient.id, "uid": p["StudyInstanceUID"]}).first()
         if study is None:
             raise not_found(suberror, explain=f"StudyInstanceUID {p['StudyInstanceUID']!r}: not a study of the "
                                               f"patient")
@@ -111,8 +117,7 @@ class Cad4tbBackend:
 
     def _series(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy, Cad4tbSeries]:
         patient, study = self._study(user, p, suberror)
-        series = self.db.scalars(select(Cad4tbSeries).where(
-            Cad4tbSeries.study_pk == study.id, Cad4tbSeries.uid == p["SeriesInstanceUID"])).first()
+        series = self.db.scalars(_SERIES, {"study": study.id, "uid": p["SeriesInstanceUID"]}).first()
         if series is None:
             raise not_found(suberror, explain=f"SeriesInstanceUID {p['SeriesInstanceUID']!r}: not a series of the "
                                               f"study")

@@ -2,6 +2,9 @@
 fields). `__source__` says where the document shows a schema's fields, `__inferred__` why a field is not there."""
 from __future__ import annotations
 
+import functools
+import json
+
 from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 DOC = "cad4tb-api-v1.txt § "
@@ -193,10 +196,17 @@ FIELD_TYPES = {
 
 def submission_schema(form: dict) -> Schema:
     """The schema of one configured form: its fields, their types, which are required; nothing else."""
+    return _submission_schema_class(json.dumps(form, sort_keys=True))(unknown=RAISE)
+
+
+@functools.lru_cache(maxsize=256)
+def _submission_schema_class(form_json: str) -> type[Schema]:
+    """Built once per form (forms are configuration, fixed while the server runs)."""
+    form = json.loads(form_json)
     declared = {}
     for spec in form.get("fields", []):
         field = FIELD_TYPES[spec.get("type", "text")](spec)
         field.required = bool(spec.get("required", False))
         field.allow_none = not field.required
         declared[spec["name"]] = field
-    return Schema.from_dict(declared, name=f"Form{form.get('id', '')}")(unknown=RAISE)
+    return Schema.from_dict(declared, name=f"Form{form.get('id', '')}")

@@ -44,6 +44,8 @@ class Runtime:
         self.clock = Clock(settings.clock)
         self.scheduler = Scheduler(self)
         self.faults = Faults(self)
+        self._configs: dict[str, dict[str, Any]] = {}
+        self._configs_of: dict | None = None
         self.dispatcher = callbacks_mod.Dispatcher(self)
         for vendor in vendors:
             for kind, handler in vendor.handlers().items():
@@ -56,9 +58,16 @@ class Runtime:
         self.seed_vendors()
 
     def vendor_config(self, key: str) -> dict[str, Any]:
-        vendor = self.vendors.get(key)
-        base = vendor.default_config() if vendor else {}
-        return merge(base, self.settings.for_vendor(key))
+        """The vendor's defaults under the settings' overrides, merged once per overrides object (merging on every
+        request cost more than the request's query). Read it, never change it: every request shares it."""
+        if self._configs_of is not self.settings.vendor_config:
+            self._configs, self._configs_of = {}, self.settings.vendor_config
+        config = self._configs.get(key)
+        if config is None:
+            vendor = self.vendors.get(key)
+            base = vendor.default_config() if vendor else {}
+            config = self._configs[key] = merge(base, self.settings.for_vendor(key))
+        return config
 
     def context(self, db: Session, vendor: str, fault: dict | None = None) -> "Context":
         return Context(self, db, vendor, fault)

@@ -9,7 +9,7 @@ import ntpath
 from typing import Any
 
 from pydicom.uid import UID
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from mockservers.core.runtime import Context
 from mockservers.core.validation import load
@@ -106,6 +106,12 @@ def dicom_headers(ds) -> dict[str, Any]:
     return headers
 
 
+# Built once: building a select costs more than running it (and a Session.get builds one each time).
+_SESSION = select(SigmaSession).where(SigmaSession.token == bindparam("token"))
+_JOBS_OF_SERIES = select(SigmaJob).where(SigmaJob.account == bindparam("account"),
+                                         SigmaJob.series_id == bindparam("series")).order_by(SigmaJob.seq)
+
+
 class SigmaBackend:
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -171,7 +177,7 @@ class SigmaBackend:
         return {"user_info": self._user_info(account, user, token), "user_name": user, "account_name": account}
 
     def _session(self, token: str) -> SigmaSession:
-        session = self.db.get(SigmaSession, token) if token else None
+        session = self.db.scalar(_SESSION, {"token": token}) if token else None
         if session is None or session.revoked_at is not None:
             raise SigmaError("InvalidToken", explain="Sigma-Token: unknown, revoked or logged out")
         return session
@@ -360,9 +366,7 @@ class SigmaBackend:
 
     def list_jobs(self, account: str, query: dict) -> dict:
         q = parse(schemas.ListJobsQuery, query)
-        jobs = self.db.scalars(select(SigmaJob).where(SigmaJob.account == account,
-                                                      SigmaJob.series_id == q["unique_id"])
-                               .order_by(SigmaJob.seq)).all()
+        jobs = self.db.scalars(_JOBS_OF_SERIES, {"account": account, "series": q["unique_id"]}).all()
         return {"jobs": [self._job_summary(j) for j in jobs], "total_number": len(jobs)}
 
     @staticmethod
