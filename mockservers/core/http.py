@@ -9,7 +9,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -34,6 +34,16 @@ CLOSE_BY_RAISING = "mockservers.close_by_raising"  # environ key: a server whose
 
 class ConnectionDropped(ConnectionResetError):
     """Raised in-process where there is no socket to reset (test client, vendor_session)."""
+
+
+def before_transaction(work):
+    """Marks a view: `work()` runs before the request's transaction, so outside SQLite's one-writer lock, where
+    another worker's writer does not hold it up. It must not touch the state, nor raise: what it learns it keeps in
+    `g` for the view, which meets any failure again, in order."""
+    def mark(view):
+        view.before_transaction = work
+        return view
+    return mark
 
 
 def current_ctx() -> "Context":
@@ -156,6 +166,9 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
+        early = getattr(current_app.view_functions.get(request.endpoint), "before_transaction", None)
+        if early is not None:
+            early()
         store = runtime.store
         write = request.environ.get(AS_WRITER) or request.method not in READ_METHODS
         g.db = store.open(write=write)

@@ -96,6 +96,27 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Examined:
+    """What a Part-10 file says by itself, without the state: it can be worked out before the transaction."""
+    data: bytes
+    ds: Dataset | None = None
+    error: str | None = None  # why it is not DICOM
+    meta: str | None = None  # its DICOM JSON
+    meta_error: str | None = None  # why it has none
+
+
+def examine(data: bytes) -> Examined:
+    try:
+        ds = read_part10(data)
+    except NotDicomError as exc:
+        return Examined(data, error=str(exc))
+    try:
+        return Examined(data, ds, meta=dicomjson.dumps(dicomjson.metadata(ds)))
+    except Exception as exc:  # a value pydicom cannot put in DICOM JSON
+        return Examined(data, ds, meta_error=f"unreadable DICOM data ({type(exc).__name__}: {exc})")
+
+
 # The lookups on every WADO and STOW request, built once: building a select costs more than running it.
 _STUDY = select(DicomStudy).where(DicomStudy.face == bindparam("face"), DicomStudy.study_uid == bindparam("study"))
 _SERIES = select(DicomSeries).where(DicomSeries.face == bindparam("face"),
@@ -125,12 +146,12 @@ class Archive:
 
     # ---- storing ---------------------------------------------------------------------------
 
-    def store(self, data: bytes, study_in_path: str | None, seen: set[str]) -> Outcome:
+    def store(self, file: bytes | Examined, study_in_path: str | None, seen: set[str]) -> Outcome:
         """Store one Part-10 file; never raises for a bad file, the Outcome says why it failed."""
-        try:
-            ds = read_part10(data)
-        except NotDicomError as exc:
-            return Outcome(None, None, False, PROCESSING_FAILURE, str(exc))
+        examined = file if isinstance(file, Examined) else examine(file)
+        if examined.error is not None:
+            return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
+        ds, data = examined.ds, examined.data
         sop_class = _text(ds, "SOPClassUID") or _text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
         sop_uid = _text(ds, "SOPInstanceUID")
         outcome = Outcome(sop_class, sop_uid, False, study_uid=_text(ds, "StudyInstanceUID"),
@@ -152,28 +173,26 @@ class Archive:
         bad = invalid_searchable(ds, searchable)
         if bad and self.face.searchable_invalid_fails:
             return self._fail(outcome, VALIDATION_FAILURE, f"invalid value in {', '.join(bad)}")
+        if examined.meta_error is not None:
+            return self._fail(outcome, PROCESSING_FAILURE, examined.meta_error)
         ts = str(ds.file_meta.TransferSyntaxUID)
-        try:
-            meta = dicomjson.dumps(dicomjson.metadata(ds))
-        except Exception as exc:  # a value pydicom cannot put in DICOM JSON
-            return self._fail(outcome, PROCESSING_FAILURE, f"unreadable DICOM data ({type(exc).__name__}: {exc})")
         if bad:
             outcome.warnings.append(f"invalid value in {', '.join(bad)}: stored, not searchable by it")
         if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
             outcome.warnings.append("implicit VR little endian: stored as is")
-        self._index(ds, data, ts, meta, skip=set(bad))
+        self._index(ds, data, ts, examined.meta, skip=set(bad))
         seen.add(sop_uid)
         outcome.stored = True
         outcome.reason = COERCED_OR_INVALID if outcome.warnings else None
         outcome.detail = "; ".join(outcome.warnings)
         return outcome
 
-    def refuse(self, data: bytes, reason: int, detail: str) -> Outcome:
+    def refuse(self, file: bytes | Examined, reason: int, detail: str) -> Outcome:
         """A part failed on purpose (a fault rule): its UIDs, if readable, and the given FailureReason."""
-        try:
-            ds = read_part10(data)
-        except NotDicomError as exc:
-            return Outcome(None, None, False, PROCESSING_FAILURE, str(exc))
+        examined = file if isinstance(file, Examined) else examine(file)
+        if examined.error is not None:
+            return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
+        ds = examined.ds
         sop_class = _text(ds, "SOPClassUID") or _text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
         return Outcome(sop_class, _text(ds, "SOPInstanceUID"), False, reason, detail,
                        study_uid=_text(ds, "StudyInstanceUID"), series_uid=_text(ds, "SeriesInstanceUID"))

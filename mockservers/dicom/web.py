@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, request
+from flask import Response, g, request
 
 from mockservers.core.http import current_ctx
 from mockservers.dicom import dicomjson, multipart, pixels, qido
-from mockservers.dicom.archive import Archive, Outcome
+from mockservers.dicom.archive import Archive, Examined, Outcome, examine
 from mockservers.dicom.errors import (BULKDATA_NOT_FOUND, DicomWebError, bad_request, not_acceptable,
                                       unsupported_media_type)
 from mockservers.dicom.face import Face
@@ -255,11 +255,7 @@ def store(face: Face, study: str | None = None) -> Response:
         if inner != "application/dicom":
             raise unsupported_media_type(f"The content type 'multipart/related; type=\"{inner}\"' is not "
                                          "supported: only application/dicom parts are.")
-        files = []
-        for part in multipart.decode_related(body, content_type.params.get("boundary")):
-            part_type = multipart.parse_media_type(part.content_type).type if part.content_type else ""
-            files.append(part.content if part_type in ("", "application/dicom", "application/octet-stream")
-                         else None)
+        files = _dicom_parts(body, content_type.params.get("boundary"))
     elif content_type.type == "application/dicom" and face.single_part_upload:
         files = [body]
     else:
@@ -275,11 +271,51 @@ def store(face: Face, study: str | None = None) -> Response:
             outcomes.append(Outcome(None, None, False, 272, "the part is not application/dicom"))
         elif to_fail > 0:
             to_fail -= 1
-            outcomes.append(arch.refuse(f, reason, "failed by a fault rule (stow_fail)"))
+            outcomes.append(arch.refuse(_examined(f), reason, "failed by a fault rule (stow_fail)"))
         else:
-            outcomes.append(arch.store(f, study, seen))
+            outcomes.append(arch.store(_examined(f), study, seen))
     arch.write_pending()
     return _stow_response(face, study, outcomes)
+
+
+def examine_upload() -> None:
+    """A STOW's parts parsed before its transaction (see before_transaction): two workers parse side by side,
+    and the one that holds the write lock spends it on the index. Kept in `g` for store(), which checks again."""
+    try:
+        content_type = multipart.parse_media_type(request.headers.get("Content-Type", ""))
+        body = request.get_data(cache=True)
+        if content_type.type == "multipart/related":
+            files = _dicom_parts(body, content_type.params.get("boundary"))
+        elif content_type.type == "application/dicom":
+            files = [body]
+        else:
+            return
+        for f in files:
+            if f is not None:
+                _examined(f)
+    except Exception:  # noqa: BLE001 - store() meets the same failure and answers it in its place
+        return
+
+
+def _dicom_parts(body: bytes, boundary: str | None) -> list[bytes | None]:
+    """The parts of a multipart/related body, None for a part that is not DICOM; decoded once a request."""
+    decoded = g.setdefault("stow_parts", {})
+    if boundary not in decoded:
+        files = []
+        for part in multipart.decode_related(body, boundary):
+            part_type = multipart.parse_media_type(part.content_type).type if part.content_type else ""
+            files.append(part.content if part_type in ("", "application/dicom", "application/octet-stream")
+                         else None)
+        decoded[boundary] = files
+    return decoded[boundary]
+
+
+def _examined(data: bytes) -> Examined:
+    """examine(data), once a request: the parts stay in `g`, so their ids stand for them."""
+    known = g.setdefault("stow_examined", {})
+    if id(data) not in known:
+        known[id(data)] = examine(data)
+    return known[id(data)]
 
 
 def _stow_response(face: Face, study: str | None, outcomes: list[Outcome]) -> Response:

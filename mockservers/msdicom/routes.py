@@ -5,6 +5,7 @@ import re
 
 from flask import Blueprint, request
 
+from mockservers.core.http import before_transaction
 from mockservers.dicom import web
 from mockservers.msdicom.errors import error
 from mockservers.msdicom.face import VERSIONS, make_face
@@ -27,11 +28,13 @@ I = SE + "/instances/<sop>"
 
 
 @blueprint.post(V + "/studies")
+@before_transaction(web.examine_upload)
 def store(version):
     return web.store(face(version))
 
 
 @blueprint.post(S)
+@before_transaction(web.examine_upload)
 def store_in_study(version, study):
     return web.store(face(version), study)
 

@@ -5,7 +5,7 @@ import re
 
 from flask import Blueprint, request
 
-from mockservers.core.http import current_ctx
+from mockservers.core.http import before_transaction, current_ctx
 from mockservers.dicom import web
 from mockservers.sphere import auth
 from mockservers.sphere.errors import error
@@ -105,11 +105,13 @@ def instance_bulkdata(study, series, sop, tag_path):
 
 
 @blueprint.post("/stowrs/studies")
+@before_transaction(web.examine_upload)
 def store():
     return web.store(face())
 
 
 @blueprint.post("/stowrs/studies/<study>")
+@before_transaction(web.examine_upload)
 def store_in_study(study):
     return web.store(face(), study)
 
