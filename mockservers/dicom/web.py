@@ -22,6 +22,7 @@ DICOM_JSON = "application/dicom+json"
 JSON_TYPES = ("application/dicom+json", "application/json")
 XML_TYPES = ("application/dicom+xml", "application/xml")
 IN_DEVELOPMENT = "En cours de développement"
+DICOM_PART_TYPES = ("", "application/dicom", "application/octet-stream")  # a STOW part's types read as DICOM
 
 
 def archive(face: Face) -> Archive:
@@ -248,20 +249,7 @@ def store(face: Face, study: str | None = None) -> Response:
             break
     else:
         raise not_acceptable()
-    content_type = multipart.parse_media_type(request.headers.get("Content-Type", ""))
-    body = request.get_data(cache=True)
-    if content_type.type == "multipart/related":
-        inner = content_type.params.get("type", "application/dicom")
-        if inner != "application/dicom":
-            raise unsupported_media_type(f"The content type 'multipart/related; type=\"{inner}\"' is not "
-                                         "supported: only application/dicom parts are.")
-        files = _dicom_parts(body, content_type.params.get("boundary"))
-    elif content_type.type == "application/dicom" and face.single_part_upload:
-        files = [body]
-    else:
-        shown = request.headers.get("Content-Type") or "(none)"
-        raise unsupported_media_type(f"The content type '{shown}' is not supported: send multipart/related; "
-                                     "type=\"application/dicom\".")
+    files = _uploaded_files(face.single_part_upload)
     arch = Archive(current_ctx(), face, planned=len(files))
     seen: set[str] = set()
     to_fail, reason = stow_fail(current_ctx().fault)
@@ -282,32 +270,35 @@ def examine_upload() -> None:
     """A STOW's parts parsed before its transaction (see before_transaction): two workers parse side by side,
     and the one that holds the write lock spends it on the index. Kept in `g` for store(), which checks again."""
     try:
-        content_type = multipart.parse_media_type(request.headers.get("Content-Type", ""))
-        body = request.get_data(cache=True)
-        if content_type.type == "multipart/related":
-            files = _dicom_parts(body, content_type.params.get("boundary"))
-        elif content_type.type == "application/dicom":
-            files = [body]
-        else:
-            return
-        for f in files:
+        for f in _uploaded_files(single_part=True):
             if f is not None:
                 _examined(f)
     except Exception:  # noqa: BLE001 - store() meets the same failure and answers it in its place
         return
 
 
-def _dicom_parts(body: bytes, boundary: str | None) -> list[bytes | None]:
-    """The parts of a multipart/related body, None for a part that is not DICOM; decoded once a request."""
-    decoded = g.setdefault("stow_parts", {})
-    if boundary not in decoded:
-        files = []
-        for part in multipart.decode_related(body, boundary):
-            part_type = multipart.parse_media_type(part.content_type).type if part.content_type else ""
-            files.append(part.content if part_type in ("", "application/dicom", "application/octet-stream")
-                         else None)
-        decoded[boundary] = files
-    return decoded[boundary]
+def _uploaded_files(single_part: bool) -> list[bytes | None]:
+    """The files of a STOW body, None for a part that is not DICOM; the parts decoded once a request."""
+    content_type = multipart.parse_media_type(request.headers.get("Content-Type", ""))
+    body = request.get_data(cache=True)
+    if content_type.type == "multipart/related":
+        inner = content_type.params.get("type", "application/dicom")
+        if inner != "application/dicom":
+            raise unsupported_media_type(f"The content type 'multipart/related; type=\"{inner}\"' is not "
+                                         "supported: only application/dicom parts are.")
+        if "stow_parts" not in g:
+            parts = multipart.decode_related(body, content_type.params.get("boundary"))
+            g.stow_parts = [p.content if _part_type(p) in DICOM_PART_TYPES else None for p in parts]
+        return g.stow_parts
+    if content_type.type == "application/dicom" and single_part:
+        return [body]
+    shown = request.headers.get("Content-Type") or "(none)"
+    raise unsupported_media_type(f"The content type '{shown}' is not supported: send multipart/related; "
+                                 "type=\"application/dicom\".")
+
+
+def _part_type(part) -> str:
+    return multipart.parse_media_type(part.content_type).type if part.content_type else ""
 
 
 def _examined(data: bytes) -> Examined:
