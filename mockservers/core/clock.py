@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ class Clock:
         self.mode = mode
         self._start = VIRTUAL_EPOCH if start is None else start
         self._now = self._start
+        self._held: float | None = None
 
     @property
     def virtual(self) -> bool:
@@ -35,7 +37,19 @@ class Clock:
             self._now = row.now
 
     def now(self) -> float:
+        if self._held is not None:
+            return self._held
         return self._now if self.virtual else time.time()
+
+    @contextmanager
+    def held_at_epoch(self):
+        """A real clock reads VIRTUAL_EPOCH meanwhile, so what is written then is the same on any day (demo
+        seeding); a virtual clock reads its own time as always."""
+        self._held = None if self.virtual else VIRTUAL_EPOCH
+        try:
+            yield
+        finally:
+            self._held = None
 
     def set(self, db: Session, when: float) -> None:
         if not self.virtual:

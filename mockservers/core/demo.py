@@ -12,10 +12,19 @@ MARKER = "core:demo-seeded"
 
 
 def seed_demo(runtime: "Runtime", studies: int, progress: Callable[[int], object]) -> dict[str, int] | None:
-    """Seeds every vendor; None when this namespace was seeded before (seeding twice would double the data)."""
+    """Seeds every vendor; None when this namespace was seeded before (seeding twice would double the data).
+    Under a real clock the demo is written at VIRTUAL_EPOCH, so `--seed N` stores the same files on any day."""
     with runtime.store.transaction() as db:
         if db.get(Counter, MARKER) is not None:
             return None
+    with runtime.clock.held_at_epoch():
+        report = _seed_vendors(runtime, studies, progress)
+    with runtime.store.transaction() as db:
+        db.add(Counter(name=MARKER, value=studies))
+    return report
+
+
+def _seed_vendors(runtime: "Runtime", studies: int, progress: Callable[[int], object]) -> dict[str, int]:
     report = {}
     for key, vendor in runtime.vendors.items():
         before = 0
@@ -27,8 +36,6 @@ def seed_demo(runtime: "Runtime", studies: int, progress: Callable[[int], object
 
         vendor.demo(_ContextFactory(runtime, key), studies, step)
         report[key] = before
-    with runtime.store.transaction() as db:
-        db.add(Counter(name=MARKER, value=studies))
     return report
 
 

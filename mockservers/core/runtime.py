@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import tempfile
@@ -47,6 +48,9 @@ class Runtime:
         self._configs: dict[str, dict[str, Any]] = {}
         self._configs_of: dict | None = None
         self.dispatcher = callbacks_mod.Dispatcher(self)
+        # Numbers answers whose ids need only be fresh (request ids): per runtime, not per process, so an id
+        # never depends on what ran before in the same process (another test, another namespace).
+        self.answer_numbers = itertools.count(1)
         for vendor in vendors:
             for kind, handler in vendor.handlers().items():
                 self.scheduler.register(f"{vendor.key}.{kind}", handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import array
 import io
 import math
-from datetime import date
+from datetime import date, timedelta
 
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
@@ -13,6 +13,7 @@ from mockservers.core.fake import seeded_faker, seeded_random
 
 DX_STORAGE = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
 UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root, which it also uses for generate_uid
+STUDY_DATES_FROM = date(2024, 1, 1)
 
 
 def make_uid(rng) -> str:
@@ -37,8 +38,10 @@ def dx_dataset(seed: int = 0, index: int = 0, rows: int = 128, columns: int = 12
     """A chest DX image (For Presentation), one per (seed, index)."""
     rng = seeded_random(seed, "dx", index)
     fake = seeded_faker(seed, "dx", index)
-    birth = fake.date_of_birth(minimum_age=18, maximum_age=90)
-    study_date: date = fake.date_between(start_date=date(2024, 1, 1), end_date=date(2025, 12, 31))
+    # Days counted from a fixed date, never from today (Faker's date_of_birth does) nor through the machine's
+    # time zone (its date_between does): the same seed gives the same bytes on any day, anywhere.
+    study_date = STUDY_DATES_FROM + timedelta(days=fake.random_int(0, 730))
+    birth = study_date - timedelta(days=fake.random_int(18 * 365 + 5, 90 * 365))
     age = (study_date - birth).days // 365
     ds = Dataset()
     ds.SOPClassUID = DX_STORAGE

@@ -1,11 +1,10 @@
 """SigmaCloud DR's HTTP surface: parse, authenticate, call the backend, answer in the envelope."""
 from __future__ import annotations
 
-import itertools
 import json
 from urllib.parse import parse_qsl, quote
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from mockservers.core.fake import seeded_hex
 from mockservers.core.http import current_ctx
@@ -14,11 +13,13 @@ from mockservers.sigma.backend import SigmaBackend
 from mockservers.sigma.errors import envelope, invalid_parameter
 
 blueprint = Blueprint("sigma", __name__)
-_request_ids = itertools.count(1)
 
 
 def request_id() -> str:
-    return seeded_hex(0, 24, "x-sg-request-id", next(_request_ids))
+    runtime = g.get("runtime")
+    if runtime is None:
+        return seeded_hex(0, 24, "x-sg-request-id", 0)
+    return seeded_hex(runtime.settings.seed, 24, "x-sg-request-id", runtime.namespace, next(runtime.answer_numbers))
 
 
 def ok(data: dict, message: str, message_chs: str) -> Response:

@@ -92,14 +92,18 @@ def test_memory_state_is_refused_with_workers():
     assert run.returncode == 2 and "shared state" in run.stderr
 
 
-def test_a_dropped_connection_and_a_truncated_body_reach_the_client(workers):
+def test_a_dropped_connection_and_a_truncated_body_reach_the_client(workers, request):
     admin = Admin(workers)
     drop = admin.add_fault({"vendor": "sigma", "path": "/sigma/login", "times": 1, "action": {"drop": True}})
     # gunicorn resets the connection; granian closes it, now and then after sending the status line
     with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         requests.get(workers + "/sigma/login", timeout=10)
     admin.add_fault({"vendor": "sigma", "path": "/sigma/login", "times": 1, "action": {"truncate": 10}})
-    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+    # gunicorn sends the head and part of the body; granian, failing the body, now and then closes before the head
+    cut_short = (requests.exceptions.ChunkedEncodingError,)
+    if request.node.callspec.params["workers"] == "granian":
+        cut_short += (requests.ConnectionError,)
+    with pytest.raises(cut_short):
         requests.get(workers + "/sigma/login", timeout=10)
     answer = requests.get(workers + "/sigma/login", timeout=10)
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "InvalidParameter"
