@@ -18,6 +18,7 @@ from mockservers.core.clock import ClockError
 from mockservers.core.faults import FaultRuleError
 from mockservers.core.http import runtime_of
 from mockservers.core.models import FaultRule
+from mockservers.core.validation import is_whole_number
 
 blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _json_body(empty: str | None = None):
 
 
 def _whole_number(text: str | None) -> bool:
-    return text is not None and text.isdigit() and int(text) <= SQL_INT_MAX
+    return text is not None and is_whole_number(text) and int(text) <= SQL_INT_MAX
 
 
 def _clock_json():
@@ -299,7 +300,7 @@ def thumbnail(vendor: str, study_id: str):
     if found is None or not found.get("blob") or not rt.blobs.exists(found["blob"]):
         return _bad(f"no image for study {study_id!r} of {vendor}", 404)
     size = request.args.get("size", "256")
-    if not size.isdigit() or not 16 <= int(size) <= 1024:
+    if not is_whole_number(size) or not 16 <= int(size) <= 1024:
         return _bad("'size' must be a whole number of pixels from 16 to 1024")
     try:
         png = render(rt.blobs.get(found["blob"]), found.get("findings") or [], size=int(size))

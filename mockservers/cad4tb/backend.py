@@ -13,7 +13,7 @@ from mockservers.cad4tb.models import Cad4tbFormEntry, Cad4tbInstance, Cad4tbPat
 from mockservers.core import jsonbody
 from mockservers.core.runtime import Context
 from mockservers.core.validation import load
-from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
 PERMISSIONS = (
     "upload_project", "api_instance_upload", "api_get_patient", "api_delete_patient", "api_get_study",
@@ -136,7 +136,7 @@ class Cad4tbBackend:
             raise not_allowed(explain=f"user {user['name']!r} may not upload to {p['Project']}/{p['Archive']}")
         filename, data = file
         try:
-            attrs = dicom_attrs.read(read_part10(data))
+            attrs = dicom_attrs.read(read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings)))
         except NotDicomError as exc:
             raise invalid("The submitted file is not a valid DICOM file", explain=f"file: {exc}") from None
         except Exception as exc:  # pydicom meets malformed values only when they are read

@@ -136,6 +136,7 @@ class Runtime:
             elif self.store.engine.dialect.name == "postgresql":
                 key = zlib.crc32(f"mockservers.advance.{self.settings.db_schema}".encode())
                 with self.store.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")  # the lock is the session's, not a transaction's
                     conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (key,))
                     try:
                         yield

@@ -135,6 +135,28 @@ def test_admin_ids_beyond_the_databases_integers_are_not_found(client, number):
     assert response.status_code == 404 and response.json == {"error": f"no snapshot {number}"}
 
 
+@pytest.mark.parametrize("path, status, body", [
+    ("/__admin/requests?limit=\u00b2", 400, '{"error":"\'status\' and \'limit\' must be whole numbers up to 2147483647"}\n'),
+    ("/msdicom/v2/studies/1.2/series/1.2/instances/1.2/frames/\u00b2", 400,
+     "The frame list '\u00b2' is invalid: frames are numbered from 1."),
+    ("/msdicom/v2/studies/1.2/series/1.2/instances/1.2/rendered?quality=\u00b2", 400,
+     "The quality '\u00b2' is invalid: it must be between 1 and 100."),
+])
+def test_digits_int_cannot_read_are_not_numbers(client, path, status, body):
+    """'\u00b2' (superscript two) is a digit to str.isdigit(), not to int()."""
+    response = client.get(path, headers={"Accept": "image/jpeg" if "rendered" in path else "*/*"})
+    assert response.status_code == status
+    assert response.get_data(as_text=True) == body
+
+
+def test_an_oss_expiry_int_cannot_read_is_an_expired_request(client):
+    response = client.get("/demo-bucket/x.dcm", query_string={"OSSAccessKeyId": "mock-access-key-id",
+                                                             "Expires": "\u00b2", "Signature": "x"})
+    assert response.status_code == 403
+    assert "<Code>AccessDenied</Code>" in response.get_data(as_text=True)
+    assert "<Message>Request has expired.</Message>" in response.get_data(as_text=True)
+
+
 def test_an_unexpected_admin_failure_names_no_exception(client, monkeypatch):
     from mockservers.core import snapshots
 
