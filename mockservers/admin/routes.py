@@ -94,6 +94,15 @@ def callbacks_():
     return jsonify(callbacks=items, total=len(items))
 
 
+@blueprint.post("/callbacks/<int:callback_id>/redeliver")
+def redeliver_callback(callback_id: int):
+    """Send a callback again now, whatever its state; the attempt is recorded like any other."""
+    item = _runtime().dispatcher.redeliver(callback_id)
+    if item is None:
+        return _bad(f"no callback {callback_id}", 404)
+    return jsonify(item)
+
+
 @blueprint.get("/clock")
 def clock():
     return jsonify(_clock_json())
