@@ -218,3 +218,14 @@ def test_a_redirect_is_never_followed(httpserver):
     finally:
         elsewhere.clear()
         elsewhere.stop()
+
+
+def test_outside_the_vendors_only_the_control_plane_takes_writes(mock_app):
+    """Why refusing /__admin is enough to keep callbacks off this server's own controls: every route outside the
+    vendors' blueprints that takes more than a read is under /__admin."""
+    vendors = mock_app.extensions["mockservers"].vendors.values()
+    vendor_blueprints = {v.blueprint().name for v in vendors} | {v.root_blueprint().name for v in vendors
+                                                                  if v.root_blueprint() is not None}
+    writes = [rule for rule in mock_app.url_map.iter_rules() if set(rule.methods) - {"GET", "HEAD", "OPTIONS"}
+              and rule.endpoint.split(".", 1)[0] not in vendor_blueprints]
+    assert writes and all(rule.rule.startswith("/__admin/") for rule in writes), [r.rule for r in writes]
