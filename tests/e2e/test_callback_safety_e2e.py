@@ -35,6 +35,9 @@ def test_a_notify_url_at_the_admin_reset_of_the_server_wipes_nothing(mock_server
     [cb] = intruder.admin.callbacks("sigma")
     assert cb["state"] == "refused" and [a["error"] for a in cb["attempts"]] == [
         "refused: /__admin is the mock's control plane, never a callback target"]
+    again = intruder.admin.redeliver(cb["id"])
+    assert again["state"] == "refused" and len(again["attempts"]) == 2 and again["attempts"][1]["redelivery"]
+    assert mock_server.admin.faults() == [rule]
 
 
 def test_a_sigkill_while_sending_shows_two_attempts_of_one_delivery(tmp_path, httpserver):
