@@ -40,6 +40,25 @@ def test_a_notify_url_at_the_admin_reset_of_the_server_wipes_nothing(mock_server
     assert mock_server.admin.faults() == [rule]
 
 
+def test_the_receiver_sees_its_attempt_in_state_sending(mock_server, httpserver):
+    seen = []
+
+    def receiver(request):
+        seen.append([(a["state"], a["status"]) for cb in mock_server.admin.callbacks("sigma") for a in cb["attempts"]])
+        return Response("ok")
+
+    httpserver.expect_request("/notify", method="POST").respond_with_handler(receiver)
+    client = SigmaClient(mock_server.url("sigma"))
+    client.login()
+    ids = client.upload_dicom(dx_file(index=7))
+    client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
+                   notify_url=httpserver.url_for("/notify"))
+    mock_server.admin.advance(60)
+    assert seen == [[("sending", None)]]
+    [cb] = mock_server.admin.callbacks("sigma")
+    assert [(a["state"], a["status"]) for a in cb["attempts"]] == [("done", 200)]
+
+
 def test_a_sigkill_while_sending_shows_two_attempts_of_one_delivery(tmp_path, httpserver):
     arrived, release = threading.Event(), threading.Event()
     received: list[str | None] = []
