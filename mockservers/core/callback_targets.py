@@ -11,6 +11,13 @@ from urllib.parse import unquote, urlsplit
 
 CONTROL_PLANE = "__admin"
 HINT = "(set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+
+# For the fidelity ledger of each vendor that calls back.
+TARGET_SOURCE = ("inferred: the document only says the URL is called. The call that names it is accepted as the "
+                 "vendor would; the mock sends only to hosts and networks in callback_allow (default loopback and "
+                 "private networks), never to /__admin, never following a redirect (a 3xx is that attempt's "
+                 "answer); a refused callback is recorded with why, never sent")
+
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_][A-Za-z0-9_-]{0,62}(\.[A-Za-z0-9_-]{1,63})*\.?$")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

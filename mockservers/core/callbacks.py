@@ -6,15 +6,13 @@ attempt carries the same delivery id header, for receivers to deduplicate on."""
 from __future__ import annotations
 
 import http.cookiejar
-import logging
-import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mockservers.core.callback_retry import RetryPolicy, retry_policy
 from mockservers.core.callback_targets import TargetError, TargetPolicy
 from mockservers.core.faults import delay_seconds
 from mockservers.core.models import Callback
@@ -22,71 +20,15 @@ from mockservers.core.scheduler import cancel, schedule
 
 if TYPE_CHECKING:
     from mockservers.core.runtime import Context, Runtime
-    from mockservers.settings import Settings
-
-log = logging.getLogger(__name__)
 
 EVENT = "core.callback"
 DELIVERY_HEADER = "X-Mock-Delivery-Id"
 # An acceptor decides whether a receiver's answer counts as delivered: (response) -> error text or None.
 Acceptor = Callable[[requests.Response], str | None]
 
-# For the fidelity ledger of each vendor that calls back.
-TARGET_SOURCE = ("inferred: the document only says the URL is called. The call that names it is accepted as the "
-                 "vendor would; the mock sends only to hosts and networks in callback_allow (default loopback and "
-                 "private networks), never to /__admin, never following a redirect (a 3xx is that attempt's "
-                 "answer); a refused callback is recorded with why, never sent")
-RETRY_SOURCE = ("inferred: the document says nothing of retries. Until the receiver accepts: the delay doubles "
-                "from 1 s up to 30 min, for up to 24 h (vendor_config.KEY.callback_retry); at least once, each "
-                f"attempt with the same {DELIVERY_HEADER} header")
-
 
 def accept_2xx(response: requests.Response) -> str | None:
     return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    backoff_seconds: float
-    backoff_max_seconds: float
-    give_up_seconds: float
-    max_attempts: int  # 0: no limit
-
-    def delay_after(self, attempt: int, elapsed: float) -> float | None:
-        """Seconds from scheduled attempt number `attempt` (from 1), made `elapsed` seconds after the callback
-        was queued, to the next; None: that was the last."""
-        if self.max_attempts and attempt >= self.max_attempts:
-            return None
-        delay = min(self.backoff_seconds * 2.0 ** min(attempt - 1, 64), self.backoff_max_seconds)
-        return None if elapsed + delay > self.give_up_seconds else delay
-
-
-def _checked(key: str, value: Any, where: str) -> float | int:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
-    if key == "max_attempts":
-        if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
-            raise ValueError(f"{where}{key} must be a whole number of 0 or more")
-    elif key == "give_up_seconds":
-        if not (number and value >= 0):
-            raise ValueError(f"{where}{key} must be a number of 0 or more")
-    elif not (number and 0 < value < math.inf):
-        raise ValueError(f"{where}{key} must be a number above 0")
-    return value
-
-
-def retry_policy(settings: "Settings", vendor: str, config: dict[str, Any]) -> RetryPolicy:
-    """The vendor's callback_retry over the global callback_* settings."""
-    retry = config.get("callback_retry") or {}
-    where = f"vendor_config.{vendor}.callback_retry: "
-    if not isinstance(retry, dict):
-        raise ValueError(where + "must be a mapping")
-    keys = ("backoff_seconds", "backoff_max_seconds", "give_up_seconds", "max_attempts")
-    unknown = sorted(set(retry) - set(keys), key=str)
-    if unknown:
-        raise ValueError(where + f"unknown key {unknown[0]!r}")
-    return RetryPolicy(**{key: _checked(key, retry[key], where) if key in retry
-                          else _checked(key, getattr(settings, f"callback_{key}"), f"callback_{key}: ")
-                          for key in keys})
 
 
 def enqueue(ctx: "Context", url: str, body: Any, accept: str | None = None,

@@ -187,9 +187,10 @@ def test_a_failed_redelivery_keeps_the_schedule_of_a_pending_callback(client, ht
     assert client.get("/__admin/callbacks").json["callbacks"][0]["state"] == "delivered"
 
 
-def test_redeliver_an_unknown_callback(client):
-    answer = client.post("/__admin/callbacks/99/redeliver")
-    assert answer.status_code == 404 and answer.json == {"error": "no callback 99"}
+@pytest.mark.parametrize("callback_id", ["99", "x", "-1", "2147483648", "99999999999999999999999", "1.5", "²"])
+def test_redeliver_an_unknown_callback(client, callback_id):
+    answer = client.post(f"/__admin/callbacks/{callback_id}/redeliver")
+    assert answer.status_code == 404 and answer.json == {"error": f"no callback {callback_id}"}
 
 
 def test_redeliver_looks_in_the_namespace_asked(client, httpserver, dx):
