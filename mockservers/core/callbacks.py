@@ -6,6 +6,7 @@ attempt carries the same delivery id header, for receivers to deduplicate on."""
 from __future__ import annotations
 
 import http.cookiejar
+import os
 from typing import TYPE_CHECKING, Any, Callable
 
 import requests
@@ -56,9 +57,11 @@ def as_dict(cb: Callback) -> dict:
 
 
 def _session() -> requests.Session:
-    """Sends exactly what the outbox checked: no proxies or .netrc from the environment, no cookies kept."""
+    """Sends straight to the address the outbox checked: no proxy or .netrc from the environment (a CA bundle named
+    there is still used), no cookies kept from one receiver's answer to the next request."""
     session = requests.Session()
     session.trust_env = False
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return session
 

@@ -198,6 +198,21 @@ def test_the_control_plane_of_this_very_server_is_refused(httpserver):
         rt.close()
 
 
+def test_sent_straight_to_the_receiver_keeping_no_cookies(httpserver, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://10.255.255.1:9")
+    monkeypatch.setenv("NO_PROXY", "")
+    httpserver.expect_request("/hook").respond_with_data("busy", status=503, headers={"Set-Cookie": "s=1; Path=/"})
+    rt, _ = outbox()
+    try:
+        enqueue(rt, httpserver.url_for("/hook"))
+        rt.advance(1)
+        [cb] = callbacks(rt)
+    finally:
+        rt.close()
+    assert [a["status"] for a in cb["attempts"]] == [503, 503]
+    assert [request.headers.get("Cookie") for request, _ in httpserver.log] == [None, None]
+
+
 def test_a_redirect_is_never_followed(httpserver):
     elsewhere = HTTPServer(host="127.0.0.1", port=0)
     elsewhere.start()
