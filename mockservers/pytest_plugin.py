@@ -82,6 +82,10 @@ class Admin:
     def callbacks(self, vendor: str | None = None) -> list[dict]:
         return self._call("GET", "/callbacks", params={"vendor": vendor} if vendor else None)["callbacks"]
 
+    def redeliver(self, callback_id: int) -> dict:
+        """Send a callback again now; the callback with its new attempt."""
+        return self._call("POST", f"/callbacks/{callback_id}/redeliver")
+
     def add_fault(self, rule: dict) -> dict:
         return self._call("POST", "/faults", json=rule)
 

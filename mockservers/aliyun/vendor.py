@@ -11,6 +11,7 @@ from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.ids import oss_request_id, platform_request_id
 from mockservers.aliyun.oss import errors as oss_errors
 from mockservers.aliyun.oss.store import OssStore, is_reserved
+from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
 
 PREFIX = "/aliyun"
@@ -98,6 +99,11 @@ class AliyunVendor(VendorSpec):
     def error_sources(self):
         from mockservers.aliyun.operations import ERROR_SOURCES
         return ERROR_SOURCES
+
+    def behaviour_sources(self):
+        return {f"{name} callback: {what}": source for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")
+                for what, source in (("where it may go", callback_targets.TARGET_SOURCE),
+                                     ("retries", callback_retry.RETRY_SOURCE))}
 
     def jobs(self, ctx):
         from mockservers.aliyun.dashboard import jobs

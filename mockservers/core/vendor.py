@@ -99,4 +99,9 @@ class VendorSpec(ABC):
         """Each error code of the catalog: where the document shows it, or 'inferred: <why>'."""
         return {}
 
+    def behaviour_sources(self) -> dict[str, str]:
+        """What the vendor does beyond answering (its callbacks): where the document shows it, or
+        'inferred: <why>'."""
+        return {}
+
 

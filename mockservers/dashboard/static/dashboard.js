@@ -74,7 +74,12 @@ async function loadJobs() {
 async function loadCallbacks() {
   const {callbacks} = await api("/__admin/callbacks");
   fill("callbacks", callbacks, (c) => [cell(c.vendor), cell(c.url, "path"), cell(c.state, `state-${c.state}`),
-    cell(c.attempts.map((a) => `${when(a.time)} → ${a.status === null ? a.error : a.status}`).join("\n"))]);
+    cell(c.attempts.map((a) => `${when(a.time)} → ${attempted(a)}`).join("\n"))]);
+}
+
+function attempted(a) {
+  if (a.state === "sending") return "sending";
+  return a.status === null ? a.error : a.status;
 }
 
 async function loadFaults() {
