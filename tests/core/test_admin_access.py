@@ -1,6 +1,7 @@
 """`serve --admin-token`: /__admin and the dashboard answer only callers that send it; vendors never need it."""
 import base64
 import signal
+import socket
 import subprocess
 import sys
 
@@ -168,6 +169,26 @@ def test_a_served_token_guards_admin_and_not_the_vendors():
         assert requests.get(url + "/__admin/requests", timeout=10).status_code == 401
         assert requests.get(url + "/__admin/requests", headers=GOOD, timeout=10).status_code == 200
         assert requests.get(url + "/sigma/login", timeout=10).status_code == 400  # the vendor's own answer
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+@pytest.mark.no_postgres_pass
+def test_workers_under_granian_get_the_token(tmp_path):
+    """Granian's workers import the app and read the settings from the environment: the token travels too."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--server", "granian",
+                             "--port", str(port), "--state", f"sqlite:///{tmp_path}/state.db", "--vendor", "sigma",
+                             "--admin-token", TOKEN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert "workers 2 under granian" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+        requests.get(url + "/__admin/health", timeout=30)  # the first answer proves a worker is up
+        assert requests.get(url + "/__admin/requests", timeout=10).status_code == 401
+        assert requests.get(url + "/__admin/requests", headers=GOOD, timeout=10).status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
