@@ -140,15 +140,15 @@ class Admin:
     def expect_requests(self, vendor: str | None = None, method: str | None = None, path: str | None = None,
                         status: int | None = None, count: int | None = None, timeout: float = 0.0) -> list[dict]:
         """Journal entries matching every given field (path may hold '*'); `count` exact, else at least one."""
-        def matching() -> list[dict]:
+        def matching() -> tuple[list[dict]] | None:  # wrapped: an empty list is a match when count is 0
             entries = self.requests(**{k: v for k, v in (("vendor", vendor), ("method", method), ("path", path),
                                                           ("status", status)) if v is not None})
             ok = len(entries) == count if count is not None else bool(entries)
-            return entries if ok else []
+            return (entries,) if ok else None
 
         found = self._poll(matching, timeout, None)
-        if found or (count == 0 and found is not None):
-            return found
+        if found is not None:
+            return found[0]
         wanted = {k: v for k, v in (("vendor", vendor), ("method", method), ("path", path), ("status", status))
                   if v is not None}
         near = [f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']}"
