@@ -42,6 +42,7 @@ class Settings:
     scheduler_tick_seconds: float = 0.2
     background: bool = True  # run the real-clock scheduler thread
     scenarios_dir: str = "fixtures/scenarios"  # POST /__admin/scenarios/KEY loads KEY.json or KEY.yaml from here
+    admin_token: str | None = None  # set: /__admin and the dashboard need 'Authorization: Bearer TOKEN'
     db_schema: str | None = None  # set per namespace on server databases (PostgreSQL)
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -60,6 +61,8 @@ def _coerce(name: str, value: Any) -> Any:
         return list(value)
     if value is None:
         return None
+    if name == "admin_token":
+        return str(value)  # YAML reads a token of digits as a number
     if isinstance(default, bool):
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "on")

@@ -58,6 +58,9 @@ class AliyunVendor(VendorSpec):
     title = "Aliyun medical data analysis platform (with its OSS store)"
     document = "aliyun-medical-analysis.txt"
     real_hosts = ("https://medical.aliyun.com", "http://medical.aliyun.com")
+    # tokenId is the application's credential; OSS: a presigned URL's Signature, STS tokens and secrets
+    credential_names = ("tokenId", "accessKeySecret", "securityToken", "Signature", "security-token",
+                        "x-oss-security-token")
 
     def blueprint(self):
         from mockservers.aliyun.routes import blueprint

@@ -12,6 +12,8 @@ class SigmaVendor(VendorSpec):
     title = "SigmaCloud DR"
     document = "sigmacloud-dr.md"
     real_hosts = ("https://api.12sigma.ai", "http://api.12sigma.ai")
+    # the Login password (sent, and hashed in its answer), the token it returns and the signing key
+    credential_names = ("password", "Sigma-Token", "token", "secret_key")
 
     def blueprint(self):
         from mockservers.sigma.routes import blueprint
