@@ -22,14 +22,11 @@ from mockservers.core.validation import is_whole_number
 
 blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
 log = logging.getLogger(__name__)
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger number names nothing
 
 
 def _runtime():
     return runtime_of(current_app)
-
-
-# The largest id or count the databases' integer columns hold everywhere (PostgreSQL's INTEGER is 32 bits).
-SQL_INT_MAX = 2**31 - 1
 
 
 def _bad(message: str, status: int = 400):
@@ -64,7 +61,7 @@ def _json_body(empty: str | None = None):
 
 
 def _whole_number(text: str | None) -> bool:
-    return text is not None and is_whole_number(text) and int(text) <= SQL_INT_MAX
+    return text is not None and is_whole_number(text) and int(text) <= MAX_ID
 
 
 def _clock_json():
@@ -113,7 +110,7 @@ def requests_():
     limit = request.args.get("limit")
     unmatched = request.args.get("unmatched")
     if (status and not _whole_number(status)) or (limit and not _whole_number(limit)):
-        return _bad(f"'status' and 'limit' must be whole numbers up to {SQL_INT_MAX}")
+        return _bad(f"'status' and 'limit' must be whole numbers up to {MAX_ID}")
     if unmatched not in (None, "true", "false", "1", "0"):
         return _bad("'unmatched' must be true or false")
     with rt.store.transaction() as db:
@@ -131,6 +128,17 @@ def callbacks_():
     with rt.store.transaction() as db:
         items = callbacks.list_callbacks(db, vendor=request.args.get("vendor"))
     return jsonify(callbacks=items, total=len(items))
+
+
+@blueprint.post("/callbacks/<callback_id>/redeliver")
+def redeliver_callback(callback_id: str):
+    """Send a callback again now, whatever its state; the attempt is recorded like any other."""
+    item = None
+    if _whole_number(callback_id):
+        item = _runtime().dispatcher.redeliver(int(callback_id))
+    if item is None:
+        return _bad(f"no callback {callback_id}", 404)
+    return jsonify(item)
 
 
 @blueprint.get("/clock")
@@ -202,7 +210,7 @@ def clear_faults():
 def delete_fault(rule_id: int):
     rt = _runtime()
     with rt.store.transaction() as db:
-        rule = db.get(FaultRule, rule_id) if rule_id <= SQL_INT_MAX else None
+        rule = db.get(FaultRule, rule_id) if rule_id <= MAX_ID else None
         if rule is None:
             return _bad(f"no fault rule {rule_id}", 404)
         db.delete(rule)
@@ -226,7 +234,7 @@ def list_snapshots():
 
 @blueprint.post("/snapshots/<int:snapshot_id>/restore")
 def restore_snapshot(snapshot_id: int):
-    if snapshot_id > SQL_INT_MAX or not snapshots.restore(_runtime(), snapshot_id):
+    if snapshot_id > MAX_ID or not snapshots.restore(_runtime(), snapshot_id):
         return _bad(f"no snapshot {snapshot_id}", 404)
     return jsonify(status="ok", id=snapshot_id)
 

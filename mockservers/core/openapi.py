@@ -115,7 +115,8 @@ def openapi_path_shape(path: str) -> str:
 
 
 def ledger(vendor: "VendorSpec") -> list[dict[str, str]]:
-    """One entry per endpoint, parameter, response field and error code: documented (where) or inferred (why)."""
+    """One entry per endpoint, parameter, response field, error code and behaviour: documented (where) or inferred
+    (why)."""
     entries: list[dict[str, str]] = []
 
     def add(kind: str, name: str, operation: str, source: str) -> None:
@@ -152,4 +153,6 @@ def ledger(vendor: "VendorSpec") -> list[dict[str, str]]:
                 fields_of("response field", reply.schema, op.name, seen)
     for code, source in vendor.error_sources().items():
         add("error code", code, "*", source)
+    for name, source in vendor.behaviour_sources().items():
+        add("behaviour", name, "*", source)
     return entries
