@@ -67,13 +67,14 @@ def _check_inflated_size(data: bytes, limit: int) -> None:
         return
     inflater, pending, size = zlib.decompressobj(-zlib.MAX_WBITS), data[fp.tell():], 0
     try:
-        while True:
+        while not inflater.eof:  # bytes after the end of the stream stay in unconsumed_tail: eof ends it
+            before = len(pending)
             inflated = len(inflater.decompress(pending, 1 << 16))
             size += inflated
             if size > limit:
                 raise NotDicomError(f"the data set inflates to more than {limit} bytes")
             pending = inflater.unconsumed_tail
-            if not inflated and not pending:
+            if not inflated and len(pending) == before:  # a stream cut short: all it holds is counted
                 return
     except zlib.error:
         return

@@ -29,7 +29,7 @@ def test_unreadable_files_say_why(data, reason):
 
 
 @pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm", "rtdose.dcm", "rtplan.dcm",
-                                  "MR_small_implicit.dcm", "SC_rgb_rle_2frame.dcm"])
+                                  "MR_small_implicit.dcm", "SC_rgb_rle_2frame.dcm", "image_dfl.dcm"])
 def test_pydicom_files_read(name):
     assert read_part10(pydicom_file(name), max_inflated=LIMIT).SOPInstanceUID
 
