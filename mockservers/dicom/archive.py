@@ -299,6 +299,7 @@ class Archive:
         rows = self.instances(study, series, sop)
         ids = [r.id for r in rows]
         self.db.execute(delete(DicomInstance).where(DicomInstance.id.in_(ids)))
+        self.ctx.blobs.release(*(r.blob for r in rows))  # a file goes once no record holds it (the other face may)
         touched = {r.series_uid for r in rows}
         for series_uid in touched:
             row = self._series_row(study, series_uid)
