@@ -30,9 +30,11 @@ class BlobStore:
     def put(self, data: bytes, key: str | None = None) -> str:
         key = key or key_of(data)
         path = self._path(key)
-        if os.path.exists(path):
-            os.utime(path)  # held anew: young again, so the start-up sweep of another process leaves it
+        try:
+            os.utime(path)  # already there, and held anew: young again, so another process's start-up sweep leaves it
             return key
+        except FileNotFoundError:
+            pass
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
         try:
