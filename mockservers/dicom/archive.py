@@ -288,10 +288,16 @@ class Archive:
         raise not_found(INSTANCE_NOT_FOUND)
 
     def file(self, row: DicomInstance) -> bytes:
-        return self.ctx.blobs.get(row.blob)
+        try:
+            return self.ctx.blobs.get(row.blob)
+        except (KeyError, FileNotFoundError):  # deleted by a request that committed after this one's snapshot
+            raise not_found(INSTANCE_NOT_FOUND) from None
 
     def path(self, row: DicomInstance) -> str:
-        return self.ctx.blobs.path(row.blob)
+        try:
+            return self.ctx.blobs.path(row.blob)
+        except KeyError:
+            raise not_found(INSTANCE_NOT_FOUND) from None
 
     # ---- deleting --------------------------------------------------------------------------
 

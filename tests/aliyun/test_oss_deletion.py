@@ -101,3 +101,11 @@ def test_a_deleted_object_is_in_no_export_nor_new_snapshot_but_an_older_snapshot
     assert files() == [sha(b"kept bytes")], "restored references count as before"
     admin("POST", f"/snapshots/{before['id']}/restore")
     assert bucket.get_object("gone").read() == b"gone bytes", "restoring a snapshot twice still works"
+
+
+def test_an_object_whose_file_went_under_a_reader_is_no_such_key(mock_server, bucket):
+    """A GET that found the object's row just before a delete or overwrite removed its file."""
+    bucket.put_object("k", b"bytes")
+    mock_server.runtime.blobs.delete(sha(b"bytes"))
+    with pytest.raises(oss2.exceptions.NoSuchKey):
+        bucket.get_object("k")

@@ -89,3 +89,18 @@ def test_a_deleted_then_stored_again_instance_has_its_file(app, files):
     got = c.get(f"/msdicom/v2/studies/{study}/series/{series}/instances/{sop}",
                 headers={"Accept": 'multipart/related; type="application/dicom"'})
     assert got.status_code == 200 and files["ct1"] in got.get_data()
+
+
+def test_a_file_removed_under_a_reader_is_not_found_not_a_500(app, files):
+    """A GET whose snapshot still shows an instance that a DELETE has since removed, file and all."""
+    c = app.test_client()
+    stow(c, "msdicom", [files["ct1"]])
+    study, series, sop = uids(files["ct1"])
+    app.extensions["mockservers"].blobs.delete(hashlib.sha256(files["ct1"]).hexdigest())
+    instance = f"/msdicom/v2/studies/{study}/series/{series}/instances/{sop}"
+    for path, accept in [(instance, 'multipart/related; type="application/dicom"'),
+                         (instance + "/frames/1", 'multipart/related; type="application/octet-stream"'),
+                         (instance + "/rendered", "image/png")]:
+        response = c.get(path, headers={"Accept": accept})
+        assert (response.status_code, response.get_data(as_text=True)) == \
+            (404, "The specified instance cannot be found."), path

@@ -107,7 +107,10 @@ class OssStore:
 
     def get(self, bucket: str, key: str) -> tuple[OssObject, bytes]:
         found = self.head(bucket, key)
-        return found, self.ctx.blobs.get(found.blob)
+        try:
+            return found, self.ctx.blobs.get(found.blob)
+        except (KeyError, FileNotFoundError):  # deleted or overwritten by a request committed after this one began
+            raise OssError("NoSuchKey", BucketName=bucket, Key=key) from None
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str = "", content_md5: str | None = None,
             meta: dict | None = None) -> OssObject:
