@@ -207,14 +207,14 @@ class LiveServer(Server):
     """A real HTTP server on a free loopback port, in a thread of this process."""
 
     def __init__(self, settings: Settings | None = None):
-        from werkzeug.serving import make_server
-
         from mockservers.app import create_app
+        from mockservers.serving import PooledWSGIServer
 
         self.settings = settings or test_settings()
         self.app = create_app(self.settings)
         self.runtime = self.app.extensions["mockservers"]
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self._server = PooledWSGIServer("127.0.0.1", 0, self.app, threads=self.settings.threads,
+                                        timeout=self.settings.request_timeout)
         self.port = self._server.port
         super().__init__(f"http://127.0.0.1:{self.port}")
         self._thread = threading.Thread(target=self._server.serve_forever, name="mockservers-live", daemon=True)
@@ -455,5 +455,6 @@ def mock_client(request):
         name = "t-" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
         Admin(live.base_url, namespace=name).reset()
         yield LiveClient(live.base_url, name)
+        requests.delete(f"{live.base_url}/__admin/namespaces/{name}", timeout=60)  # max_namespaces stays in reach
     else:
         yield request.getfixturevalue("mock_app").test_client()
