@@ -141,8 +141,10 @@ class Namespaces:
     @staticmethod
     def _deleted_elsewhere(runtime: Runtime) -> bool:
         """Another process (a worker) deleted this namespace's SQLite file: this process forgets it too."""
+        if runtime.namespace == DEFAULT:
+            return False
         path = runtime.store.sqlite_path
-        return runtime.namespace != DEFAULT and path is not None and not os.path.exists(path)
+        return path is not None and not os.path.exists(path)
 
     def _use(self, name: str) -> None:
         """Mark the namespace most recently used; release the connections of the idle ones past the `threads` most
