@@ -6,8 +6,9 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from werkzeug.exceptions import RequestTimeout
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+from werkzeug.wsgi import get_content_length
 
 
 class PooledWSGIServer(BaseWSGIServer):
@@ -46,36 +47,47 @@ class PooledWSGIServer(BaseWSGIServer):
 class _Handler(WSGIRequestHandler):
     def make_environ(self):
         environ = super().make_environ()
-        environ["wsgi.input"] = _TimeoutIs408(environ["wsgi.input"], self.server.request_timeout)
+        length = None if environ.get("wsgi.input_terminated") else get_content_length(environ) or 0
+        environ["wsgi.input"] = _RequestBody(environ["wsgi.input"], length, self.server.request_timeout)
+        environ["wsgi.input_terminated"] = True  # the body ends by itself (werkzeug still applies max_content_length)
         return environ
 
 
-class _TimeoutIs408:
-    """The request body: a read that times out ends the request with a 408 (the app renders it in the vendor's
-    envelope), and the body then reads as ended."""
+class _RequestBody:
+    """The request body as the app reads it: ended at its Content-Length (a chunked one by its last chunk). A read
+    that times out ends the request with a 408, a client gone before the end with a 400 (both rendered by the app
+    in the vendor's envelope); after either, the body reads as ended, so the journal can still record the request."""
 
-    def __init__(self, stream, timeout: float):
+    def __init__(self, stream, length: int | None, timeout: float):
         self._stream = stream
+        self._left = length  # None: chunked
         self._timeout = timeout
-        self._timed_out = False
+        self._ended = False
 
-    def _call(self, method, *args, ended=b""):
-        if self._timed_out:
-            return ended
+    def _read(self, method, size: int | None) -> bytes:
+        if self._ended:
+            return b""
+        if self._left is not None:
+            size = self._left if size is None or size < 0 else min(size, self._left)
+            if size == 0:
+                return b""
         try:
-            return method(*args)
+            data = method(size)
         except TimeoutError:
-            self._timed_out = True
+            self._ended = True
             raise RequestTimeout(f"the request body stalled: no data for {self._timeout:g} s") from None
+        if self._left is not None:
+            self._left -= len(data)
+            if not data:
+                self._ended = True
+                raise ClientDisconnected()
+        return data
 
-    def read(self, size: int = -1) -> bytes:
-        return self._call(self._stream.read, size)
+    def read(self, size: int | None = -1) -> bytes:
+        return self._read(self._stream.read, size)
 
-    def readline(self, size: int = -1) -> bytes:
-        return self._call(self._stream.readline, size)
-
-    def readinto(self, buffer) -> int:
-        return self._call(self._stream.readinto, buffer, ended=0)
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._read(self._stream.readline, size)
 
 
 def _answer_timeouts(app):

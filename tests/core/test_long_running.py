@@ -123,11 +123,12 @@ def test_thousands_of_requests_keep_open_files_and_memory_flat(served):
     assert "Traceback" not in server.stop()
 
 
-def _stall(port: int) -> socket.socket:
-    """A chunked POST that announces a chunk and never finishes it."""
+def _stall(port: int, chunked: bool) -> socket.socket:
+    """A POST that announces more body than it sends, then sends nothing more."""
     conn = socket.create_connection(("127.0.0.1", port), timeout=15)
+    framing = b"Transfer-Encoding: chunked\r\n\r\n40\r\n" if chunked else b"Content-Length: 64\r\n\r\n"
     conn.sendall(b"POST /sigma/accounts/sigma/store/uploads/1.2.3/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{\"quantity\": 1")
+                 b"Content-Type: application/json\r\n" + framing + b'{"quantity": 1')
     return conn
 
 
@@ -141,7 +142,8 @@ def _read_all(conn: socket.socket) -> bytes:
 
 def test_stalled_chunked_bodies_are_answered_408_and_free_their_threads(served):
     server = served(threads=2, request_timeout=1)
-    stalled = [_stall(server.port) for _ in range(5)]  # more than the pool has threads
+    assert server.url.startswith("http://127.0.0.1:"), "the default binds loopback"
+    stalled = [_stall(server.port, chunked=index % 2 == 0) for index in range(5)]  # more than the pool's threads
     health = requests.get(server.url + "/__admin/health", timeout=15)
     assert health.status_code == 200
     assert server.threads() <= 2 + 3, "the pool's threads, the main one, the scheduler's"
@@ -153,6 +155,11 @@ def test_stalled_chunked_bodies_are_answered_408_and_free_their_threads(served):
         assert json.loads(body)["error"]["code"] == "InvalidParameter", answer  # the vendor's envelope
     journal = requests.get(server.url + "/__admin/requests", params={"status": 408}, timeout=15).json()
     assert journal["total"] == 5, "each timed-out request is journaled"
+    gone = _stall(server.port, chunked=False)
+    gone.shutdown(socket.SHUT_WR)  # the client ends its side before the 64 bytes it announced
+    head, _, body = _read_all(gone).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and json.loads(body)["error"]["code"] == "InvalidParameter"
+    assert requests.get(server.url + "/__admin/requests", params={"status": 400}, timeout=15).json()["total"] == 1
     assert "Traceback" not in server.stop()
 
 
