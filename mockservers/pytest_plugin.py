@@ -94,6 +94,14 @@ class Admin:
     def delete_fault(self, rule_id: int) -> None:
         self._call("DELETE", f"/faults/{rule_id}")
 
+    def namespaces(self) -> list[str]:
+        return self._call("GET", "/namespaces")["namespaces"]
+
+    def delete_namespace(self, name: str) -> None:
+        """Forget a namespace (its state, journal, faults, callbacks and files): a server holds at most
+        `max_namespaces`."""
+        self._call("DELETE", f"/namespaces/{name}")
+
     # ---- verification: poll until the condition holds, or fail listing the near misses ----
 
     def _poll(self, check: Callable[[], Any], timeout: float, advance: float | None, interval: float = 0.05):
