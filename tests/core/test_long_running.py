@@ -112,7 +112,8 @@ def test_thousands_of_requests_keep_open_files_and_memory_flat(served):
     files, memory = server.open_files(), server.rss_mb()
     rest = batch(600, 2400)
     assert [a for a in warm + rest if a[1] != 200] == [], "every request answered 200"
-    assert server.open_files() <= files + 4, f"open files grew from {files} to {server.open_files()}"
+    # before: two more open files every three requests, until the limit; now the connection pools may grow a little
+    assert server.open_files() <= files + 10, f"open files grew from {files} to {server.open_files()}"
     assert server.rss_mb() <= memory + 20, f"RSS grew from {memory:.1f} MB to {server.rss_mb():.1f} MB"
     journaled = 0
     for name in namespaces:
@@ -143,10 +144,11 @@ def _read_all(conn: socket.socket) -> bytes:
 def test_stalled_chunked_bodies_are_answered_408_and_free_their_threads(served):
     server = served(threads=2, request_timeout=1)
     assert server.url.startswith("http://127.0.0.1:"), "the default binds loopback"
+    threads = server.threads()
     stalled = [_stall(server.port, chunked=index % 2 == 0) for index in range(5)]  # more than the pool's threads
     health = requests.get(server.url + "/__admin/health", timeout=15)
     assert health.status_code == 200
-    assert server.threads() <= 2 + 3, "the pool's threads, the main one, the scheduler's"
+    assert server.threads() <= threads + 2, "the pool's two threads, not one a connection"
     for conn in stalled:
         answer = _read_all(conn)
         head, _, body = answer.partition(b"\r\n\r\n")
@@ -175,6 +177,7 @@ def test_two_hundred_namespaces_cost_no_thread_and_no_open_file_while_idle(serve
         assert set(pool.map(login, range(200))) == {200}
     bounded = threads + 4 + 4  # the request pool and the events pool filled up: no thread per namespace
     assert server.threads() <= bounded
+    assert len(requests.get(server.url + "/__admin/namespaces", timeout=30).json()["namespaces"]) == 201
     # the 4 (threads) most recently used namespaces keep their connections; the others hold nothing open
     assert server.open_files() <= files + 4 * 8, f"{server.open_files()} open files, {files} at the start"
     assert "Traceback" not in server.stop()
