@@ -20,15 +20,6 @@ def open_files() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/plain.db")
-    with store.transaction() as db:
-        db.execute(text("CREATE TABLE t (x INTEGER)"))
-    yield store
-    store.dispose()
-
-
 def _journal_write(store: Store, value: int) -> None:
     with store.plain_write() as conn:
         conn.execute("INSERT INTO t VALUES (?)", (value,))
