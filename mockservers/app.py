@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from mockservers import apidocs
+from mockservers.admin import access
 from mockservers.admin.routes import blueprint as admin_blueprint
 from mockservers.dashboard.routes import blueprint as dashboard_blueprint
 from mockservers.core import http
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     root_vendor = vendors[0].key if len(settings.vendors) == 1 else None
+    access.install(app, settings.admin_token)  # first: a refused call must not reach the core's hook
     http.install(app, namespaces, root_vendor=root_vendor)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(apidocs.blueprint(vendors))

@@ -23,6 +23,8 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
                                                  "process)")
     p.add_argument("--server", choices=["gunicorn", "granian"],
                    help="with --workers above 1: the server that runs them (default gunicorn, gthread)")
+    p.add_argument("--admin-token", help="/__admin and the dashboard then need 'Authorization: Bearer TOKEN' "
+                                         "(default: none, open to whoever reaches the port)")
 
 
 def _settings(args: argparse.Namespace):
@@ -39,8 +41,24 @@ def _banner(settings, port: int, vendors) -> None:
         print(f"  {key:8} http://{settings.host}:{port}/{key}", flush=True)
 
 
+def _check_exposure(settings) -> bool:
+    """Refuse a token no header can carry; warn when the control plane is open beyond loopback."""
+    from mockservers.admin.access import exposure_warning, token_problem
+
+    problem = token_problem(settings.admin_token)
+    if problem:
+        print(problem, file=sys.stderr)
+        return False
+    warning = exposure_warning(settings.host, settings.admin_token)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if not _check_exposure(settings):
+        return 2
     if settings.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2

@@ -49,17 +49,21 @@ test_settings.__test__ = False  # a helper, not a test, wherever a test module i
 
 
 class Admin:
-    """The /__admin control plane over HTTP, for one namespace."""
+    """The /__admin control plane over HTTP, for one namespace; `token`: the server's --admin-token."""
 
-    def __init__(self, base_url: str, session: requests.Session | None = None, namespace: str | None = None):
+    def __init__(self, base_url: str, session: requests.Session | None = None, namespace: str | None = None,
+                 token: str | None = None):
         self.base_url = base_url.rstrip("/") + "/__admin"
         self.http = session or requests.Session()
         self.namespace = namespace
+        self.token = token
         if namespace:
             self.http.headers[NAMESPACE_HEADER] = namespace
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
-        response = self.http.request(method, self.base_url + path, timeout=60, **kwargs)
+        # per call, not on the session: a session handed in may also carry vendor calls (OSS has its own header)
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        response = self.http.request(method, self.base_url + path, timeout=60, headers=headers, **kwargs)
         if response.status_code >= 400:
             raise AssertionError(f"/__admin{path} answered {response.status_code}: {response.text}")
         return response.json()
@@ -81,6 +85,10 @@ class Admin:
 
     def callbacks(self, vendor: str | None = None) -> list[dict]:
         return self._call("GET", "/callbacks", params={"vendor": vendor} if vendor else None)["callbacks"]
+
+    def redeliver(self, callback_id: int) -> dict:
+        """Send a callback again now; the callback with its new attempt."""
+        return self._call("POST", f"/callbacks/{callback_id}/redeliver")
 
     def add_fault(self, rule: dict) -> dict:
         return self._call("POST", "/faults", json=rule)
@@ -144,15 +152,15 @@ class Admin:
     def expect_requests(self, vendor: str | None = None, method: str | None = None, path: str | None = None,
                         status: int | None = None, count: int | None = None, timeout: float = 0.0) -> list[dict]:
         """Journal entries matching every given field (path may hold '*'); `count` exact, else at least one."""
-        def matching() -> list[dict]:
+        def matching() -> tuple[list[dict]] | None:  # wrapped: an empty list is a match when count is 0
             entries = self.requests(**{k: v for k, v in (("vendor", vendor), ("method", method), ("path", path),
                                                           ("status", status)) if v is not None})
             ok = len(entries) == count if count is not None else bool(entries)
-            return entries if ok else []
+            return (entries,) if ok else None
 
         found = self._poll(matching, timeout, None)
-        if found or (count == 0 and found is not None):
-            return found
+        if found is not None:
+            return found[0]
         wanted = {k: v for k, v in (("vendor", vendor), ("method", method), ("path", path), ("status", status))
                   if v is not None}
         near = [f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']}"
@@ -171,12 +179,12 @@ class Admin:
 class Namespace:
     """One namespace of a live server: its vendor URLs, a session that sends the header, its admin."""
 
-    def __init__(self, base_url: str, name: str):
+    def __init__(self, base_url: str, name: str, token: str | None = None):
         self.name = name
         self.base_url = base_url
         self.session = requests.Session()
         self.session.headers[NAMESPACE_HEADER] = name
-        self.admin = Admin(base_url, namespace=name)
+        self.admin = Admin(base_url, namespace=name, token=token)
 
     def url(self, vendor: str | None = None) -> str:
         return f"{self.base_url}/{vendor}" if vendor else self.base_url
@@ -185,16 +193,17 @@ class Namespace:
 class Server:
     """A mockservers server reached over HTTP: vendor URLs, namespaces, admin and verification."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str | None = None):
         self.base_url = base_url.rstrip("/")
-        self.admin = Admin(self.base_url)
+        self.token = token
+        self.admin = Admin(self.base_url, token=token)
 
     def url(self, vendor: str | None = None) -> str:
         return f"{self.base_url}/{vendor}" if vendor else self.base_url
 
     def namespace(self, name: str) -> Namespace:
         """A namespace of its own on this server: state, journal, clock, seed, faults, callbacks."""
-        return Namespace(self.base_url, name)
+        return Namespace(self.base_url, name, token=self.token)
 
     def await_callback(self, vendor: str, match=None, timeout: float = 10.0, advance: float | None = None,
                        delivered: bool = True) -> dict:
@@ -224,7 +233,7 @@ class LiveServer(Server):
         self._server = PooledWSGIServer("127.0.0.1", 0, self.app, threads=self.settings.threads,
                                         timeout=self.settings.request_timeout)
         self.port = self._server.port
-        super().__init__(f"http://127.0.0.1:{self.port}")
+        super().__init__(f"http://127.0.0.1:{self.port}", token=self.settings.admin_token)
         self._thread = threading.Thread(target=self._server.serve_forever, name="mockservers-live", daemon=True)
         self._thread.start()
 
@@ -294,6 +303,9 @@ def pytest_addoption(parser):
     parser.addoption("--mock-server-url", default=os.environ.get("MOCKSERVERS_URL"),
                      help="use this running mockservers server (shared, e.g. by pytest -n workers) instead of "
                           "starting one; tests should then work in namespaces of their own")
+    parser.addoption("--mock-admin-token", default=os.environ.get("MOCKSERVERS_ADMIN_TOKEN"),
+                     help="the admin token the fixtures send to /__admin (the server's --admin-token); without "
+                          "--mock-server-url, the server the plugin starts requires it too")
 
 
 def pytest_configure(config):
@@ -380,16 +392,19 @@ class LiveResponse:
 class LiveClient:
     """The Flask test client's calling convention, sent over HTTP to a live server, in one namespace."""
 
-    def __init__(self, base_url: str, namespace: str):
+    def __init__(self, base_url: str, namespace: str, admin_token: str | None = None):
         self.base_url = base_url
         self.http = requests.Session()
         self.http.headers[NAMESPACE_HEADER] = namespace
+        self.admin_token = admin_token
 
     def open(self, path: str, method: str = "GET", query_string=None, headers=None, data=None, json=None,
              content_type: str | None = None, **_ignored) -> LiveResponse:
         headers = dict(headers.items() if hasattr(headers, "items") else (headers or []))
         if content_type:
             headers["Content-Type"] = content_type
+        if self.admin_token and path.startswith("/__admin") and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.admin_token}"
         files = None
         if isinstance(data, dict) and any(isinstance(v, tuple) for v in data.values()):
             # the test client takes (file, filename[, type]); requests takes (filename, file[, type])
@@ -421,7 +436,8 @@ class LiveClient:
 @pytest.fixture(scope="session")
 def _mockservers_live(request):
     url = request.config.getoption("--mock-server-url")
-    server = Server(url) if url else LiveServer()
+    token = request.config.getoption("--mock-admin-token") or None
+    server = Server(url, token=token) if url else LiveServer(test_settings(admin_token=token))
     yield server
     server.stop()
 
@@ -461,8 +477,8 @@ def mock_client(request):
     if request.config.getoption("--mock-live"):
         live = request.getfixturevalue("_mockservers_live")
         name = "t-" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
-        Admin(live.base_url, namespace=name).reset()
-        yield LiveClient(live.base_url, name)
-        requests.delete(f"{live.base_url}/__admin/namespaces/{name}", timeout=60)  # max_namespaces stays in reach
+        Admin(live.base_url, namespace=name, token=live.token).reset()
+        yield LiveClient(live.base_url, name, admin_token=live.token)
+        Admin(live.base_url, token=live.token).delete_namespace(name)  # max_namespaces stays in reach
     else:
         yield request.getfixturevalue("mock_app").test_client()

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 ENV_PREFIX = "MOCKSERVERS_"
+CALLBACK_ALLOW = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "localhost")
+LISTS = ("vendors", "callback_allow")  # a string (env var, command line) is split at commas and spaces
 
 
 @dataclass
@@ -30,12 +32,19 @@ class Settings:
     journal_size: int = 1000
     max_body_mb: int = 256
     callback_timeout: float = 5.0
-    callback_max_attempts: int = 8
+    # Where callbacks may go: host names and IP networks (loopback and private: where receivers run).
+    callback_allow: list[str] = field(default_factory=lambda: list(CALLBACK_ALLOW))
+    # The retry schedule (each vendor may override it under vendor_config.KEY.callback_retry): the delay doubles
+    # from backoff_seconds up to backoff_max_seconds; no attempt later than give_up_seconds after the callback
+    # was queued, nor beyond max_attempts (0: no limit).
     callback_backoff_seconds: float = 1.0
-    callback_backoff_max_seconds: float = 300.0
+    callback_backoff_max_seconds: float = 1800.0
+    callback_give_up_seconds: float = 86400.0
+    callback_max_attempts: int = 0
     scheduler_tick_seconds: float = 0.2
     background: bool = True  # run the real-clock scheduler thread
     scenarios_dir: str = "fixtures/scenarios"  # POST /__admin/scenarios/KEY loads KEY.json or KEY.yaml from here
+    admin_token: str | None = None  # set: /__admin and the dashboard need 'Authorization: Bearer TOKEN'
     db_schema: str | None = None  # set per namespace on server databases (PostgreSQL)
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -48,12 +57,14 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 def _coerce(name: str, value: Any) -> Any:
     default = _FIELDS[name].default
-    if name == "vendors":
+    if name in LISTS:
         if isinstance(value, str):
             return [v for v in value.replace(",", " ").split() if v]
         return list(value)
     if value is None:
         return None
+    if name == "admin_token":
+        return str(value)  # YAML reads a token of digits as a number
     if isinstance(default, bool):
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "on")

@@ -19,6 +19,7 @@ from mockservers.core.models import FaultRule
 from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 
 blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger number names nothing
 
 
 def _runtime():
@@ -103,6 +104,17 @@ def callbacks_():
     with rt.store.transaction() as db:
         items = callbacks.list_callbacks(db, vendor=request.args.get("vendor"))
     return jsonify(callbacks=items, total=len(items))
+
+
+@blueprint.post("/callbacks/<callback_id>/redeliver")
+def redeliver_callback(callback_id: str):
+    """Send a callback again now, whatever its state; the attempt is recorded like any other."""
+    item = None
+    if callback_id.isascii() and callback_id.isdigit() and int(callback_id) <= MAX_ID:
+        item = _runtime().dispatcher.redeliver(int(callback_id))
+    if item is None:
+        return _bad(f"no callback {callback_id}", 404)
+    return jsonify(item)
 
 
 @blueprint.get("/clock")

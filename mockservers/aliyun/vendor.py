@@ -11,6 +11,7 @@ from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.ids import oss_request_id, platform_request_id
 from mockservers.aliyun.oss import errors as oss_errors
 from mockservers.aliyun.oss.store import OssStore, is_reserved
+from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
 
 PREFIX = "/aliyun"
@@ -57,6 +58,9 @@ class AliyunVendor(VendorSpec):
     title = "Aliyun medical data analysis platform (with its OSS store)"
     document = "aliyun-medical-analysis.txt"
     real_hosts = ("https://medical.aliyun.com", "http://medical.aliyun.com")
+    # tokenId is the application's credential; OSS: a presigned URL's Signature, STS tokens and secrets
+    credential_names = ("tokenId", "accessKeySecret", "securityToken", "Signature", "security-token",
+                        "x-oss-security-token")
 
     def blueprint(self):
         from mockservers.aliyun.routes import blueprint
@@ -98,6 +102,11 @@ class AliyunVendor(VendorSpec):
     def error_sources(self):
         from mockservers.aliyun.operations import ERROR_SOURCES
         return ERROR_SOURCES
+
+    def behaviour_sources(self):
+        return {f"{name} callback: {what}": source for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")
+                for what, source in (("where it may go", callback_targets.TARGET_SOURCE),
+                                     ("retries", callback_retry.RETRY_SOURCE))}
 
     def jobs(self, ctx):
         from mockservers.aliyun.dashboard import jobs

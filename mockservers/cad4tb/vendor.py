@@ -23,6 +23,7 @@ class Cad4tbVendor(VendorSpec):
     title = "CAD4TB API v1"
     document = "cad4tb-api-v1.txt"
     collapse_slashes = True  # one client builds .../api/v1//series/results/
+    credential_names = ("X-PASSWORD",)
 
     def blueprint(self):
         from mockservers.cad4tb.routes import blueprint

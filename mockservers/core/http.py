@@ -337,6 +337,7 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None, 
                 duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
                 explain=g.get("explain"), unmatched=request.url_rule is None, worker=os.getpid(),
             )
+        journal.mask_entry(entry, vendor.credential_names)
         if db is not None:
             journal.record(db, runtime.settings.journal_size, **entry)
         else:

@@ -1,8 +1,10 @@
 """The request journal: every vendor request with its answer, bounded in size."""
 from __future__ import annotations
 
+import functools
 import json
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -13,7 +15,11 @@ if TYPE_CHECKING:
     from mockservers.core.store import Store
 
 BODY_LIMIT = 4096
+CUT = "…"  # ends a body longer than BODY_LIMIT
 SKIPPED_HEADERS = {"cookie"}
+# Credentials any vendor may be sent; each vendor adds its own names on its VendorSpec (credential_names).
+CREDENTIAL_NAMES = ("authorization", "proxy-authorization")
+SCHEMED = frozenset(("authorization", "proxy-authorization"))  # 'Scheme credentials': the scheme is shown
 _INSERT = JournalEntry.__table__.insert()
 _COLUMNS = [c.name for c in JournalEntry.__table__.columns if c.name != "id"]
 _PLAIN_INSERT = f"INSERT INTO core_journal ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -28,10 +34,71 @@ def text_of(data: bytes, content_type: str | None = None) -> str:
     if not binary:
         try:
             text = data[:BODY_LIMIT].decode("utf-8")
-            return text + ("…" if len(data) > BODY_LIMIT else "")
+            return text + (CUT if len(data) > BODY_LIMIT else "")
         except UnicodeDecodeError:
             pass
     return f"<{len(data)} bytes {ct or 'binary'}>"
+
+
+def mask(value: str, scheme: bool = False) -> str:
+    """What the journal shows of a credential: its first 3 characters if it has 12 or more, `***`, and its length
+    as sent: 'a1b***(32)', '***(6)'; an Authorization header keeps its scheme: 'OSS moc***(41)'."""
+    if scheme:
+        word, space, rest = value.partition(" ")
+        if space and rest and word.isalnum():
+            return f"{word} {mask(rest)}"
+    return f"{value[:3] if len(value) >= 12 else ''}***({len(value)})"
+
+
+class Masker:
+    """Masks the values of the given names (any case) in headers, query strings, form, multipart and JSON text.
+    Text cut by the journal's size limit is masked to its end, so a cut value is not shown either."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names = tuple(sorted({n.lower() for n in (*CREDENTIAL_NAMES, *names)}, key=len, reverse=True))
+        self.header_names = frozenset(self.names)
+
+    def headers(self, headers: dict[str, str]) -> dict[str, str]:
+        return {k: mask(v, k.lower() in SCHEMED) if k.lower() in self.header_names else v
+                for k, v in headers.items()}
+
+    def text(self, text: str) -> str:
+        if not text:
+            return text
+        lowered = text.lower()
+        found = tuple(n for n in self.names if n in lowered)  # a plain search first: most text names none
+        if not found:
+            return text
+        pair, json_value, part = _patterns(found)
+        cut = CUT if text.endswith(CUT) else ""  # text_of's mark of a body cut short stays visible
+        text = text[:len(text) - len(cut)]
+        text = pair.sub(lambda m: m[1] + mask(m[2]), text)
+        text = json_value.sub(lambda m: m[0] if m[2] == "" else f'{m[1]}"{mask(m[2] or m[3])}"', text)
+        return part.sub(lambda m: m[1] + mask(m[2]), text) + cut
+
+
+@functools.lru_cache(maxsize=256)
+def _patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """name=value (query, form), "name": value (JSON), a multipart part named name: each value's span."""
+    alternatives = "|".join(re.escape(n) for n in names)
+    return (re.compile(rf"(?<![^&])((?:{alternatives})=)([^&]+)", re.IGNORECASE),
+            re.compile(rf'("(?:{alternatives})"\s*:\s*)(?:"((?:[^"\\]|\\.)*)"?|(-?\d[\d.eE+-]*|true|false))',
+                       re.IGNORECASE),
+            re.compile(rf'(name="(?:{alternatives})"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n)([^\r\n]+)',
+                       re.IGNORECASE))
+
+
+@functools.lru_cache(maxsize=None)
+def masker(names: tuple[str, ...]) -> Masker:
+    return Masker(names)
+
+
+def mask_entry(entry: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Mask the credentials of a journal entry before it is written: the state never holds them in clear."""
+    m = masker(names)
+    entry["headers"] = m.headers(entry["headers"])
+    for field in ("query", "body", "response_body"):
+        entry[field] = m.text(entry[field])
 
 
 def record(db: Session, size: int, **fields: Any) -> None:

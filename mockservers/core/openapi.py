@@ -74,11 +74,16 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
         return schema
 
     grouped: dict[str, dict[str, Any]] = {}
+    path_of_shape: dict[str, str] = {}
     for op in vendor.operations():
         operation: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "description": op.source,
                                      "parameters": [], "responses": {}}
+        # OpenAPI forbids two templates of one shape (/uploads/{groupname}/ and /uploads/{filename}/ are one URL):
+        # the later operation goes under the first template, its path parameters renamed in order.
+        path = path_of_shape.setdefault(openapi_path_shape(op.path), op.path)
+        names = dict(zip(re.findall(r"\{([^}]+)\}", op.path), re.findall(r"\{([^}]+)\}", path)))
         for name, description in op.path_params.items():
-            operation["parameters"].append({"in": "path", "name": name, "required": True,
+            operation["parameters"].append({"in": "path", "name": names.get(name, name), "required": True,
                                             "description": description, "schema": {"type": "string"}})
         for h in op.headers:
             operation["parameters"].append({"in": "header", "name": h.name, "required": h.required,
@@ -98,7 +103,7 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
             elif reply.schema is not None:
                 entry["content"] = {reply.media: {"schema": ref(reply.schema)}}
             operation["responses"][str(status)] = entry
-        grouped.setdefault(op.path, {})[op.method.lower()] = operation
+        grouped.setdefault(path, {})[op.method.lower()] = operation
     for path, operations in grouped.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
@@ -115,7 +120,8 @@ def openapi_path_shape(path: str) -> str:
 
 
 def ledger(vendor: "VendorSpec") -> list[dict[str, str]]:
-    """One entry per endpoint, parameter, response field and error code: documented (where) or inferred (why)."""
+    """One entry per endpoint, parameter, response field, error code and behaviour: documented (where) or inferred
+    (why)."""
     entries: list[dict[str, str]] = []
 
     def add(kind: str, name: str, operation: str, source: str) -> None:
@@ -152,4 +158,6 @@ def ledger(vendor: "VendorSpec") -> list[dict[str, str]]:
                 fields_of("response field", reply.schema, op.name, seen)
     for code, source in vendor.error_sources().items():
         add("error code", code, "*", source)
+    for name, source in vendor.behaviour_sources().items():
+        add("behaviour", name, "*", source)
     return entries

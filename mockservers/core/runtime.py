@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mockservers.core import callbacks as callbacks_mod
 from mockservers.core import models, snapshots  # noqa: F401  (registers the core tables)
-from mockservers.core.blobs import BlobStore, CountedBlobs
+from mockservers.core.blobs import BlobStore, CountedBlobs, sweep_orphans
 from mockservers.core.clock import Clock
 from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
 from mockservers.core.faults import Faults
@@ -60,6 +60,7 @@ class Runtime:
         self.store.create_all()
         with self.store.transaction() as db:
             self.clock.load(db)
+            sweep_orphans(db, self.blobs)
         self.seed_vendors()
 
     def vendor_config(self, key: str) -> dict[str, Any]:
@@ -93,18 +94,6 @@ class Runtime:
             self.clock.load(db)
         if seed_vendors:
             self.seed_vendors()
-
-    def remove_blob_if_unheld(self, key: str) -> None:
-        """After a commit that released the last reference: remove the file unless a record took it again."""
-        from mockservers.core.models import BlobRef
-
-        with self.store.transaction() as db:
-            ref = db.get(BlobRef, key)
-            if ref is not None and ref.refs > 0:
-                return
-            if ref is not None:
-                db.delete(ref)
-        self.blobs.delete(key)
 
     def advance(self, seconds: float) -> int:
         """Move virtual time forward, running every event that falls due, in order."""
@@ -153,7 +142,7 @@ class Context:
 
     @property
     def blobs(self) -> CountedBlobs:
-        return CountedBlobs(self.runtime.blobs, self.db, self.after_commit, self.runtime.remove_blob_if_unheld)
+        return CountedBlobs(self.runtime.blobs, self.db, self.after_commit, self.runtime.store.transaction)
 
     def after_commit(self, callback) -> None:
         """Run `callback` once this unit's transaction has committed (never if it rolls back)."""

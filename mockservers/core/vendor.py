@@ -33,6 +33,9 @@ class VendorSpec(ABC):
     document: str = ""  # the vendor document in shared/specs
     real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai", for the vendor_session fixture
     collapse_slashes: bool = False  # treat '//' in a path under the vendor's prefix as '/'
+    # Header, query, form and JSON names (any case) whose values are credentials: the journal masks them
+    # (core.journal.CREDENTIAL_NAMES, e.g. Authorization, are masked for every vendor).
+    credential_names: tuple[str, ...] = ()
 
     @abstractmethod
     def blueprint(self) -> Blueprint:
@@ -97,6 +100,11 @@ class VendorSpec(ABC):
 
     def error_sources(self) -> dict[str, str]:
         """Each error code of the catalog: where the document shows it, or 'inferred: <why>'."""
+        return {}
+
+    def behaviour_sources(self) -> dict[str, str]:
+        """What the vendor does beyond answering (its callbacks): where the document shows it, or
+        'inferred: <why>'."""
         return {}
 
 

@@ -1,6 +1,7 @@
 """SigmaCloud DR as the core sees it."""
 from __future__ import annotations
 
+from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
 from mockservers.sigma import errors
 from mockservers.sigma.backend import SigmaBackend
@@ -11,6 +12,8 @@ class SigmaVendor(VendorSpec):
     title = "SigmaCloud DR"
     document = "sigmacloud-dr.md"
     real_hosts = ("https://api.12sigma.ai", "http://api.12sigma.ai")
+    # the Login password (sent, and hashed in its answer), the token it returns and the signing key
+    credential_names = ("password", "Sigma-Token", "token", "secret_key")
 
     def blueprint(self):
         from mockservers.sigma.routes import blueprint
@@ -37,6 +40,10 @@ class SigmaVendor(VendorSpec):
     def error_sources(self):
         from mockservers.sigma.operations import ERROR_SOURCES
         return ERROR_SOURCES
+
+    def behaviour_sources(self):
+        return {"notify_url callback: where it may go": callback_targets.TARGET_SOURCE,
+                "notify_url callback: retries": callback_retry.RETRY_SOURCE}
 
     def jobs(self, ctx):
         return SigmaBackend(ctx).dashboard_jobs()

@@ -86,3 +86,24 @@ def test_a_forced_reanalysis_calls_back_again(aliyun, httpserver):
     aliyun.execute(key="s", callback=httpserver.url_for("/api/taskStatus"), forceAnalysis=True)
     aliyun.advance(3)
     assert [cb["state"] for cb in aliyun.callbacks()] == ["delivered", "delivered"]
+
+
+REFUSED = "refused: 203.0.113.5 is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+
+
+def test_a_status_callback_url_outside_callback_allow_is_accepted_but_never_called(aliyun):
+    aliyun.put_object("s/1.dcm", dx_file(0, 0))
+    response = aliyun.execute(key="s", callback="http://203.0.113.5/api/taskStatus")
+    assert response.status_code == 200 and response.json["returnCode"] == "000000"
+    aliyun.advance(3)
+    [cb] = aliyun.callbacks()
+    assert cb["state"] == "refused" and [a["error"] for a in cb["attempts"]] == [REFUSED]
+
+
+def test_an_oa_result_callback_url_outside_callback_allow_is_accepted_but_never_called(aliyun):
+    aliyun.put_object("knee.png", dx_file(0, 0))
+    response = aliyun.oa(aliyun.oa_body(callback="http://203.0.113.5/oa/result"))
+    assert response.status_code == 200 and response.json == {"returnCode": "000000", "returnMessage": "OK"}
+    aliyun.advance(2)
+    [cb] = aliyun.callbacks()
+    assert cb["state"] == "refused" and [a["error"] for a in cb["attempts"]] == [REFUSED]

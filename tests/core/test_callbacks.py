@@ -60,19 +60,6 @@ def test_gives_up_after_max_attempts(runtime, httpserver):
     assert all(a["error"] == "HTTP 500" for a in cb["attempts"])
 
 
-def test_receiver_down_then_back(runtime, httpserver):
-    url = httpserver.url_for("/hook")
-    httpserver.stop()
-    enqueue(runtime, url, {"x": 1})
-    runtime.advance(0)
-    [cb] = callbacks(runtime)
-    assert cb["state"] == "pending" and "ConnectionError" in cb["attempts"][0]["error"]
-    httpserver.start()
-    httpserver.expect_request("/hook").respond_with_data("ok")
-    runtime.advance(2)
-    assert callbacks(runtime)[0]["state"] == "delivered"
-
-
 @pytest.mark.parametrize("action, state, attempts", [
     ({"drop": True}, "dropped", 1), ({"fail": True}, "delivered", 2), ({"duplicate": True}, "delivered", 2),
 ])

@@ -98,13 +98,14 @@ def libfaketime() -> str | None:
 
 @pytest.mark.skipif(libfaketime() is None, reason="libfaketime is not installed (`make system-deps` installs it)")
 def test_a_seed_process_under_libfaketime_stores_the_same_files(tmp_path):
-    """The whole process's clock moved (C library included), not only Python's."""
+    """The whole process's clock moved (C library included), not only Python's. The monotonic clock stays real:
+    faked, it makes timed waits on conditions hang."""
     folders = []
     for n, when in enumerate(DATES):
         folder = tmp_path / f"run{n}"
         folder.mkdir()
         env = {**os.environ, "LD_PRELOAD": libfaketime(), "FAKETIME": "@" + when.strftime("%Y-%m-%d %H:%M:%S"),
-               "FAKETIME_DONT_RESET": "1", "TZ": "UTC"}
+               "FAKETIME_DONT_RESET": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"}
         probe = subprocess.run([sys.executable, "-c", "import time; print(time.gmtime().tm_year)"], env=env,
                                capture_output=True, text=True, check=True)
         assert probe.stdout.strip() == str(when.year), "libfaketime moved the process's clock"

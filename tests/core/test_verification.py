@@ -48,6 +48,14 @@ def test_expect_requests(mock_server):
     assert "GET /sigma/login -> 400" in str(err.value)
 
 
+def test_expect_requests_count_zero(mock_server):
+    """count=0 asserts that no request matched: it returns the empty list rather than failing."""
+    assert mock_server.expect_requests(vendor="sigma", method="DELETE", count=0) == []
+    requests.delete(mock_server.url("sigma") + "/logout", timeout=10)
+    with pytest.raises(AssertionError, match="expected 0 request"):
+        mock_server.expect_requests(vendor="sigma", method="DELETE", count=0)
+
+
 def test_assert_no_unmatched(mock_server):
     password = base64.urlsafe_b64encode(b"123456").decode()
     requests.get(mock_server.url("sigma") + f"/login?account_name=sigma&user_name=test&password={password}",

@@ -33,7 +33,7 @@ def browser():
 def page(browser, mock_server):
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
     page = context.new_page()
-    page.goto(mock_server.url() + "/")
+    page.goto(mock_server.url() + (f"/?token={mock_server.token}" if mock_server.token else "/"))
     yield page
     context.close()
 
@@ -91,3 +91,42 @@ def test_a_fault_rule_is_added_and_removed(page, mock_server):
     page.click(".fault-remove")
     page.locator("#faults tbody tr").first.wait_for(state="detached", timeout=15000)
     assert mock_server.admin.faults() == []
+
+
+TOKEN = "browser-admin-token"
+
+
+@pytest.fixture(scope="module")
+def guarded_server():
+    from mockservers.pytest_plugin import LiveServer, test_settings
+
+    server = LiveServer(test_settings(admin_token=TOKEN))
+    yield server
+    server.stop()
+
+
+def test_with_an_admin_token_the_page_is_opened_with_it_and_sends_it(browser, guarded_server):
+    guarded_server.admin.reset()
+    client = SigmaClient(guarded_server.url("sigma"))
+    client.login()
+    ids = client.upload_dicom(dx_file(index=2, rows=256, columns=256))
+    client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"])
+    guarded_server.admin.advance(60)
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    try:
+        page = context.new_page()
+        refused = page.goto(guarded_server.url() + "/")
+        assert refused.status == 401 and "Bearer" in refused.json()["error"]
+        page.goto(guarded_server.url() + f"/?token={TOKEN}")
+        page.locator("#journal tbody tr", has_text="/sigma/login").first.wait_for(timeout=15000)
+        page.wait_for_function("() => { const i = document.querySelector('.study img'); "
+                               "return i && i.complete && i.naturalWidth > 0; }", timeout=15000)
+        page.fill("#fault-vendor", "sigma")
+        page.fill("#fault-action", '{"status": 503}')
+        page.click("#fault-add")
+        page.locator("#faults tbody tr", has_text="503").wait_for(timeout=15000)
+        assert guarded_server.admin.faults()[0]["action"] == {"status": 503}
+        page.reload()
+        page.locator("#faults tbody tr", has_text="503").wait_for(timeout=15000)
+    finally:
+        context.close()

@@ -1,10 +1,17 @@
-// The dashboard reads and writes only /__admin; every call carries the chosen namespace.
+// The dashboard reads and writes only /__admin; every call carries the chosen namespace, and the admin token
+// when the page was opened with one (/?token=...: the address keeps it, so a reload works).
 "use strict";
 const $ = (id) => document.getElementById(id);
-let namespace = new URLSearchParams(location.search).get("namespace") || "default";
+const pageQuery = new URLSearchParams(location.search);
+const token = pageQuery.get("token");
+let namespace = pageQuery.get("namespace") || "default";
+
+function withAuth(headers) {
+  return token ? Object.assign({Authorization: `Bearer ${token}`}, headers) : headers;
+}
 
 function api(path, options = {}) {
-  const headers = Object.assign({"X-Mock-Namespace": namespace}, options.headers || {});
+  const headers = withAuth(Object.assign({"X-Mock-Namespace": namespace}, options.headers || {}));
   return fetch(path, Object.assign({}, options, {headers})).then(async (r) => {
     const body = await r.json().catch(() => ({}));
     if (!r.ok) throw new Error(body.error || r.statusText);
@@ -26,6 +33,19 @@ function fill(tableId, rows, toCells) {
     tr.append(...toCells(row));
     return tr;
   }));
+}
+
+// An <img src> cannot send the token: thumbnails are fetched, once per URL, and shown from the blob.
+const thumbnails = new Map();
+
+function thumbnail(url) {
+  if (!thumbnails.has(url)) {
+    thumbnails.set(url, fetch(url, {headers: withAuth({})})
+      .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(r.statusText))))
+      .then((blob) => URL.createObjectURL(blob))
+      .catch((e) => { thumbnails.delete(url); throw e; }));
+  }
+  return thumbnails.get(url);
 }
 
 const when = (t) => (t ? new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19) : "");
@@ -74,7 +94,12 @@ async function loadJobs() {
 async function loadCallbacks() {
   const {callbacks} = await api("/__admin/callbacks");
   fill("callbacks", callbacks, (c) => [cell(c.vendor), cell(c.url, "path"), cell(c.state, `state-${c.state}`),
-    cell(c.attempts.map((a) => `${when(a.time)} → ${a.status === null ? a.error : a.status}`).join("\n"))]);
+    cell(c.attempts.map((a) => `${when(a.time)} → ${attempted(a)}`).join("\n"))]);
+}
+
+function attempted(a) {
+  if (a.state === "sending") return "sending";
+  return a.status === null ? a.error : a.status;
 }
 
 async function loadFaults() {
@@ -98,8 +123,9 @@ async function loadStudies() {
     card.className = "study";
     if (s.thumbnail) {
       const img = document.createElement("img");
-      img.src = `${s.thumbnail}?namespace=${encodeURIComponent(namespace)}&findings=${s.findings.length}`;
       img.alt = `${s.vendor} study ${s.id}`;
+      thumbnail(`${s.thumbnail}?namespace=${encodeURIComponent(namespace)}&findings=${s.findings.length}`)
+        .then((src) => { img.src = src; }).catch((e) => console.error(e));
       card.append(img);
     }
     const caption = document.createElement("figcaption");
