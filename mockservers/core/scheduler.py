@@ -77,17 +77,13 @@ class Scheduler:
         return ran
 
     def _next_due(self, until: float) -> tuple[int, float, str, dict] | None:
-        store = self.runtime.store
-        db = store.open(write=False)  # a look takes no writer lock
-        try:
+        with self.runtime.store.transaction() as db:
             row = db.execute(
                 select(ScheduledEvent.id, ScheduledEvent.due_at, ScheduledEvent.kind, ScheduledEvent.payload)
                 .where(ScheduledEvent.state == "pending", ScheduledEvent.due_at <= until)
                 .order_by(ScheduledEvent.due_at, ScheduledEvent.id)
                 .limit(1)
             ).first()
-        finally:
-            store.close(db, commit=False)
         return tuple(row) if row else None
 
     def run_due(self, until: float, advance_clock: bool = False) -> int:
