@@ -16,6 +16,7 @@ from mockservers.core import callbacks, journal, openapi, snapshots
 from mockservers.core.faults import FaultRuleError
 from mockservers.core.http import runtime_of
 from mockservers.core.models import FaultRule
+from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 
 blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger number names nothing
@@ -60,6 +61,16 @@ def vendors():
 @blueprint.get("/namespaces")
 def namespaces():
     return jsonify(namespaces=current_app.extensions["mockservers.namespaces"].names())
+
+
+@blueprint.delete("/namespaces/<name>")
+def delete_namespace(name: str):
+    """Forget a namespace: its state, journal, faults, callbacks, snapshots and files."""
+    if name == DEFAULT_NAMESPACE:
+        return _bad("the default namespace cannot be deleted; POST /__admin/reset empties it")
+    if not current_app.extensions["mockservers.namespaces"].delete(name):
+        return _bad(f"no namespace {name!r}", 404)
+    return jsonify(status="ok", deleted=name)
 
 
 @blueprint.post("/reset")

@@ -44,6 +44,7 @@ class Runtime:
         self.blobs = BlobStore(os.path.join(self.data_dir, "blobs"))
         self.clock = Clock(settings.clock)
         self.scheduler = Scheduler(self)
+        self.store.on_commit = self.scheduler.changed
         self.faults = Faults(self)
         self._configs: dict[str, dict[str, Any]] = {}
         self._configs_of: dict | None = None
@@ -102,13 +103,20 @@ class Runtime:
             self.clock.set(db, target)
         return ran
 
-    def start_background(self) -> None:
-        if not self.clock.virtual and self.settings.background:
-            self.scheduler.start(self.settings.scheduler_tick_seconds)
+    def release(self) -> bool:
+        """Close the connections and files held while idle (see Store.release)."""
+        return self.store.release()
 
     def close(self) -> None:
-        self.scheduler.stop()
         self.store.dispose()
+
+    def destroy(self) -> None:
+        """Forget this namespace for good: its database and its folder of files. Never the default namespace's,
+        whose folder holds the others."""
+        if self.namespace == "default":
+            raise ValueError("the default namespace cannot be destroyed")
+        self.store.destroy()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class Context:
