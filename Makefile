@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-inprocess test-live test-postgres system-deps bench bench-deps clean
+.PHONY: run test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test-inprocess: $(STAMP)
 
 test-live: $(STAMP)
 	$(BIN)/python -m pytest --mock-live
+
+# The in-process pass again as if years from now: fake data must not depend on the date.
+test-far-date: $(STAMP)
+	$(BIN)/python -m pytest --travel-to 2036-02-29
 
 test-postgres: $(STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"

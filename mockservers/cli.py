@@ -64,12 +64,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if settings.workers > 1:
         return _serve_workers(settings)
-    from werkzeug.serving import make_server
-
     from mockservers.app import create_app
+    from mockservers.serving import PooledWSGIServer
 
     app = create_app(settings)
-    server = make_server(settings.host, settings.port, app, threaded=True)
+    server = PooledWSGIServer(settings.host, settings.port, app, threads=settings.threads,
+                              timeout=settings.request_timeout)
     runtime = app.extensions["mockservers"]
     namespaces = app.extensions["mockservers.namespaces"]
     _banner(settings, server.port, runtime.vendors)

@@ -102,6 +102,14 @@ class Admin:
     def delete_fault(self, rule_id: int) -> None:
         self._call("DELETE", f"/faults/{rule_id}")
 
+    def namespaces(self) -> list[str]:
+        return self._call("GET", "/namespaces")["namespaces"]
+
+    def delete_namespace(self, name: str) -> None:
+        """Forget a namespace (its state, journal, faults, callbacks and files): a server holds at most
+        `max_namespaces`."""
+        self._call("DELETE", f"/namespaces/{name}")
+
     # ---- verification: poll until the condition holds, or fail listing the near misses ----
 
     def _poll(self, check: Callable[[], Any], timeout: float, advance: float | None, interval: float = 0.05):
@@ -216,14 +224,14 @@ class LiveServer(Server):
     """A real HTTP server on a free loopback port, in a thread of this process."""
 
     def __init__(self, settings: Settings | None = None):
-        from werkzeug.serving import make_server
-
         from mockservers.app import create_app
+        from mockservers.serving import PooledWSGIServer
 
         self.settings = settings or test_settings()
         self.app = create_app(self.settings)
         self.runtime = self.app.extensions["mockservers"]
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self._server = PooledWSGIServer("127.0.0.1", 0, self.app, threads=self.settings.threads,
+                                        timeout=self.settings.request_timeout)
         self.port = self._server.port
         super().__init__(f"http://127.0.0.1:{self.port}", token=self.settings.admin_token)
         self._thread = threading.Thread(target=self._server.serve_forever, name="mockservers-live", daemon=True)
@@ -471,5 +479,6 @@ def mock_client(request):
         name = "t-" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
         Admin(live.base_url, namespace=name, token=live.token).reset()
         yield LiveClient(live.base_url, name, admin_token=live.token)
+        Admin(live.base_url, token=live.token).delete_namespace(name)  # max_namespaces stays in reach
     else:
         yield request.getfixturevalue("mock_app").test_client()

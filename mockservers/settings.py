@@ -27,6 +27,8 @@ class Settings:
     workers: int = 1  # more than one: worker processes sharing the state, under `server`
     server: str = "gunicorn"  # gunicorn (gthread) | granian
     threads: int = 8  # request threads per worker
+    request_timeout: float = 30.0  # seconds a connection may stall mid-request (then 408 or closed)
+    max_namespaces: int = 100  # namespaces a server holds, the default one included
     journal_size: int = 1000
     max_body_mb: int = 256
     callback_timeout: float = 5.0

@@ -3,7 +3,25 @@ mock_client. Tests written against `client` run twice in `make test`: in-process
 live server (a namespace per test)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--travel-to", metavar="YYYY-MM-DD",
+                     help="run the session with Python's clock moved to this date (time-machine, ticking): fake "
+                          "values must not change, so the suite must pass on any date")
+
+
+def pytest_configure(config):
+    day = config.getoption("--travel-to")
+    if day:
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(day).replace(tzinfo=timezone.utc), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture

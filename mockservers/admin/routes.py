@@ -18,6 +18,7 @@ from mockservers.core.clock import ClockError
 from mockservers.core.faults import FaultRuleError
 from mockservers.core.http import runtime_of
 from mockservers.core.models import FaultRule
+from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 from mockservers.core.validation import is_whole_number
 
 blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
@@ -95,6 +96,16 @@ def vendors():
 @blueprint.get("/namespaces")
 def namespaces():
     return jsonify(namespaces=current_app.extensions["mockservers.namespaces"].names())
+
+
+@blueprint.delete("/namespaces/<name>")
+def delete_namespace(name: str):
+    """Forget a namespace: its state, journal, faults, callbacks, snapshots and files."""
+    if name == DEFAULT_NAMESPACE:
+        return _bad("the default namespace cannot be deleted; POST /__admin/reset empties it")
+    if not current_app.extensions["mockservers.namespaces"].delete(name):
+        return _bad(f"no namespace {name!r}", 404)
+    return jsonify(status="ok", deleted=name)
 
 
 @blueprint.post("/reset")

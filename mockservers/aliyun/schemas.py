@@ -8,7 +8,8 @@ DOC = "aliyun-medical-analysis.txt § "
 
 
 class StrictInt(fields.Integer):
-    """An integer in JSON (a bool is not one); a query string's digits are read as one too."""
+    """An integer in JSON (a bool is not one, 2.0 is, as JSON Schema and the platform's Java JSON readers have it);
+    a query string's digits are read as one too."""
 
     def __init__(self, *, from_text: bool = False, **kwargs):
         super().__init__(strict=not from_text, **kwargs)
@@ -16,6 +17,8 @@ class StrictInt(fields.Integer):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             raise self.make_error("invalid")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -39,9 +42,15 @@ def storable(value: str | None) -> None:
         raise ValidationError("must be valid Unicode (no lone surrogates)") from None
 
 
+NO_NUL = "^[^\\x00]*$"  # what storable() checks, as far as a JSON Schema pattern can say it
+# A part of what validate.URL(schemes={"http", "https"}, require_tld=False) takes, as the document's pattern: host
+# names whose last label has two characters or more, a port, a path of printable ASCII.
+URL = r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]{2,63}(?::[0-9]{1,5})?(?:/[!-~]*)?$"
+
+
 def text(required: bool = True, max_length: int = 1024, **kwargs) -> fields.String:
     return fields.String(required=required, validate=[validate.Length(min=1 if required else 0, max=max_length),
-                                                      storable], **kwargs)
+                                                      storable], metadata={"pattern": NO_NUL}, **kwargs)
 
 
 class OptionalUrl(fields.String):
@@ -56,14 +65,15 @@ class OptionalUrl(fields.String):
 def url(required: bool = True) -> fields.String:
     checks = [validate.Length(max=2048), storable, validate.URL(schemes={"http", "https"}, require_tld=False)]
     if required:
-        return fields.String(required=True, validate=checks)
+        return fields.String(required=True, validate=checks, metadata={"pattern": URL})
 
     def check_unless_none(value):  # "" is read as None, and validators still run on it
         if value is not None:
             for check in checks:
                 check(value)
 
-    return OptionalUrl(allow_none=True, validate=check_unless_none)
+    return OptionalUrl(allow_none=True, validate=check_unless_none,
+                       metadata={"pattern": URL.replace("^", "^$|^", 1)})
 
 
 def schema(name: str, base: type[Schema], attrs: dict) -> type[Schema]:

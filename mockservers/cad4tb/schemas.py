@@ -33,8 +33,12 @@ class Text(fields.String):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+NO_NUL = "^[^\\x00]*$"  # what storable() checks, as far as a JSON Schema pattern can say it
+
+
 def param(description: str = "") -> Text:
-    return Text(load_default="", validate=storable, metadata={"description": description} if description else {})
+    return Text(load_default="", validate=storable,
+                metadata={"pattern": NO_NUL, **({"description": description} if description else {})})
 
 
 class Loose(Schema):

@@ -5,10 +5,16 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
+from collections import Counter
 
-from sqlalchemy import case, update
+from sqlalchemy import case, delete, select, update
 
 from mockservers.core.upsert import add_to
+
+# The start-up sweep leaves younger files alone: another process on the same state may be writing them for a
+# request it has not committed yet (a runtime opens in each worker, and on a namespace's first use in it).
+ORPHAN_AGE_SECONDS = 600.0
 
 
 class BlobStore:
@@ -21,11 +27,14 @@ class BlobStore:
             raise KeyError(key)
         return os.path.join(self.root, key[:2], key)
 
-    def put(self, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, key: str | None = None) -> str:
+        key = key or key_of(data)
         path = self._path(key)
-        if os.path.exists(path):
+        try:
+            os.utime(path)  # already there, and held anew: young again, so another process's start-up sweep leaves it
             return key
+        except FileNotFoundError:
+            pass
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
         try:
@@ -62,6 +71,23 @@ class BlobStore:
         except (KeyError, FileNotFoundError):
             pass
 
+    def sweep(self, held: set[str], older_than: float) -> int:
+        """Remove every file modified before `older_than` that is not a held key in its place: files a crash left
+        between writing and committing, and its temp files. The number removed."""
+        removed = 0
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                full = os.path.join(folder, name)
+                if name in held and full == self._path(name):
+                    continue
+                try:
+                    if os.stat(full).st_mtime < older_than:
+                        os.unlink(full)
+                        removed += 1
+                except FileNotFoundError:
+                    pass
+        return removed
+
     def wipe(self) -> None:
         for entry in os.listdir(self.root):
             full = os.path.join(self.root, entry)
@@ -69,34 +95,83 @@ class BlobStore:
                 shutil.rmtree(full, ignore_errors=True)
 
 
+def key_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _chunks(keys: list[str], size: int = 500):
+    """SQLite caps the bound parameters of one statement."""
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
+
+
+def held_keys(db) -> set[str]:
+    """The files some record holds."""
+    from mockservers.core.models import BlobRef
+
+    return set(db.scalars(select(BlobRef.key).where(BlobRef.refs > 0)))
+
+
+def sweep_orphans(db, store: BlobStore) -> int:
+    """Called once when a runtime opens: the files no record holds, old enough not to be another process's
+    uncommitted write, are removed."""
+    return store.sweep(held_keys(db), time.time() - ORPHAN_AGE_SECONDS)
+
+
 class CountedBlobs:
     """The blob store as a request sees it: each put() is a reference held in the request's transaction, and
     release() drops one; a file no record holds any more is removed once the transaction commits. Files are
     shared by content, so a vendor deleting its record never removes a file another record still holds."""
 
-    def __init__(self, store: BlobStore, db, on_commit, remove_if_unheld):
+    def __init__(self, store: BlobStore, db, on_commit, transaction):
         self.store, self.db, self.on_commit = store, db, on_commit
-        self.store_remove = remove_if_unheld
+        self.transaction = transaction  # a new transaction of the same state, for the removal after commit
 
     def put(self, data: bytes) -> str:
         from mockservers.core.models import BlobRef
 
-        key = self.store.put(data)
+        key = key_of(data)
+        # Counted before the file is written: a removal of the same key after another commit waits on this row,
+        # then finds it held; or it went first, and the file is written again here.
         add_to(self.db, BlobRef.__table__, key, "refs", 1)
-        return key
+        return self.store.put(data, key)
 
-    def release(self, key: str) -> None:
+    def release(self, *keys: str) -> None:
+        """Drop one reference per key given (a key given twice drops two), in a statement per chunk of keys."""
         from mockservers.core.models import BlobRef
 
-        refs = BlobRef.__table__.c.refs
+        table = BlobRef.__table__
+        zero = []
+        by_count: dict[int, list[str]] = {}
+        for key, count in sorted(Counter(keys).items()):
+            by_count.setdefault(count, []).append(key)
         with self.db.no_autoflush:  # the caller may hold a half-built record that is flushed later
-            left = self.db.execute(update(BlobRef.__table__).where(BlobRef.__table__.c.key == key)
-                                   .values(refs=case((refs > 1, refs - 1), else_=0)).returning(refs)).scalar()
-        if left == 0:  # kept at zero: a later put in this transaction counts up from here
-            self.on_commit(lambda: self._remove_if_unheld(key))
+            for count, same in by_count.items():
+                for chunk in _chunks(same):
+                    zero += [key for key, left in self.db.execute(
+                        update(table).where(table.c.key.in_(chunk))
+                        .values(refs=case((table.c.refs > count, table.c.refs - count), else_=0))
+                        .returning(table.c.key, table.c.refs)) if left == 0]
+        if zero:  # kept at zero: a later put in this transaction counts up from there
+            released = self.db.info.get("blobs.released")
+            if released is None:
+                released = self.db.info["blobs.released"] = set()
+                self.on_commit(lambda: self._remove_unheld(released))
+            released.update(zero)
 
-    def _remove_if_unheld(self, key: str) -> None:
-        self.store_remove(key)
+    def _remove_unheld(self, keys: set[str]) -> None:
+        """After the commit: the files of the keys still at zero go, in one transaction. The rows are deleted
+        and the files unlinked before it commits, so a put of the same bytes elsewhere either waits for this
+        and writes the file anew, or counted first and keeps it."""
+        from mockservers.core.models import BlobRef
+
+        table = BlobRef.__table__
+        with self.transaction() as db:
+            for chunk in _chunks(sorted(keys)):
+                gone = db.scalars(delete(table).where(table.c.key.in_(chunk), table.c.refs <= 0)
+                                  .returning(table.c.key)).all()
+                for key in gone:
+                    self.store.delete(key)
 
     def get(self, key: str) -> bytes:
         return self.store.get(key)

@@ -74,11 +74,16 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
         return schema
 
     grouped: dict[str, dict[str, Any]] = {}
+    path_of_shape: dict[str, str] = {}
     for op in vendor.operations():
         operation: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "description": op.source,
                                      "parameters": [], "responses": {}}
+        # OpenAPI forbids two templates of one shape (/uploads/{groupname}/ and /uploads/{filename}/ are one URL):
+        # the later operation goes under the first template, its path parameters renamed in order.
+        path = path_of_shape.setdefault(openapi_path_shape(op.path), op.path)
+        names = dict(zip(re.findall(r"\{([^}]+)\}", op.path), re.findall(r"\{([^}]+)\}", path)))
         for name, description in op.path_params.items():
-            operation["parameters"].append({"in": "path", "name": name, "required": True,
+            operation["parameters"].append({"in": "path", "name": names.get(name, name), "required": True,
                                             "description": description, "schema": {"type": "string"}})
         for h in op.headers:
             operation["parameters"].append({"in": "header", "name": h.name, "required": h.required,
@@ -98,7 +103,7 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
             elif reply.schema is not None:
                 entry["content"] = {reply.media: {"schema": ref(reply.schema)}}
             operation["responses"][str(status)] = entry
-        grouped.setdefault(op.path, {})[op.method.lower()] = operation
+        grouped.setdefault(path, {})[op.method.lower()] = operation
     for path, operations in grouped.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mockservers.core import callbacks as callbacks_mod
 from mockservers.core import models, snapshots  # noqa: F401  (registers the core tables)
-from mockservers.core.blobs import BlobStore, CountedBlobs
+from mockservers.core.blobs import BlobStore, CountedBlobs, sweep_orphans
 from mockservers.core.clock import Clock
 from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
 from mockservers.core.faults import Faults
@@ -48,6 +48,7 @@ class Runtime:
         self.blobs = BlobStore(os.path.join(self.data_dir, "blobs"))
         self.clock = Clock(settings.clock)
         self.scheduler = Scheduler(self)
+        self.store.on_commit = self.scheduler.changed
         self.faults = Faults(self)
         self._configs: dict[str, dict[str, Any]] = {}
         self._configs_of: dict | None = None
@@ -64,6 +65,7 @@ class Runtime:
         self.store.create_all()
         with self.store.transaction() as db:
             self.clock.load(db)
+            sweep_orphans(db, self.blobs)
         self.seed_vendors()
 
     def vendor_config(self, key: str) -> dict[str, Any]:
@@ -97,18 +99,6 @@ class Runtime:
             self.clock.load(db)
         if seed_vendors:
             self.seed_vendors()
-
-    def remove_blob_if_unheld(self, key: str) -> None:
-        """After a commit that released the last reference: remove the file unless a record took it again."""
-        from mockservers.core.models import BlobRef
-
-        with self.store.transaction() as db:
-            ref = db.get(BlobRef, key)
-            if ref is not None and ref.refs > 0:
-                return
-            if ref is not None:
-                db.delete(ref)
-        self.blobs.delete(key)
 
     def advance(self, seconds: float) -> int:
         """Move virtual time forward, running every event that falls due, in order. Raises ClockError (and changes
@@ -145,13 +135,20 @@ class Runtime:
             else:  # memory: one process
                 yield
 
-    def start_background(self) -> None:
-        if not self.clock.virtual and self.settings.background:
-            self.scheduler.start(self.settings.scheduler_tick_seconds)
+    def release(self) -> bool:
+        """Close the connections and files held while idle (see Store.release)."""
+        return self.store.release()
 
     def close(self) -> None:
-        self.scheduler.stop()
         self.store.dispose()
+
+    def destroy(self) -> None:
+        """Forget this namespace for good: its database and its folder of files. Never the default namespace's,
+        whose folder holds the others."""
+        if self.namespace == "default":
+            raise ValueError("the default namespace cannot be destroyed")
+        self.store.destroy()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class Context:
@@ -177,7 +174,7 @@ class Context:
 
     @property
     def blobs(self) -> CountedBlobs:
-        return CountedBlobs(self.runtime.blobs, self.db, self.after_commit, self.runtime.remove_blob_if_unheld)
+        return CountedBlobs(self.runtime.blobs, self.db, self.after_commit, self.runtime.store.transaction)
 
     def after_commit(self, callback) -> None:
         """Run `callback` once this unit's transaction has committed (never if it rolls back)."""

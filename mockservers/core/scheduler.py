@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mockservers.core.models import ScheduledEvent
@@ -40,12 +41,40 @@ class Scheduler:
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
         self.handlers: dict[str, Handler] = {}
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self._run_lock = threading.Lock()
+        # What the background Ticker knows without asking the database: whether anything committed since it last
+        # looked (a commit may have scheduled an event), and when the earliest pending event it saw falls due.
+        self._changed = True
+        self._earliest: float | None = None
+        self._looking: int | None = None  # the thread of run_pending(): its own commits need no second look
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
+
+    def changed(self) -> None:
+        """Called after every commit of the runtime's store."""
+        if threading.get_ident() != self._looking:
+            self._changed = True
+
+    def has_work(self, now: float) -> bool:
+        return self._changed or (self._earliest is not None and self._earliest <= now)
+
+    def run_pending(self) -> int:
+        """The Ticker's turn: run what fell due by the clock's now, then note when the next pending event falls due."""
+        self._looking = threading.get_ident()
+        self._changed = False
+        try:
+            ran = self.run_due(self.runtime.clock.now())
+            store = self.runtime.store
+            db = store.open(write=False)
+            try:
+                self._earliest = db.scalar(select(func.min(ScheduledEvent.due_at))
+                                           .where(ScheduledEvent.state == "pending"))
+            finally:
+                store.close(db, commit=False)
+        finally:
+            self._looking = None
+        return ran
 
     def _next_due(self, until: float) -> tuple[int, float, str, dict] | None:
         with self.runtime.store.transaction() as db:
@@ -102,22 +131,41 @@ class Scheduler:
             follow_up()
         return True
 
-    def start(self, tick: float) -> None:
-        if self._thread is not None:
-            return
 
-        def loop():
-            while not self._stop.wait(tick):
-                try:
-                    self.run_due(self.runtime.clock.now())
-                except Exception:
-                    log.exception("scheduler tick failed")
+class Ticker:
+    """One background thread for every namespace's scheduler (real clock): each tick it hands the schedulers that
+    have work to a small pool, so an idle namespace costs no thread and no query, and one namespace's slow callback
+    receiver does not hold up the others' events."""
 
-        self._thread = threading.Thread(target=loop, name="mockservers-scheduler", daemon=True)
+    def __init__(self, candidates: Callable[[], Iterable[Any]], has_work: Callable[[Any], bool],
+                 run: Callable[[Any], None], tick: float, threads: int = 4):
+        self._candidates, self._has_work, self._run = candidates, has_work, run
+        self._tick = tick
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mockservers-events")
+        self._busy: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="mockservers-scheduler", daemon=True)
         self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._tick):
+            try:
+                for item in self._candidates():
+                    if id(item) not in self._busy and self._has_work(item):
+                        self._busy.add(id(item))
+                        self._pool.submit(self._turn, item)
+            except Exception:
+                log.exception("scheduler tick failed")
+
+    def _turn(self, item: Any) -> None:
+        try:
+            self._run(item)
+        except Exception:
+            log.exception("scheduler tick failed")
+        finally:
+            self._busy.discard(id(item))
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._thread.join(timeout=5)
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -10,6 +10,8 @@ from sqlalchemy import Float, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import JSON
 
+from mockservers.core.blobs import key_of
+from mockservers.core.models import BlobRef
 from mockservers.core.store import Base
 
 if TYPE_CHECKING:
@@ -56,11 +58,15 @@ def dump_tables(runtime: "Runtime") -> dict[str, list[dict]]:
                 for table in _state_tables()}
 
 
-def _blob_keys(runtime: "Runtime") -> list[str]:
-    keys = []
-    for folder, _, files in os.walk(runtime.blobs.root):
-        keys += [f for f in files if not f.startswith(".") and runtime.blobs.exists(f)]
-    return sorted(keys)
+def _held(tables: dict[str, list[dict]]) -> set[str]:
+    """The files the rows hold: a file no record holds (deleted, overwritten, left by a crash) is not state."""
+    rows = tables.get(BlobRef.__tablename__) or []
+    return {row["key"] for row in rows if isinstance(row, dict) and isinstance(row.get("refs"), int)
+            and row["refs"] > 0 and isinstance(row.get("key"), str)}
+
+
+def _blob_keys(runtime: "Runtime", tables: dict[str, list[dict]]) -> list[str]:
+    return sorted(key for key in _held(tables) if runtime.blobs.exists(key))
 
 
 def _snapshot_dir(runtime: "Runtime", snapshot_id: int) -> str:
@@ -69,7 +75,7 @@ def _snapshot_dir(runtime: "Runtime", snapshot_id: int) -> str:
 
 def take(runtime: "Runtime", label: str = "") -> dict:
     tables = dump_tables(runtime)
-    blobs = _blob_keys(runtime)
+    blobs = _blob_keys(runtime, tables)
     with runtime.store.transaction() as db:
         snap = Snapshot(label=label, created_at=runtime.clock.now(), data={"tables": tables, "blobs": blobs})
         db.add(snap)
@@ -100,15 +106,18 @@ def restore(runtime: "Runtime", snapshot_id: int) -> bool:
             return False
         data = snap.data
     folder = _snapshot_dir(runtime, snapshot_id)
-    blobs = {key: os.path.join(folder, key) for key in data["blobs"]}
+    held = _held(data["tables"])  # a snapshot taken before files were counted may list orphans too
+    blobs = {key: os.path.join(folder, key) for key in data["blobs"] if key in held}
     _load(runtime, data["tables"], blob_files=blobs)
     return True
 
 
 def export(runtime: "Runtime") -> dict:
     """The namespace as a self-contained scenario: rows and blob contents."""
-    return {"format": FORMAT, "tables": dump_tables(runtime),
-            "blobs": {key: base64.b64encode(runtime.blobs.get(key)).decode("ascii") for key in _blob_keys(runtime)}}
+    tables = dump_tables(runtime)
+    return {"format": FORMAT, "tables": tables,
+            "blobs": {key: base64.b64encode(runtime.blobs.get(key)).decode("ascii")
+                      for key in _blob_keys(runtime, tables)}}
 
 
 def load_scenario(runtime: "Runtime", scenario: Any) -> dict:
@@ -122,6 +131,10 @@ def load_scenario(runtime: "Runtime", scenario: Any) -> dict:
         contents = {key: base64.b64decode(value, validate=True) for key, value in blobs.items()}
     except (ValueError, TypeError):
         raise ScenarioError("blobs must be base64") from None
+    if any(key_of(data) != key for key, data in contents.items()):
+        raise ScenarioError("blobs: each is named by the SHA-256 of its content")
+    held = _held(tables)  # files the rows do not hold would be orphans from the start
+    contents = {key: data for key, data in contents.items() if key in held}
     _load(runtime, tables, blob_bytes=contents)
     return {"rows": sum(len(rows) for rows in tables.values()), "blobs": len(contents)}
 

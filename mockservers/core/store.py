@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -89,6 +89,22 @@ class WriterLock:
             self._pid = os.getpid()
         return self._fd
 
+    def close_when_free(self, also: Callable[[], None]) -> bool:
+        """If no thread of this process holds the lock: run `also` and close the lock file (opened again when next
+        needed). Does not wait; False if the lock was held."""
+        if not self._thread.acquire(blocking=False):
+            return False
+        try:
+            if self._depth:  # this very thread is inside a writer
+                return False
+            also()
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
+            return True
+        finally:
+            self._thread.release()
+
 
 def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
     @event.listens_for(engine, "connect")
@@ -116,10 +132,11 @@ class Store:
     def __init__(self, url: str, schema: str | None = None):
         self.url = normalize_url(url)
         self.engine = make_engine(url)
-        if schema and self.engine.dialect.name != "sqlite":
-            self._use_schema(schema)
+        self.schema = schema if schema and self.engine.dialect.name != "sqlite" else None
+        if self.schema:
+            self._use_schema(self.schema)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        in_memory = self.url == "sqlite://"
+        self.in_memory = in_memory = self.url == "sqlite://"
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._reader_factory = sessionmaker(self.engine.execution_options(**{READER: True}), expire_on_commit=False)
         # SQLite has one writer at a time. The in-memory database is one shared connection, so everything takes
@@ -127,8 +144,12 @@ class Store:
         self._lock = WriterLock(self.sqlite_path + ".lock" if self.sqlite_path else None) if self.is_sqlite else None
         self.readers_apart = self.is_sqlite and not in_memory
         self._upgraded = threading.local()
-        self._plain = threading.local()
-        self._plain_all: list[sqlite3.Connection] = []
+        self._plain: sqlite3.Connection | None = None  # the journal's connection, used under the writer lock
+        self._plain_pid: int | None = None
+        self.on_commit: Callable[[], None] | None = None  # called after each commit (the scheduler looks again)
+        self.holding = True  # may hold connections or files (see release)
+        self._sessions = 0  # open now
+        self._sessions_lock = threading.Lock()
         if self.readers_apart:
             self._watch_readers()
 
@@ -187,9 +208,13 @@ class Store:
         locked = self._lock is not None and not reader
         if locked:
             self._lock.acquire()
+        with self._sessions_lock:
+            self._sessions += 1
+            self.holding = True
         try:
             session = (self._reader_factory if reader else self._factory)()
         except BaseException:
+            self._session_ended()
             if locked:
                 self._lock.release()
             raise
@@ -210,14 +235,21 @@ class Store:
             raise
         finally:
             session.close()
+            self._session_ended()
             if session.info.pop("store.locked", False):
                 self._lock.release()
             if session.info.pop("store.reader", False) and getattr(self._upgraded, "held", False):
                 self._upgraded.held = False
                 self._lock.release()
         if commit:
+            if self.on_commit is not None:
+                self.on_commit()
             for callback in after:
                 callback()
+
+    def _session_ended(self) -> None:
+        with self._sessions_lock:
+            self._sessions -= 1
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -231,16 +263,17 @@ class Store:
 
     @contextmanager
     def plain_write(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction on this thread's own sqlite3 connection, under the writer lock (SQLite files
-        only). For the journal, written on every request: a SQLAlchemy session costs about 90 µs, this about 10."""
-        conn = getattr(self._plain, "conn", None)
-        if conn is None or self._plain.pid != os.getpid():
-            conn = sqlite3.connect(self.sqlite_path, isolation_level=None, check_same_thread=False, timeout=30)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._plain.conn, self._plain.pid = conn, os.getpid()
-            self._plain_all.append(conn)
+        """A short write transaction on a plain sqlite3 connection, under the writer lock (SQLite files only). For
+        the journal, written on every request: a SQLAlchemy session costs about 90 µs, this about 10. One
+        connection serves every thread: the writer lock lets one use it at a time."""
         self._lock.acquire()
+        self.holding = True
         try:
+            conn = self._plain
+            if conn is None or self._plain_pid != os.getpid():  # a forked worker opens its own
+                conn = sqlite3.connect(self.sqlite_path, isolation_level=None, check_same_thread=False, timeout=30)
+                conn.execute("PRAGMA synchronous=NORMAL")
+                self._plain, self._plain_pid = conn, os.getpid()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -257,8 +290,44 @@ class Store:
                 if table.name not in keep:
                     db.execute(table.delete())
 
+    def _close_plain(self) -> None:
+        if self._plain is not None and self._plain_pid == os.getpid():
+            self._plain.close()
+        self._plain = None
+
+    def release(self) -> bool:
+        """Close every connection and file this store holds while idle; the next transaction opens what it needs.
+        Does not wait: False if a session or a writer is running (the store is in use, not idle). The in-memory
+        database lives in its one connection, so it keeps it."""
+        with self._sessions_lock:
+            if self._sessions:
+                return False
+            if not self.in_memory:
+                if self._lock is not None and not self._lock.close_when_free(also=self._close_plain):
+                    return False
+                self.engine.dispose()
+            self.holding = False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()
-        for conn in self._plain_all:
-            conn.close()
-        self._plain_all.clear()
+        self._close_plain()
+        if self._lock is not None:
+            self._lock.close_when_free(also=lambda: None)
+
+    def destroy(self) -> None:
+        """Forget the database itself: its files (SQLite) or its schema (a server database)."""
+        self.dispose()
+        if self.sqlite_path:
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                try:
+                    os.unlink(self.sqlite_path + suffix)
+                except FileNotFoundError:
+                    pass
+        elif self.schema:
+            engine = make_engine(self.url)
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+            finally:
+                engine.dispose()

@@ -288,10 +288,16 @@ class Archive:
         raise not_found(INSTANCE_NOT_FOUND)
 
     def file(self, row: DicomInstance) -> bytes:
-        return self.ctx.blobs.get(row.blob)
+        try:
+            return self.ctx.blobs.get(row.blob)
+        except (KeyError, FileNotFoundError):  # deleted by a request that committed after this one's snapshot
+            raise not_found(INSTANCE_NOT_FOUND) from None
 
     def path(self, row: DicomInstance) -> str:
-        return self.ctx.blobs.path(row.blob)
+        try:
+            return self.ctx.blobs.path(row.blob)
+        except KeyError:
+            raise not_found(INSTANCE_NOT_FOUND) from None
 
     # ---- deleting --------------------------------------------------------------------------
 
@@ -299,6 +305,7 @@ class Archive:
         rows = self.instances(study, series, sop)
         ids = [r.id for r in rows]
         self.db.execute(delete(DicomInstance).where(DicomInstance.id.in_(ids)))
+        self.ctx.blobs.release(*(r.blob for r in rows))  # a file goes once no record holds it (the other face may)
         touched = {r.series_uid for r in rows}
         for series_uid in touched:
             row = self._series_row(study, series_uid)

@@ -274,6 +274,7 @@ class SigmaBackend:
         if existing is not None:
             if existing.upload_id != upload.upload_id:
                 uploaded += 1
+            self.ctx.blobs.release(existing.blob)  # after the put: the same bytes again keep their file
             existing.upload_id, existing.path, existing.blob, existing.md5 = upload.upload_id, path, blob, md5
             existing.size, existing.created_at, existing.headers, existing.user = len(data), self.ctx.now, headers, user
         else:

@@ -24,6 +24,11 @@ def test_accepted_with_data_true(knee):
     assert analyses(knee) == 1
 
 
+def test_an_integral_number_is_an_int_as_json_schema_has_it(knee):
+    assert_envelope(knee.execute(knee.body(studyType=4.0)), 200, "000000", data=True)
+    assert analyses(knee) == 1
+
+
 def test_request_ids_are_fresh(knee):
     first, second = knee.execute().json, knee.execute().json
     assert first["requestId"] != second["requestId"]
@@ -50,6 +55,7 @@ def test_token_and_namespace(knee, headers, code, explain):
     ({"studyType": 5}, "studyType"),
     ({"studyType": "4"}, "studyType"),
     ({"studyType": True}, "studyType"),
+    ({"studyType": 2.5}, "studyType"),
     ({"statusNotifyCallBackUrl": "not a url"}, "statusNotifyCallBackUrl"),
     ({"statusNotifyCallBackUrl": "ftp://x/y"}, "statusNotifyCallBackUrl"),
     ({"accessKeyId": ""}, "accessKeyId"),

@@ -44,3 +44,19 @@ def test_counted_references_remove_a_file_only_when_nothing_holds_it(tmp_path):
     with rt.store.transaction() as db:
         rt.context(db, "t").blobs.release(key)
     assert not rt.blobs.exists(key)
+
+
+def test_release_of_many_keys_at_once_counts_each_and_a_put_after_it_keeps_the_file(tmp_path):
+    from mockservers.core.runtime import Runtime
+    from mockservers.pytest_plugin import test_settings
+
+    rt = Runtime(test_settings(data_dir=str(tmp_path)), vendors=[])
+    with rt.store.transaction() as db:
+        blobs = rt.context(db, "t").blobs
+        twice, once, again = blobs.put(b"twice"), blobs.put(b"once"), blobs.put(b"again")
+        blobs.put(b"twice")
+    with rt.store.transaction() as db:
+        blobs = rt.context(db, "t").blobs
+        blobs.release(twice, once, twice, again)
+        blobs.put(b"again")  # held anew in the same transaction
+    assert [rt.blobs.exists(k) for k in (twice, once, again)] == [False, False, True]

@@ -84,3 +84,63 @@ def test_live_server_namespaces_through_the_plugin(mock_server):
     assert len(a.admin.requests(vendor="sigma")) == 1
     assert b.admin.requests(vendor="sigma") == []
     a.admin.reset()
+
+
+def test_a_namespace_past_max_namespaces_is_refused_and_nothing_is_made(tmp_path):
+    app = create_app(test_settings(state=f"sqlite:///{tmp_path}/state.db", max_namespaces=3), start_background=False)
+    c = app.test_client()
+    token(c, "one")
+    token(c, "two")  # with the default one, three
+    vendor = c.get("/sigma/login", query_string=LOGIN, headers=ns("three"))
+    assert vendor.status_code == 400 and vendor.json["error"]["code"] == "InvalidParameter"
+    assert vendor.headers["X-Mock-Explain"] == (
+        "X-Mock-Namespace: 'three' would be one namespace more than the 3 this server holds (max_namespaces); "
+        "delete one with DELETE /__admin/namespaces/NAME")
+    admin = c.get("/__admin/clock", headers=ns("three"))
+    assert admin.status_code == 400 and admin.json["error"] == vendor.headers["X-Mock-Explain"]
+    assert c.get("/__admin/namespaces").json["namespaces"] == ["default", "one", "two"]
+    assert not (tmp_path / "namespaces" / "three.db").exists() and not (tmp_path / "namespaces" / "three").exists()
+    assert token(c, "one"), "the namespaces it holds still answer"
+    assert c.delete("/__admin/namespaces/two").status_code == 200
+    assert token(c, "three"), "room again once one is deleted"
+    app.extensions["mockservers.namespaces"].close()
+
+
+def test_delete_forgets_a_namespace(client):
+    name = "doomed"
+    tok = token(client, name)
+    client.post("/__admin/faults", json={"action": {"status": 503}, "path": "/nowhere"}, headers=ns(name))
+    assert name in client.get("/__admin/namespaces").json["namespaces"]
+    deleted = client.delete(f"/__admin/namespaces/{name}")
+    assert deleted.status_code == 200 and deleted.json == {"status": "ok", "deleted": name}
+    assert name not in client.get("/__admin/namespaces").json["namespaces"]
+    assert client.get("/__admin/requests", headers=ns(name)).json["requests"] == []
+    assert client.get("/__admin/faults", headers=ns(name)).json["faults"] == []
+    again = client.get("/sigma/accounts/sigma/jobs/list/?unique_id=1", headers={"Sigma-Token": tok, **ns(name)})
+    assert again.status_code == 401, "a namespace of that name starts empty"
+
+
+def test_delete_of_an_unknown_namespace_is_404_and_of_the_default_400(client):
+    unknown = client.delete("/__admin/namespaces/never-made")
+    assert unknown.status_code == 404 and unknown.json == {"error": "no namespace 'never-made'"}
+    default = client.delete("/__admin/namespaces/default")
+    assert default.status_code == 400
+    assert default.json == {"error": "the default namespace cannot be deleted; POST /__admin/reset empties it"}
+    assert "default" in client.get("/__admin/namespaces").json["namespaces"]
+
+
+def test_a_deleted_namespace_does_not_come_back_after_a_restart(tmp_path):
+    settings = test_settings(state=f"sqlite:///{tmp_path}/state.db")
+    app = create_app(settings, start_background=False)
+    c = app.test_client()
+    token(c, "gone")
+    token(c, "kept")
+    c.post("/__admin/snapshots", headers=ns("gone"))
+    assert (tmp_path / "namespaces" / "gone.db").exists() and (tmp_path / "namespaces" / "gone").is_dir()
+    assert c.delete("/__admin/namespaces/gone").status_code == 200
+    assert not any(p.name.startswith("gone") for p in (tmp_path / "namespaces").iterdir()), "file, WAL, folder"
+    app.extensions["mockservers.namespaces"].close()
+    again = create_app(settings, start_background=False)
+    assert again.extensions["mockservers.namespaces"].names() == ["default", "kept"]
+    assert not any(p.name.startswith("gone") for p in (tmp_path / "namespaces").iterdir())
+    again.extensions["mockservers.namespaces"].close()

@@ -28,15 +28,6 @@ def file_app(tmp_path):
     app.extensions["mockservers.namespaces"].close()
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/plain.db")
-    with store.transaction() as db:
-        db.execute(text("CREATE TABLE t (x INTEGER)"))
-    yield store
-    store.dispose()
-
-
 def _write(store: Store, value: int) -> None:
     with store.transaction() as db:
         db.execute(text("INSERT INTO t VALUES (:x)"), {"x": value})

@@ -21,13 +21,15 @@ def test_integrator_suite_in_parallel_against_one_server():
         assert "serving" in line, line
         url = line.split(" on ", 1)[1].split("/ ", 1)[0]
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-n", "4", "-p", "no:cacheprovider", "-q",
+            [sys.executable, "-m", "pytest", "-n", "4", "-p", "no:cacheprovider", "-v",
              "tests/e2e/integrator_suite", "--mock-server-url", url],
             cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
         assert "7 passed" in run.stdout, run.stdout[-2000:]
+        workers = {line.split("]", 1)[0] for line in run.stdout.splitlines() if line.startswith("[gw")}
+        assert len(workers) >= 2, run.stdout[-2000:]
         namespaces = __import__("requests").get(url + "/__admin/namespaces", timeout=10).json()["namespaces"]
-        assert len({n.split("-", 1)[0] for n in namespaces if n.startswith("gw")}) >= 2, namespaces
+        assert namespaces == ["default"], "each test deleted its namespace"
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -23,6 +23,14 @@ def test_document_is_valid_openapi_31(vendor):
     validate(document)
 
 
+@pytest.mark.parametrize("vendor", REST, ids=lambda v: v.key)
+def test_no_two_paths_are_one_url(vendor):
+    """OpenAPI forbids templates of one shape under different names: /uploads/{groupname}/ and /uploads/{filename}/
+    are the same URL, whose operations (and Allow) are those of both."""
+    shapes = [openapi.openapi_path_shape(path) for path in openapi.build(vendor)["paths"]]
+    assert len(shapes) == len(set(shapes))
+
+
 def test_cli_prints_a_valid_document(capsys):
     from mockservers.cli import main
 

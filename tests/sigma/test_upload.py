@@ -168,3 +168,17 @@ def test_oversized_body_is_413_in_the_envelope():
     c = app.test_client()
     response = c.put("/sigma/accounts/sigma/store/uploads/x.dcm/?upload_id=1", data=b"\0" * (1024 * 1024 + 1))
     assert_error(response, 413, "RequestEntityTooLarge", "The request body is too large!", "请求数据过大!")
+
+
+def test_an_overwritten_file_leaves_the_disk(mock_app):
+    import os
+
+    from tests.sigma.conftest import Sigma
+
+    s = Sigma(mock_app.test_client())
+    assert s.login().status_code == 200
+    root = mock_app.extensions["mockservers"].blobs.root
+    first = dx_file(seed=0, index=0)
+    second = dx_file(seed=0, index=1, SeriesInstanceUID=s.upload(first).SeriesInstanceUID)
+    s.upload(second)  # the same series and file name, overwrite 1
+    assert sorted(n for _, _, names in os.walk(root) for n in names) == [hashlib.sha256(second).hexdigest()]

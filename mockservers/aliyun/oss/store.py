@@ -107,7 +107,10 @@ class OssStore:
 
     def get(self, bucket: str, key: str) -> tuple[OssObject, bytes]:
         found = self.head(bucket, key)
-        return found, self.ctx.blobs.get(found.blob)
+        try:
+            return found, self.ctx.blobs.get(found.blob)
+        except (KeyError, FileNotFoundError):  # deleted or overwritten by a request committed after this one began
+            raise OssError("NoSuchKey", BucketName=bucket, Key=key) from None
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str = "", content_md5: str | None = None,
             meta: dict | None = None) -> OssObject:
@@ -118,7 +121,9 @@ class OssStore:
         if obj is None:
             obj = OssObject(bucket=bucket, key=key)
             self.db.add(obj)
-        obj.blob = self.ctx.blobs.put(data)
+        replaced, obj.blob = obj.blob, self.ctx.blobs.put(data)
+        if replaced:  # released after the put: the same bytes again keep their file
+            self.ctx.blobs.release(replaced)
         obj.etag = digest.hex().upper()
         obj.size = len(data)
         obj.content_type = content_type or "application/octet-stream"
@@ -130,18 +135,20 @@ class OssStore:
     def delete(self, bucket: str, key: str) -> None:
         self.bucket(bucket)
         self.check_key(key)
-        found = self.find(bucket, key)
-        if found is not None:
-            self.db.delete(found)
+        self._remove(bucket, key)
 
     def delete_many(self, bucket: str, keys: list[str]) -> None:
         self.bucket(bucket)
         for key in keys:
             self.check_key(key)
         for key in keys:
-            found = self.find(bucket, key)
-            if found is not None:
-                self.db.delete(found)
+            self._remove(bucket, key)
+
+    def _remove(self, bucket: str, key: str) -> None:
+        found = self.find(bucket, key)
+        if found is not None:
+            self.db.delete(found)
+            self.ctx.blobs.release(found.blob)  # the file goes once no record holds it
 
     def list(self, bucket: str, prefix: str = "", delimiter: str = "", marker: str = "",
              max_keys: int = 100) -> Listing:

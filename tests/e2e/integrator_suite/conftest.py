@@ -19,6 +19,7 @@ def ns(request, mock_server):
     namespace.admin.reset()
     yield namespace
     namespace.admin.assert_no_unmatched()
+    mock_server.admin.delete_namespace(name)  # a server holds at most max_namespaces (100 by default)
 
 
 @pytest.fixture

@@ -80,4 +80,4 @@ def test_uploads_are_invisible_to_other_namespaces(ns, mock_server):
     with pytest.raises(SigmaAPIError) as err:
         stranger.download(ids["filename"])
     assert err.value.code == "InternalServerError"
-    stranger_ns.admin.reset()
+    mock_server.admin.delete_namespace(stranger_ns.name)

@@ -1,0 +1,104 @@
+"""The single-process server: werkzeug's HTTP handling (one request per connection) on a bounded pool of threads,
+with a socket timeout, so that it can be left running for days."""
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+from werkzeug.wsgi import get_content_length
+
+
+class PooledWSGIServer(BaseWSGIServer):
+    """Accepts a connection only when one of `threads` workers is free (the others wait in the listen backlog,
+    costing no thread and no file), and gives each connection a socket timeout: a client that stops sending or
+    reading for `timeout` seconds gets a 408 if it stalled in the middle of its body, else the connection is closed,
+    and the worker is free again."""
+
+    multithread = True
+
+    def __init__(self, host: str, port: int, app, threads: int, timeout: float, **kwargs):
+        super().__init__(host, port, _answer_timeouts(app), handler=_Handler, **kwargs)
+        self.request_timeout = timeout
+        self._free = threading.BoundedSemaphore(threads)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mockservers-http")
+
+    def process_request(self, request, client_address) -> None:
+        self._free.acquire()
+        self._pool.submit(self._serve, request, client_address)
+
+    def _serve(self, request, client_address) -> None:
+        try:
+            request.settimeout(self.request_timeout)
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._free.release()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=True)
+
+
+class _Handler(WSGIRequestHandler):
+    def make_environ(self):
+        environ = super().make_environ()
+        length = None if environ.get("wsgi.input_terminated") else get_content_length(environ) or 0
+        environ["wsgi.input"] = _RequestBody(environ["wsgi.input"], length, self.server.request_timeout)
+        environ["wsgi.input_terminated"] = True  # the body ends by itself (werkzeug still applies max_content_length)
+        return environ
+
+
+class _RequestBody:
+    """The request body as the app reads it: ended at its Content-Length (a chunked one by its last chunk). A read
+    that times out ends the request with a 408, a client gone before the end with a 400 (both rendered by the app
+    in the vendor's envelope); after either, the body reads as ended, so the journal can still record the request."""
+
+    def __init__(self, stream, length: int | None, timeout: float):
+        self._stream = stream
+        self._left = length  # None: chunked
+        self._timeout = timeout
+        self._ended = False
+
+    def _read(self, method, size: int | None) -> bytes:
+        if self._ended:
+            return b""
+        if self._left is not None:
+            size = self._left if size is None or size < 0 else min(size, self._left)
+            if size == 0:
+                return b""
+        try:
+            data = method(size)
+        except TimeoutError:
+            self._ended = True
+            raise RequestTimeout(f"the request body stalled: no data for {self._timeout:g} s") from None
+        if self._left is not None:
+            self._left -= len(data)
+            if not data:
+                self._ended = True
+                raise ClientDisconnected()
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._read(self._stream.read, size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._read(self._stream.readline, size)
+
+
+def _answer_timeouts(app):
+    """A 408 raised where the app's error handlers cannot catch it (a WSGI middleware reading the body) is answered
+    as JSON, never werkzeug's HTML 500."""
+    def application(environ, start_response):
+        try:
+            return app(environ, start_response)
+        except RequestTimeout as exc:
+            body = json.dumps({"error": exc.description, "status": 408}).encode()
+            start_response("408 Request Timeout", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(body)))])
+            return [body]
+    return application
