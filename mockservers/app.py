@@ -7,7 +7,7 @@ from mockservers import apidocs
 from mockservers.admin import access
 from mockservers.admin.routes import blueprint as admin_blueprint
 from mockservers.dashboard.routes import blueprint as dashboard_blueprint
-from mockservers.core import http
+from mockservers.core import http, jsonbody
 from mockservers.core.namespaces import Namespaces
 from mockservers.settings import Settings, load_settings
 from mockservers.vendors import load_vendors
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     vendors = load_vendors(settings.vendors)
     namespaces = Namespaces(settings, vendors)
     app = Flask("mockservers")
+    app.json = jsonbody.JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_mb * 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False

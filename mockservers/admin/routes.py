@@ -1,6 +1,7 @@
 """The /__admin control plane: JSON in, JSON out."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import datetime, timezone
@@ -12,13 +13,16 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
-from mockservers.core import callbacks, journal, openapi, snapshots
+from mockservers.core import callbacks, journal, jsonbody, openapi, snapshots
+from mockservers.core.clock import ClockError
 from mockservers.core.faults import FaultRuleError
 from mockservers.core.http import runtime_of
 from mockservers.core.models import FaultRule
 from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
+from mockservers.core.validation import is_whole_number
 
 blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
+log = logging.getLogger(__name__)
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger number names nothing
 
 
@@ -28,6 +32,37 @@ def _runtime():
 
 def _bad(message: str, status: int = 400):
     return jsonify(error=message), status
+
+
+class Refused(Exception):
+    """Raised in a view: the request is answered {"error": message} with a 4xx."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@blueprint.errorhandler(Refused)
+def _refused(exc: Refused):
+    return _bad(exc.message, exc.status)
+
+
+def _json_body(empty: str | None = None):
+    """The body as JSON, None when it is empty. Anything else is a 400: `empty` when the body is empty and must
+    not be, else what is wrong with it (in jsonbody's words)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if empty is not None:
+            raise Refused(empty)
+        return None
+    try:
+        return jsonbody.loads(raw, storable=True)
+    except jsonbody.NotJSON as exc:
+        raise Refused(f"body: {exc}") from None
+
+
+def _whole_number(text: str | None) -> bool:
+    return text is not None and is_whole_number(text) and int(text) <= MAX_ID
 
 
 def _clock_json():
@@ -85,8 +120,8 @@ def requests_():
     status = request.args.get("status")
     limit = request.args.get("limit")
     unmatched = request.args.get("unmatched")
-    if (status and not status.isdigit()) or (limit and not limit.isdigit()):
-        return _bad("'status' and 'limit' must be whole numbers")
+    if (status and not _whole_number(status)) or (limit and not _whole_number(limit)):
+        return _bad(f"'status' and 'limit' must be whole numbers up to {MAX_ID}")
     if unmatched not in (None, "true", "false", "1", "0"):
         return _bad("'unmatched' must be true or false")
     with rt.store.transaction() as db:
@@ -110,7 +145,7 @@ def callbacks_():
 def redeliver_callback(callback_id: str):
     """Send a callback again now, whatever its state; the attempt is recorded like any other."""
     item = None
-    if callback_id.isascii() and callback_id.isdigit() and int(callback_id) <= MAX_ID:
+    if _whole_number(callback_id):
         item = _runtime().dispatcher.redeliver(int(callback_id))
     if item is None:
         return _bad(f"no callback {callback_id}", 404)
@@ -127,25 +162,30 @@ def advance():
     rt = _runtime()
     if not rt.clock.virtual:
         return _bad("the clock is real; start the server with --clock virtual to advance it", 409)
-    body = request.get_json(silent=True)
-    seconds = body.get("seconds") if isinstance(body, dict) else None
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-        return _bad("body must be {\"seconds\": N} with N >= 0")
-    ran = rt.advance(float(seconds))
+    body = _json_body(empty='body must be {"seconds": N}')
+    if not isinstance(body, dict) or "seconds" not in body:
+        return _bad('body must be {"seconds": N}')
+    try:
+        ran = rt.advance(body["seconds"])
+    except ClockError as exc:
+        return _bad(str(exc))
     return jsonify({**_clock_json(), "events_run": ran})
 
 
 @blueprint.post("/faults")
 def add_fault():
     rt = _runtime()
-    body = request.get_json(silent=True)
-    if body is None:
-        return _bad("body must be a JSON fault rule")
+    body = _json_body(empty="body must be a JSON fault rule")
     vendor = body.get("vendor") if isinstance(body, dict) else None
+    if vendor is not None and not isinstance(vendor, str):
+        return _bad("'vendor' must be a string")
     if vendor and vendor not in rt.vendors:
         return _bad(f"unknown vendor {vendor!r}")
-    error_code = (body.get("action") or {}).get("error") if isinstance(body, dict) else None
+    action = body.get("action") if isinstance(body, dict) else None
+    error_code = action.get("error") if isinstance(action, dict) else None
     if error_code is not None:
+        if not isinstance(error_code, str):
+            return _bad("'error' must be a code of the vendor's error catalog")
         if not vendor:
             return _bad("an 'error' action needs a 'vendor', whose catalog names the error")
         try:
@@ -181,7 +221,7 @@ def clear_faults():
 def delete_fault(rule_id: int):
     rt = _runtime()
     with rt.store.transaction() as db:
-        rule = db.get(FaultRule, rule_id)
+        rule = db.get(FaultRule, rule_id) if rule_id <= MAX_ID else None
         if rule is None:
             return _bad(f"no fault rule {rule_id}", 404)
         db.delete(rule)
@@ -191,7 +231,7 @@ def delete_fault(rule_id: int):
 
 @blueprint.post("/snapshots")
 def take_snapshot():
-    body = request.get_json(silent=True) or {}
+    body = _json_body() or {}
     label = body.get("label", "") if isinstance(body, dict) else ""
     if not isinstance(label, str):
         return _bad("'label' must be a string")
@@ -205,7 +245,7 @@ def list_snapshots():
 
 @blueprint.post("/snapshots/<int:snapshot_id>/restore")
 def restore_snapshot(snapshot_id: int):
-    if not snapshots.restore(_runtime(), snapshot_id):
+    if snapshot_id > MAX_ID or not snapshots.restore(_runtime(), snapshot_id):
         return _bad(f"no snapshot {snapshot_id}", 404)
     return jsonify(status="ok", id=snapshot_id)
 
@@ -279,10 +319,11 @@ def thumbnail(vendor: str, study_id: str):
     if found is None or not found.get("blob") or not rt.blobs.exists(found["blob"]):
         return _bad(f"no image for study {study_id!r} of {vendor}", 404)
     size = request.args.get("size", "256")
-    if not size.isdigit() or not 16 <= int(size) <= 1024:
+    if not is_whole_number(size) or not 16 <= int(size) <= 1024:
         return _bad("'size' must be a whole number of pixels from 16 to 1024")
     try:
         png = render(rt.blobs.get(found["blob"]), found.get("findings") or [], size=int(size))
     except Exception as exc:  # pixel data pydicom cannot decode here
-        return _bad(f"the image of study {study_id!r} cannot be rendered ({type(exc).__name__})", 422)
+        log.info("thumbnail of %s study %s: %s", vendor, study_id, exc)
+        return _bad(f"the image of study {study_id!r} cannot be rendered", 422)
     return Response(png, mimetype="image/png")

@@ -16,7 +16,7 @@ from mockservers.aliyun.oss.errors import OssError
 from mockservers.aliyun.oss.store import OssStore
 from mockservers.core.runtime import Context
 from mockservers.core.validation import load
-from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
 log = logging.getLogger(__name__)
 # The modalities each study type analyses (DICOM inputs); JPEG/PNG images are accepted for types 2-4.
@@ -105,7 +105,7 @@ class AliyunBackend:
             raise AnalysisFailed("100005", f"OSS文件不存在: {key}")
         data = self.ctx.blobs.get(obj.blob)
         try:
-            ds = read_part10(data, stop_before_pixels=True)
+            ds = read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings), stop_before_pixels=True)
         except NotDicomError:
             if study_type == 1:
                 raise AnalysisFailed("100010", f"影像文件无法分析: {key} 不是DICOM文件") from None

@@ -1,13 +1,12 @@
 """The analysis platform's HTTP surface under /aliyun: parse, authenticate, call the backend, answer the envelope."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify, request
 
 from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.errors import bad_parameter, envelope
 from mockservers.aliyun.ids import platform_request_id as request_id
+from mockservers.core import jsonbody
 from mockservers.core.http import current_ctx
 
 blueprint = Blueprint("aliyun", __name__)
@@ -23,9 +22,9 @@ def json_body():
     if not raw.strip():
         raise bad_parameter("body", explain="body: a JSON object is required")
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise bad_parameter("body", explain="body: not JSON") from None
+        return jsonbody.loads(raw)
+    except jsonbody.NotJSON as exc:
+        raise bad_parameter("body", explain=f"body: {exc}") from None
 
 
 def backend() -> AliyunBackend:

@@ -1,7 +1,6 @@
 """CAD4TB's state and behaviour. No Flask: a Context in, dicts/bytes out, Cad4tbError raised."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -11,9 +10,10 @@ from sqlalchemy import bindparam, select
 from mockservers.cad4tb import dicom_attrs, results, schemas
 from mockservers.cad4tb.errors import Cad4tbError, invalid, not_allowed, not_found
 from mockservers.cad4tb.models import Cad4tbFormEntry, Cad4tbInstance, Cad4tbPatient, Cad4tbSeries, Cad4tbStudy
+from mockservers.core import jsonbody
 from mockservers.core.runtime import Context
 from mockservers.core.validation import load
-from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
 PERMISSIONS = (
     "upload_project", "api_instance_upload", "api_get_patient", "api_delete_patient", "api_get_study",
@@ -136,7 +136,7 @@ class Cad4tbBackend:
             raise not_allowed(explain=f"user {user['name']!r} may not upload to {p['Project']}/{p['Archive']}")
         filename, data = file
         try:
-            attrs = dicom_attrs.read(read_part10(data))
+            attrs = dicom_attrs.read(read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings)))
         except NotDicomError as exc:
             raise invalid("The submitted file is not a valid DICOM file", explain=f"file: {exc}") from None
         except Exception as exc:  # pydicom meets malformed values only when they are read
@@ -402,8 +402,8 @@ class Cad4tbBackend:
             raise invalid("No data submitted", "no_data_submitted", explain="FormSubmission: missing or empty")
         if isinstance(raw, str):
             try:
-                raw = json.loads(raw)
-            except ValueError as exc:
+                raw = jsonbody.loads(raw)
+            except jsonbody.NotJSON as exc:
                 raise invalid("FormSubmission is not valid JSON", explain=f"FormSubmission: {exc}") from None
         if not isinstance(raw, dict):
             raise invalid("FormSubmission must be a JSON object", explain="FormSubmission: not a JSON object")

@@ -9,7 +9,7 @@ from werkzeug.formparser import parse_form_data
 
 from mockservers.cad4tb.backend import Cad4tbBackend
 from mockservers.cad4tb.errors import Cad4tbError
-from mockservers.core.http import current_ctx, request_fields
+from mockservers.core.http import current_ctx, json_body_or_none, request_fields
 
 blueprint = Blueprint("cad4tb", __name__)
 API = "/api/v1"
@@ -51,7 +51,7 @@ def params() -> dict:
     labelled application/json (a session-wide JSON Content-Type) is read as the form it is."""
     fields = request_fields()
     raw = request.get_data(cache=True)
-    if raw and request.mimetype == "application/json" and request.get_json(silent=True) is None:
+    if raw and request.mimetype == "application/json" and json_body_or_none() is None:
         pairs = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
         if pairs and all(key for key, _ in pairs):
             fields.update(pairs)

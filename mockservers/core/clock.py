@@ -1,6 +1,7 @@
 """Time comes only from here: the wall clock, or a virtual clock persisted in the store."""
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager
 
@@ -10,6 +11,12 @@ from mockservers.core.models import ClockState
 
 # A fixed, plausible start for virtual time, so that a fresh virtual server is deterministic.
 VIRTUAL_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
+MAX_ADVANCE = 10 * 365 * 86400  # seconds: ten years at a time
+END_OF_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: later times have no ISO 8601 date, nor a Python datetime
+
+
+class ClockError(ValueError):
+    """An advance the clock refuses; the message says why."""
 
 
 class Clock:
@@ -62,6 +69,22 @@ class Clock:
         else:
             when = row.now
         self._now = when
+
+    @staticmethod
+    def check_advance(seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
+                or not 0 <= seconds <= MAX_ADVANCE:
+            raise ClockError(f"'seconds' must be a number from 0 to {MAX_ADVANCE} (ten years)")
+
+    def target(self, db: Session, seconds: float) -> float:
+        """Where an advance of `seconds` goes: from the stored time, not this process's copy of it."""
+        if not self.virtual:
+            raise RuntimeError("the clock is real")
+        row = db.get(ClockState, 1)
+        target = (row.now if row else self._start) + seconds
+        if target > END_OF_TIME:
+            raise ClockError("the virtual clock cannot pass 9999-12-31T23:59:59Z")
+        return target
 
     def reset(self) -> None:
         self._now = self._start

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
@@ -21,6 +22,10 @@ VERSION = "faults.version"
 _VERSION_SQL = f"SELECT value FROM core_counters WHERE name = '{VERSION}'"
 REQUEST_ACTIONS = ("error", "status", "delay_ms", "drop", "truncate", "fail_job")
 CALLBACK_ACTIONS = ("fail", "delay_ms", "duplicate", "drop")
+MAX_DELAY_MS = 60_000  # a request's delay holds a worker thread, in real time
+MAX_CALLBACK_DELAY_MS = 86_400_000  # a callback's delay is on the clock: a day
+MAX_COUNT = 2**31 - 1  # times, after: what every database's INTEGER column holds
+MAX_PATH = 2048  # a glob is compiled to a regular expression, once per worker: a long one takes seconds
 
 
 class FaultRuleError(ValueError):
@@ -49,12 +54,18 @@ def validate_rule(data: Any, extra_actions: dict[str, Callable[[Any], str | None
         cb = {cb: True} if isinstance(cb, str) else cb
         if not isinstance(cb, dict) or not cb or set(cb) - set(CALLBACK_ACTIONS):
             raise FaultRuleError("'callback' must be one of: " + ", ".join(CALLBACK_ACTIONS))
+        if "delay_ms" in cb:
+            _check_delay("callback.delay_ms", cb["delay_ms"], MAX_CALLBACK_DELAY_MS)
+        for name in ("fail", "duplicate", "drop"):
+            if name in cb and not isinstance(cb[name], bool):
+                raise FaultRuleError(f"'callback.{name}' must be true or false")
         action = {**action, "callback": cb}
-    if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
+    if "status" in action and not (_whole(action["status"]) and 100 <= action["status"] <= 599):
         raise FaultRuleError("'status' must be an HTTP status code")
-    if "delay_ms" in action and not _valid_delay(action["delay_ms"]):
-        raise FaultRuleError("'delay_ms' must be milliseconds: a number, {\"min\": a, \"max\": b} or "
-                             "{\"mean\": m, \"stddev\": s}")
+    if "delay_ms" in action:
+        _check_delay("delay_ms", action["delay_ms"], MAX_DELAY_MS)
+    if "message" in action and not isinstance(action["message"], str):
+        raise FaultRuleError("'message' must be a string")
     truncate = action.get("truncate")
     if "truncate" in action and not (truncate is True or (isinstance(truncate, int) and truncate >= 0)):
         raise FaultRuleError("'truncate' must be true (half the body) or a number of bytes to send")
@@ -64,42 +75,56 @@ def validate_rule(data: Any, extra_actions: dict[str, Callable[[Any], str | None
         if value is not None and not isinstance(value, str):
             raise FaultRuleError(f"'{name}' must be a string")
         out[name] = value.upper() if (name == "method" and value) else value
+    if out["path"] is not None and len(out["path"]) > MAX_PATH:
+        raise FaultRuleError(f"'path' must be a glob of at most {MAX_PATH} characters")
     match = data.get("match", {})
     if not isinstance(match, dict):
         raise FaultRuleError("'match' must be an object of request fields")
     out["match"] = match
     for name in ("times", "after"):
         value = data.get(name)
-        if value is not None and not (isinstance(value, int) and value >= 0):
-            raise FaultRuleError(f"'{name}' must be a whole number")
+        if value is not None and not (_whole(value) and 0 <= value <= MAX_COUNT):
+            raise FaultRuleError(f"'{name}' must be a whole number from 0 to {MAX_COUNT}")
         out[name] = value
     out["after"] = out["after"] or 0
     p = data.get("probability")
-    if p is not None and not (isinstance(p, (int, float)) and 0 <= p <= 1):
-        raise FaultRuleError("'probability' must be between 0 and 1")
+    if p is not None and not _number(p, 1):
+        raise FaultRuleError("'probability' must be a number from 0 to 1")
     out["probability"] = p
     return out
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _valid_delay(value: Any) -> bool:
+def _number(value: Any, most: float) -> bool:
+    """A JSON number from 0 to `most` (which also leaves out infinity and NaN)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= most
+
+
+def _check_delay(name: str, value: Any, most: int) -> None:
     if isinstance(value, dict):
-        return (set(value) == {"min", "max"} and _number(value["min"]) and _number(value["max"])
+        fine = (set(value) == {"min", "max"} and _number(value["min"], most) and _number(value["max"], most)
                 and value["min"] <= value["max"]) or \
-               (set(value) == {"mean", "stddev"} and _number(value["mean"]) and _number(value["stddev"]))
-    return _number(value)
+               (set(value) == {"mean", "stddev"} and _number(value["mean"], most) and _number(value["stddev"], most))
+    else:
+        fine = _number(value, most)
+    if not fine:
+        raise FaultRuleError(f"'{name}' must be milliseconds from 0 to {most}: a number, {{\"min\": a, \"max\": b}} "
+                             "or {\"mean\": m, \"stddev\": s}")
 
 
-def delay_seconds(delay: Any, rng) -> float:
-    """A fixed delay, or one drawn from a uniform or normal distribution with the seeded `rng`."""
+def delay_seconds(delay: Any, rng, most: float = math.inf) -> float:
+    """A fixed delay, or one drawn from a uniform or normal distribution with the seeded `rng`; never more than
+    `most` milliseconds (a normal draw may fall far from its mean)."""
     if isinstance(delay, dict) and "min" in delay:
-        return rng.uniform(delay["min"], delay["max"]) / 1000.0
-    if isinstance(delay, dict):
-        return max(0.0, rng.gauss(delay["mean"], delay["stddev"])) / 1000.0
-    return delay / 1000.0
+        ms = rng.uniform(delay["min"], delay["max"])
+    elif isinstance(delay, dict):
+        ms = rng.gauss(delay["mean"], delay["stddev"])
+    else:
+        ms = delay
+    return min(max(0.0, ms), most) / 1000.0
 
 
 def as_dict(rule: FaultRule) -> dict:

@@ -10,12 +10,12 @@ import time
 from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
 
-from mockservers.core import journal
+from mockservers.core import journal, jsonbody
 from mockservers.core.fake import seeded_random
-from mockservers.core.faults import delay_seconds
+from mockservers.core.faults import MAX_DELAY_MS, delay_seconds
 from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
 from mockservers.core.namespaces import InvalidNamespace
@@ -84,13 +84,25 @@ def _namespace_asked() -> str:
 
 
 def request_fields() -> dict:
+    """Query, form and JSON body fields. A body that is JSON the server refuses (jsonbody) is a 400 in the
+    vendor's dialect; a body that is not JSON at all adds no fields."""
     fields = dict(request.args.items())
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         fields.update(request.form.items())
-    body = request.get_json(silent=True, force=True) if request.content_length else None
+    body = json_body_or_none() if request.content_length else None
     if isinstance(body, dict):
         fields.update(body)
     return fields
+
+
+def json_body_or_none():
+    """The body as JSON; None when it is not JSON; a 400 when it is JSON the server refuses (too deep...)."""
+    try:
+        return jsonbody.loads(request.get_data(cache=True))
+    except jsonbody.RefusedJSON as exc:
+        raise BadRequest(f"body: {exc}") from None
+    except jsonbody.NotJSON:
+        return None
 
 
 def _drop_connection() -> Response:
@@ -257,9 +269,10 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
         log.exception("unhandled error on %s %s", request.method, request.path)
         g.failed = True
         vendor = g.get("vendor")
+        # The log has the exception; the answer names none (its class and message are the mock's internals).
         if vendor is None:
-            return jsonify(error="internal error", detail=f"{type(error).__name__}: {error}"), 500
-        return vendor.render_error(vendor.http_error(500, f"{type(error).__name__}: {error}"))
+            return jsonify(error="internal error: see the server's log"), 500
+        return vendor.render_error(vendor.http_error(500, "internal error in the mock: see the server's log"))
 
 
 def _fields_for_faults() -> dict:
@@ -279,7 +292,7 @@ def _match_fault(runtime: "Runtime", vendor: VendorSpec, db) -> tuple[bool, dict
     action = dict(rule.action)
     if "delay_ms" in action:
         rng = seeded_random(runtime.settings.seed, "latency", rule.id, rule.fired)
-        action["delay_seconds"] = delay_seconds(action["delay_ms"], rng)
+        action["delay_seconds"] = delay_seconds(action["delay_ms"], rng, most=MAX_DELAY_MS)
     return True, action
 
 

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import atexit
+import fcntl
 import itertools
 import os
 import shutil
 import tempfile
-from typing import Any
+import threading
+import zlib
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -49,6 +53,7 @@ class Runtime:
         self._configs: dict[str, dict[str, Any]] = {}
         self._configs_of: dict | None = None
         self.dispatcher = callbacks_mod.Dispatcher(self)
+        self._advance_lock = threading.Lock()
         # Numbers answers whose ids need only be fresh (request ids): per runtime, not per process, so an id
         # never depends on what ran before in the same process (another test, another namespace).
         self.answer_numbers = itertools.count(1)
@@ -96,12 +101,39 @@ class Runtime:
             self.seed_vendors()
 
     def advance(self, seconds: float) -> int:
-        """Move virtual time forward, running every event that falls due, in order."""
-        target = self.clock.now() + seconds
-        ran = self.scheduler.run_due(target, advance_clock=True)
-        with self.store.transaction() as db:
-            self.clock.set(db, target)
+        """Move virtual time forward, running every event that falls due, in order. Raises ClockError (and changes
+        nothing) for an advance the clock refuses. Advances run one at a time, in every process: each counts from
+        the time the one before reached (so concurrent advances add up), and none runs an event while another
+        advance still sends the callback that event would retry."""
+        Clock.check_advance(seconds)
+        with self._advancing():
+            with self.store.transaction() as db:
+                target = self.clock.target(db, seconds)
+            ran = self.scheduler.run_due(target, advance_clock=True)
+            with self.store.transaction() as db:
+                self.clock.set(db, target)
         return ran
+
+    @contextmanager
+    def _advancing(self) -> Iterator[None]:
+        """This namespace's advance lock: this process's threads queue on a lock, then the processes on a flock
+        beside a SQLite file, or on a PostgreSQL advisory lock keyed by the namespace's schema."""
+        with self._advance_lock:
+            if self.store.sqlite_path:
+                with open(self.store.sqlite_path + ".advance.lock", "a") as lock_file:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
+                    yield
+            elif self.store.engine.dialect.name == "postgresql":
+                key = zlib.crc32(f"mockservers.advance.{self.settings.db_schema}".encode())
+                with self.store.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")  # the lock is the session's, not a transaction's
+                    conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (key,))
+                    try:
+                        yield
+                    finally:
+                        conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (key,))
+            else:  # memory: one process
+                yield
 
     def release(self) -> bool:
         """Close the connections and files held while idle (see Store.release)."""

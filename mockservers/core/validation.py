@@ -6,6 +6,12 @@ from typing import Any, Callable
 from marshmallow import Schema, ValidationError
 
 
+def is_whole_number(text: str) -> bool:
+    """Whether int() reads `text` as a whole number: ASCII digits only (str.isdigit() also says yes to "²", which
+    int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def first_error(messages: Any, schema: Schema | None = None) -> tuple[str, str]:
     """The first failing field (in the schema's declared order) and its first message."""
     if isinstance(messages, dict):

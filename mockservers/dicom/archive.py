@@ -15,7 +15,7 @@ from mockservers.dicom import dicomjson
 from mockservers.dicom.errors import INSTANCE_NOT_FOUND, SERIES_NOT_FOUND, STUDY_NOT_FOUND, not_found
 from mockservers.dicom.face import IMPLICIT_VR_LE, Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
-from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 from mockservers.dicom.uids import is_valid_uid
 
 # FailureReason / WarningReason values (PS3.18 Table I.2-1 and the msdicom conformance statement)
@@ -106,9 +106,9 @@ class Examined:
     meta_error: str | None = None  # why it has none
 
 
-def examine(data: bytes) -> Examined:
+def examine(data: bytes, max_inflated: int) -> Examined:
     try:
-        ds = read_part10(data)
+        ds = read_part10(data, max_inflated=max_inflated)
     except NotDicomError as exc:
         return Examined(data, error=str(exc))
     try:
@@ -148,7 +148,7 @@ class Archive:
 
     def store(self, file: bytes | Examined, study_in_path: str | None, seen: set[str]) -> Outcome:
         """Store one Part-10 file; never raises for a bad file, the Outcome says why it failed."""
-        examined = file if isinstance(file, Examined) else examine(file)
+        examined = file if isinstance(file, Examined) else examine(file, inflate_limit(self.ctx.runtime.settings))
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds, data = examined.ds, examined.data
@@ -189,7 +189,7 @@ class Archive:
 
     def refuse(self, file: bytes | Examined, reason: int, detail: str) -> Outcome:
         """A part failed on purpose (a fault rule): its UIDs, if readable, and the given FailureReason."""
-        examined = file if isinstance(file, Examined) else examine(file)
+        examined = file if isinstance(file, Examined) else examine(file, inflate_limit(self.ctx.runtime.settings))
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds = examined.ds

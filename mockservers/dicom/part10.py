@@ -3,20 +3,33 @@ from __future__ import annotations
 
 import io
 import warnings
+import zlib
+from typing import TYPE_CHECKING
 
 import pydicom
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
+from pydicom.filereader import read_dataset, read_preamble
+from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+if TYPE_CHECKING:
+    from mockservers.settings import Settings
 
 
 class NotDicomError(ValueError):
     """The bytes are not a readable DICOM Part-10 file; the message says why."""
 
 
-def read_part10(data: bytes, stop_before_pixels: bool = False) -> Dataset:
+def inflate_limit(settings: "Settings") -> int:
+    """The most a deflated data set may inflate to: the largest body the server takes (max_body_mb)."""
+    return settings.max_body_mb * 1024 * 1024
+
+
+def read_part10(data: bytes, *, max_inflated: int, stop_before_pixels: bool = False) -> Dataset:
     if not data:
         raise NotDicomError("the file is empty")
+    _check_inflated_size(data, max_inflated)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -37,6 +50,34 @@ def read_part10(data: bytes, stop_before_pixels: bool = False) -> Dataset:
     except Exception as exc:
         raise NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
     return ds
+
+
+def _check_inflated_size(data: bytes, limit: int) -> None:
+    """pydicom inflates a Deflated Explicit VR Little Endian data set whole, in memory, and deflate packs a
+    thousand to one: a 256 KB file may hold 256 MiB. Counted here first, 64 KiB at a time, and refused past
+    `limit` bytes. Anything unreadable is left to pydicom, which says what is wrong in its place."""
+    fp = io.BytesIO(data)
+    try:
+        read_preamble(fp, False)
+        meta = read_dataset(fp, False, True, stop_when=lambda tag, _vr, _length: tag.group != 2)
+        deflated = meta.get("TransferSyntaxUID") == DeflatedExplicitVRLittleEndian
+    except Exception:  # noqa: BLE001 - not our question here
+        return
+    if not deflated:
+        return
+    inflater, pending, size = zlib.decompressobj(-zlib.MAX_WBITS), data[fp.tell():], 0
+    try:
+        while not inflater.eof:  # bytes after the end of the stream stay in unconsumed_tail: eof ends it
+            before = len(pending)
+            inflated = len(inflater.decompress(pending, 1 << 16))
+            size += inflated
+            if size > limit:
+                raise NotDicomError(f"the data set inflates to more than {limit} bytes")
+            pending = inflater.unconsumed_tail
+            if not inflated and len(pending) == before:  # a stream cut short: all it holds is counted
+                return
+    except zlib.error:
+        return
 
 
 def _check_complete(ds: Dataset) -> None:

@@ -10,6 +10,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.encaps import generate_frames
 from pydicom.uid import UID
 
+from mockservers.core.validation import is_whole_number
 from mockservers.dicom.errors import FRAME_NOT_FOUND, DicomWebError, bad_request, not_acceptable, not_found
 from mockservers.dicom.face import EXPLICIT_VR_LE, IMPLICIT_VR_LE
 
@@ -81,7 +82,7 @@ def parse_frame_list(text: str) -> list[int]:
     numbers = []
     for item in text.split(","):
         item = item.strip()
-        if not item.isdigit() or int(item) < 1:
+        if not is_whole_number(item) or int(item) < 1:
             raise bad_request(f"The frame list '{text}' is invalid: frames are numbered from 1.")
         numbers.append(int(item))
     return numbers

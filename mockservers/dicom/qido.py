@@ -16,6 +16,7 @@ from mockservers.dicom.face import Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
 from mockservers.dicom.uids import is_valid_uid
 
+SQL_INT_MAX = 2**31 - 1  # the largest offset or limit every database takes (PostgreSQL's INTEGER is 32 bits)
 MODELS = {"study": DicomStudy, "series": DicomSeries, "instance": DicomInstance}
 # PS3.18 Tables 6.7.1-2: "shall be present if known"
 PRESENT_IF_KNOWN = {"TimezoneOffsetFromUTC", "SeriesDescription", "PerformedProcedureStepStartDate",
@@ -54,6 +55,8 @@ def _int_param(name: str, value: str) -> int:
         raise bad_request(f"The value '{value}' of the query parameter '{name}' is not an integer.") from None
     if number < 0:
         raise bad_request(f"The value '{value}' of the query parameter '{name}' must not be negative.")
+    if number > SQL_INT_MAX:
+        raise bad_request(f"The value '{value}' of the query parameter '{name}' must not exceed {SQL_INT_MAX}.")
     return number
 
 

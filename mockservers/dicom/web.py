@@ -9,6 +9,7 @@ import json
 from flask import Response, g, request
 
 from mockservers.core.http import current_ctx
+from mockservers.core.validation import is_whole_number
 from mockservers.dicom import dicomjson, multipart, pixels, qido
 from mockservers.dicom.archive import Archive, Examined, Outcome, examine
 from mockservers.dicom.errors import (BULKDATA_NOT_FOUND, DicomWebError, bad_request, not_acceptable,
@@ -16,6 +17,7 @@ from mockservers.dicom.errors import (BULKDATA_NOT_FOUND, DicomWebError, bad_req
 from mockservers.dicom.face import Face
 from mockservers.dicom.faults import stow_fail
 from mockservers.dicom.models import DicomInstance
+from mockservers.dicom.part10 import inflate_limit
 from mockservers.dicom.uids import check_path_uid
 
 DICOM_JSON = "application/dicom+json"
@@ -231,7 +233,7 @@ def rendered(face: Face, study: str, series: str, sop: str, frame: str | None = 
     if fmt is None:
         raise not_acceptable()
     quality = request.args.get("quality", "90")
-    if not quality.isdigit() or not 1 <= int(quality) <= 100:
+    if not is_whole_number(quality) or not 1 <= int(quality) <= 100:
         raise bad_request(f"The quality '{quality}' is invalid: it must be between 1 and 100.")
     store = archive(face)
     row = store.instances(study, series, sop)[0]
@@ -305,7 +307,7 @@ def _examined(data: bytes) -> Examined:
     """examine(data), once a request: the parts stay in `g`, so their ids stand for them."""
     known = g.setdefault("stow_examined", {})
     if id(data) not in known:
-        known[id(data)] = examine(data)
+        known[id(data)] = examine(data, inflate_limit(g.runtime.settings))
     return known[id(data)]
 
 

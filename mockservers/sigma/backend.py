@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 
 from mockservers.core.runtime import Context
 from mockservers.core.validation import load
-from mockservers.dicom.part10 import NotDicomError, read_part10
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 from mockservers.sigma import auth, results, schemas
 from mockservers.sigma.errors import CATALOG, SigmaError, invalid_parameter, missing_parameter, not_exist
 from mockservers.sigma.models import SigmaFile, SigmaJob, SigmaSession, SigmaUpload
@@ -246,7 +246,7 @@ class SigmaBackend:
             raise SigmaError("InvalidContentMD5", explain=f"Content-MD5: the body's md5 is {hashlib.md5(data).hexdigest()}")
         filename = ntpath.basename(path.replace("/", "\\")) or path
         try:
-            ds = read_part10(data, stop_before_pixels=False)
+            ds = read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings))
             for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
                 if not ds.get(keyword):
                     raise NotDicomError(f"the file has no {keyword} (truncated?)")

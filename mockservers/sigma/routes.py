@@ -1,11 +1,11 @@
 """SigmaCloud DR's HTTP surface: parse, authenticate, call the backend, answer in the envelope."""
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qsl, quote
 
 from flask import Blueprint, Response, g, jsonify, request
 
+from mockservers.core import jsonbody
 from mockservers.core.fake import seeded_hex
 from mockservers.core.http import current_ctx
 from mockservers.sigma.auth import SignedRequest
@@ -36,8 +36,10 @@ def body_dict() -> dict:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = jsonbody.loads(raw)
+    except jsonbody.RefusedJSON as exc:
+        raise invalid_parameter("body", explain=f"body: {exc}") from None
+    except jsonbody.NotJSON:
         if request.mimetype in ("", "text/plain"):
             pairs = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, strict_parsing=False)
             if pairs and all(k for k, _ in pairs):

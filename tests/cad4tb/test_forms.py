@@ -80,6 +80,7 @@ def test_two_forms_with_one_name_are_multiple_objects_found():
 
 @pytest.mark.parametrize("submission, message", [
     ("{not json", "FormSubmission is not valid JSON"),
+    ("[" * 100_000 + "]" * 100_000, "FormSubmission is not valid JSON"),
     ("[1, 2]", "FormSubmission must be a JSON object"),
     ('"text"', "FormSubmission must be a JSON object"),
     ('{"conclusion": "normal"}', "Invalid value for tb_suspected: Missing data for required field."),

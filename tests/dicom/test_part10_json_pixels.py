@@ -12,6 +12,8 @@ from mockservers.dicom.synthetic import image_dataset, rle_part10, to_part10
 from mockservers.dicom.uids import is_valid_uid
 from tests.dicom.files import dataset, pydicom_file
 
+LIMIT = 256 * 1024 * 1024
+
 
 @pytest.mark.parametrize("data, reason", [
     (b"", "the file is empty"),
@@ -22,14 +24,14 @@ from tests.dicom.files import dataset, pydicom_file
 ])
 def test_unreadable_files_say_why(data, reason):
     with pytest.raises(NotDicomError) as err:
-        read_part10(data)
+        read_part10(data, max_inflated=LIMIT)
     assert reason in str(err.value)
 
 
 @pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm", "rtdose.dcm", "rtplan.dcm",
-                                  "MR_small_implicit.dcm", "SC_rgb_rle_2frame.dcm"])
+                                  "MR_small_implicit.dcm", "SC_rgb_rle_2frame.dcm", "image_dfl.dcm"])
 def test_pydicom_files_read(name):
-    assert read_part10(pydicom_file(name)).SOPInstanceUID
+    assert read_part10(pydicom_file(name), max_inflated=LIMIT).SOPInstanceUID
 
 
 @pytest.mark.parametrize("uid, valid", [("1.2.840.10008.1.2", True), ("0", True), ("1.02", False),

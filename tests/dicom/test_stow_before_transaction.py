@@ -17,9 +17,9 @@ def examined(monkeypatch):
     """(whether the request's transaction had begun, the part's length) for each part examined."""
     calls = []
 
-    def examine(data):
+    def examine(data, max_inflated):
         calls.append(("db" in g, len(data)))
-        return archive.examine(data)
+        return archive.examine(data, max_inflated)
 
     monkeypatch.setattr(web, "examine", examine)
     return calls

@@ -8,6 +8,7 @@ import hmac
 from mockservers.aliyun.models import StsCredential
 from mockservers.aliyun.oss.errors import OssError
 from mockservers.core.runtime import Context
+from mockservers.core.validation import is_whole_number
 
 # The query parameters that are part of the signed resource (the list oss2 and the OSS documentation use).
 SUBRESOURCES = frozenset([
@@ -71,7 +72,7 @@ def authenticate(ctx: Context, method: str, headers: dict[str, str], bucket: str
     if "Signature" in params and "OSSAccessKeyId" in params:
         access_key_id, signature = params["OSSAccessKeyId"], params["Signature"]
         expires = params.get("Expires", "")
-        if not expires.isdigit() or int(expires) < ctx.now:
+        if not is_whole_number(expires) or int(expires) < ctx.now:
             raise OssError("AccessDenied", "Request has expired.", explain="Expires: missing or in the past")
         secret = secret_for(ctx, access_key_id, params.get("security-token"))
         text = string_to_sign(method, headers, bucket, key, params, date=expires)

@@ -16,6 +16,7 @@ from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import OssError
 from mockservers.aliyun.oss.store import MAX_LIST_KEYS, OssStore, check_md5, reserved_bucket_names
 from mockservers.core.http import current_ctx
+from mockservers.core.validation import is_whole_number
 
 blueprint = Blueprint("aliyun_oss", __name__)
 # Sub-resources this store serves; any other one is answered NotImplemented rather than silently ignored.
@@ -120,7 +121,7 @@ def _int_arg(name: str, default: int) -> int:
     raw = request.args.get(name, "")
     if raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_KEYS:
+    if not is_whole_number(raw) or not 1 <= int(raw) <= MAX_LIST_KEYS:
         raise OssError("InvalidArgument", f"Argument {name} must be an integer between 1 and {MAX_LIST_KEYS}.",
                        explain=f"{name}: 1-{MAX_LIST_KEYS}")
     return int(raw)
@@ -213,10 +214,10 @@ def _range(header: str, size: int) -> tuple[int, int] | None:
     if not header.startswith("bytes=") or "," in header:
         return None
     first, _, last = header[len("bytes="):].strip().partition("-")
-    if first == "" and last.isdigit():
+    if first == "" and is_whole_number(last):
         n = int(last)
         return (max(size - n, 0), size - 1) if n else None
-    if not first.isdigit() or (last and not last.isdigit()):
+    if not is_whole_number(first) or (last and not is_whole_number(last)):
         return None
     start, end = int(first), int(last) if last else size - 1
     if start > end:
