@@ -31,11 +31,17 @@ def synthetic_files() -> list[bytes]:
     return files
 
 
-def test_synthetic_dicom_is_the_same_on_any_day():
+def on_each_date(make) -> list:
+    """What `make()` gives with Python's clock standing at each of DATES."""
     runs = []
     for when in DATES:
         with time_machine.travel(when, tick=False):
-            runs.append(synthetic_files())
+            runs.append(make())
+    return runs
+
+
+def test_synthetic_dicom_is_the_same_on_any_day():
+    runs = on_each_date(synthetic_files)
     assert runs[0] == runs[1]
     assert runs[0] == synthetic_files()  # and today
 
@@ -56,10 +62,7 @@ def analysis_results() -> list[dict]:
 
 
 def test_vendor_results_are_the_same_on_any_day():
-    runs = []
-    for when in DATES:
-        with time_machine.travel(when, tick=False):
-            runs.append(analysis_results())
+    runs = on_each_date(analysis_results)
     assert runs[0] == runs[1]
     assert runs[0][0]["imageDataList"], "the CT study has findings to compare"
 
