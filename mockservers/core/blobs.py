@@ -5,7 +5,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import time
 from collections import Counter
 
 from sqlalchemy import case, delete, select, update
@@ -88,6 +87,16 @@ class BlobStore:
                     pass
         return removed
 
+    def file_system_now(self) -> float:
+        """The time as the file system stamps files: what their modification times are compared with (Python's
+        clock may differ: moved in tests, or a network file system's server skewed)."""
+        fd, probe = tempfile.mkstemp(dir=self.root, prefix=".tmp-now-")
+        try:
+            return os.fstat(fd).st_mtime
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+
     def wipe(self) -> None:
         for entry in os.listdir(self.root):
             full = os.path.join(self.root, entry)
@@ -115,7 +124,7 @@ def held_keys(db) -> set[str]:
 def sweep_orphans(db, store: BlobStore) -> int:
     """Called once when a runtime opens: the files no record holds, old enough not to be another process's
     uncommitted write, are removed."""
-    return store.sweep(held_keys(db), time.time() - ORPHAN_AGE_SECONDS)
+    return store.sweep(held_keys(db), store.file_system_now() - ORPHAN_AGE_SECONDS)
 
 
 class CountedBlobs:
