@@ -1,0 +1,101 @@
+"""One declaration per endpoint (flask-smorest's habit): it registers the route, validates the request in the
+vendor's own error dialect before the view runs, and is what the OpenAPI document and the fidelity ledger read."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import Blueprint, request
+from marshmallow import Schema
+
+from mockservers.core.openapi import Operation
+from mockservers.core.validation import load
+
+Reject = Callable[[str, str], Exception]  # (field, message) -> the vendor's validation error
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+def query_fields() -> dict[str, Any]:
+    """The query string, first value of each name."""
+    return request.args.to_dict()
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A registered endpoint: its Flask endpoint name and its Operation."""
+
+    endpoint: str
+    operation: Operation
+
+
+class Endpoints:
+    """A vendor's endpoints, declared once each with `@endpoints(method, path, ...)`.
+
+    `reject(field, message)` makes the vendor's validation error; `read_body()` reads a request body into fields
+    (JSON, a form, whatever the vendor accepts) and raises the vendor's error for a body it refuses;
+    `read_query()` does the same for the query string; `authenticate(**path_values)` runs first on endpoints declared
+    with `auth=True` (the vendor checks credentials before it looks at parameters) and its result reaches the view
+    as `caller`. The view gets the path values under their OpenAPI names, then `caller`, `query` and `body` (each
+    only when declared), already validated."""
+
+    def __init__(self, name: str, import_name: str, *, reject: Reject, read_body: Callable[[], Any] | None = None,
+                 read_query: Callable[[], dict[str, Any]] = query_fields,
+                 authenticate: Callable[..., Any] | None = None):
+        self.blueprint = Blueprint(name, import_name)
+        self.reject = reject
+        self.read_body = read_body
+        self.read_query = read_query
+        self.authenticate = authenticate
+        self.declared: list[Declared] = []
+
+    def __call__(self, method: str, path: str, *, name: str, summary: str, source: str, auth: bool = False,
+                 query: type[Schema] | None = None, body: type[Schema] | None = None,
+                 converters: dict[str, str] | None = None, reject: Reject | None = None,
+                 before_transaction: Callable[[], None] | None = None, endpoint: str | None = None,
+                 **documented: Any):
+        """`path` is OpenAPI style, below the vendor's prefix (`/accounts/{res_account_name}/jobs/`);
+        `converters` names a Flask converter for a path value (`{"filename": "path"}`); `reject` overrides the
+        vendor's validation error for this endpoint; `endpoint` names the Flask endpoint (default: the view's name,
+        which must then be unique); `documented` is the rest of core.openapi.Operation (headers,
+        path_params, responses, body_types, raw_body)."""
+        operation = Operation(name, method, path, summary, source, query=query, body=body, **documented)
+        rule = _flask_rule(path, converters or {})
+        to_error = reject or self.reject
+        if auth and self.authenticate is None:
+            raise ValueError(f"{name}: auth=True needs Endpoints(authenticate=...)")
+        if body is not None and self.read_body is None:
+            raise ValueError(f"{name}: a body schema needs Endpoints(read_body=...)")
+
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def validated(**path_values: Any) -> Any:
+                kwargs: dict[str, Any] = dict(path_values)
+                if auth:
+                    kwargs["caller"] = self.authenticate(**path_values)  # type: ignore[misc]
+                if query is not None:
+                    kwargs["query"] = load(query(), self.read_query(), to_error)
+                if body is not None:
+                    kwargs["body"] = load(body(), self.read_body(), to_error)  # type: ignore[misc]
+                return view(**kwargs)
+
+            if before_transaction is not None:
+                validated.before_transaction = before_transaction  # type: ignore[attr-defined]
+            flask_endpoint = endpoint or view.__name__
+            self.blueprint.add_url_rule(rule, flask_endpoint, validated, methods=[method])
+            self.declared.append(Declared(flask_endpoint, operation))
+            return validated
+
+        return register
+
+    def operations(self) -> list[Operation]:
+        return [d.operation for d in self.declared]
+
+
+def _flask_rule(path: str, converters: dict[str, str]) -> str:
+    """'/jobs/{job_id}/' -> '/jobs/<job_id>/'; with converters {"job_id": "path"}: '/jobs/<path:job_id>/'."""
+    unknown = set(converters) - set(_PARAM.findall(path))
+    if unknown:
+        raise ValueError(f"{path}: converters for values it does not have: {sorted(unknown)}")
+    return _PARAM.sub(lambda m: f"<{converters[m[1]]}:{m[1]}>" if m[1] in converters else f"<{m[1]}>", path)

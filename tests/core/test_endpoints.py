@@ -1,0 +1,78 @@
+"""core.endpoints: one declaration registers the route, validates before the view, and documents the endpoint."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask, jsonify
+from marshmallow import Schema, fields
+
+from mockservers.core.endpoints import Endpoints
+from mockservers.core.openapi import Reply
+
+
+class Refused(Exception):
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}")
+
+
+class PageQuery(Schema):
+    page = fields.Integer(required=True)
+
+
+class NoteBody(Schema):
+    text = fields.String(required=True)
+
+
+def make_app(seen):
+    api = Endpoints("t", __name__, reject=Refused, read_body=lambda: {"text": "hi"},
+                    authenticate=lambda **values: seen.append(("auth", values)) or "alice")
+
+    @api("GET", "/things/{thing_id}/", name="GetThing", summary="a thing", source="doc § GetThing", auth=True,
+         query=PageQuery, responses={200: Reply("the thing")})
+    def get_thing(thing_id, caller, query):
+        seen.append(("view", thing_id, caller, query))
+        return jsonify(ok=True)
+
+    @api("POST", "/files/{name}", name="PutFile", summary="a file", source="inferred: test", body=NoteBody,
+         converters={"name": "path"})
+    def put_file(name, body):
+        return jsonify(name=name, **body)
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint, url_prefix="/v")
+
+    @app.errorhandler(Refused)
+    def refused(error):
+        return jsonify(error=str(error)), 400
+
+    return app, api
+
+
+def test_declaration_registers_validates_and_documents():
+    seen = []
+    app, api = make_app(seen)
+    client = app.test_client()
+    assert client.get("/v/things/7/?page=2").json == {"ok": True}
+    assert seen == [("auth", {"thing_id": "7"}), ("view", "7", "alice", {"page": 2})]
+    assert client.post("/v/files/a/b.txt").json == {"name": "a/b.txt", "text": "hi"}
+    assert [(op.name, op.method, op.path) for op in api.operations()] == [
+        ("GetThing", "GET", "/things/{thing_id}/"), ("PutFile", "POST", "/files/{name}")]
+    assert api.operations()[0].query is PageQuery
+
+
+def test_validation_fails_before_the_view_runs_and_after_authentication():
+    seen = []
+    app, _ = make_app(seen)
+    response = app.test_client().get("/v/things/7/?page=x")
+    assert response.status_code == 400
+    assert response.json == {"error": "page: Not a valid integer."}
+    assert seen == [("auth", {"thing_id": "7"})]
+
+
+def test_declaration_mistakes_fail_at_import():
+    api = Endpoints("t", __name__, reject=Refused)
+    with pytest.raises(ValueError, match="needs Endpoints\\(authenticate"):
+        api("GET", "/x", name="X", summary="", source="", auth=True)
+    with pytest.raises(ValueError, match="needs Endpoints\\(read_body"):
+        api("POST", "/x", name="X", summary="", source="", body=NoteBody)
+    with pytest.raises(ValueError, match="converters for values it does not have"):
+        api("GET", "/x", name="X", summary="", source="", converters={"y": "path"})
