@@ -8,6 +8,8 @@ from flask import Blueprint, Response
 
 if TYPE_CHECKING:
     from mockservers.core.callbacks import Acceptor
+    from mockservers.core.endpoints import Endpoints
+    from mockservers.core.openapi import Operation
     from mockservers.core.runtime import Context
     from mockservers.core.scheduler import Handler
 
@@ -80,9 +82,14 @@ class VendorSpec(ABC):
         ctx.fault carries them to the vendor's code (e.g. DICOMweb's partly failed STOW)."""
         return {}
 
-    def operations(self) -> list:
-        """Every endpoint, as core.openapi.Operation: feeds the OpenAPI document and the fidelity ledger."""
+    def endpoints(self) -> list["Endpoints"]:
+        """The vendor's endpoint declarations (core.endpoints.Endpoints), one for each blueprint it serves."""
         return []
+
+    def operations(self) -> list["Operation"]:
+        """Every endpoint, as core.openapi.Operation: feeds the OpenAPI document and the fidelity ledger. They
+        are what endpoints() declare."""
+        return [op for declared in self.endpoints() for op in declared.operations()]
 
     def jobs(self, ctx: "Context") -> list[dict[str, Any]]:
         """For the dashboard: the vendor's units of work, each {id, kind, state, created_at, updated_at,
