@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from mockservers.core import jsonbody
-from mockservers.core.fake import seeded_hex
 from mockservers.core.http import current_ctx
 from mockservers.sigma.auth import SignedRequest
 from mockservers.sigma.backend import SigmaBackend
-from mockservers.sigma.errors import envelope, invalid_parameter
+from mockservers.sigma.errors import envelope, invalid_parameter, request_id
 
 blueprint = Blueprint("sigma", __name__)
-
-
-def request_id() -> str:
-    runtime = g.get("runtime")
-    if runtime is None:
-        return seeded_hex(0, 24, "x-sg-request-id", 0)
-    return seeded_hex(runtime.settings.seed, 24, "x-sg-request-id", runtime.namespace, next(runtime.answer_numbers))
 
 
 def ok(data: dict, message: str, message_chs: str) -> Response:
