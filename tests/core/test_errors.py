@@ -104,20 +104,19 @@ def test_cad4tb_renders_a_suberror_with_its_error_type(client):
                              "message": "Patient not found"}
 
 
-def test_msdicom_renders_a_plain_text_reason(client):
-    fire(client, "msdicom", "Conflict", "/msdicom/*")
-    response = client.get("/msdicom/anything")
-    assert response.status_code == 409 and response.mimetype == "text/plain"
-    assert response.get_data(as_text=True) == "The instance already exists."
-    assert response.headers["X-Mock-Explain"] == "The instance already exists."
-
-
-def test_sphere_renders_its_detail_and_a_401_its_challenge(client):
-    fire(client, "sphere", "NotAuthenticated", "/sphere/*")
-    response = client.get("/sphere/anything")
-    assert response.status_code == 401 and response.mimetype == "application/json"
-    assert response.get_data(as_text=True) == '{"detail":"Authentication credentials were not provided."}'
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+@pytest.mark.parametrize("vendor, code, status, mimetype, body, headers", [
+    ("msdicom", "Conflict", 409, "text/plain", "The instance already exists.",
+     {"X-Mock-Explain": "The instance already exists."}),
+    ("sphere", "NotAuthenticated", 401, "application/json",
+     '{"detail":"Authentication credentials were not provided."}', {"WWW-Authenticate": 'Bearer realm="api"'}),
+])
+def test_the_dicomweb_faces_render_their_own_bodies(client, vendor, code, status, mimetype, body, headers):
+    """msdicom: a plain-text reason; sphere: {"detail": ...} and, on a 401, its challenge."""
+    fire(client, vendor, code, f"/{vendor}/*")
+    response = client.get(f"/{vendor}/anything")
+    assert (response.status_code, response.mimetype) == (status, mimetype)
+    assert response.get_data(as_text=True) == body
+    assert {name: response.headers.get(name) for name in headers} == headers
 
 
 # ---- bare statuses: 404, 405, 413 in every vendor's dialect ----------------------------------------------------
