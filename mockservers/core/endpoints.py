@@ -38,12 +38,15 @@ class Endpoints:
     `read_query()` does the same for the query string; `authenticate(**path_values)` runs first on endpoints declared
     with `auth=True` (the vendor checks credentials before it looks at parameters) and its result reaches the view
     as `caller`. The view gets the path values under their OpenAPI names, then `caller`, `query` and `body` (each
-    only when declared), already validated."""
+    only when declared), already validated. `rule_names` gives a path value another name in the Flask rules (the
+    one `mockservers routes` lists), e.g. {"res_account_name": "account"}."""
 
     def __init__(self, name: str, import_name: str, *, reject: Reject, read_body: Callable[[], Any] | None = None,
                  read_query: Callable[[], dict[str, Any]] = query_fields,
-                 authenticate: Callable[..., Any] | None = None):
+                 authenticate: Callable[..., Any] | None = None, rule_names: dict[str, str] | None = None):
         self.blueprint = Blueprint(name, import_name)
+        self.rule_names = rule_names or {}
+        self.documented_names = {rule: documented for documented, rule in self.rule_names.items()}
         self.reject = reject
         self.read_body = read_body
         self.read_query = read_query
@@ -61,7 +64,7 @@ class Endpoints:
         which must then be unique); `documented` is the rest of core.openapi.Operation (headers,
         path_params, responses, body_types, raw_body)."""
         operation = Operation(name, method, path, summary, source, query=query, body=body, **documented)
-        rule = _flask_rule(path, converters or {})
+        rule = _flask_rule(path, converters or {}, self.rule_names)
         to_error = reject or self.reject
         if auth and self.authenticate is None:
             raise ValueError(f"{name}: auth=True needs Endpoints(authenticate=...)")
@@ -71,9 +74,9 @@ class Endpoints:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def validated(**path_values: Any) -> Any:
-                kwargs: dict[str, Any] = dict(path_values)
+                kwargs: dict[str, Any] = {self.documented_names.get(k, k): v for k, v in path_values.items()}
                 if auth:
-                    kwargs["caller"] = self.authenticate(**path_values)  # type: ignore[misc]
+                    kwargs["caller"] = self.authenticate(**kwargs)  # type: ignore[misc]
                 if query is not None:
                     kwargs["query"] = load(query(), self.read_query(), to_error)
                 if body is not None:
@@ -93,9 +96,15 @@ class Endpoints:
         return [d.operation for d in self.declared]
 
 
-def _flask_rule(path: str, converters: dict[str, str]) -> str:
-    """'/jobs/{job_id}/' -> '/jobs/<job_id>/'; with converters {"job_id": "path"}: '/jobs/<path:job_id>/'."""
+def _flask_rule(path: str, converters: dict[str, str], rule_names: dict[str, str] | None = None) -> str:
+    """'/jobs/{job_id}/' -> '/jobs/<job_id>/'; with converters {"job_id": "path"}: '/jobs/<path:job_id>/'; with
+    rule_names {"job_id": "id"}: '/jobs/<id>/'."""
     unknown = set(converters) - set(_PARAM.findall(path))
     if unknown:
         raise ValueError(f"{path}: converters for values it does not have: {sorted(unknown)}")
-    return _PARAM.sub(lambda m: f"<{converters[m[1]]}:{m[1]}>" if m[1] in converters else f"<{m[1]}>", path)
+
+    def variable(match: re.Match[str]) -> str:
+        name = (rule_names or {}).get(match[1], match[1])
+        return f"<{converters[match[1]]}:{name}>" if match[1] in converters else f"<{name}>"
+
+    return _PARAM.sub(variable, path)

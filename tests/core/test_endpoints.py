@@ -76,3 +76,22 @@ def test_declaration_mistakes_fail_at_import():
         api("POST", "/x", name="X", summary="", source="", body=NoteBody)
     with pytest.raises(ValueError, match="converters for values it does not have"):
         api("GET", "/x", name="X", summary="", source="", converters={"y": "path"})
+
+
+def test_a_path_value_may_have_another_name_in_the_flask_rule():
+    """`rule_names`: the Flask rule keeps a name the route listing shows, the view gets the documented one."""
+    api = Endpoints("t", __name__, reject=Refused, rule_names={"res_account_name": "account"},
+                    authenticate=lambda **values: values)
+
+    @api("GET", "/accounts/{res_account_name}/files/{name}", name="GetFile", summary="", source="", auth=True,
+         converters={"name": "path"})
+    def get_file(res_account_name, name, caller):
+        return jsonify(account=res_account_name, name=name, caller=caller)
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint, url_prefix="/v")
+    assert [r.rule for r in app.url_map.iter_rules() if r.endpoint == "t.get_file"] == [
+        "/v/accounts/<account>/files/<path:name>"]
+    assert app.test_client().get("/v/accounts/a1/files/x/y").json == {
+        "account": "a1", "name": "x/y", "caller": {"res_account_name": "a1", "name": "x/y"}}
+    assert api.operations()[0].path == "/accounts/{res_account_name}/files/{name}"
