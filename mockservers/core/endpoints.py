@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, request
 from marshmallow import Schema
+from werkzeug.routing import BaseConverter
 
 from mockservers.core.openapi import Operation
 from mockservers.core.validation import load
@@ -24,10 +25,12 @@ def query_fields() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Declared:
-    """A registered endpoint: its Flask endpoint name and its Operation."""
+    """A registered endpoint: its Flask endpoint name and its Operation; `published`: in the OpenAPI document and
+    the fidelity ledger."""
 
     endpoint: str
     operation: Operation
+    published: bool = True
 
 
 class Endpoints:
@@ -39,11 +42,13 @@ class Endpoints:
     with `auth=True` (the vendor checks credentials before it looks at parameters) and its result reaches the view
     as `caller`. The view gets the path values under their OpenAPI names, then `caller`, `query` and `body` (each
     only when declared), already validated. `rule_names` gives a path value another name in the Flask rules (the
-    one `mockservers routes` lists), e.g. {"res_account_name": "account"}."""
+    one `mockservers routes` lists), e.g. {"res_account_name": "account"}. `url_converters` are Flask converters of
+    the vendor's own ({"oss_bucket": BucketConverter}), added to the app when the blueprint is registered."""
 
     def __init__(self, name: str, import_name: str, *, reject: Reject, read_body: Callable[[], Any] | None = None,
                  read_query: Callable[[], dict[str, Any]] = query_fields,
-                 authenticate: Callable[..., Any] | None = None, rule_names: dict[str, str] | None = None):
+                 authenticate: Callable[..., Any] | None = None, rule_names: dict[str, str] | None = None,
+                 url_converters: dict[str, type[BaseConverter]] | None = None):
         self.blueprint = Blueprint(name, import_name)
         self.rule_names = rule_names or {}
         self.documented_names = {rule: documented for documented, rule in self.rule_names.items()}
@@ -52,24 +57,33 @@ class Endpoints:
         self.read_query = read_query
         self.authenticate = authenticate
         self.declared: list[Declared] = []
+        if url_converters:
+            self.blueprint.record_once(lambda state: state.app.url_map.converters.update(url_converters))
 
     def __call__(self, method: str, path: str, *, name: str, summary: str, source: str, auth: bool = False,
                  query: type[Schema] | None = None, body: type[Schema] | None = None,
                  converters: dict[str, str] | None = None, reject: Reject | None = None,
                  before_transaction: Callable[[], None] | None = None, endpoint: str | None = None,
-                 **documented: Any):
+                 also_at: tuple[str, ...] = (), published: bool = True, **documented: Any):
         """`path` is OpenAPI style, below the vendor's prefix (`/accounts/{res_account_name}/jobs/`);
         `converters` names a Flask converter for a path value (`{"filename": "path"}`); `reject` overrides the
         vendor's validation error for this endpoint; `endpoint` names the Flask endpoint (default: the view's name,
-        which must then be unique); `documented` is the rest of core.openapi.Operation (headers,
-        path_params, responses, body_types, raw_body)."""
+        which must then be unique); `also_at`: more paths the endpoint answers at, undocumented (`/{bucket}` beside
+        `/{bucket}/`); `published=False` keeps it out of the OpenAPI document and the ledger (an endpoint the
+        vendor's document does not have, spoken to an SDK); `documented` is the rest of core.openapi.Operation
+        (headers, path_params, responses, body_types, raw_body).
+
+        A HEAD is declared before the GET of the same path: a GET rule answers HEAD too, and the first rule that
+        allows a method wins."""
         operation = Operation(name, method, path, summary, source, query=query, body=body, **documented)
-        rule = _flask_rule(path, converters or {}, self.rule_names)
+        rules = [_flask_rule(p, converters or {}, self.rule_names) for p in (path, *also_at)]
         to_error = reject or self.reject
         if auth and self.authenticate is None:
             raise ValueError(f"{name}: auth=True needs Endpoints(authenticate=...)")
         if body is not None and self.read_body is None:
             raise ValueError(f"{name}: a body schema needs Endpoints(read_body=...)")
+        if method == "HEAD" and any(d.operation.method == "GET" and d.operation.path == path for d in self.declared):
+            raise ValueError(f"{name}: declare HEAD {path} before its GET, which would answer HEAD first")
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
@@ -86,14 +100,16 @@ class Endpoints:
             if before_transaction is not None:
                 validated.before_transaction = before_transaction  # type: ignore[attr-defined]
             flask_endpoint = endpoint or view.__name__
-            self.blueprint.add_url_rule(rule, flask_endpoint, validated, methods=[method])
-            self.declared.append(Declared(flask_endpoint, operation))
+            for rule in rules:
+                self.blueprint.add_url_rule(rule, flask_endpoint, validated, methods=[method])
+            self.declared.append(Declared(flask_endpoint, operation, published))
             return validated
 
         return register
 
     def operations(self) -> list[Operation]:
-        return [d.operation for d in self.declared]
+        """The published ones: what the OpenAPI document and the fidelity ledger show."""
+        return [d.operation for d in self.declared if d.published]
 
 
 def _flask_rule(path: str, converters: dict[str, str], rule_names: dict[str, str] | None = None) -> str:

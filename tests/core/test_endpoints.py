@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, jsonify
 from marshmallow import Schema, fields
+from werkzeug.routing import BaseConverter
 
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.openapi import Reply
@@ -95,3 +96,32 @@ def test_a_path_value_may_have_another_name_in_the_flask_rule():
     assert app.test_client().get("/v/accounts/a1/files/x/y").json == {
         "account": "a1", "name": "x/y", "caller": {"res_account_name": "a1", "name": "x/y"}}
     assert api.operations()[0].path == "/accounts/{res_account_name}/files/{name}"
+
+
+class Shouting(BaseConverter):
+    regex = "[A-Z]+"
+
+
+def test_head_also_at_unpublished_and_a_converter_of_the_vendors_own():
+    api = Endpoints("t", __name__, reject=Refused, url_converters={"shouting": Shouting})
+
+    @api("HEAD", "/{word}/", name="HeadWord", summary="", source="inferred: test", converters={"word": "shouting"},
+         also_at=("/{word}",), published=False)
+    def head_word(word):
+        return "", 200, {"X-Word": word}
+
+    @api("GET", "/{word}/", name="GetWord", summary="", source="inferred: test", converters={"word": "shouting"},
+         also_at=("/{word}",))
+    def get_word(word):
+        return word
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    client = app.test_client()
+    assert client.head("/HI/").headers["X-Word"] == "HI" and client.head("/HI").headers["X-Word"] == "HI"
+    assert client.get("/HI").data == b"HI" and client.get("/HI/").data == b"HI"
+    assert client.get("/hi/").status_code == 404, "the converter's regex decides"
+    assert [op.name for op in api.operations()] == ["GetWord"]
+    assert [(d.endpoint, d.published) for d in api.declared] == [("head_word", False), ("get_word", True)]
+    with pytest.raises(ValueError, match="declare HEAD /{word}/ before its GET"):
+        api("HEAD", "/{word}/", name="Late", summary="", source="", converters={"word": "shouting"})
