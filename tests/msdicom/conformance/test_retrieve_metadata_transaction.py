@@ -1,0 +1,58 @@
+"""DicomRetrieveMetadataTransactionTests.cs (it sets its API version to V2)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, instance_path, series_path, study_path
+from tests.msdicom.conformance.metadata_common import assert_metadata, post
+
+
+@pytest.mark.parametrize("accept", ["application/data"])
+def test_given_incorrect_accept_header_when_retrieving_metadata_then_not_acceptable(v2, uid, accept):
+    """GivenAnIncorrectAcceptHeader_WhenRetrievingResource_ThenNotAcceptableIsReturned, row "application/data":
+    study, series and instance metadata of resources that do not exist (the C# test uses GUIDs as UIDs)."""
+    for path in (f"/studies/{uid()}", f"/studies/{uid()}/series/{uid()}",
+                 f"/studies/{uid()}/series/{uid()}/instances/{uid()}"):
+        assert v2.get(path + "/metadata", accept).status_code == 406
+
+
+def test_given_study_metadata_request_when_study_does_not_exist_then_not_found(v2, uid):
+    """GivenRetrieveStudyMetadataRequest_WhenStudyInstanceUidDoesnotExists_ThenNotFoundIsReturned."""
+    assert v2.metadata(f"/studies/{uid()}").status_code == 404
+
+
+def test_given_series_metadata_request_when_series_does_not_exist_then_not_found(v2, uid):
+    """GivenRetrieveSeriesMetadataRequest_WhenSeriesInstanceUidDoesnotExists_ThenNotFoundIsReturned."""
+    study = uid()
+    post(v2, uid, study, uid(), extra=False)
+    assert v2.metadata(f"/studies/{study}/series/{uid()}").status_code == 404
+
+
+def test_given_instance_metadata_request_when_instance_does_not_exist_then_not_found(v2, uid):
+    """GivenRetrieveSopInstanceMetadataRequest_WhenSopInstanceUidDoesnotExists_ThenNotFoundIsReturned."""
+    study, series = uid(), uid()
+    post(v2, uid, study, series, uid(), extra=False)
+    assert v2.metadata(f"/studies/{study}/series/{series}/instances/{uid()}").status_code == 404
+
+
+@METADATA_BULK_DATA
+def test_given_stored_files_when_retrieving_study_metadata_then_correct(v2, uid):
+    """GivenStoredDicomFile_WhenRetrievingMetadataForStudy_ThenMetadataIsRetrievedCorrectly."""
+    study = uid()
+    first, second = post(v2, uid, study), post(v2, uid, study)
+    assert_metadata(v2.metadata(study_path(first)), first, second)
+
+
+@METADATA_BULK_DATA
+def test_given_stored_files_when_retrieving_series_metadata_then_correct(v2, uid):
+    """GivenStoredDicomFile_WhenRetrievingMetadataForSeries_ThenMetadataIsRetrievedCorrectly."""
+    study, series = uid(), uid()
+    first, second = post(v2, uid, study, series), post(v2, uid, study, series)
+    assert_metadata(v2.metadata(series_path(first)), first, second)
+
+
+@METADATA_BULK_DATA
+def test_given_stored_file_when_retrieving_instance_metadata_then_correct(v2, uid):
+    """GivenStoredDicomFile_WhenRetrievingMetadataForInstance_ThenMetadataIsRetrievedCorrectly."""
+    ds = post(v2, uid, uid(), uid(), uid())
+    assert_metadata(v2.metadata(instance_path(ds)), ds)
