@@ -13,7 +13,7 @@ from pydicom.uid import generate_uid
 
 from mockservers.pytest_plugin import InProcessAdapter
 from tests.dicom.files import multipart, split_multipart
-from tests.msdicom.conformance.samples import as_jpeg2000, part10, read, rgb_image
+from tests.msdicom.conformance.samples import part10, read
 
 DICOM_JSON = "application/dicom+json"
 
@@ -199,39 +199,6 @@ def dwc(client):
     session = requests.Session()
     session.mount("http://msdicom.test/", InProcessAdapter(client.application, ""))
     return DICOMwebClient("http://msdicom.test/msdicom/v2", session=session)
-
-
-# RetrieveTransactionResourceTests.Common: the three TestFiles folders, made small (32x32 RGB in place of 256x256)
-ORIGINAL = "RequestOriginalContent"
-J2K_TO_EXPLICIT = "FromJPEG2000LosslessToExplicitVRLittleEndian"
-EXPLICIT_TO_J2K = "FromExplicitVRLittleEndianToJPEG2000Lossless"
-IGNORED_IN_COMPARISON = {0x00020000, 0x00020012, 0x00020013, 0x0020000D, 0x0020000E, 0x00080018}
-
-
-def transcoder_case(folder: str, uid) -> tuple[pydicom.Dataset, pydicom.Dataset]:
-    """(Input.dcm, ExpectedOutput.dcm) of a TestFiles folder, with fresh UIDs (RandomizeInstanceIdentifier)."""
-    native = rgb_image(uid)
-    compressed = as_jpeg2000(native)
-    return {ORIGINAL: (compressed, compressed), J2K_TO_EXPLICIT: (compressed, native),
-            EXPLICIT_TO_J2K: (native, compressed)}[folder]
-
-
-def assert_same_file(expected: pydicom.Dataset, actual: pydicom.Dataset):
-    """DicomFileEqualityComparer with the suite's ignored set (group length, implementation UID and name, the
-    three instance UIDs). Pixel data compressed by another JPEG 2000 encoder than fo-dicom's differs in bytes, so
-    a JPEG 2000 answer is compared by its decoded pixels; a native one byte for byte."""
-    assert actual.file_meta.TransferSyntaxUID == expected.file_meta.TransferSyntaxUID
-    for elem in list(expected.file_meta) + list(expected):
-        if elem.tag in IGNORED_IN_COMPARISON or elem.tag == 0x7FE00010:
-            continue
-        assert elem.tag in actual or elem.tag in actual.file_meta, elem
-        got = actual.file_meta[elem.tag] if elem.tag.group == 2 else actual[elem.tag]
-        assert got.value == elem.value, (elem, got)
-    assert len(actual) == len(expected)
-    if expected.file_meta.TransferSyntaxUID.is_encapsulated:
-        assert (actual.pixel_array == expected.pixel_array).all()
-    else:
-        assert actual.PixelData == expected.PixelData
 
 
 def gap(reason: str):

@@ -7,7 +7,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.tag import Tag
 
-from tests.msdicom.conformance.conftest import body_json
+from tests.msdicom.conformance.conftest import body_json, series_path, study_path
 from tests.msdicom.conformance.samples import random_instance, without_bulk_data
 
 
@@ -35,6 +35,14 @@ def post(dw, uid, study, series=None, sop=None, extra: bool = True) -> Dataset:
     response = dw.store_one(ds)
     assert response.status_code == 200, response.get_data(as_text=True)
     return ds
+
+
+def two_stored(dw, uid, level: str) -> tuple[Dataset, Dataset, str]:
+    """Two PostDicomFileAsync calls at ResourceType.Study (same study) or .Series (same series), and the path of
+    that study or series."""
+    study, series = uid(), (uid() if level == "series" else None)
+    first, second = post(dw, uid, study, series), post(dw, uid, study, series)
+    return first, second, (series_path(first) if series else study_path(first))
 
 
 def assert_metadata(response, *stored: Dataset):

@@ -6,16 +6,13 @@ import io
 import pytest
 
 from tests.msdicom.conformance.conftest import (
-    EXPLICIT_TO_J2K,
-    J2K_TO_EXPLICIT,
-    ORIGINAL,
     SINGLE_FRAME_OCTET_STREAM,
     TO_JPEG2000,
     instance_path,
     parts,
     single_accept,
-    transcoder_case,
 )
+from tests.msdicom.conformance.retrieve_common import EXPLICIT_TO_J2K, J2K_TO_EXPLICIT, ORIGINAL, transcoder_case
 from tests.msdicom.conformance.samples import (
     EXPLICIT,
     HEVC_MAIN10,

@@ -5,22 +5,21 @@ import pytest
 
 from tests.msdicom.conformance.conftest import (
     ACCEPT_BEFORE_EXISTENCE,
-    EXPLICIT_TO_J2K,
-    J2K_TO_EXPLICIT,
-    ORIGINAL,
     PADDED_PATH_UID,
-    TO_JPEG2000,
-    TRANSCODE_KEEPS_SOP_UID,
-    assert_same_file,
     body_json,
     instance_path,
     multipart_accept,
     single_accept,
+)
+from tests.msdicom.conformance.retrieve_common import (
+    J2K_TO_EXPLICIT,
+    ORIGINAL,
+    TRANSCODING_ROWS,
+    assert_same_file,
     transcoder_case,
 )
 from tests.msdicom.conformance.samples import (
     EXPLICIT,
-    J2K,
     MPEG2,
     eight_bit_image,
     part10,
@@ -31,10 +30,7 @@ from tests.msdicom.conformance.samples import (
 )
 
 
-@pytest.mark.parametrize("folder,transfer_syntax", [
-    (ORIGINAL, "*"), pytest.param(J2K_TO_EXPLICIT, None, marks=TRANSCODE_KEEPS_SOP_UID),
-    pytest.param(J2K_TO_EXPLICIT, EXPLICIT, marks=TRANSCODE_KEEPS_SOP_UID),
-    pytest.param(EXPLICIT_TO_J2K, J2K, marks=TO_JPEG2000)])
+@pytest.mark.parametrize("folder,transfer_syntax", TRANSCODING_ROWS)
 def test_given_single_part_accept_when_retrieve_instance_then_expected_content(v2, uid, folder, transfer_syntax):
     """GivenSinglePartAcceptHeader_WhenRetrieveInstance_ThenServerShouldReturnExpectedContent, its four rows."""
     given, expected = transcoder_case(folder, uid)

@@ -1,8 +1,9 @@
-"""DicomRetrieveMetadataETagTests.cs (the C# fixture's client is Latest: /v2): If-None-Match on metadata."""
+"""DicomRetrieveMetadataETagTests.cs (the C# fixture's client is Latest: /v2): If-None-Match on metadata. The C#
+file repeats each study test for the series; here both call one body with the level."""
 from __future__ import annotations
 
 from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, METADATA_ETAG, instance_path, series_path, study_path
-from tests.msdicom.conformance.metadata_common import assert_metadata, post
+from tests.msdicom.conformance.metadata_common import assert_metadata, post, two_stored
 
 
 def etag(response) -> str | None:
@@ -17,104 +18,112 @@ def assert_not_modified(response):
     assert response.headers.get("Content-Length", "0") == "0"
 
 
+def matching_etag_is_not_modified(v2, uid, level: str):
+    """...WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned (one instance stored)."""
+    ds = post(v2, uid, uid(), uid() if level == "series" else None)
+    path = series_path(ds) if level == "series" else study_path(ds)
+    assert_not_modified(v2.metadata(path, etag(v2.metadata(path))))
+
+
+def other_etag_gives_metadata(v2, uid, level: str):
+    """...WhenIfNoneMatchDoesnotMatchETag_ThenResponseMetadataIsReturnedWithNewETag: "1" + the ETag."""
+    first, second, path = two_stored(v2, uid, level)
+    tag = etag(v2.metadata(path))
+    assert_metadata(v2.metadata(path, "1" + tag if tag else None), first, second)
+
+
+def no_if_none_match_gives_metadata(v2, uid, level: str):
+    """...WhenIfNoneMatchIsNotPresent_ThenResponseMetadataIsReturnedWithETag."""
+    first, second, path = two_stored(v2, uid, level)
+    assert_metadata(v2.metadata(path), first, second)
+
+
+def etag_before_a_new_instance_gives_metadata(v2, uid, level: str):
+    """...When{Study,Series}IsUpdatedAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
+    study, series = uid(), (uid() if level == "series" else None)
+    first = post(v2, uid, study, series)
+    path = series_path(first) if series else study_path(first)
+    tag = etag(v2.metadata(path))
+    second = post(v2, uid, study, series)
+    assert_metadata(v2.metadata(path, tag), first, second)
+
+
+def etag_before_a_deletion_gives_metadata(v2, uid, level: str):
+    """...WhenInstanceIsDeletedIn{Study,Series}AndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
+    study, series = uid(), (uid() if level == "series" else None)
+    first = post(v2, uid, study, series or uid(), uid())
+    second = post(v2, uid, study, series)
+    path = series_path(first) if series else study_path(first)
+    tag = etag(v2.metadata(path))
+    v2.delete(instance_path(first))
+    assert_metadata(v2.metadata(path, tag), second)
+
+
 @METADATA_ETAG
 def test_given_study_metadata_when_if_none_match_matches_etag_then_not_modified(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned."""
-    ds = post(v2, uid, uid())
-    tag = etag(v2.metadata(study_path(ds)))
-    assert_not_modified(v2.metadata(study_path(ds), tag))
+    matching_etag_is_not_modified(v2, uid, "study")
 
 
 @METADATA_BULK_DATA
 def test_given_study_metadata_when_if_none_match_does_not_match_then_metadata_with_new_etag(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenIfNoneMatchDoesnotMatchETag_ThenResponseMetadataIsReturnedWithNewETag."""
-    study = uid()
-    first, second = post(v2, uid, study), post(v2, uid, study)
-    tag = etag(v2.metadata(study_path(first)))
-    assert_metadata(v2.metadata(study_path(first), "1" + tag if tag else None), first, second)
+    other_etag_gives_metadata(v2, uid, "study")
 
 
 @METADATA_BULK_DATA
 def test_given_study_metadata_when_if_none_match_absent_then_metadata_with_etag(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenIfNoneMatchIsNotPresent_ThenResponseMetadataIsReturnedWithETag."""
-    study = uid()
-    first, second = post(v2, uid, study), post(v2, uid, study)
-    assert_metadata(v2.metadata(study_path(first)), first, second)
+    no_if_none_match_gives_metadata(v2, uid, "study")
 
 
 @METADATA_BULK_DATA
 def test_given_study_metadata_when_study_updated_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenStudyIsUpdatedAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
-    study = uid()
-    first = post(v2, uid, study)
-    tag = etag(v2.metadata(study_path(first)))
-    second = post(v2, uid, study)
-    assert_metadata(v2.metadata(study_path(first), tag), first, second)
+    etag_before_a_new_instance_gives_metadata(v2, uid, "study")
 
 
 @METADATA_BULK_DATA
 def test_given_study_metadata_when_instance_deleted_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenInstanceIsDeletedInStudyAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
-    study = uid()
-    first = post(v2, uid, study, uid(), uid())
-    second = post(v2, uid, study)
-    tag = etag(v2.metadata(study_path(first)))
-    v2.delete(instance_path(first))
-    assert_metadata(v2.metadata(study_path(first), tag), second)
+    etag_before_a_deletion_gives_metadata(v2, uid, "study")
 
 
 @METADATA_ETAG
 def test_given_series_metadata_when_if_none_match_matches_etag_then_not_modified(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned."""
-    ds = post(v2, uid, uid(), uid())
-    tag = etag(v2.metadata(series_path(ds)))
-    assert_not_modified(v2.metadata(series_path(ds), tag))
+    matching_etag_is_not_modified(v2, uid, "series")
 
 
 @METADATA_BULK_DATA
 def test_given_series_metadata_when_if_none_match_does_not_match_then_metadata_with_new_etag(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenIfNoneMatchDoesnotMatchETag_ThenResponseMetadataIsReturnedWithNewETag."""
-    study, series = uid(), uid()
-    first, second = post(v2, uid, study, series), post(v2, uid, study, series)
-    tag = etag(v2.metadata(series_path(first)))
-    assert_metadata(v2.metadata(series_path(first), "1" + tag if tag else None), first, second)
+    other_etag_gives_metadata(v2, uid, "series")
 
 
 @METADATA_BULK_DATA
 def test_given_series_metadata_when_if_none_match_absent_then_metadata_with_etag(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenIfNoneMatchIsNotPresent_ThenResponseMetadataIsReturnedWithETag."""
-    study, series = uid(), uid()
-    first, second = post(v2, uid, study, series), post(v2, uid, study, series)
-    assert_metadata(v2.metadata(series_path(first)), first, second)
+    no_if_none_match_gives_metadata(v2, uid, "series")
 
 
 @METADATA_BULK_DATA
 def test_given_series_metadata_when_series_updated_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenSeriesIsUpdatedAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
-    study, series = uid(), uid()
-    first = post(v2, uid, study, series)
-    tag = etag(v2.metadata(series_path(first)))
-    second = post(v2, uid, study, series)
-    assert_metadata(v2.metadata(series_path(first), tag), first, second)
+    etag_before_a_new_instance_gives_metadata(v2, uid, "series")
 
 
 @METADATA_BULK_DATA
 def test_given_series_metadata_when_instance_deleted_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenInstanceIsDeletedInSeriesAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
-    study, series = uid(), uid()
-    first = post(v2, uid, study, series, uid())
-    second = post(v2, uid, study, series)
-    tag = etag(v2.metadata(series_path(first)))
-    v2.delete(instance_path(first))
-    assert_metadata(v2.metadata(series_path(first), tag), second)
+    etag_before_a_deletion_gives_metadata(v2, uid, "series")
 
 
 @METADATA_ETAG
 def test_given_instance_metadata_when_if_none_match_matches_etag_then_not_modified(v2, uid):
     """GivenRetrieveInstanceMetadataRequest_WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned."""
     ds = post(v2, uid, uid(), uid(), uid())
-    tag = etag(v2.metadata(instance_path(ds)))
-    assert_not_modified(v2.metadata(instance_path(ds), tag))
+    assert_not_modified(v2.metadata(instance_path(ds), etag(v2.metadata(instance_path(ds)))))
 
 
 @METADATA_BULK_DATA

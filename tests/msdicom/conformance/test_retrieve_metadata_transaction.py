@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, instance_path, series_path, study_path
-from tests.msdicom.conformance.metadata_common import assert_metadata, post
+from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, instance_path
+from tests.msdicom.conformance.metadata_common import assert_metadata, post, two_stored
 
 
 @pytest.mark.parametrize("accept", ["application/data"])
@@ -38,17 +38,15 @@ def test_given_instance_metadata_request_when_instance_does_not_exist_then_not_f
 @METADATA_BULK_DATA
 def test_given_stored_files_when_retrieving_study_metadata_then_correct(v2, uid):
     """GivenStoredDicomFile_WhenRetrievingMetadataForStudy_ThenMetadataIsRetrievedCorrectly."""
-    study = uid()
-    first, second = post(v2, uid, study), post(v2, uid, study)
-    assert_metadata(v2.metadata(study_path(first)), first, second)
+    first, second, path = two_stored(v2, uid, "study")
+    assert_metadata(v2.metadata(path), first, second)
 
 
 @METADATA_BULK_DATA
 def test_given_stored_files_when_retrieving_series_metadata_then_correct(v2, uid):
     """GivenStoredDicomFile_WhenRetrievingMetadataForSeries_ThenMetadataIsRetrievedCorrectly."""
-    study, series = uid(), uid()
-    first, second = post(v2, uid, study, series), post(v2, uid, study, series)
-    assert_metadata(v2.metadata(series_path(first)), first, second)
+    first, second, path = two_stored(v2, uid, "series")
+    assert_metadata(v2.metadata(path), first, second)
 
 
 @METADATA_BULK_DATA
