@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import warnings
 
 import numpy as np
 import pydicom
@@ -44,7 +45,9 @@ def set_raw(ds: Dataset, keyword: str, text: str) -> None:
         data += b"\0" if vr == "UI" else b" "
     overrides = ds.__dict__.setdefault("_raw_values", {})
     placeholder = "".join(chr(0x01 + (len(overrides) * 5 + i) % 0x1E) for i in range(len(data)))
-    ds.add(DataElement(tag, vr, placeholder))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ds.add(DataElement(tag, vr, placeholder))
     overrides[tag] = (placeholder.encode("latin-1"), data)
 
 
@@ -156,7 +159,9 @@ def part10(ds: Dataset) -> bytes:
     meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
     buf = io.BytesIO()
     implicit = meta.TransferSyntaxUID == ImplicitVRLittleEndian
-    pydicom.dcmwrite(buf, ds, implicit_vr=implicit, little_endian=True, enforce_file_format=True)
+    with warnings.catch_warnings():  # the placeholders of set_raw are no valid values
+        warnings.simplefilter("ignore", UserWarning)
+        pydicom.dcmwrite(buf, ds, implicit_vr=implicit, little_endian=True, enforce_file_format=True)
     data = buf.getvalue()
     for tag, (placeholder, wanted) in ds.__dict__.get("_raw_values", {}).items():
         head = struct.pack("<HH", tag >> 16, tag & 0xFFFF) + (b"" if implicit else ds[tag].VR.encode())

@@ -1,18 +1,23 @@
 """DicomRetrieveMetadataTransactionTests.cs (it sets its API version to V2)."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
-from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, instance_path
+from tests.msdicom.conformance.conftest import ACCEPT_BEFORE_EXISTENCE, METADATA_BULK_DATA, instance_path
 from tests.msdicom.conformance.metadata_common import assert_metadata, post, two_stored
 
 
+@ACCEPT_BEFORE_EXISTENCE
 @pytest.mark.parametrize("accept", ["application/data"])
-def test_given_incorrect_accept_header_when_retrieving_metadata_then_not_acceptable(v2, uid, accept):
+def test_given_incorrect_accept_header_when_retrieving_metadata_then_not_acceptable(v2, request, accept):
     """GivenAnIncorrectAcceptHeader_WhenRetrievingResource_ThenNotAcceptableIsReturned, row "application/data":
-    study, series and instance metadata of resources that do not exist (the C# test uses GUIDs as UIDs)."""
-    for path in (f"/studies/{uid()}", f"/studies/{uid()}/series/{uid()}",
-                 f"/studies/{uid()}/series/{uid()}/instances/{uid()}"):
+    study, series and instance metadata, the "UIDs" being GUIDs as in the C# test (Guid.NewGuid()): the Accept is
+    judged before the UIDs and before existence."""
+    guids = (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{request.node.nodeid}/{n}")) for n in range(6))
+    for path in (f"/studies/{next(guids)}", f"/studies/{next(guids)}/series/{next(guids)}",
+                 f"/studies/{next(guids)}/series/{next(guids)}/instances/{next(guids)}"):
         assert v2.get(path + "/metadata", accept).status_code == 406
 
 

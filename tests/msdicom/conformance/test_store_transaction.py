@@ -59,10 +59,10 @@ def test_given_incorrect_accept_header_when_storing_then_not_acceptable(versione
 
 
 def test_given_non_multipart_request_when_storing_then_unsupported_media_type(versioned):
-    """GivenAnNonMultipartRequest_WhenStoring_TheServerShouldReturnUnsupportedMediaType: multipart/form-data
-    (posted to Latest, as the C# test does)."""
+    """GivenAnNonMultipartRequest_WhenStoring_TheServerShouldReturnUnsupportedMediaType: .NET's
+    MultipartContent("form"), so multipart/form, with no part (posted to Latest, as the C# test does)."""
     response = versioned.c.post("/msdicom/v2/studies", data=b"--e2e\r\n\r\n--e2e--\r\n", headers={
-        "Accept": DICOM_JSON, "Content-Type": 'multipart/form-data; boundary="e2e"; type="application/dicom"'})
+        "Accept": DICOM_JSON, "Content-Type": 'multipart/form; boundary="e2e"; type="application/dicom"'})
     assert response.status_code == 415
 
 
