@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import Response
 from marshmallow import Schema
@@ -66,64 +66,59 @@ STUDY = {"study": "StudyInstanceUID"}
 SERIES = {**STUDY, "series": "SeriesInstanceUID"}
 INSTANCE = {**SERIES, "instance": "SOPInstanceUID"}
 TAG_PATH = "a tag (00420011), or tag/item/tag... into a sequence"
-_INSTANCE = "/studies/{study}/series/{series}/instances/{instance}"
-
-_SEARCH = dict(service="qido", kind="search", accept=ACCEPT_JSON)
-_RETRIEVE = dict(service="wado", kind="retrieve", accept=ACCEPT_DICOM)
-_METADATA = dict(service="wado", kind="metadata", accept=ACCEPT_JSON)
-_STORE = dict(service="stow", kind="store", accept=ACCEPT_STOW, raw_body="multipart/related",
-              before_transaction=web.examine_upload)
-_DELETE = dict(service="wado", kind="delete", handler=web.remove)
+_STUDY = "/studies/{study}"
+_SERIES = _STUDY + "/series/{series}"
+_INSTANCE = _SERIES + "/instances/{instance}"
 
 
-def _search(level: str) -> Callable[..., Response]:
-    return functools.partial(web.search, level=level)
+def _search(key: str, name: str, path: str, level: str, params: dict[str, str] | None = None) -> Resource:
+    return Resource(key, name, "GET", "qido", path, functools.partial(web.search, level=level), "search",
+                    accept=ACCEPT_JSON, path_params=params or {}, query=level)
+
+
+def _wado(key: str, name: str, path: str, handler: Callable[..., Response], kind: str, accept: Header,
+          params: dict[str, str], **more) -> Resource:
+    return Resource(key, name, "GET", "wado", path, handler, kind, accept=accept, path_params=params, **more)
+
+
+def _store(key: str, name: str, path: str, params: dict[str, str] | None = None) -> Resource:
+    return Resource(key, name, "POST", "stow", path, web.store, "store", accept=ACCEPT_STOW, path_params=params or {},
+                    raw_body="multipart/related", before_transaction=web.examine_upload)
+
+
+def _delete(key: str, name: str, path: str, params: dict[str, str]) -> Resource:
+    return Resource(key, name, "DELETE", "wado", path, web.remove, "delete", path_params=params)
 
 
 TABLE: dict[str, Resource] = {r.key: r for r in (
-    Resource("store", "Store instances", "POST", path="/studies", handler=web.store, **_STORE),
-    Resource("store_in_study", "Store instances for a study", "POST", path="/studies/{study}", handler=web.store,
-             path_params=STUDY, **_STORE),
-    Resource("search_studies", "Search studies", "GET", path="/studies", handler=_search("study"), query="study",
-             **_SEARCH),
-    Resource("search_series", "Search series", "GET", path="/series", handler=_search("series"), query="series",
-             **_SEARCH),
-    Resource("search_instances", "Search instances", "GET", path="/instances", handler=_search("instance"),
-             query="instance", **_SEARCH),
-    Resource("search_study_series", "Search series in a study", "GET", path="/studies/{study}/series",
-             handler=_search("series"), query="series", path_params=STUDY, **_SEARCH),
-    Resource("search_study_instances", "Search instances in a study", "GET", path="/studies/{study}/instances",
-             handler=_search("instance"), query="instance", path_params=STUDY, **_SEARCH),
-    Resource("search_series_instances", "Search instances in a series", "GET",
-             path="/studies/{study}/series/{series}/instances", handler=_search("instance"), query="instance",
-             path_params=SERIES, **_SEARCH),
-    Resource("retrieve_study", "Retrieve study", "GET", path="/studies/{study}", handler=web.instances,
-             path_params=STUDY, **_RETRIEVE),
-    Resource("retrieve_series", "Retrieve series", "GET", path="/studies/{study}/series/{series}",
-             handler=web.instances, path_params=SERIES, **_RETRIEVE),
-    Resource("retrieve_instance", "Retrieve instance", "GET", path=_INSTANCE, handler=web.instances,
-             path_params=INSTANCE, **_RETRIEVE),
-    Resource("study_metadata", "Retrieve study metadata", "GET", path="/studies/{study}/metadata",
-             handler=web.metadata, path_params=STUDY, **_METADATA),
-    Resource("series_metadata", "Retrieve series metadata", "GET", path="/studies/{study}/series/{series}/metadata",
-             handler=web.metadata, path_params=SERIES, **_METADATA),
-    Resource("instance_metadata", "Retrieve instance metadata", "GET", path=_INSTANCE + "/metadata",
-             handler=web.metadata, path_params=INSTANCE, **_METADATA),
-    Resource("instance_frames", "Retrieve frames", "GET", service="wado", path=_INSTANCE + "/frames/{frames}",
-             handler=web.frames, kind="frames", accept=ACCEPT_FRAMES,
-             path_params={**INSTANCE, "frames": "frame numbers from 1, comma-separated"}),
-    Resource("instance_bulkdata", "Retrieve bulk data", "GET", service="wado",
-             path=_INSTANCE + "/bulkdata/{tag_path}", handler=web.bulkdata, kind="bulkdata", accept=ACCEPT_BULK,
-             path_params={**INSTANCE, "tag_path": TAG_PATH}, converters={"tag_path": "path"}),
-    Resource("instance_rendered", "Retrieve rendered instance", "GET", service="wado", path=_INSTANCE + "/rendered",
-             handler=web.rendered, kind="rendered", accept=ACCEPT_IMAGE, path_params=INSTANCE, query="rendered"),
-    Resource("frame_rendered", "Retrieve rendered frame", "GET", service="wado",
-             path=_INSTANCE + "/frames/{frame}/rendered", handler=web.rendered, kind="rendered", accept=ACCEPT_IMAGE,
-             path_params={**INSTANCE, "frame": "one frame number, from 1"}, query="rendered"),
-    Resource("delete_study", "Delete study", "DELETE", path="/studies/{study}", path_params=STUDY, **_DELETE),
-    Resource("delete_series", "Delete series", "DELETE", path="/studies/{study}/series/{series}", path_params=SERIES,
-             **_DELETE),
-    Resource("delete_instance", "Delete instance", "DELETE", path=_INSTANCE, path_params=INSTANCE, **_DELETE),
+    _store("store", "Store instances", "/studies"),
+    _store("store_in_study", "Store instances for a study", _STUDY, STUDY),
+    _search("search_studies", "Search studies", "/studies", "study"),
+    _search("search_series", "Search series", "/series", "series"),
+    _search("search_instances", "Search instances", "/instances", "instance"),
+    _search("search_study_series", "Search series in a study", _STUDY + "/series", "series", STUDY),
+    _search("search_study_instances", "Search instances in a study", _STUDY + "/instances", "instance", STUDY),
+    _search("search_series_instances", "Search instances in a series", _SERIES + "/instances", "instance", SERIES),
+    _wado("retrieve_study", "Retrieve study", _STUDY, web.instances, "retrieve", ACCEPT_DICOM, STUDY),
+    _wado("retrieve_series", "Retrieve series", _SERIES, web.instances, "retrieve", ACCEPT_DICOM, SERIES),
+    _wado("retrieve_instance", "Retrieve instance", _INSTANCE, web.instances, "retrieve", ACCEPT_DICOM, INSTANCE),
+    _wado("study_metadata", "Retrieve study metadata", _STUDY + "/metadata", web.metadata, "metadata", ACCEPT_JSON,
+          STUDY),
+    _wado("series_metadata", "Retrieve series metadata", _SERIES + "/metadata", web.metadata, "metadata",
+          ACCEPT_JSON, SERIES),
+    _wado("instance_metadata", "Retrieve instance metadata", _INSTANCE + "/metadata", web.metadata, "metadata",
+          ACCEPT_JSON, INSTANCE),
+    _wado("instance_frames", "Retrieve frames", _INSTANCE + "/frames/{frames}", web.frames, "frames", ACCEPT_FRAMES,
+          {**INSTANCE, "frames": "frame numbers from 1, comma-separated"}),
+    _wado("instance_bulkdata", "Retrieve bulk data", _INSTANCE + "/bulkdata/{tag_path}", web.bulkdata, "bulkdata",
+          ACCEPT_BULK, {**INSTANCE, "tag_path": TAG_PATH}, converters={"tag_path": "path"}),
+    _wado("instance_rendered", "Retrieve rendered instance", _INSTANCE + "/rendered", web.rendered, "rendered",
+          ACCEPT_IMAGE, INSTANCE, query="rendered"),
+    _wado("frame_rendered", "Retrieve rendered frame", _INSTANCE + "/frames/{frame}/rendered", web.rendered,
+          "rendered", ACCEPT_IMAGE, {**INSTANCE, "frame": "one frame number, from 1"}, query="rendered"),
+    _delete("delete_study", "Delete study", _STUDY, STUDY),
+    _delete("delete_series", "Delete series", _SERIES, SERIES),
+    _delete("delete_instance", "Delete instance", _INSTANCE, INSTANCE),
 )}
 
 
