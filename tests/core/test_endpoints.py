@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.routing import BaseConverter
 
@@ -125,3 +125,59 @@ def test_head_also_at_unpublished_and_a_converter_of_the_vendors_own():
     assert [(d.endpoint, d.published) for d in api.declared] == [("head_word", False), ("get_word", True)]
     with pytest.raises(ValueError, match="declare HEAD /{word}/ before its GET"):
         api("HEAD", "/{word}/", name="Late", summary="", source="", converters={"word": "shouting"})
+
+
+def test_a_schema_that_only_documents_is_not_validated():
+    """validate=False: the query schema is the document's; the view reads the query itself (DICOMweb's QIDO)."""
+    api = Endpoints("t", __name__)  # no reject: nothing here validates
+
+    @api("GET", "/search", name="Search", summary="", source="", query=PageQuery, validate=False)
+    def search():
+        return jsonify(request.args)
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    assert app.test_client().get("/search?page=x&free=1").json == {"page": "x", "free": "1"}
+    assert api.operations()[0].query is PageQuery
+    with pytest.raises(ValueError, match="validation needs Endpoints\\(reject"):
+        api("GET", "/y", name="Y", summary="", source="", query=PageQuery)
+
+
+def guarded_app(authenticate_options):
+    def authenticate(**values):
+        if request.headers.get("Authorization") != "yes":
+            raise Refused("Authorization", "missing")
+
+    api = Endpoints("t", __name__, authenticate=authenticate, authenticate_options=authenticate_options)
+
+    @api("GET", "/things/{thing_id}", name="GetThing", summary="", source="", auth=True)
+    def get_thing(thing_id, caller):
+        return jsonify(thing_id=thing_id)
+
+    @api("DELETE", "/things/{thing_id}", name="DeleteThing", summary="", source="", auth=True)
+    def delete_thing(thing_id, caller):
+        return "", 204
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    app.errorhandler(Refused)(lambda error: (jsonify(error=str(error)), 401))
+    return app.test_client()
+
+
+def test_options_authenticate_when_asked_like_a_guard_on_every_request():
+    client = guarded_app(authenticate_options=True)
+    assert client.options("/things/7").status_code == 401
+    answer = client.options("/things/7", headers={"Authorization": "yes"})
+    assert answer.status_code == 200
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "DELETE", "OPTIONS"}
+    assert client.head("/things/7").status_code == 401
+    assert client.put("/things/7").status_code == 405
+    assert client.delete("/things/7", headers={"Authorization": "yes"}).status_code == 204
+
+
+def test_options_are_answered_without_authentication_by_default():
+    client = guarded_app(authenticate_options=False)
+    answer = client.options("/things/7")
+    assert answer.status_code == 200
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "DELETE", "OPTIONS"}
+    assert client.get("/things/7").status_code == 401
