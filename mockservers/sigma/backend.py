@@ -9,11 +9,11 @@ import json
 import ntpath
 from typing import Any
 
-from pydicom.multival import MultiValue
 from pydicom.uid import UID
 from sqlalchemy import bindparam, func, select
 
 from mockservers.core.runtime import Context
+from mockservers.dicom.attributes import as_list, is_multi_valued
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 from mockservers.sigma import auth, results
 from mockservers.sigma.errors import CATALOG, SigmaError, invalid_parameter, missing_parameter, not_exist
@@ -42,15 +42,10 @@ def _md5_matches(header: str, digest: bytes) -> bool:
         return False
 
 
-def _is_multi(value: Any) -> bool:
-    """Whether a DICOM value holds several values (pydicom's MultiValue, or a plain list or tuple)."""
-    return isinstance(value, (list, tuple, MultiValue))
-
-
 def _dicom_value(value: Any) -> Any:
     if value is None:
         return ""
-    if _is_multi(value):
+    if is_multi_valued(value):
         return [_dicom_value(v) for v in value]
     if isinstance(value, (int, float, str)):
         return value
@@ -71,10 +66,7 @@ def dicom_headers(ds) -> dict[str, Any]:
 
     def floats(keyword: str) -> list[float] | str:
         value = ds.get(keyword)
-        if value is None:
-            return ""
-        values = value if _is_multi(value) else [value]
-        return [float(v) for v in values]
+        return "" if value is None else [float(v) for v in as_list(value)]
 
     sop_class = ds.get("SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID")
     image_type = ds.get("ImageType")
