@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import request
 
-from mockservers.aliyun import schemas
 from mockservers.aliyun.ids import platform_request_id
+from mockservers.aliyun.schemas import DOC
 from mockservers.core.errors import Bare, Dialect, VendorError
 
-DOC = schemas.DOC
 OK = "000000"
 OA_PATH = "/oa/analysis"  # the OA trigger: its errors carry only returnCode and returnMessage
 

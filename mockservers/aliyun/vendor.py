@@ -53,20 +53,20 @@ class AliyunVendor(VendorSpec):
     root_errors = OSS_DIALECT  # the object store's XML, at the server root
 
     def blueprint(self):
-        from mockservers.aliyun.routes import blueprint
-        return blueprint
+        return self.endpoints()[0].blueprint
 
     def root_blueprint(self):
-        from mockservers.aliyun.oss.routes import blueprint
-        return blueprint
+        return self.endpoints()[1].blueprint
 
     def claims_root_path(self, path):
         first = path.lstrip("/").split("/", 1)[0]
         return bool(first) and not is_reserved(first)
 
-    def operations(self):
-        from mockservers.aliyun.operations import operations
-        return operations()
+    def endpoints(self):
+        """The platform's under /aliyun, then the OSS store's at the root (declared, not published)."""
+        from mockservers.aliyun.oss.routes import api as oss
+        from mockservers.aliyun.routes import api as platform
+        return [platform, oss]
 
     def behaviour_sources(self):
         return {f"{name} callback: {what}": source for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")

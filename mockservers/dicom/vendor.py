@@ -1,5 +1,5 @@
 """What the two DICOMweb faces share as vendors: each face's package holds errors (its dialect, which the face's
-VendorSpec names), routes, operations, face."""
+VendorSpec names), routes (its share of dicom/routes.py's table), face."""
 from __future__ import annotations
 
 import importlib
@@ -17,14 +17,14 @@ class DicomWebVendor(VendorSpec):
     def _module(self, name: str):
         return importlib.import_module(f"mockservers.{self.key}.{name}")
 
+    def endpoints(self):
+        return [self._module("routes").api]
+
     def blueprint(self):
-        return self._module("routes").blueprint
+        return self._module("routes").api.blueprint
 
     def fault_actions(self):
         return FAULT_ACTIONS
-
-    def operations(self):
-        return self._module("operations").operations()
 
     def studies(self, ctx):
         return dashboard.studies(ctx, self.key)

@@ -5,8 +5,6 @@ from mockservers.core.errors import Bare, Dialect, VendorError
 from mockservers.core.fake import seeded_hex
 from mockservers.core.http import per_answer
 
-DOC = "sigmacloud-dr.md § "
-
 # code -> (HTTP status, message, message_chs). The status is the one a bare fault rule renders with; backends
 # raise some codes with a more precise status (e.g. InternalServerError for a missing job is a 404).
 CATALOG: dict[str, tuple[int, str, str]] = {
@@ -30,6 +28,24 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     "NotFound": (404, "The requested URL was not found on the server!", "请求的URL不存在!"),
     "MethodNotAllowed": (405, "The method is not allowed for the requested URL!", "请求的URL不支持该方法!"),
     "RequestEntityTooLarge": (413, "The request body is too large!", "请求数据过大!"),
+}
+
+# Where the document shows each code, or why the code is inferred (the fidelity ledger).
+ERROR_SOURCES = {
+    "InvalidParameter": "sigmacloud-dr.md § NewJob, 请求失败返回示例",
+    "InternalServerError": "sigmacloud-dr.md § GetJob, 请求失败返回示例",
+    "ListStudyListError": "sigmacloud-dr.md § GetStudylist, 当前API特有的ERROR_MESSAGE",
+    "LoginFailed": "inferred: the document shows the failure envelope, not the code (docs/sigma.md)",
+    "InvalidToken": "inferred: the document leaves the auth error out (specs README)",
+    "SignatureDoesNotMatch": "inferred: the SDK's access-key signature (specs README)",
+    "AccessDenied": "inferred: <res_account_name> must be the caller's account",
+    "InvalidContentMD5": "inferred: a Content-MD5 mismatch is rejected (specs README)",
+    "InvalidFileFormat": "inferred: 文件格式：dcm; anything else is refused",
+    "UploadQuantityExceeded": "inferred: quantity is the number of files",
+    "FileAlreadyExists": "inferred: overwrite \"0\" refuses a second file of the same name",
+    "NotFound": "inferred: an unknown URL in the envelope, as every client parses it",
+    "MethodNotAllowed": "inferred: a wrong method in the envelope",
+    "RequestEntityTooLarge": "inferred: a body over the configured limit",
 }
 
 # Chinese names of parameters, for the documented "输入的作业类型（job_type）参数非法" pattern.
@@ -89,23 +105,6 @@ def _error_envelope(error: SigmaError) -> tuple[dict, dict[str, str]]:
     body = envelope(error={"message": error.message, "code": error.code, "message_chs": error.message_chs})
     return body, {"x-sg-request-id": request_id()}
 
-
-ERROR_SOURCES = {
-    "InvalidParameter": DOC + "NewJob, 请求失败返回示例",
-    "InternalServerError": DOC + "GetJob, 请求失败返回示例",
-    "ListStudyListError": DOC + "GetStudylist, 当前API特有的ERROR_MESSAGE",
-    "LoginFailed": "inferred: the document shows the failure envelope, not the code (docs/sigma.md)",
-    "InvalidToken": "inferred: the document leaves the auth error out (specs README)",
-    "SignatureDoesNotMatch": "inferred: the SDK's access-key signature (specs README)",
-    "AccessDenied": "inferred: <res_account_name> must be the caller's account",
-    "InvalidContentMD5": "inferred: a Content-MD5 mismatch is rejected (specs README)",
-    "InvalidFileFormat": "inferred: 文件格式：dcm; anything else is refused",
-    "UploadQuantityExceeded": "inferred: quantity is the number of files",
-    "FileAlreadyExists": "inferred: overwrite \"0\" refuses a second file of the same name",
-    "NotFound": "inferred: an unknown URL in the envelope, as every client parses it",
-    "MethodNotAllowed": "inferred: a wrong method in the envelope",
-    "RequestEntityTooLarge": "inferred: a body over the configured limit",
-}
 
 DIALECT = Dialect(
     error=SigmaError, catalog=CATALOG, envelope=_error_envelope, sources=ERROR_SOURCES,

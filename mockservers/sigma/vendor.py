@@ -17,12 +17,12 @@ class SigmaVendor(VendorSpec):
     errors = DIALECT
 
     def blueprint(self):
-        from mockservers.sigma.routes import blueprint
-        return blueprint
+        from mockservers.sigma.routes import api
+        return api.blueprint
 
-    def operations(self):
-        from mockservers.sigma.operations import operations
-        return operations()
+    def endpoints(self):
+        from mockservers.sigma.routes import api
+        return [api]
 
     def behaviour_sources(self):
         return {"notify_url callback: where it may go": callback_targets.TARGET_SOURCE,
