@@ -46,21 +46,17 @@ def many(schema: type[Schema]) -> Schema:
     return instance
 
 
-def answers(ok: Reply) -> dict[int, Reply]:
-    return {200: ok, **ERRORS}
-
-
 # ---- reading a call: its caller, its parameters ---------------------------------------------------------------
 
-def authenticate(call: str) -> dict:
-    """The caller of `call`: X-USERNAME/X-PASSWORD first, then the permissions the call needs, before any parameter
+def authenticate(command: str) -> dict:
+    """The caller of a call: X-USERNAME/X-PASSWORD first, then the permissions `command` needs, before any parameter
     is looked at. A HEAD of a deleting call is refused before both: Flask answers a HEAD with the GET's view, and a
     HEAD must not delete."""
-    if request.method == "HEAD" and call.endswith("/delete"):
+    if request.method == "HEAD" and command.endswith("/delete"):
         raise Cad4tbError("method_not_allowed")
     backend = Cad4tbBackend(current_ctx())
     user = backend.authenticate(request.headers.get("X-USERNAME"), request.headers.get("X-PASSWORD"))
-    backend.require(user, call)
+    backend.require(user, command)
     return user
 
 
@@ -126,7 +122,13 @@ def bad_value(field: str, message: str) -> Cad4tbError:
 
 api = Endpoints("cad4tb", __name__, reject=bad_value, read_body=read_body, read_query=read_body,
                 authenticate=authenticate)
-API = "/api/v1"
+
+
+def call(method: str, command: str, section: str, name: str, summary: str, ok: Reply, **declared):
+    """Declares /api/v1/<command>/: `section` and `name` place it in the document; it needs the credentials and
+    the permission of `command`; it answers `ok` or CAD4TB's error body."""
+    return api(method, f"/api/v1/{command}/", name=name, summary=summary, source=f"{DOC}{section} {name}",
+               auth=command, headers=CREDENTIALS, responses={200: ok, **ERRORS}, **declared)
 
 
 def backend() -> Cad4tbBackend:
@@ -141,106 +143,88 @@ def zip_response(data: bytes, name: str) -> Response:
 
 # ---- the calls, in the document's order ------------------------------------------------------------------------
 
-@api("POST", f"{API}/instance/upload/", name="Upload series",
-     summary="Upload one DICOM file into a Project/Archive; the series is processed on the clock",
-     source=DOC + "2.1.2.1.1. Upload series", auth="instance/upload", body=s.UploadBody,
-     body_types=("multipart/form-data",), headers=CREDENTIALS,
-     responses=answers(Reply("the file's ids as stored", s.UploadReply)))
+@call("POST", "instance/upload", "2.1.2.1.1.", "Upload series",
+      "Upload one DICOM file into a Project/Archive; the series is processed on the clock",
+      Reply("the file's ids as stored", s.UploadReply), body=s.UploadBody, body_types=("multipart/form-data",))
 def upload(caller, body):
     return jsonify(backend().upload(caller, body))
 
 
-@api("GET", f"{API}/patient/get/", name="Get patient", summary="Get patient data",
-     source=DOC + "2.1.2.2.1. Get patient", auth="patient/get", query=s.PatientParams,
-     reject=lookup("patient_not_found"), headers=CREDENTIALS, responses=answers(Reply("the patient", s.PatientReply)))
+@call("GET", "patient/get", "2.1.2.2.1.", "Get patient", "Get patient data", Reply("the patient", s.PatientReply),
+      query=s.PatientParams, reject=lookup("patient_not_found"))
 def get_patient(caller, query):
     return jsonify(backend().get_patient(caller, query))
 
 
-@api("GET", f"{API}/patient/delete/", name="Delete patient",
-     summary="Delete a patient, its studies, series, files and reportings", source=DOC + "2.1.2.2.2. Delete patient",
-     auth="patient/delete", query=s.PatientParams, reject=lookup("patient_not_found"), headers=CREDENTIALS,
-     responses=answers(Reply("deleted", s.StatusReply)))
+@call("GET", "patient/delete", "2.1.2.2.2.", "Delete patient",
+      "Delete a patient, its studies, series, files and reportings", Reply("deleted", s.StatusReply),
+      query=s.PatientParams, reject=lookup("patient_not_found"))
 def delete_patient(caller, query):
     return jsonify(backend().delete_patient(caller, query))
 
 
-@api("GET", f"{API}/study/get/", name="Get study", summary="Get study data", source=DOC + "2.1.2.3.1. Get study",
-     auth="study/get", query=s.StudyParams, reject=lookup("study_not_found"), headers=CREDENTIALS,
-     responses=answers(Reply("the study", s.StudyReply)))
+@call("GET", "study/get", "2.1.2.3.1.", "Get study", "Get study data", Reply("the study", s.StudyReply),
+      query=s.StudyParams, reject=lookup("study_not_found"))
 def get_study(caller, query):
     return jsonify(backend().get_study(caller, query))
 
 
-@api("GET", f"{API}/patient/studies/list/", name="List studies", summary="List all studies of a patient",
-     source=DOC + "2.1.2.3.2. List studies", auth="patient/studies/list", query=s.PatientParams,
-     reject=lookup("patient_not_found"), headers=CREDENTIALS,
-     responses=answers(Reply("the studies", many(s.StudyReply))))
+@call("GET", "patient/studies/list", "2.1.2.3.2.", "List studies", "List all studies of a patient",
+      Reply("the studies", many(s.StudyReply)), query=s.PatientParams, reject=lookup("patient_not_found"))
 def list_studies(caller, query):
     return jsonify(backend().list_studies(caller, query))
 
 
-@api("GET", f"{API}/study/delete/", name="Delete study", summary="Delete a study, its series, files and reportings",
-     source=DOC + "2.1.2.3.3. Delete study", auth="study/delete", query=s.StudyParams,
-     reject=lookup("study_not_found"), headers=CREDENTIALS, responses=answers(Reply("deleted", s.StatusReply)))
+@call("GET", "study/delete", "2.1.2.3.3.", "Delete study", "Delete a study, its series, files and reportings",
+      Reply("deleted", s.StatusReply), query=s.StudyParams, reject=lookup("study_not_found"))
 def delete_study(caller, query):
     return jsonify(backend().delete_study(caller, query))
 
 
-@api("GET", f"{API}/series/get/", name="Get series",
-     summary="Get series data (and form_<id>: its latest reporting of each form)",
-     source=DOC + "2.1.2.4.1. Get series", auth="series/get", query=s.SeriesParams,
-     reject=lookup("series_not_found"), headers=CREDENTIALS, responses=answers(Reply("the series", s.SeriesReply)))
+@call("GET", "series/get", "2.1.2.4.1.", "Get series",
+      "Get series data (and form_<id>: its latest reporting of each form)", Reply("the series", s.SeriesReply),
+      query=s.SeriesParams, reject=lookup("series_not_found"))
 def get_series(caller, query):
     return jsonify(backend().get_series(caller, query))
 
 
-@api("GET", f"{API}/patient/study/series/list/", name="List series", summary="List all series of a study",
-     source=DOC + "2.1.2.4.2. List series", auth="patient/study/series/list", query=s.StudyParams,
-     reject=lookup("study_not_found"), headers=CREDENTIALS,
-     responses=answers(Reply("the series", many(s.SeriesReply))))
+@call("GET", "patient/study/series/list", "2.1.2.4.2.", "List series", "List all series of a study",
+      Reply("the series", many(s.SeriesReply)), query=s.StudyParams, reject=lookup("study_not_found"))
 def list_series(caller, query):
     return jsonify(backend().list_series(caller, query))
 
 
-@api("GET", f"{API}/dicom/get/", name="Get series dicom", summary="A zip of the series' DICOM files",
-     source=DOC + "2.1.2.4.3. Get series dicom", auth="dicom/get", query=s.SeriesParams,
-     reject=lookup("series_not_found"), headers=CREDENTIALS, responses=answers(ZIP))
+@call("GET", "dicom/get", "2.1.2.4.3.", "Get series dicom", "A zip of the series' DICOM files", ZIP,
+      query=s.SeriesParams, reject=lookup("series_not_found"))
 def dicom_get(caller, query):
     data, series_uid = backend().dicom_zip(caller, query)
     return zip_response(data, series_uid)
 
 
-@api("GET", f"{API}/series/delete/", name="Delete series", summary="Delete a series, its files and reportings",
-     source=DOC + "2.1.2.4.4. Delete series", auth="series/delete", query=s.SeriesParams,
-     reject=lookup("series_not_found"), headers=CREDENTIALS, responses=answers(Reply("deleted", s.StatusReply)))
+@call("GET", "series/delete", "2.1.2.4.4.", "Delete series", "Delete a series, its files and reportings",
+      Reply("deleted", s.StatusReply), query=s.SeriesParams, reject=lookup("series_not_found"))
 def delete_series(caller, query):
     return jsonify(backend().delete_series(caller, query))
 
 
-@api("GET", f"{API}/series/results/", name="Get algorithm results",
-     summary="Scores as JSON ([] while processing); a zip (application/zip) when an image result is asked for",
-     source=DOC + "2.1.2.5.1. Get algorithm results", auth="series/results", query=s.ResultParams,
-     reject=lookup("result_not_found"), headers=CREDENTIALS,
-     responses=answers(Reply("the scores", many(s.ResultReply))))
+@call("GET", "series/results", "2.1.2.5.1.", "Get algorithm results",
+      "Scores as JSON ([] while processing); a zip (application/zip) when an image result is asked for",
+      Reply("the scores", many(s.ResultReply)), query=s.ResultParams, reject=lookup("result_not_found"))
 def series_results(caller, query):
     kind, payload = backend().series_results(caller, query)
     return zip_response(payload, "results") if kind == "zip" else jsonify(payload)
 
 
-@api("GET", f"{API}/patient/study/series/forms/list/", name="Get reportings",
-     summary="List the reportings of a series", source=DOC + "2.1.2.6.1. Get reportings",
-     auth="patient/study/series/forms/list", query=s.SeriesParams, reject=lookup("series_not_found"),
-     headers=CREDENTIALS, responses=answers(Reply("the reportings", many(s.ReportingReply))))
+@call("GET", "patient/study/series/forms/list", "2.1.2.6.1.", "Get reportings", "List the reportings of a series",
+      Reply("the reportings", many(s.ReportingReply)), query=s.SeriesParams, reject=lookup("series_not_found"))
 def list_forms(caller, query):
     return jsonify(backend().list_forms(caller, query))
 
 
-@api("POST", f"{API}/patient/study/series/forms/add/", name="Add reportings",
-     summary="Add a reporting (a form submission) to a series", source=DOC + "2.1.2.6.2. Add reportings",
-     auth="patient/study/series/forms/add", body=s.FormAddParams,
-     body_types=("application/json", "application/x-www-form-urlencoded"), reject=lookup("series_not_found"),
-     headers=CREDENTIALS,
-     responses=answers(Reply("the new reporting (the document shows no answer; docs/cad4tb.md)", s.ReportingReply)))
+@call("POST", "patient/study/series/forms/add", "2.1.2.6.2.", "Add reportings",
+      "Add a reporting (a form submission) to a series",
+      Reply("the new reporting (the document shows no answer; docs/cad4tb.md)", s.ReportingReply),
+      body=s.FormAddParams, body_types=("application/json", "application/x-www-form-urlencoded"),
+      reject=lookup("series_not_found"))
 def forms_add(caller, body):
     return jsonify(backend().add_form(caller, body))

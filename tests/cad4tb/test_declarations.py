@@ -22,18 +22,14 @@ METHODS = {
     "series/delete": "delete_series", "series/results": "series_results",
     "patient/study/series/forms/list": "list_forms", "patient/study/series/forms/add": "add_form",
 }
-# a lookup call -> its deepest parameter and the suberror a value that is not text gets
+# a lookup's deepest parameter, and what a value of it that is not text finds: nothing, of its level
+LEVELS = {"patient": ("PatientID", "patient_not_found", "Patient not found"),
+          "study": ("StudyInstanceUID", "study_not_found", "Study not found"),
+          "series": ("SeriesInstanceUID", "series_not_found", "Series not found")}
 DEEPEST = {
-    "patient/get": ("PatientID", "patient_not_found", "Patient not found"),
-    "patient/delete": ("PatientID", "patient_not_found", "Patient not found"),
-    "patient/studies/list": ("PatientID", "patient_not_found", "Patient not found"),
-    "study/get": ("StudyInstanceUID", "study_not_found", "Study not found"),
-    "study/delete": ("StudyInstanceUID", "study_not_found", "Study not found"),
-    "patient/study/series/list": ("StudyInstanceUID", "study_not_found", "Study not found"),
-    "series/get": ("SeriesInstanceUID", "series_not_found", "Series not found"),
-    "series/delete": ("SeriesInstanceUID", "series_not_found", "Series not found"),
-    "dicom/get": ("SeriesInstanceUID", "series_not_found", "Series not found"),
-    "patient/study/series/forms/list": ("SeriesInstanceUID", "series_not_found", "Series not found"),
+    **{c: LEVELS["patient"] for c in ("patient/get", "patient/delete", "patient/studies/list")},
+    **{c: LEVELS["study"] for c in ("study/get", "study/delete", "patient/study/series/list")},
+    **{c: LEVELS["series"] for c in ("series/get", "series/delete", "dicom/get", "patient/study/series/forms/list")},
     "series/results": ("Results", "result_not_found", "Result not found"),
     "patient/study/series/forms/add": ("FormName", "series_not_found", "Series not found"),
 }
