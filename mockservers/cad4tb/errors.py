@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
+from mockservers.cad4tb.schemas import DOC
 from mockservers.core.vendor import VendorError
 
 # error type -> (HTTP status, default message). One status per type, everywhere (docs/cad4tb.md).
@@ -24,6 +25,23 @@ SUBERRORS: dict[str, tuple[str, str]] = {
     "no_dicom_available": ("object_not_found", "No DICOM available for this series"),
     "result_not_found": ("object_not_found", "Result not found"),
     "form_not_found": ("object_not_found", "Form not found"),
+}
+
+# where the document shows each error and suberror type (the fidelity ledger)
+ERROR_SOURCES = {
+    "invalid_post_value": DOC + "2.1.2.1.1. Upload series, Error types",
+    "api_call_not_allowed": DOC + "2.1.2.1.1. Upload series, Error types",
+    "method_not_allowed": DOC + "2.1.2.1.1. Upload series, Error types",
+    "object_not_found": DOC + "2.1.2.2.1. Get patient, Error types",
+    "multiple_objects_found": DOC + "2.1.2.6.2. Add reportings, Error types",
+    "internal_error": "inferred: a bug in the mock or a fault rule; the document names no server error",
+    "no_data_submitted": DOC + "2.1.2.1.1. Upload series, Suberror types",
+    "patient_not_found": DOC + "2.1.2.2.1. Get patient, Suberror types",
+    "study_not_found": DOC + "2.1.2.3.1. Get study, Suberror types",
+    "series_not_found": DOC + "2.1.2.4.1. Get series, Suberror types",
+    "no_dicom_available": DOC + "2.1.2.4.3. Get series dicom, Suberror types",
+    "result_not_found": DOC + "2.1.2.5.1. Get algorithm results, Suberror types",
+    "form_not_found": DOC + "2.1.2.6.2. Add reportings, Suberror types",
 }
 
 

@@ -26,8 +26,8 @@ class Cad4tbVendor(VendorSpec):
     credential_names = ("X-PASSWORD",)
 
     def blueprint(self):
-        from mockservers.cad4tb.routes import blueprint
-        return blueprint
+        from mockservers.cad4tb.routes import api
+        return api.blueprint
 
     def render_error(self, error):
         if not isinstance(error, errors.Cad4tbError):
@@ -44,13 +44,12 @@ class Cad4tbVendor(VendorSpec):
     def http_error(self, status, description=""):
         return errors.for_http_status(status, description)
 
-    def operations(self):
-        from mockservers.cad4tb.operations import operations
-        return operations()
+    def endpoints(self):
+        from mockservers.cad4tb.routes import api
+        return [api]
 
     def error_sources(self):
-        from mockservers.cad4tb.operations import ERROR_SOURCES
-        return ERROR_SOURCES
+        return errors.ERROR_SOURCES
 
     def demo(self, unit, studies, progress):
         from mockservers.cad4tb.demo import seed
@@ -58,10 +57,12 @@ class Cad4tbVendor(VendorSpec):
         seed(unit, studies, progress)
 
     def jobs(self, ctx):
-        return Cad4tbBackend(ctx).dashboard_jobs()
+        from mockservers.cad4tb.dashboard import jobs
+        return jobs(ctx)
 
     def studies(self, ctx):
-        return Cad4tbBackend(ctx).dashboard_studies()
+        from mockservers.cad4tb.dashboard import studies
+        return studies(ctx)
 
     def handlers(self):
         return {"series_done": lambda ctx, p: Cad4tbBackend(ctx).finish_series(p["series"], p["ready_at"])}
