@@ -11,7 +11,7 @@ import requests
 from mockservers import cli
 from mockservers.admin.access import exposure_warning
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from mockservers.settings import load_settings
 
 TOKEN = "s3cret-admin-token"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 @pytest.fixture(scope="module")
 def postgres():
-    from mockservers.pgtest import PostgresUnavailable, postgres_url
+    from tests.machinery.pgtest import PostgresUnavailable, postgres_url
 
     try:
         url, private = postgres_url()
