@@ -255,16 +255,9 @@ class Server:
         """A namespace of its own on this server: state, journal, clock, seed, faults, callbacks."""
         return Namespace(self.base_url, name, token=self.token)
 
-    def await_callback(
-        self,
-        vendor: str,
-        match: dict | Callable[[dict], bool] | None = None,
-        timeout: float = 10.0,
-        advance: float | None = None,
-        delivered: bool = True,
-    ) -> dict:
-        """`Admin.await_callback` on the default namespace."""
-        return self.admin.await_callback(vendor, match=match, timeout=timeout, advance=advance, delivered=delivered)
+    def await_callback(self, vendor: str, match: Any = None, **options: Any) -> dict:
+        """`Admin.await_callback(vendor, match, timeout=, advance=, delivered=)` on the default namespace."""
+        return self.admin.await_callback(vendor, match, **options)
 
     def expect_requests(self, **kwargs: Any) -> list[dict]:
         """`Admin.expect_requests` on the default namespace."""
