@@ -67,3 +67,4 @@ def test_two_servers_on_one_postgres_are_one_server(postgres, tmp_path, httpserv
         for proc in (first, second):
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
+            proc.stdout.close()  # its pipe, or a ResourceWarning when collected
