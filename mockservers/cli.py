@@ -129,7 +129,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from mockservers.core.demo import seed_demo
-    from mockservers.core.namespaces import Namespaces
+    from mockservers.core.namespaces import InvalidNamespace, Namespaces
     from mockservers.core.vendor import VendorSpec
     from mockservers.vendors import load_vendors
 
@@ -139,7 +139,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 2
     namespaces = Namespaces(settings, load_vendors(settings.vendors))
     try:
-        runtime = namespaces.get(args.namespace)
+        try:
+            runtime = namespaces.get(args.namespace)
+        except InvalidNamespace as exc:  # a bad name, or one namespace too many
+            print(f"--namespace: {exc}", file=sys.stderr)
+            return 2
         seeding = [v for v in runtime.vendors.values() if type(v).demo is not VendorSpec.demo]
         with tqdm(total=args.studies * len(seeding), unit="study", desc="demo data") as bar:
             report = seed_demo(runtime, args.studies, progress=bar.update)

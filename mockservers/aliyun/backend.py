@@ -1,4 +1,5 @@
-"""The analysis platform's state and behaviour. No Flask: a Context in, dicts out, AliyunError raised."""
+"""The analysis platform's state and behaviour. No Flask: a Context and validated values in (routes.py's
+declarations validate them), dicts out, AliyunError raised for what only the platform's state can refuse."""
 from __future__ import annotations
 
 import io
@@ -8,14 +9,13 @@ from datetime import datetime, timezone
 from PIL import Image as PilImage
 from sqlalchemy import bindparam, select
 
-from mockservers.aliyun import results, schemas
+from mockservers.aliyun import results
 from mockservers.aliyun.errors import ANALYSIS_FAILURES, CATALOG, AliyunError, bad_parameter
 from mockservers.aliyun.models import Analysis, OaTask
 from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import OssError
 from mockservers.aliyun.oss.store import OssStore
 from mockservers.core.runtime import Context
-from mockservers.core.validation import load
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
 log = logging.getLogger(__name__)
@@ -30,12 +30,6 @@ class AnalysisFailed(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message = code, message
-
-
-def parse(schema_cls, data) -> dict:
-    if not isinstance(data, dict):
-        raise bad_parameter("body", explain="body: must be a JSON object")
-    return load(schema_cls(), data, lambda field, message: bad_parameter(field, explain=f"{field}: {message}"))
 
 
 def iso_utc(ts: float) -> str:
@@ -151,8 +145,8 @@ class AliyunBackend:
     def _analysis(self, namespace: str, study_uid: str, study_type: int) -> Analysis | None:
         return self.db.scalars(_ANALYSIS, {"namespace": namespace, "study": study_uid, "type": study_type}).first()
 
-    def execute(self, namespace: str, body) -> bool:
-        b = parse(schemas.ExecuteAnalysisBody, body)
+    def execute(self, namespace: str, b: dict) -> bool:
+        """`b`: an ExecuteAnalysisBody, loaded."""
         keys = self.study_objects(b)
         found = self._analysis(namespace, b["studyInstanceUid"], b["studyType"])
         if found is not None and not b["forceAnalysis"]:
@@ -211,12 +205,11 @@ class AliyunBackend:
             raise AliyunError(a.error_code, a.error_message, status=200, explain="the analysis failed")
         return a
 
-    def result(self, namespace: str, query: dict) -> dict:
-        q = parse(schemas.ResultQuery, query)
-        return self._finished(namespace, q["studyInstanceUid"], q["studyType"]).result
+    def result(self, namespace: str, study_uid: str, study_type: int) -> dict:
+        return self._finished(namespace, study_uid, study_type).result
 
-    def feedback(self, namespace: str, body) -> bool:
-        b = parse(schemas.FeedbackBody, body)
+    def feedback(self, namespace: str, b: dict) -> bool:
+        """`b`: a FeedbackBody, loaded."""
         a = self._finished(namespace, b["studyInstanceUid"], b["studyType"])
         result = dict(a.result)
         items = [dict(item) for item in result[RESULT_LISTS[a.study_type]]]
@@ -233,8 +226,8 @@ class AliyunBackend:
 
     # ---- the OA trigger -------------------------------------------------------------------------
 
-    def oa_trigger(self, body) -> None:
-        b = parse(schemas.OaBody, body)
+    def oa_trigger(self, b: dict) -> None:
+        """`b`: an OaBody, loaded."""
         self.known_namespace(b["namespace"])
         self.check_oss(b)
         if self.store.find(b["bucketName"], b["key"]) is None:
@@ -272,10 +265,9 @@ class AliyunBackend:
 
     # ---- STS, the mock's way of handing out temporary OSS credentials ---------------------------
 
-    def issue_sts(self, body) -> dict:
-        b = parse(schemas.StsBody, body)
+    def issue_sts(self, access_key_id: str, access_key_secret: str, duration: int) -> dict:
         try:
-            cred = self.store.issue_sts(b["accessKeyId"], b["accessKeySecret"], b["durationSeconds"])
+            cred = self.store.issue_sts(access_key_id, access_key_secret, duration)
         except OssError as exc:
             raise AliyunError("100006", f"OSS访问被拒绝: {exc.code}", explain=exc.explain) from None
         return {"AccessKeyId": cred.access_key_id, "AccessKeySecret": cred.access_key_secret,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from mockservers.aliyun.oss.errors import AsciiExplain
+from mockservers.aliyun.schemas import DOC
 from mockservers.core.vendor import VendorError
 
 OK = "000000"
@@ -25,6 +26,22 @@ CATALOG: dict[str, tuple[int, str]] = {
     "100012": (405, "请求方法不支持"),
 }
 ANALYSIS_FAILURES = ("100001", "100005", "100006", "100010")  # what an analysis may end with (callback errorCode)
+
+ERROR_SOURCES = {
+    "000000": DOC + "executeAnalysis, Response (000000--成功)",
+    "100001": DOC + "executeAnalysis, Response (1000xx -- 1000系统内部错误)",
+    "100002": "inferred: the document names the 1000xx range, not its codes; a tokenId not issued (docs/aliyun.md)",
+    "100003": "inferred: a namespace not agreed for the tokenId (docs/aliyun.md)",
+    "100004": "inferred: a missing or malformed field, named in the message (docs/aliyun.md)",
+    "100005": "inferred: nothing at bucketName/key in OSS (docs/aliyun.md)",
+    "100006": "inferred: OSS credentials that OSS would refuse (docs/aliyun.md)",
+    "100007": "inferred: a result asked for before the status callback; clients poll on it (specs README)",
+    "100008": "inferred: no analysis of that study and type (docs/aliyun.md)",
+    "100009": "inferred: forceAnalysis is documented as the way to analyse again (docs/aliyun.md)",
+    "100010": "inferred: a file the study type cannot analyse (docs/aliyun.md)",
+    "100011": "inferred: an unknown URL, in the envelope every client parses",
+    "100012": "inferred: a wrong method, in the envelope every client parses",
+}
 
 
 class AliyunError(AsciiExplain, VendorError):

@@ -63,12 +63,10 @@ class AliyunVendor(VendorSpec):
                         "x-oss-security-token")
 
     def blueprint(self):
-        from mockservers.aliyun.routes import blueprint
-        return blueprint
+        return self.endpoints()[0].blueprint
 
     def root_blueprint(self):
-        from mockservers.aliyun.oss.routes import blueprint
-        return blueprint
+        return self.endpoints()[1].blueprint
 
     def claims_root_path(self, path):
         first = path.lstrip("/").split("/", 1)[0]
@@ -95,13 +93,14 @@ class AliyunVendor(VendorSpec):
             return errors.for_http_status(status, description)
         return oss_errors.for_http_status(status, description)
 
-    def operations(self):
-        from mockservers.aliyun.operations import operations
-        return operations()
+    def endpoints(self):
+        """The platform's under /aliyun, then the OSS store's at the root (declared, not published)."""
+        from mockservers.aliyun.oss.routes import api as oss
+        from mockservers.aliyun.routes import api as platform
+        return [platform, oss]
 
     def error_sources(self):
-        from mockservers.aliyun.operations import ERROR_SOURCES
-        return ERROR_SOURCES
+        return errors.ERROR_SOURCES
 
     def behaviour_sources(self):
         return {f"{name} callback: {what}": source for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")

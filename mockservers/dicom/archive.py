@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson
+from mockservers.dicom.attributes import integer, text
 from mockservers.dicom.errors import INSTANCE_NOT_FOUND, SERIES_NOT_FOUND, STUDY_NOT_FOUND, not_found
 from mockservers.dicom.face import IMPLICIT_VR_LE, Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
@@ -38,23 +39,6 @@ def normalize_name(value: str | None) -> str | None:
     return re.sub(r"[\s^=]+", " ", text).strip()
 
 
-def _text(ds: Dataset, keyword: str) -> str | None:
-    value = ds.get(keyword)
-    if value is None or value == "":
-        return None
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
-        return "\\".join(str(v) for v in value)
-    return str(value)
-
-
-def _int(ds: Dataset, keyword: str) -> int | None:
-    try:
-        value = ds.get(keyword)
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _valid_date(value: str | None) -> bool:
     return value is None or (len(value) == 8 and value.isdigit() and "01" <= value[4:6] <= "12"
                              and "01" <= value[6:8] <= "31")
@@ -74,7 +58,7 @@ def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
         elem = ds[tag]
         if elem.VR != "DA" and elem.VR not in _MAX_LENGTH:
             continue
-        value = _text(ds, kw)
+        value = text(ds, kw)
         if value is None:
             continue
         if elem.VR == "DA" and not _valid_date(value):
@@ -152,16 +136,16 @@ class Archive:
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds, data = examined.ds, examined.data
-        sop_class = _text(ds, "SOPClassUID") or _text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
-        sop_uid = _text(ds, "SOPInstanceUID")
-        outcome = Outcome(sop_class, sop_uid, False, study_uid=_text(ds, "StudyInstanceUID"),
-                          series_uid=_text(ds, "SeriesInstanceUID"))
-        missing = [kw for kw in self.face.required if not _text(ds, kw)]
+        sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
+        sop_uid = text(ds, "SOPInstanceUID")
+        outcome = Outcome(sop_class, sop_uid, False, study_uid=text(ds, "StudyInstanceUID"),
+                          series_uid=text(ds, "SeriesInstanceUID"))
+        missing = [kw for kw in self.face.required if not text(ds, kw)]
         if missing:
             return self._fail(outcome, VALIDATION_FAILURE, f"missing required attribute(s): {', '.join(missing)}")
         for kw in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID"):
-            if not is_valid_uid(_text(ds, kw)):
-                return self._fail(outcome, VALIDATION_FAILURE, f"{kw} '{_text(ds, kw)}' is not a valid UID")
+            if not is_valid_uid(text(ds, kw)):
+                return self._fail(outcome, VALIDATION_FAILURE, f"{kw} '{text(ds, kw)}' is not a valid UID")
         if study_in_path and outcome.study_uid != study_in_path:
             return self._fail(outcome, STUDY_MISMATCH,
                               f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL")
@@ -193,9 +177,9 @@ class Archive:
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds = examined.ds
-        sop_class = _text(ds, "SOPClassUID") or _text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
-        return Outcome(sop_class, _text(ds, "SOPInstanceUID"), False, reason, detail,
-                       study_uid=_text(ds, "StudyInstanceUID"), series_uid=_text(ds, "SeriesInstanceUID"))
+        sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
+        return Outcome(sop_class, text(ds, "SOPInstanceUID"), False, reason, detail,
+                       study_uid=text(ds, "StudyInstanceUID"), series_uid=text(ds, "SeriesInstanceUID"))
 
     @staticmethod
     def _fail(outcome: Outcome, reason: int, detail: str) -> Outcome:
@@ -204,11 +188,11 @@ class Archive:
 
     def _index(self, ds: Dataset, data: bytes, ts: str, meta: str, skip: set[str]) -> None:
         def t(kw):
-            return None if kw in skip else _text(ds, kw)
+            return None if kw in skip else text(ds, kw)
 
         now = self.ctx.now
         seq = self._next_seq()
-        study_uid, series_uid = _text(ds, "StudyInstanceUID"), _text(ds, "SeriesInstanceUID")
+        study_uid, series_uid = text(ds, "StudyInstanceUID"), text(ds, "SeriesInstanceUID")
         study = self._stored_into.get((study_uid,)) or self._study_row(study_uid)
         if study is None:
             study = DicomStudy(
@@ -231,7 +215,7 @@ class Archive:
                 manufacturer=t("Manufacturer"), manufacturer_model_name=t("ManufacturerModelName"),
                 body_part_examined=t("BodyPartExamined"), series_date=t("SeriesDate"),
                 series_description=t("SeriesDescription"), station_name=t("StationName"),
-                series_number=_int(ds, "SeriesNumber"), pps_start_date=t("PerformedProcedureStepStartDate"),
+                series_number=integer(ds, "SeriesNumber"), pps_start_date=t("PerformedProcedureStepStartDate"),
                 pps_start_time=t("PerformedProcedureStepStartTime"), timezone_offset=t("TimezoneOffsetFromUTC"),
                 n_instances=0, seq=seq)
             self.db.add(series)
@@ -242,10 +226,10 @@ class Archive:
         study.n_instances += 1
         self._stored_into[(study_uid,)], self._stored_into[(study_uid, series_uid)] = study, series
         self._pending.append(dict(
-            face=self.key, study_uid=study_uid, series_uid=series_uid, sop_uid=_text(ds, "SOPInstanceUID"),
-            sop_class_uid=_text(ds, "SOPClassUID"), transfer_syntax=ts, instance_number=_int(ds, "InstanceNumber"),
-            rows=_int(ds, "Rows"), columns=_int(ds, "Columns"), bits_allocated=_int(ds, "BitsAllocated"),
-            number_of_frames=_int(ds, "NumberOfFrames"), timezone_offset=t("TimezoneOffsetFromUTC"),
+            face=self.key, study_uid=study_uid, series_uid=series_uid, sop_uid=text(ds, "SOPInstanceUID"),
+            sop_class_uid=text(ds, "SOPClassUID"), transfer_syntax=ts, instance_number=integer(ds, "InstanceNumber"),
+            rows=integer(ds, "Rows"), columns=integer(ds, "Columns"), bits_allocated=integer(ds, "BitsAllocated"),
+            number_of_frames=integer(ds, "NumberOfFrames"), timezone_offset=t("TimezoneOffsetFromUTC"),
             blob=self.ctx.blobs.put(data), size=len(data), seq=seq, created_at=now,
             metadata_json=meta))
 

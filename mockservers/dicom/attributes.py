@@ -1,7 +1,12 @@
-"""Every attribute the archive indexes: its level, its index column and how a QIDO filter matches it."""
+"""Every attribute the archive indexes: its level, its index column and how a QIDO filter matches it; and the one
+way every vendor reads a header of a pydicom data set (text, integer, a value as a list)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
 
 LEVELS = ("study", "series", "instance")
 
@@ -61,3 +66,32 @@ _TABLE = [
 ]
 
 BY_KEYWORD: dict[str, Attr] = {a.keyword: a for a in _TABLE}
+
+
+def is_multi_valued(value: Any) -> bool:
+    """Whether a header's value holds several values (pydicom's MultiValue, or a list a data set was built with)."""
+    return isinstance(value, (MultiValue, list, tuple))
+
+
+def as_list(value: Any) -> list:
+    """A header's value as a list of its values: a multi-valued one's values, a single one alone, none for None."""
+    if value is None:
+        return []
+    return list(value) if is_multi_valued(value) else [value]
+
+
+def text(ds: Dataset, keyword: str) -> str | None:
+    """A header as text, several values joined by a backslash (as DICOM writes them); None when absent or empty."""
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return None
+    return "\\".join(str(v) for v in as_list(value))
+
+
+def integer(ds: Dataset, keyword: str) -> int | None:
+    """A header as an integer; None when absent, empty or not a number."""
+    try:
+        value = ds.get(keyword)
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None

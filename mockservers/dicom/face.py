@@ -33,6 +33,7 @@ class Face:
     rendered: bool = False
     instance_metadata_as_object: bool = False
     bulk_data_uris: bool = True  # metadata gives bulk values as BulkDataURIs (PS3.18 F.2.6), else leaves them out
+    delete_refused: str | None = None  # a server that refuses DELETE: the message of its 405
 
     def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:
         url = f"{self.base_url}/studies/{study}"

@@ -101,9 +101,3 @@ def _check_complete(ds: Dataset) -> None:
         if len(ds.get_item("PixelData").value or b"") < expected:
             raise NotDicomError(f"the file is truncated: the pixel data is shorter than its {expected} bytes")
 
-
-def text(ds: Dataset, keyword: str, default: str = "") -> str:
-    value = ds.get(keyword)
-    if value is None or value == "":
-        return default
-    return str(value)

@@ -1,4 +1,5 @@
-"""What the two DICOMweb faces share as vendors: each face's package holds errors, routes, operations, face."""
+"""What the two DICOMweb faces share as vendors: each face's package holds errors, routes (its share of
+dicom/routes.py's table), face."""
 from __future__ import annotations
 
 import importlib
@@ -15,8 +16,11 @@ class DicomWebVendor(VendorSpec):
     def _module(self, name: str):
         return importlib.import_module(f"mockservers.{self.key}.{name}")
 
+    def endpoints(self):
+        return [self._module("routes").api]
+
     def blueprint(self):
-        return self._module("routes").blueprint
+        return self._module("routes").api.blueprint
 
     def render_error(self, error):
         return self._module("errors").render(error)
@@ -33,11 +37,8 @@ class DicomWebVendor(VendorSpec):
     def fault_actions(self):
         return FAULT_ACTIONS
 
-    def operations(self):
-        return self._module("operations").operations()
-
     def error_sources(self):
-        return self._module("operations").ERROR_SOURCES
+        return self._module("errors").ERROR_SOURCES
 
     def studies(self, ctx):
         return dashboard.studies(ctx, self.key)

@@ -1,6 +1,7 @@
 """DICOMweb over HTTP, for any face: QIDO-RS, WADO-RS, STOW-RS and DELETE handlers built on the archive.
 
-A face's routes.py builds its Face for the request and calls one of these."""
+dicom/routes.py's table names one of these for each resource; a face's view builds its Face for the request and
+calls it with the path values (study, series, instance, frames, frame, tag_path)."""
 from __future__ import annotations
 
 import hashlib
@@ -90,10 +91,10 @@ def search(face: Face, level: str, study: str | None = None, series: str | None 
 
 # ---- WADO-RS: metadata ----------------------------------------------------------------------
 
-def metadata(face: Face, study: str, series: str | None = None, sop: str | None = None) -> Response:
-    check_uids(study, series, sop)
+def metadata(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
+    check_uids(study, series, instance)
     kind = _json_accept(face)
-    rows = archive(face).instances(study, series, sop)
+    rows = archive(face).instances(study, series, instance)
     if kind == "xml":
         return _in_development()
     db = current_ctx().db
@@ -104,7 +105,7 @@ def metadata(face: Face, study: str, series: str | None = None, sop: str | None 
                  for r in rows]
     else:
         items = [dicomjson.dumps(dicomjson.without_bulk(json.loads(texts[r.id]))) for r in rows]
-    body = items[0] if sop is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
+    body = items[0] if instance is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
     return Response(body, mimetype=DICOM_JSON, headers={"Content-Type": DICOM_JSON})
 
 
@@ -125,11 +126,11 @@ def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
     raise not_acceptable()
 
 
-def instances(face: Face, study: str, series: str | None = None, sop: str | None = None) -> Response:
-    check_uids(study, series, sop)
-    shape, wanted = _dicom_accept(face, single=sop is not None)
+def instances(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
+    check_uids(study, series, instance)
+    shape, wanted = _dicom_accept(face, single=instance is not None)
     store = archive(face)
-    rows = store.instances(study, series, sop)
+    rows = store.instances(study, series, instance)
     if face.decompress_pixels:
         wanted = pixels.EXPLICIT_VR_LE
     elif face.default_transfer_syntax is None:
@@ -160,9 +161,9 @@ def _multipart(parts: list[tuple[str, bytes]], inner: str) -> Response:
 
 # ---- WADO-RS: bulk data ---------------------------------------------------------------------
 
-def bulkdata(face: Face, study: str, series: str, sop: str, tag_path: str) -> Response:
+def bulkdata(face: Face, study: str, series: str, instance: str, tag_path: str) -> Response:
     """A BulkDataURI of the metadata: the value as stored, one application/octet-stream part."""
-    check_uids(study, series, sop)
+    check_uids(study, series, instance)
     for media in multipart.parse_accept(request.headers.get("Accept")):
         inner = media.params.get("type", "application/octet-stream") if media.type == "multipart/related" \
             else media.type
@@ -171,7 +172,7 @@ def bulkdata(face: Face, study: str, series: str, sop: str, tag_path: str) -> Re
     else:
         raise not_acceptable()
     store = archive(face)
-    row = store.instances(study, series, sop)[0]
+    row = store.instances(study, series, instance)[0]
     value = pixels.bulk_value(store.file(row), tag_path)
     if value is None:
         raise DicomWebError(404, BULKDATA_NOT_FOUND)
@@ -201,11 +202,12 @@ def _frame_accept(stored_ts: str) -> tuple[bool, str]:
     raise not_acceptable()
 
 
-def frames(face: Face, study: str, series: str, sop: str, frame_list: str) -> Response:
-    check_uids(study, series, sop)
-    numbers = pixels.parse_frame_list(frame_list)
+def frames(face: Face, study: str, series: str, instance: str, frames: str) -> Response:
+    """`frames`: the frame list of the path ("1,3")."""
+    check_uids(study, series, instance)
+    numbers = pixels.parse_frame_list(frames)
     store = archive(face)
-    row = store.instances(study, series, sop)[0]
+    row = store.instances(study, series, instance)[0]
     if face.frame_number_ignored:
         content, ts = pixels.pixel_data(store.file(row), face.decompress_pixels)
         return _multipart([(f"application/octet-stream; transfer-syntax={ts}", content)], "application/octet-stream")
@@ -215,8 +217,8 @@ def frames(face: Face, study: str, series: str, sop: str, frame_list: str) -> Re
     return _multipart([(f"{media}; transfer-syntax={ts}", f) for f in found], media)
 
 
-def rendered(face: Face, study: str, series: str, sop: str, frame: str | None = None) -> Response:
-    check_uids(study, series, sop)
+def rendered(face: Face, study: str, series: str, instance: str, frame: str | None = None) -> Response:
+    check_uids(study, series, instance)
     if not face.rendered:
         raise DicomWebError(404, "The requested resource is not supported.")
     number = pixels.parse_frame_list(frame)[0] if frame is not None else 1
@@ -236,7 +238,7 @@ def rendered(face: Face, study: str, series: str, sop: str, frame: str | None = 
     if not is_whole_number(quality) or not 1 <= int(quality) <= 100:
         raise bad_request(f"The quality '{quality}' is invalid: it must be between 1 and 100.")
     store = archive(face)
-    row = store.instances(study, series, sop)[0]
+    row = store.instances(study, series, instance)[0]
     image = pixels.render(store.file(row), number, fmt, int(quality))
     return Response(image, mimetype=f"image/{fmt}")
 
@@ -343,7 +345,9 @@ def _item(face: Face, o: Outcome) -> dict:
 
 # ---- DELETE ---------------------------------------------------------------------------------
 
-def remove(face: Face, study: str, series: str | None = None, sop: str | None = None) -> Response:
-    check_uids(study, series, sop)
-    archive(face).delete(study, series, sop)
+def remove(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
+    if face.delete_refused is not None:
+        raise DicomWebError(405, face.delete_refused)
+    check_uids(study, series, instance)
+    archive(face).delete(study, series, instance)
     return Response(status=204)

@@ -33,3 +33,16 @@ def for_http_status(status: int, description: str = "") -> DicomWebError:
     err.status = status
     err.explain = one_line(description or err.message)
     return err
+
+
+ERROR_SOURCES = {
+    "BadRequest": "inferred: an invalid UID or query parameter; the conformance statement's 400",
+    "NotFound": "ms-dicom-server-python.md § 删除 DICOM",
+    "MethodNotAllowed": "inferred: a method the resource does not take",
+    "NotAcceptable": "inferred: the conformance statement's 406 (an Accept or transcoding it cannot answer)",
+    "Conflict": "ms-dicom-server-python.md § 存储单个实例（非标准）",
+    "PayloadTooLarge": "inferred: a body over the server's max_body_mb",
+    "UnsupportedMediaType": "inferred: the conformance statement's 415 (a content type it does not take)",
+    "InternalServerError": "inferred: for fault rules",
+    "ServiceUnavailable": "inferred: for fault rules",
+}

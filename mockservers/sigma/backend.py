@@ -1,4 +1,5 @@
-"""SigmaCloud DR's state and behaviour. No Flask: a Context in, dicts out, SigmaError raised."""
+"""SigmaCloud DR's state and behaviour. No Flask: a Context and validated values in (the declarations in routes.py
+validate them), dicts out, SigmaError raised."""
 from __future__ import annotations
 
 import base64
@@ -12,23 +13,13 @@ from pydicom.uid import UID
 from sqlalchemy import bindparam, func, select
 
 from mockservers.core.runtime import Context
-from mockservers.core.validation import load
+from mockservers.dicom.attributes import as_list, is_multi_valued
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
-from mockservers.sigma import auth, results, schemas
+from mockservers.sigma import auth, results
 from mockservers.sigma.errors import CATALOG, SigmaError, invalid_parameter, missing_parameter, not_exist
 from mockservers.sigma.models import SigmaFile, SigmaJob, SigmaSession, SigmaUpload
 
 UPLOAD_ID_SUFFIX = "_182"  # both of the document's upload ids end so; read as the store's shard number
-
-
-def validation_error(field: str, message: str) -> SigmaError:
-    if "required" in message.lower() or "missing" in message.lower():
-        return missing_parameter(field)
-    return invalid_parameter(field, explain=f"{field}: {message}")
-
-
-def parse(schema_cls, data: dict) -> dict:
-    return load(schema_cls(), data, validation_error)
 
 
 def _password_matches(sent: str, expected: str) -> bool:
@@ -54,7 +45,7 @@ def _md5_matches(header: str, digest: bytes) -> bool:
 def _dicom_value(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+    if is_multi_valued(value):
         return [_dicom_value(v) for v in value]
     if isinstance(value, (int, float, str)):
         return value
@@ -75,10 +66,7 @@ def dicom_headers(ds) -> dict[str, Any]:
 
     def floats(keyword: str) -> list[float] | str:
         value = ds.get(keyword)
-        if value is None:
-            return ""
-        values = value if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue" else [value]
-        return [float(v) for v in values]
+        return "" if value is None else [float(v) for v in as_list(value)]
 
     sop_class = ds.get("SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID")
     image_type = ds.get("ImageType")
@@ -154,8 +142,8 @@ class SigmaBackend:
             "sys_user": bool(info.get("sys_user", False)),
         }
 
-    def login(self, query: dict) -> dict:
-        q = parse(schemas.LoginQuery, query)
+    def login(self, q: dict) -> dict:
+        """`q`: a LoginQuery."""
         account, user = q["account_name"], q["user_name"]
         info = self._user(account, user)
         if info is None or not _password_matches(q["password"], str(info.get("password", ""))):
@@ -221,8 +209,8 @@ class SigmaBackend:
 
     # ---- store ----------------------------------------------------------------------------------
 
-    def init_upload(self, account: str, user: str, groupname: str, body: dict) -> dict:
-        b = parse(schemas.UploadInitBody, body)
+    def init_upload(self, account: str, user: str, groupname: str, b: dict) -> dict:
+        """`b`: an UploadInitBody."""
         if b.get("groupname") not in (None, "", groupname):
             raise invalid_parameter("groupname", explain="groupname: differs from the <groupname> in the URL")
         if len(groupname) > 200:
@@ -234,9 +222,8 @@ class SigmaBackend:
                                 dirname=b.get("dirname"), created_at=self.ctx.now))
         return {"upload_id": upload_id}
 
-    def put_file(self, account: str, user: str, path: str, query: dict, data: bytes,
-                 content_md5: str | None) -> dict:
-        q = parse(schemas.UploadPutQuery, query)
+    def put_file(self, account: str, user: str, path: str, q: dict, data: bytes, content_md5: str | None) -> dict:
+        """`q`: an UploadPutQuery."""
         upload = self.db.get(SigmaUpload, q["upload_id"])
         if upload is None or upload.account != account:
             raise not_exist("upload", "upload file")
@@ -289,8 +276,8 @@ class SigmaBackend:
             result["store_id"] = upload.store_id
         return result
 
-    def download(self, account: str, query: dict) -> tuple[bytes, str, str]:
-        q = parse(schemas.DownloadQuery, query)
+    def download(self, account: str, q: dict) -> tuple[bytes, str, str]:
+        """`q`: a DownloadQuery."""
         name = q["filename"]
         if name.endswith(".json"):
             job = self._latest_job(account, name[:-len(".json")], finished_only=True, owner=q.get("owner"))
@@ -309,8 +296,8 @@ class SigmaBackend:
 
     # ---- jobs -----------------------------------------------------------------------------------
 
-    def new_job(self, account: str, user: str, body: dict) -> dict:
-        b = parse(schemas.NewJobBody, body)
+    def new_job(self, account: str, user: str, b: dict) -> dict:
+        """`b`: a NewJobBody."""
         if b["account_name"] != account:
             raise invalid_parameter("account_name", explain="account_name: differs from <res_account_name>")
         if b["user_name"] != user:
@@ -365,8 +352,8 @@ class SigmaBackend:
             data["error"] = job.error
         return data
 
-    def list_jobs(self, account: str, query: dict) -> dict:
-        q = parse(schemas.ListJobsQuery, query)
+    def list_jobs(self, account: str, q: dict) -> dict:
+        """`q`: a ListJobsQuery."""
         jobs = self.db.scalars(_JOBS_OF_SERIES, {"account": account, "series": q["unique_id"]}).all()
         return {"jobs": [self._job_summary(j) for j in jobs], "total_number": len(jobs)}
 
@@ -385,9 +372,8 @@ class SigmaBackend:
             q = q.where(SigmaJob.user == owner)
         return self.db.scalars(q.order_by(SigmaJob.seq.desc())).first()
 
-    def study_list(self, account: str, query: dict) -> dict:
-        q = load(schemas.StudyListQuery(), query, lambda f, m: SigmaError(
-            "ListStudyListError", "list study failed!", status=400, explain=f"{f}: {m}"))
+    def study_list(self, account: str, q: dict) -> dict:
+        """`q`: a StudyListQuery."""
         jobs = self.db.scalars(select(SigmaJob).where(SigmaJob.account == account).order_by(SigmaJob.seq)).all()
         if q.get("job_type"):
             jobs = [j for j in jobs if j.job_type == q["job_type"]]

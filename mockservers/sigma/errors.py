@@ -30,6 +30,24 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     "RequestEntityTooLarge": (413, "The request body is too large!", "请求数据过大!"),
 }
 
+# Where the document shows each code, or why the code is inferred (the fidelity ledger).
+ERROR_SOURCES = {
+    "InvalidParameter": "sigmacloud-dr.md § NewJob, 请求失败返回示例",
+    "InternalServerError": "sigmacloud-dr.md § GetJob, 请求失败返回示例",
+    "ListStudyListError": "sigmacloud-dr.md § GetStudylist, 当前API特有的ERROR_MESSAGE",
+    "LoginFailed": "inferred: the document shows the failure envelope, not the code (docs/sigma.md)",
+    "InvalidToken": "inferred: the document leaves the auth error out (specs README)",
+    "SignatureDoesNotMatch": "inferred: the SDK's access-key signature (specs README)",
+    "AccessDenied": "inferred: <res_account_name> must be the caller's account",
+    "InvalidContentMD5": "inferred: a Content-MD5 mismatch is rejected (specs README)",
+    "InvalidFileFormat": "inferred: 文件格式：dcm; anything else is refused",
+    "UploadQuantityExceeded": "inferred: quantity is the number of files",
+    "FileAlreadyExists": "inferred: overwrite \"0\" refuses a second file of the same name",
+    "NotFound": "inferred: an unknown URL in the envelope, as every client parses it",
+    "MethodNotAllowed": "inferred: a wrong method in the envelope",
+    "RequestEntityTooLarge": "inferred: a body over the configured limit",
+}
+
 # Chinese names of parameters, for the documented "输入的作业类型（job_type）参数非法" pattern.
 PARAM_CHS = {
     "account_name": "账户名", "user_name": "用户名", "password": "密码", "force_new": "强制登录标志",

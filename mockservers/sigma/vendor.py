@@ -16,8 +16,8 @@ class SigmaVendor(VendorSpec):
     credential_names = ("password", "Sigma-Token", "token", "secret_key")
 
     def blueprint(self):
-        from mockservers.sigma.routes import blueprint
-        return blueprint
+        from mockservers.sigma.routes import api
+        return api.blueprint
 
     def render_error(self, error):
         from mockservers.sigma.routes import request_id
@@ -33,13 +33,12 @@ class SigmaVendor(VendorSpec):
     def http_error(self, status, description=""):
         return errors.for_http_status(status, description)
 
-    def operations(self):
-        from mockservers.sigma.operations import operations
-        return operations()
+    def endpoints(self):
+        from mockservers.sigma.routes import api
+        return [api]
 
     def error_sources(self):
-        from mockservers.sigma.operations import ERROR_SOURCES
-        return ERROR_SOURCES
+        return errors.ERROR_SOURCES
 
     def behaviour_sources(self):
         return {"notify_url callback: where it may go": callback_targets.TARGET_SOURCE,

@@ -41,3 +41,18 @@ def for_http_status(status: int, description: str = "") -> DicomWebError:
     err.status = status
     err.explain = one_line(description or err.message)
     return err
+
+
+ERROR_SOURCES = {
+    "ParseError": "inferred: a filter the document does not list, or a malformed value (docs/sphere.md)",
+    "NotAuthenticated": "sphere-dicomweb.rst § Configuration",
+    "AuthenticationFailed": "sphere-dicomweb.rst § Configuration",
+    "PermissionDenied": "sphere-dicomweb.rst § Configuration",
+    "NotFound": "inferred: an unknown study, series or instance (PS3.18)",
+    "MethodNotAllowed": "inferred: DELETE, which the document does not offer",
+    "NotAcceptable": "inferred: an Accept it cannot answer (PS3.18)",
+    "Conflict": "inferred: PS3.18's 409 for a STOW that stores nothing",
+    "PayloadTooLarge": "inferred: a body over the configured limit",
+    "UnsupportedMediaType": "inferred: a STOW body that is not multipart/related",
+    "APIException": "inferred: for fault rules",
+}

@@ -35,4 +35,5 @@ def make_face(base_url: str, config: dict) -> Face:
         xml_in_development=True, single_part_upload=False, single_part_retrieve=False, rendered=False,
         instance_metadata_as_object=True,
         bulk_data_uris=bool((config.get("mock") or {}).get("bulk_data_uris")),
+        delete_refused=None if (config.get("mock") or {}).get("allow_delete") else 'Method "DELETE" not allowed.',
     )

@@ -5,11 +5,11 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from mockservers.aliyun.operations import operations
+from mockservers.aliyun.vendor import AliyunVendor
 from mockservers.dicom.synthetic import dx_file
 from tests.aliyun.conftest import TOKEN, ct_slices, fundus_file, picture
 
-OPERATIONS = {(op.method, op.path): op for op in operations()}
+OPERATIONS = {(op.method, op.path): op for op in AliyunVendor().operations()}
 
 
 def conforms(response, method, path):

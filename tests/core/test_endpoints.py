@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from marshmallow import Schema, fields
+from werkzeug.routing import BaseConverter
 
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.openapi import Reply
@@ -76,3 +77,107 @@ def test_declaration_mistakes_fail_at_import():
         api("POST", "/x", name="X", summary="", source="", body=NoteBody)
     with pytest.raises(ValueError, match="converters for values it does not have"):
         api("GET", "/x", name="X", summary="", source="", converters={"y": "path"})
+
+
+def test_a_path_value_may_have_another_name_in_the_flask_rule():
+    """`rule_names`: the Flask rule keeps a name the route listing shows, the view gets the documented one."""
+    api = Endpoints("t", __name__, reject=Refused, rule_names={"res_account_name": "account"},
+                    authenticate=lambda **values: values)
+
+    @api("GET", "/accounts/{res_account_name}/files/{name}", name="GetFile", summary="", source="", auth=True,
+         converters={"name": "path"})
+    def get_file(res_account_name, name, caller):
+        return jsonify(account=res_account_name, name=name, caller=caller)
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint, url_prefix="/v")
+    assert [r.rule for r in app.url_map.iter_rules() if r.endpoint == "t.get_file"] == [
+        "/v/accounts/<account>/files/<path:name>"]
+    assert app.test_client().get("/v/accounts/a1/files/x/y").json == {
+        "account": "a1", "name": "x/y", "caller": {"res_account_name": "a1", "name": "x/y"}}
+    assert api.operations()[0].path == "/accounts/{res_account_name}/files/{name}"
+
+
+class Shouting(BaseConverter):
+    regex = "[A-Z]+"
+
+
+def test_head_also_at_unpublished_and_a_converter_of_the_vendors_own():
+    api = Endpoints("t", __name__, reject=Refused, url_converters={"shouting": Shouting})
+
+    @api("HEAD", "/{word}/", name="HeadWord", summary="", source="inferred: test", converters={"word": "shouting"},
+         also_at=("/{word}",), published=False)
+    def head_word(word):
+        return "", 200, {"X-Word": word}
+
+    @api("GET", "/{word}/", name="GetWord", summary="", source="inferred: test", converters={"word": "shouting"},
+         also_at=("/{word}",))
+    def get_word(word):
+        return word
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    client = app.test_client()
+    assert client.head("/HI/").headers["X-Word"] == "HI" and client.head("/HI").headers["X-Word"] == "HI"
+    assert client.get("/HI").data == b"HI" and client.get("/HI/").data == b"HI"
+    assert client.get("/hi/").status_code == 404, "the converter's regex decides"
+    assert [op.name for op in api.operations()] == ["GetWord"]
+    assert [(d.endpoint, d.published) for d in api.declared] == [("head_word", False), ("get_word", True)]
+    with pytest.raises(ValueError, match="declare HEAD /{word}/ before its GET"):
+        api("HEAD", "/{word}/", name="Late", summary="", source="", converters={"word": "shouting"})
+
+
+def test_a_schema_that_only_documents_is_not_validated():
+    """validate=False: the query schema is the document's; the view reads the query itself (DICOMweb's QIDO)."""
+    api = Endpoints("t", __name__)  # no reject: nothing here validates
+
+    @api("GET", "/search", name="Search", summary="", source="", query=PageQuery, validate=False)
+    def search():
+        return jsonify(request.args)
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    assert app.test_client().get("/search?page=x&free=1").json == {"page": "x", "free": "1"}
+    assert api.operations()[0].query is PageQuery
+    with pytest.raises(ValueError, match="validation needs Endpoints\\(reject"):
+        api("GET", "/y", name="Y", summary="", source="", query=PageQuery)
+
+
+def guarded_app(authenticate_options):
+    def authenticate(**values):
+        if request.headers.get("Authorization") != "yes":
+            raise Refused("Authorization", "missing")
+
+    api = Endpoints("t", __name__, authenticate=authenticate, authenticate_options=authenticate_options)
+
+    @api("GET", "/things/{thing_id}", name="GetThing", summary="", source="", auth=True)
+    def get_thing(thing_id, caller):
+        return jsonify(thing_id=thing_id)
+
+    @api("DELETE", "/things/{thing_id}", name="DeleteThing", summary="", source="", auth=True)
+    def delete_thing(thing_id, caller):
+        return "", 204
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    app.errorhandler(Refused)(lambda error: (jsonify(error=str(error)), 401))
+    return app.test_client()
+
+
+def test_options_authenticate_when_asked_like_a_guard_on_every_request():
+    client = guarded_app(authenticate_options=True)
+    assert client.options("/things/7").status_code == 401
+    answer = client.options("/things/7", headers={"Authorization": "yes"})
+    assert answer.status_code == 200
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "DELETE", "OPTIONS"}
+    assert client.head("/things/7").status_code == 401
+    assert client.put("/things/7").status_code == 405
+    assert client.delete("/things/7", headers={"Authorization": "yes"}).status_code == 204
+
+
+def test_options_are_answered_without_authentication_by_default():
+    client = guarded_app(authenticate_options=False)
+    answer = client.options("/things/7")
+    assert answer.status_code == 200
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "DELETE", "OPTIONS"}
+    assert client.get("/things/7").status_code == 401

@@ -46,3 +46,14 @@ def test_bad_arguments(tmp_path):
     assert main(["seed", "--scenario", "demo", "--studies", "0", "--state", f"sqlite:///{tmp_path}/s.db"]) == 2
     with pytest.raises(SystemExit):
         main(["seed", "--scenario", "nothing"])
+
+
+def test_a_namespace_refused_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    state = f"sqlite:///{tmp_path}/s.db"
+    assert main(["seed", "--scenario", "demo", "--studies", "1", "--state", state, "--namespace", "bad name"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--namespace: X-Mock-Namespace: 'bad name' is not a namespace name")
+    assert "Traceback" not in err
+    monkeypatch.setenv("MOCKSERVERS_MAX_NAMESPACES", "1")
+    assert main(["seed", "--scenario", "demo", "--studies", "1", "--state", state, "--namespace", "other"]) == 2
+    assert capsys.readouterr().err.startswith("--namespace: ")

@@ -47,3 +47,22 @@ def test_allowed_hosts(configured, hosts, status):
     assert r.status_code == status
     if status == 403:
         detail(r, 403, "Host 127.0.0.1 is not in allowed_hosts.")
+
+
+def test_the_guard_answers_every_method_of_a_served_url_and_no_unmatched_path(configured):
+    """The host and JWT checks run before anything else on a URL sphere serves, OPTIONS and HEAD included; a path it
+    does not serve is a plain 404, and a method it does not take a 405, before any check."""
+    c = configured(JWT_ON)
+    for method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        r = c.open("/sphere/wadors/studies/1.2.3", method=method)
+        assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer"), method
+    r = c.options("/sphere/wadors/studies/1.2.3", headers={"Authorization": f"Bearer {token()}"})
+    assert r.status_code == 200
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "DELETE"}
+    detail(c.get("/sphere/qidors/nothing"), 404, "Not found.")
+    detail(c.put("/sphere/qidors/studies"), 405, "Method not allowed.")
+    delete = c.delete("/sphere/wadors/studies/1.2.3", headers={"Authorization": f"Bearer {token()}"})
+    detail(delete, 405, 'Method "DELETE" not allowed.')
+    hosts = configured({"api": {"allowed_hosts": ["10.1.2.3"]}})
+    r = hosts.options("/sphere/stowrs/studies", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    detail(r, 403, "Host 127.0.0.1 is not in allowed_hosts.")

@@ -1,4 +1,6 @@
-"""The object store's HTTP surface at the server root, path style: /<bucket>/ and /<bucket>/<key>."""
+"""The object store's HTTP surface at the server root, path style: /<bucket>/ and /<bucket>/<key>. One declaration
+per operation oss2 calls; they are not in the platform's OpenAPI document, whose vendor document has no OSS
+(docs/aliyun.md): declared with published=False."""
 from __future__ import annotations
 
 import re
@@ -8,17 +10,19 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from werkzeug.routing import BaseConverter
 
 from mockservers.aliyun.ids import oss_request_id as request_id
 from mockservers.aliyun.oss import auth
-from mockservers.aliyun.oss.errors import OssError
+from mockservers.aliyun.oss.errors import CATALOG, OssError
+from mockservers.aliyun.oss.schemas import ListQuery
 from mockservers.aliyun.oss.store import MAX_LIST_KEYS, OssStore, check_md5, reserved_bucket_names
+from mockservers.core.endpoints import Endpoints
 from mockservers.core.http import current_ctx
+from mockservers.core.openapi import Reply
 from mockservers.core.validation import is_whole_number
 
-blueprint = Blueprint("aliyun_oss", __name__)
 # Sub-resources this store serves; any other one is answered NotImplemented rather than silently ignored.
 SERVED = {"objectMeta", "delete", "continuation-token", "security-token", "response-content-type",
           "response-content-disposition", "response-cache-control", "response-content-encoding",
@@ -27,6 +31,11 @@ SERVED = {"objectMeta", "delete", "continuation-token", "security-token", "respo
 RESPONSE_OVERRIDES = {"response-content-type": "Content-Type", "response-content-disposition": "Content-Disposition",
                       "response-cache-control": "Cache-Control", "response-content-encoding": "Content-Encoding",
                       "response-content-language": "Content-Language", "response-expires": "Expires"}
+SDK = "inferred: the oss2 SDK's "
+BUCKET = {"bucket": "the bucket, path style (3-63 of a-z, 0-9, '-'; not a vendor key of the mock)"}
+OBJECT = {**BUCKET, "key": "the object's key (any Unicode, '/' included)"}
+IN_BUCKET = {"bucket": "oss_bucket"}  # the Flask converters of the path values
+IN_OBJECT = {**IN_BUCKET, "key": "path"}
 
 
 class BucketConverter(BaseConverter):
@@ -40,9 +49,14 @@ class BucketConverter(BaseConverter):
         self.regex = rf"(?!__)(?!(?:{vendors})(?:/|$))[^/]+"
 
 
-@blueprint.record_once
-def _register_converter(state):
-    state.app.url_map.converters["oss_bucket"] = BucketConverter
+def _replies(success: int, description: str, binary: bool = False) -> dict[int, Reply]:
+    """The operation's answer, then OSS's XML errors by status."""
+    by_status: dict[int, list[str]] = {}
+    for code, (status, _) in CATALOG.items():
+        by_status.setdefault(status, []).append(code)
+    errors = {status: Reply(", ".join(codes), media="application/xml") for status, codes in by_status.items()}
+    return {success: Reply(description, media="application/octet-stream" if binary else "application/xml",
+                           binary=binary), **errors}
 
 
 def http_date(ts: float) -> str:
@@ -57,7 +71,10 @@ def store() -> OssStore:
     return OssStore(current_ctx())
 
 
-def authenticate(bucket: str, key: str) -> str:
+def authenticate(bucket: str, key: str = "") -> str:
+    """The request's AccessKeyId: a bucket name OSS takes, no sub-resource the mock does not serve, and a good
+    signature (in that order)."""
+    OssStore.check_bucket_name(bucket)
     params = request.args.to_dict()
     unsupported = sorted(p for p in params if p in auth.SUBRESOURCES and p not in SERVED)
     if unsupported:
@@ -74,29 +91,42 @@ def answer(body: bytes = b"", status: int = 200, mimetype: str | None = None) ->
     return response
 
 
+def invalid_argument(field: str, message: str) -> OssError:
+    """A query argument OSS refuses; max-keys is the only one the store checks (oss/schemas.py)."""
+    return OssError("InvalidArgument", f"Argument {field} {message}.", explain=f"{field}: 1-{MAX_LIST_KEYS}")
+
+
+api = Endpoints("aliyun_oss", __name__, reject=invalid_argument, authenticate=authenticate,
+                url_converters={"oss_bucket": BucketConverter})
+
+
 # ---- buckets ------------------------------------------------------------------------------------
 
-@blueprint.route("/<oss_bucket:bucket>", methods=["GET", "PUT", "DELETE", "POST"], strict_slashes=True)
-@blueprint.route("/<oss_bucket:bucket>/", methods=["GET", "PUT", "DELETE", "POST"])
-def bucket_level(bucket: str):
-    OssStore.check_bucket_name(bucket)
-    authenticate(bucket, "")
-    if request.method == "POST":
-        if "delete" not in request.args:
-            raise OssError("MethodNotAllowed", explain="POST /<bucket>/ serves only ?delete (DeleteMultipleObjects)")
-        return delete_multiple(bucket)
-    if request.method == "PUT":
-        store().create_bucket(bucket)
-        response = answer()
-        response.headers["Location"] = f"/{bucket}"
-        return response
-    if request.method == "DELETE":
-        store().delete_bucket(bucket)
-        return answer(status=204)
-    return list_objects(bucket)
+@api("PUT", "/{bucket}/", name="PutBucket", summary="Create a bucket (already yours: nothing changes)",
+     source=SDK + "Bucket.create_bucket", auth=True, converters=IN_BUCKET, also_at=("/{bucket}",), published=False,
+     path_params=BUCKET, responses=_replies(200, "created (Location: /<bucket>)"))
+def put_bucket(bucket: str, caller: str) -> Response:
+    store().create_bucket(bucket)
+    response = answer()
+    response.headers["Location"] = f"/{bucket}"
+    return response
 
 
-def delete_multiple(bucket: str) -> Response:
+@api("DELETE", "/{bucket}/", name="DeleteBucket", summary="Delete an empty bucket",
+     source=SDK + "Bucket.delete_bucket", auth=True, converters=IN_BUCKET, also_at=("/{bucket}",), published=False,
+     path_params=BUCKET, responses=_replies(204, "deleted"))
+def delete_bucket(bucket: str, caller: str) -> Response:
+    store().delete_bucket(bucket)
+    return answer(status=204)
+
+
+@api("POST", "/{bucket}/", name="DeleteMultipleObjects",
+     summary="Delete up to 1000 keys (?delete, <Delete><Object><Key>...); any other POST is MethodNotAllowed",
+     source=SDK + "Bucket.batch_delete_objects", auth=True, converters=IN_BUCKET, also_at=("/{bucket}",),
+     published=False, path_params=BUCKET, responses=_replies(200, "<DeleteResult>, unless <Quiet>true</Quiet>"))
+def delete_multiple(bucket: str, caller: str) -> Response:
+    if "delete" not in request.args:
+        raise OssError("MethodNotAllowed", explain="POST /<bucket>/ serves only ?delete (DeleteMultipleObjects)")
     data = request.get_data(cache=True)
     check_md5(data, request.headers.get("Content-MD5"))
     try:
@@ -117,23 +147,17 @@ def delete_multiple(bucket: str) -> Response:
     return answer("\n".join(lines).encode("utf-8"), mimetype="application/xml")
 
 
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name, "")
-    if raw == "":
-        return default
-    if not is_whole_number(raw) or not 1 <= int(raw) <= MAX_LIST_KEYS:
-        raise OssError("InvalidArgument", f"Argument {name} must be an integer between 1 and {MAX_LIST_KEYS}.",
-                       explain=f"{name}: 1-{MAX_LIST_KEYS}")
-    return int(raw)
-
-
-def list_objects(bucket: str) -> Response:
-    args = request.args
-    v2 = args.get("list-type") == "2"
-    encode = args.get("encoding-type") == "url"
-    prefix, delimiter = args.get("prefix", ""), args.get("delimiter", "")
-    marker = args.get("continuation-token") or args.get("start-after", "") if v2 else args.get("marker", "")
-    listing = store().list(bucket, prefix, delimiter, marker, _int_arg("max-keys", 100))
+@api("GET", "/{bucket}/", name="ListObjects",
+     summary="List a bucket's objects (v1, or v2 with list-type=2): prefix, delimiter, marker, max-keys",
+     source=SDK + "Bucket.list_objects and list_objects_v2 (GetBucket)", auth=True, query=ListQuery,
+     converters=IN_BUCKET, also_at=("/{bucket}",), published=False, path_params=BUCKET,
+     responses=_replies(200, "<ListBucketResult>"))
+def list_objects(bucket: str, caller: str, query: dict) -> Response:
+    v2 = query["list_type"] == "2"
+    encode = query["encoding_type"] == "url"
+    prefix, delimiter = query["prefix"], query["delimiter"]
+    marker = query["continuation_token"] or query["start_after"] if v2 else query["marker"]
+    listing = store().list(bucket, prefix, delimiter, marker, query["max_keys"])
 
     def text(value: str) -> str:
         return escape(quote(value, safe="/") if encode else value)
@@ -141,11 +165,11 @@ def list_objects(bucket: str) -> Response:
     lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<ListBucketResult>", f"<Name>{escape(bucket)}</Name>",
              f"<Prefix>{text(prefix)}</Prefix>"]
     if v2:
-        lines += [f"<ContinuationToken>{text(args.get('continuation-token', ''))}</ContinuationToken>",
-                  f"<StartAfter>{text(args.get('start-after', ''))}</StartAfter>"]
+        lines += [f"<ContinuationToken>{text(query['continuation_token'])}</ContinuationToken>",
+                  f"<StartAfter>{text(query['start_after'])}</StartAfter>"]
     else:
         lines.append(f"<Marker>{text(marker)}</Marker>")
-    lines += [f"<MaxKeys>{_int_arg('max-keys', 100)}</MaxKeys>", f"<Delimiter>{text(delimiter)}</Delimiter>"]
+    lines += [f"<MaxKeys>{query['max_keys']}</MaxKeys>", f"<Delimiter>{text(delimiter)}</Delimiter>"]
     if encode:
         lines.append("<EncodingType>url</EncodingType>")
     lines.append(f"<IsTruncated>{'true' if listing.truncated else 'false'}</IsTruncated>")
@@ -158,7 +182,7 @@ def list_objects(bucket: str) -> Response:
         lines += ["<Contents>", f"<Key>{text(obj.key)}</Key>",
                   f"<LastModified>{iso8601(obj.last_modified)}</LastModified>", f"<ETag>\"{obj.etag}\"</ETag>",
                   "<Type>Normal</Type>", f"<Size>{obj.size}</Size>", "<StorageClass>Standard</StorageClass>"]
-        if not v2 or args.get("fetch-owner") == "true":
+        if not v2 or query["fetch_owner"] == "true":
             lines.append("<Owner><ID>mock-owner</ID><DisplayName>mock-owner</DisplayName></Owner>")
         lines.append("</Contents>")
     for common in listing.prefixes:
@@ -179,36 +203,6 @@ def object_headers(response: Response, obj) -> None:
         response.headers[name] = value
 
 
-@blueprint.route("/<oss_bucket:bucket>/<path:key>", methods=["GET", "PUT", "DELETE"])
-def object_level(bucket: str, key: str):
-    OssStore.check_bucket_name(bucket)
-    authenticate(bucket, key)
-    if request.method == "PUT":
-        return put_object(bucket, key)
-    if request.method == "DELETE":
-        store().delete(bucket, key)
-        return answer(status=204)
-    if request.method == "HEAD" and "objectMeta" in request.args:
-        obj = store().head(bucket, key)
-        response = answer()
-        response.headers["Content-Length"] = str(obj.size)
-        object_headers(response, obj)
-        return response
-    return get_object(bucket, key)
-
-
-def put_object(bucket: str, key: str) -> Response:
-    if request.headers.get("x-oss-copy-source"):
-        raise OssError("NotImplemented", explain="x-oss-copy-source: CopyObject is not served by the mock OSS")
-    meta = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("x-oss-meta-")}
-    obj = store().put(bucket, key, request.get_data(cache=True), request.headers.get("Content-Type", ""),
-                      request.headers.get("Content-MD5"), meta)
-    response = answer()
-    response.headers["ETag"] = f"\"{obj.etag}\""
-    response.headers["Content-MD5"] = request.headers.get("Content-MD5") or ""
-    return response
-
-
 def _range(header: str, size: int) -> tuple[int, int] | None:
     """A single 'bytes=a-b' range; anything OSS would ignore answers the whole object."""
     if not header.startswith("bytes=") or "," in header:
@@ -227,7 +221,8 @@ def _range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-def get_object(bucket: str, key: str) -> Response:
+def send_object(bucket: str, key: str) -> Response:
+    """GetObject's answer (a HEAD's too, without the body)."""
     obj, data = store().get(bucket, key)
     span = _range(request.headers.get("Range", ""), obj.size)
     status = 200
@@ -248,3 +243,48 @@ def get_object(bucket: str, key: str) -> Response:
             response.headers[header] = overrides[arg]
     object_headers(response, obj)
     return response
+
+
+@api("HEAD", "/{bucket}/{key}", name="HeadObject",
+     summary="An object's headers; with ?objectMeta only its basic ones (GetObjectMeta)",
+     source=SDK + "Bucket.head_object and get_object_meta", auth=True, converters=IN_OBJECT, published=False,
+     path_params=OBJECT, responses=_replies(200, "the headers, no body (on an error, its XML in x-oss-err)"))
+def head_object(bucket: str, key: str, caller: str) -> Response:
+    if "objectMeta" not in request.args:
+        return send_object(bucket, key)
+    obj = store().head(bucket, key)
+    response = answer()
+    response.headers["Content-Length"] = str(obj.size)
+    object_headers(response, obj)
+    return response
+
+
+@api("GET", "/{bucket}/{key}", name="GetObject",
+     summary="An object, or a Range of it; response-* arguments override its headers",
+     source=SDK + "Bucket.get_object", auth=True, converters=IN_OBJECT, published=False, path_params=OBJECT,
+     responses=_replies(200, "the object (206 with a Range)", binary=True))
+def get_object(bucket: str, key: str, caller: str) -> Response:
+    return send_object(bucket, key)
+
+
+@api("PUT", "/{bucket}/{key}", name="PutObject", summary="Store an object (Content-MD5 checked, x-oss-meta-* kept)",
+     source=SDK + "Bucket.put_object", auth=True, converters=IN_OBJECT, published=False, path_params=OBJECT,
+     responses=_replies(200, "stored (ETag: the MD5, upper-case hex)"))
+def put_object(bucket: str, key: str, caller: str) -> Response:
+    if request.headers.get("x-oss-copy-source"):
+        raise OssError("NotImplemented", explain="x-oss-copy-source: CopyObject is not served by the mock OSS")
+    meta = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("x-oss-meta-")}
+    obj = store().put(bucket, key, request.get_data(cache=True), request.headers.get("Content-Type", ""),
+                      request.headers.get("Content-MD5"), meta)
+    response = answer()
+    response.headers["ETag"] = f"\"{obj.etag}\""
+    response.headers["Content-MD5"] = request.headers.get("Content-MD5") or ""
+    return response
+
+
+@api("DELETE", "/{bucket}/{key}", name="DeleteObject", summary="Delete an object (none there: still 204)",
+     source=SDK + "Bucket.delete_object", auth=True, converters=IN_OBJECT, published=False, path_params=OBJECT,
+     responses=_replies(204, "deleted"))
+def delete_object(bucket: str, key: str, caller: str) -> Response:
+    store().delete(bucket, key)
+    return answer(status=204)

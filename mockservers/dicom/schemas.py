@@ -1,13 +1,11 @@
-"""What both DICOMweb faces declare of their endpoints (OpenAPI and the fidelity ledger): QIDO query schemas built
-from a face's filter lists, DICOM JSON answers, the STOW answer, and the replies of each kind of resource."""
+"""The marshmallow schemas the DICOMweb faces document (OpenAPI and the fidelity ledger): DICOM JSON answers, the
+STOW answer, QIDO query schemas built from a face's filter lists, the rendered query. They document only: QIDO's
+keys are free-form, so dicom/qido.py reads the query itself."""
 from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields
 
-from mockservers.core.openapi import Header, Reply
 from mockservers.dicom.dicomjson import resolve, tag_key
-
-NOTES = "PS3.18 and the server's conformance statement (shared/specs/dicomweb-notes.md)"
 
 
 class DicomJsonDataset(Schema):
@@ -63,24 +61,6 @@ def query_schema(name: str, keywords: tuple[str, ...], source: str, inferred: di
     if fuzzymatching:
         attrs["fuzzymatching"] = fields.Boolean(metadata={"description": "names match any component by prefix"})
     return type(name, (Schema,), attrs)
-
-
-ACCEPT_JSON = Header("Accept", "application/dicom+json (the default), application/json or */*")
-ACCEPT_DICOM = Header("Accept", 'multipart/related; type="application/dicom"[; transfer-syntax=UID or *]')
-ACCEPT_FRAMES = Header("Accept", 'multipart/related; type="application/octet-stream"[; transfer-syntax=UID or *], '
-                                 "or a compressed frame type (image/dicom-rle, image/jpeg, ...)")
-ACCEPT_BULK = Header("Accept", 'multipart/related; type="application/octet-stream" (or */*)')
-ACCEPT_STOW = Header("Accept", "application/dicom+json (the default)")
-
-MULTIPART = Reply("multipart/related: one part per instance (application/dicom; transfer-syntax=UID), frame or "
-                  "bulk value (application/octet-stream)", media="multipart/related", binary=True)
-DATASETS = Reply("a JSON array of DICOM JSON datasets", DicomJsonArray, media="application/dicom+json")
-
-
-def stow_replies(answer: type[Schema]) -> dict[int, Reply]:
-    return {200: Reply("every instance stored", answer, media="application/dicom+json"),
-            202: Reply("some stored, some failed (or stored with a warning)", answer, media="application/dicom+json"),
-            409: Reply("none stored (FailedSOPSequence only)", answer, media="application/dicom+json")}
 
 
 def rendered_query(name: str, inferred_why: str) -> type[Schema]:
