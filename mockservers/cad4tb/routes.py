@@ -81,6 +81,9 @@ def read_body() -> dict:
     part = files.get("file")
     if part is not None:
         fields["file"] = (part.filename or "", part.read())
+    if files is not request.files:  # parsed here, so closed here (Flask closes its own)
+        for _, stored in files.items(multi=True):
+            stored.close()
     return fields
 
 
