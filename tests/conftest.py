@@ -1,35 +1,44 @@
-"""Shared test fixtures. The plugin (mockservers.pytest_plugin) provides mock_app, mock_server, vendor_session,
-mock_client. Tests written against `client` run twice in `make test`: in-process, and with --mock-live against a
-live server (a namespace per test)."""
+"""The project's test machinery on top of the plugin integrators get (mockservers.pytest_plugin: mock_app,
+mock_server, mock_client, vendor_session). `make test` runs the suite three ways: in-process; again with
+`--mock-live` (tests/machinery/live.py), where every test written against `client` calls a live server over HTTP,
+a namespace per test; and with `--mock-state postgres` (tests/machinery/state.py). `--travel-to` moves Python's
+clock for the session."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-
-def pytest_addoption(parser):
-    parser.addoption("--travel-to", metavar="YYYY-MM-DD",
-                     help="run the session with Python's clock moved to this date (time-machine, ticking): fake "
-                          "values must not change, so the suite must pass on any date")
+pytest_plugins = ["tests.machinery.live", "tests.machinery.state"]
 
 
-def pytest_configure(config):
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--travel-to",
+        metavar="YYYY-MM-DD",
+        help="run the session with Python's clock moved to this date (time-machine, ticking): fake "
+        "values must not change, so the suite must pass on any date",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
     day = config.getoption("--travel-to")
     if day:
         import time_machine
 
-        traveller = time_machine.travel(datetime.fromisoformat(day).replace(tzinfo=timezone.utc), tick=True)
+        traveller = time_machine.travel(datetime.fromisoformat(day).replace(tzinfo=UTC), tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture
-def client(mock_client):
+def client(mock_client: Any) -> Any:
     return mock_client
 
 
 @pytest.fixture
-def host_url(client):
+def host_url(client: Any) -> str:
     """The scheme and host the mock sees for `client` (RetrieveURLs and the like are built from it)."""
     return getattr(client, "base_url", "http://localhost")

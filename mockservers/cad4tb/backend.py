@@ -1,4 +1,5 @@
-"""CAD4TB's state and behaviour. No Flask: a Context in, dicts/bytes out, Cad4tbError raised."""
+"""CAD4TB's state and behaviour. No Flask: a Context and validated parameters in (cad4tb/routes.py validates them),
+dicts/bytes out, Cad4tbError raised."""
 from __future__ import annotations
 
 import re
@@ -90,14 +91,6 @@ class Cad4tbBackend:
 
     # ---- finding things, always within the caller's Project/Archive -------------------------------
 
-    def _params(self, schema_cls, params: dict, suberror: str) -> dict:
-        def to_error(field: str, message: str) -> Cad4tbError:
-            if message in schemas.UNSTORABLE:  # text no database can hold is a bad value, not a lookup miss
-                return invalid(f"Invalid value for {field}", explain=f"{field}: {message}")
-            return not_found(suberror, explain=f"{field}: {message}")
-
-        return load(schema_cls(), params, to_error)
-
     def _patient(self, user: dict, p: dict, suberror: str) -> Cad4tbPatient:
         if not self.may_use(user, p["Project"], p["Archive"]):
             raise not_found(suberror, explain=f"Project/Archive {p['Project']!r}/{p['Archive']!r}: not the user's")
@@ -125,16 +118,11 @@ class Cad4tbBackend:
 
     # ---- upload -----------------------------------------------------------------------------------
 
-    def upload(self, user: dict, params: dict, file: tuple[str, bytes] | None) -> dict:
-        if file is None or not file[1]:
-            raise invalid("No data submitted", "no_data_submitted", explain="file: no file part, or an empty file")
-        p = load(schemas.ArchiveParams(), params, lambda f, m: invalid(f"Invalid value for {f}"))
-        for name in ("Project", "Archive"):
-            if not p[name]:
-                raise invalid(f"{name} is required", explain=f"{name}: missing or empty")
+    def upload(self, user: dict, p: dict) -> dict:
+        """`p`: Project, Archive (not empty) and file, as (file name, bytes)."""
         if not self.may_use(user, p["Project"], p["Archive"]):
             raise not_allowed(explain=f"user {user['name']!r} may not upload to {p['Project']}/{p['Archive']}")
-        filename, data = file
+        filename, data = p["file"]
         try:
             attrs = dicom_attrs.read(read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings)))
         except NotDicomError as exc:
@@ -215,10 +203,8 @@ class Cad4tbBackend:
 
     # ---- patients, studies, series ----------------------------------------------------------------
 
-    def get_patient(self, user: dict, params: dict) -> dict:
-        patient = self._patient(user, self._params(schemas.PatientParams, params, "patient_not_found"),
-                                "patient_not_found")
-        return self.patient_dict(patient)
+    def get_patient(self, user: dict, p: dict) -> dict:
+        return self.patient_dict(self._patient(user, p, "patient_not_found"))
 
     @staticmethod
     def patient_dict(patient: Cad4tbPatient) -> dict:
@@ -226,17 +212,16 @@ class Cad4tbBackend:
         return {"PatientName": a.get("PatientName"), "PatientID": patient.patient_id,
                 "PatientSex": a.get("PatientSex"), "PatientBirthDate": a.get("PatientBirthDate")}
 
-    def get_study(self, user: dict, params: dict) -> dict:
-        _, study = self._study(user, self._params(schemas.StudyParams, params, "study_not_found"), "study_not_found")
+    def get_study(self, user: dict, p: dict) -> dict:
+        _, study = self._study(user, p, "study_not_found")
         return self.study_dict(study)
 
     @staticmethod
     def study_dict(study: Cad4tbStudy) -> dict:
         return {k: (study.uid if k == "StudyInstanceUID" else study.attrs.get(k)) for k in dicom_attrs.STUDY_KEYS}
 
-    def list_studies(self, user: dict, params: dict) -> list[dict]:
-        patient = self._patient(user, self._params(schemas.PatientParams, params, "patient_not_found"),
-                                "patient_not_found")
+    def list_studies(self, user: dict, p: dict) -> list[dict]:
+        patient = self._patient(user, p, "patient_not_found")
         return [self.study_dict(s) for s in self._studies_of(patient)]
 
     def _studies_of(self, patient: Cad4tbPatient) -> list[Cad4tbStudy]:
@@ -247,13 +232,12 @@ class Cad4tbBackend:
         return list(self.db.scalars(select(Cad4tbSeries).where(Cad4tbSeries.study_pk == study.id)
                                     .order_by(Cad4tbSeries.id)))
 
-    def get_series(self, user: dict, params: dict) -> dict:
-        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
-                                  "series_not_found")
+    def get_series(self, user: dict, p: dict) -> dict:
+        *_, series = self._series(user, p, "series_not_found")
         return self.series_dict(series)
 
-    def list_series(self, user: dict, params: dict) -> list[dict]:
-        _, study = self._study(user, self._params(schemas.StudyParams, params, "study_not_found"), "study_not_found")
+    def list_series(self, user: dict, p: dict) -> list[dict]:
+        _, study = self._study(user, p, "study_not_found")
         return [self.series_dict(s) for s in self._series_of(study)]
 
     def series_dict(self, series: Cad4tbSeries) -> dict:
@@ -272,9 +256,8 @@ class Cad4tbBackend:
         return list(self.db.scalars(select(Cad4tbInstance).where(Cad4tbInstance.series_pk == series.id)
                                     .order_by(Cad4tbInstance.id)))
 
-    def dicom_zip(self, user: dict, params: dict) -> tuple[bytes, str]:
-        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
-                                  "series_not_found")
+    def dicom_zip(self, user: dict, p: dict) -> tuple[bytes, str]:
+        *_, series = self._series(user, p, "series_not_found")
         files = []
         for instance in self._instances_of(series):
             data = self._read_blob(instance.blob)
@@ -291,22 +274,20 @@ class Cad4tbBackend:
 
     # ---- deleting: the object, everything under it, its files -------------------------------------
 
-    def delete_patient(self, user: dict, params: dict) -> dict:
-        patient = self._patient(user, self._params(schemas.PatientParams, params, "patient_not_found"),
-                                "patient_not_found")
+    def delete_patient(self, user: dict, p: dict) -> dict:
+        patient = self._patient(user, p, "patient_not_found")
         for study in self._studies_of(patient):
             self._delete_study(study)
         self.db.delete(patient)
         return {"status": "Ok"}
 
-    def delete_study(self, user: dict, params: dict) -> dict:
-        _, study = self._study(user, self._params(schemas.StudyParams, params, "study_not_found"), "study_not_found")
+    def delete_study(self, user: dict, p: dict) -> dict:
+        _, study = self._study(user, p, "study_not_found")
         self._delete_study(study)
         return {"status": "Ok"}
 
-    def delete_series(self, user: dict, params: dict) -> dict:
-        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
-                                  "series_not_found")
+    def delete_series(self, user: dict, p: dict) -> dict:
+        *_, series = self._series(user, p, "series_not_found")
         self._delete_series(series)
         return {"status": "Ok"}
 
@@ -326,9 +307,9 @@ class Cad4tbBackend:
 
     # ---- results ----------------------------------------------------------------------------------
 
-    def series_results(self, user: dict, params: dict) -> tuple[str, Any]:
-        """('json', [{name, algorithm, value}]) or ('zip', bytes) when a non-scalar result is asked for."""
-        p = self._params(schemas.ResultParams, params, "result_not_found")
+    def series_results(self, user: dict, p: dict) -> tuple[str, Any]:
+        """('json', [{name, algorithm, value}]) or ('zip', bytes) when a non-scalar result is asked for. Type and
+        Results are checked here: what they may name is configuration."""
         *_, series = self._series(user, p, "result_not_found")
         kind = p["Type"].lower()
         catalog = (self.config.get("results") or {}).get(kind)
@@ -366,9 +347,8 @@ class Cad4tbBackend:
 
     # ---- forms ------------------------------------------------------------------------------------
 
-    def list_forms(self, user: dict, params: dict) -> list[dict]:
-        *_, series = self._series(user, self._params(schemas.SeriesParams, params, "series_not_found"),
-                                  "series_not_found")
+    def list_forms(self, user: dict, p: dict) -> list[dict]:
+        *_, series = self._series(user, p, "series_not_found")
         return [self.entry_dict(e, series) for e in self._entries_of(series)]
 
     @staticmethod
@@ -376,8 +356,9 @@ class Cad4tbBackend:
         return {"id": entry.id, "entry": entry.entry, "entry_formatted": entry.entry_formatted,
                 "user": entry.user_email, "series": series.uid, "form": entry.form_name}
 
-    def add_form(self, user: dict, params: dict) -> dict:
-        p = self._params(schemas.FormAddParams, params, "series_not_found")
+    def add_form(self, user: dict, p: dict) -> dict:
+        """FormSubmission is validated here, against the form found: its schema is the configured form's, and the
+        series and the form are looked up first."""
         patient, _, series = self._series(user, p, "series_not_found")
         forms = [f for f in self.config.get("forms") or []
                  if f.get("name") == p["FormName"] and f.get("project") in (None, patient.project)]
@@ -419,37 +400,3 @@ class Cad4tbBackend:
 
         return "\n".join(f"{spec.get('label', spec['name'])}: {show(entry[spec['name']])}"
                          for spec in form.get("fields", []) if spec["name"] in entry)
-
-    # ---- the dashboard ----------------------------------------------------------------------------
-
-    def dashboard_jobs(self) -> list[dict]:
-        """Each series is a unit of work: processing, then done (or error)."""
-        out = []
-        for series in self.db.scalars(select(Cad4tbSeries).order_by(Cad4tbSeries.id.desc())):
-            study = self.db.get(Cad4tbStudy, series.study_pk)
-            patient = self.db.get(Cad4tbPatient, study.patient_pk) if study else None
-            where = f"{patient.project}/{patient.archive}, patient {patient.patient_id}" if patient else ""
-            out.append({"id": series.uid, "kind": "retina" if series.retina else "cad4tb", "state": series.status,
-                        "created_at": series.ready_at - float(self.config.get("processing_seconds", 3)),
-                        "updated_at": series.modified, "detail": f"{where}: {series.status_message}"})
-        return out
-
-    def _first_blob(self, study: Cad4tbStudy) -> str | None:
-        for series in self._series_of(study):
-            for instance in self._instances_of(series):
-                if instance.blob and self.ctx.blobs.exists(instance.blob):
-                    return instance.blob
-        return None
-
-    def dashboard_studies(self) -> list[dict]:
-        out = []
-        for study in self.db.scalars(select(Cad4tbStudy).order_by(Cad4tbStudy.id.desc())):
-            patient = self.db.get(Cad4tbPatient, study.patient_pk)
-            a = study.attrs
-            out.append({"id": study.uid,
-                        "patient": f"{patient.attrs.get('PatientName') or ''} ({patient.patient_id})".strip(),
-                        "description": " ".join(str(v) for v in (a.get("StudyDescription"), a.get("StudyDate"))
-                                                if v),
-                        "blob": self._first_blob(study),
-                        "findings": []})
-        return out

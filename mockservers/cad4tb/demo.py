@@ -29,7 +29,7 @@ def seed(unit, studies: int, progress) -> None:
             scope = {"Project": project, "Archive": archives[0]}
             retina = index % 5 == 4
             data = dx_file(seed=ctx.seed, index=2000 + index, **(RETINA if retina else {}))
-            ids = backend.upload(user, scope, (f"demo_{index:03d}.dcm", data))
+            ids = backend.upload(user, {**scope, "file": (f"demo_{index:03d}.dcm", data)})
             if index % 4 != 3:  # most are processed; every fourth is left processing
                 backend.finish_now({**scope, **ids})
                 if index % 3 == 0 and not retina:

@@ -2,10 +2,8 @@
 renders them)."""
 from __future__ import annotations
 
-from mockservers.cad4tb import schemas
+from mockservers.cad4tb.schemas import DOC
 from mockservers.core.errors import Bare, Dialect, VendorError
-
-DOC = schemas.DOC
 
 # error type -> (HTTP status, default message). One status per type, everywhere (docs/cad4tb.md).
 CATALOG: dict[str, tuple[int, str]] = {
@@ -26,6 +24,23 @@ SUBERRORS: dict[str, tuple[str, str]] = {
     "no_dicom_available": ("object_not_found", "No DICOM available for this series"),
     "result_not_found": ("object_not_found", "Result not found"),
     "form_not_found": ("object_not_found", "Form not found"),
+}
+
+# where the document shows each error and suberror type (the fidelity ledger)
+ERROR_SOURCES = {
+    "invalid_post_value": DOC + "2.1.2.1.1. Upload series, Error types",
+    "api_call_not_allowed": DOC + "2.1.2.1.1. Upload series, Error types",
+    "method_not_allowed": DOC + "2.1.2.1.1. Upload series, Error types",
+    "object_not_found": DOC + "2.1.2.2.1. Get patient, Error types",
+    "multiple_objects_found": DOC + "2.1.2.6.2. Add reportings, Error types",
+    "internal_error": "inferred: a bug in the mock or a fault rule; the document names no server error",
+    "no_data_submitted": DOC + "2.1.2.1.1. Upload series, Suberror types",
+    "patient_not_found": DOC + "2.1.2.2.1. Get patient, Suberror types",
+    "study_not_found": DOC + "2.1.2.3.1. Get study, Suberror types",
+    "series_not_found": DOC + "2.1.2.4.1. Get series, Suberror types",
+    "no_dicom_available": DOC + "2.1.2.4.3. Get series dicom, Suberror types",
+    "result_not_found": DOC + "2.1.2.5.1. Get algorithm results, Suberror types",
+    "form_not_found": DOC + "2.1.2.6.2. Add reportings, Suberror types",
 }
 
 
@@ -59,23 +74,6 @@ def body(error: Cad4tbError) -> dict:
 # What a fault rule may name: an error type, or a suberror type (with the status of its error type).
 FAULT_CODES: dict[str, tuple[int, str]] = {
     **CATALOG, **{sub: (CATALOG[error][0], message) for sub, (error, message) in SUBERRORS.items()}}
-
-ERROR_SOURCES = {
-    "invalid_post_value": DOC + "2.1.2.1.1. Upload series, Error types",
-    "api_call_not_allowed": DOC + "2.1.2.1.1. Upload series, Error types",
-    "method_not_allowed": DOC + "2.1.2.1.1. Upload series, Error types",
-    "object_not_found": DOC + "2.1.2.2.1. Get patient, Error types",
-    "multiple_objects_found": DOC + "2.1.2.6.2. Add reportings, Error types",
-    "internal_error": "inferred: a bug in the mock or a fault rule; the document names no server error",
-    "no_data_submitted": DOC + "2.1.2.1.1. Upload series, Suberror types",
-    "patient_not_found": DOC + "2.1.2.2.1. Get patient, Suberror types",
-    "study_not_found": DOC + "2.1.2.3.1. Get study, Suberror types",
-    "series_not_found": DOC + "2.1.2.4.1. Get series, Suberror types",
-    "no_dicom_available": DOC + "2.1.2.4.3. Get series dicom, Suberror types",
-    "result_not_found": DOC + "2.1.2.5.1. Get algorithm results, Suberror types",
-    "form_not_found": DOC + "2.1.2.6.2. Add reportings, Suberror types",
-}
-
 
 def of_code(code: str, message: str | None = None) -> Cad4tbError:
     """The error of an error type or of a suberror type."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import json
 
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 DOC = "cad4tb-api-v1.txt § "
 UNSTORABLE = ("must not contain NUL characters", "must be valid Unicode (no lone surrogates)")
+MISSING_OR_EMPTY = "missing or empty"
 
 
 def storable(value: str | None) -> None:
@@ -53,9 +54,24 @@ class ArchiveParams(Loose):
 
 
 class UploadBody(ArchiveParams):
+    """The file is looked at first (no file: no_data_submitted, whatever the other fields), and only then the
+    Project and Archive, which an upload needs (a lookup with an empty one finds nothing instead)."""
     __source__ = DOC + "2.1.2.1.1. Upload series, Parameters"
     file = fields.Raw(required=True, metadata={"type": "string", "contentMediaType": "application/dicom",
                                                "description": "The file to upload (a DICOM Part-10 file)"})
+
+    @pre_load
+    def file_first(self, data: dict, **_kwargs) -> dict:
+        file = data.get("file")  # (file name, bytes) from a multipart body's file part
+        if file is None or not file[1]:
+            raise ValidationError("no file part, or an empty file", "file")
+        return data
+
+    @validates_schema(skip_on_field_errors=True)
+    def archive_given(self, data: dict, **_kwargs) -> None:
+        for name in ("Project", "Archive"):
+            if not data[name]:
+                raise ValidationError(MISSING_OR_EMPTY, name)
 
 
 class PatientParams(ArchiveParams):

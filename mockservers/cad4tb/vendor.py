@@ -27,12 +27,12 @@ class Cad4tbVendor(VendorSpec):
     errors = DIALECT
 
     def blueprint(self):
-        from mockservers.cad4tb.routes import blueprint
-        return blueprint
+        from mockservers.cad4tb.routes import api
+        return api.blueprint
 
-    def operations(self):
-        from mockservers.cad4tb.operations import operations
-        return operations()
+    def endpoints(self):
+        from mockservers.cad4tb.routes import api
+        return [api]
 
     def demo(self, unit, studies, progress):
         from mockservers.cad4tb.demo import seed
@@ -40,10 +40,12 @@ class Cad4tbVendor(VendorSpec):
         seed(unit, studies, progress)
 
     def jobs(self, ctx):
-        return Cad4tbBackend(ctx).dashboard_jobs()
+        from mockservers.cad4tb.dashboard import jobs
+        return jobs(ctx)
 
     def studies(self, ctx):
-        return Cad4tbBackend(ctx).dashboard_studies()
+        from mockservers.cad4tb.dashboard import studies
+        return studies(ctx)
 
     def handlers(self):
         return {"series_done": lambda ctx, p: Cad4tbBackend(ctx).finish_series(p["series"], p["ready_at"])}

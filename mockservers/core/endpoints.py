@@ -40,8 +40,9 @@ class Endpoints:
     (JSON, a form, whatever the vendor accepts) and raises the vendor's error for a body it refuses;
     `read_query()` does the same for the query string; `authenticate(**path_values)` runs first on endpoints declared
     with `auth=True` (the vendor checks credentials before it looks at parameters) and its result reaches the view
-    as `caller`; with `authenticate_options`, an OPTIONS request to such an endpoint's URL authenticates too before
-    Flask's automatic answer (a server whose guard runs on every request). The view gets the path values under their
+    as `caller` (an endpoint declared with another `auth` value, the permission it needs say, has it handed first:
+    `authenticate(auth, **path_values)`); with `authenticate_options`, an OPTIONS request to such an endpoint's URL
+    authenticates too before Flask's automatic answer (a server whose guard runs on every request). The view gets the path values under their
     OpenAPI names, then `caller`, `query` and `body` (each only when declared and validated), already validated.
     `reject` may be left out by a vendor none of whose declarations validate. `rule_names` gives a path value
     another name in the Flask rules (the one `mockservers routes` lists), e.g. {"res_account_name": "account"}.
@@ -66,7 +67,7 @@ class Endpoints:
         if url_converters:
             self.blueprint.record_once(lambda state: state.app.url_map.converters.update(url_converters))
 
-    def __call__(self, method: str, path: str, *, name: str, summary: str, source: str, auth: bool = False,
+    def __call__(self, method: str, path: str, *, name: str, summary: str, source: str, auth: Any = False,
                  query: type[Schema] | None = None, body: type[Schema] | None = None,
                  converters: dict[str, str] | None = None, reject: Reject | None = None,
                  before_transaction: Callable[[], None] | None = None, endpoint: str | None = None,
@@ -96,16 +97,17 @@ class Endpoints:
         if (query_schema or body_schema) is not None and to_error is None:
             raise ValueError(f"{name}: validation needs Endpoints(reject=...) or reject=")
         guard_options = auth and self.authenticate_options
+        needs = () if auth is True else (auth,)
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def validated(**path_values: Any) -> Any:
                 kwargs: dict[str, Any] = {self.documented_names.get(k, k): v for k, v in path_values.items()}
                 if guard_options and request.method == "OPTIONS":
-                    self.authenticate(**kwargs)  # type: ignore[misc]
+                    self.authenticate(*needs, **kwargs)  # type: ignore[misc]
                     return current_app.make_default_options_response()
                 if auth:
-                    kwargs["caller"] = self.authenticate(**kwargs)  # type: ignore[misc]
+                    kwargs["caller"] = self.authenticate(*needs, **kwargs)  # type: ignore[misc]
                 if query_schema is not None:
                     kwargs["query"] = load(query_schema(), self.read_query(), to_error)
                 if body_schema is not None:

@@ -1,16 +1,18 @@
 """Every vendor's errors, rendered in one place (moto's habit): a vendor declares its dialect as data (its catalog,
 its error class, its envelope and the codes that answer bare HTTP statuses) and the core renders it."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Response, jsonify, request
 
 if TYPE_CHECKING:
     from mockservers.core.vendor import VendorSpec
 
-Body = Union[dict, str, bytes]  # a dict goes as JSON (the app's provider); text or bytes go as the media type
+Body = dict | str | bytes  # a dict goes as JSON (the app's provider); text or bytes go as the media type
 
 
 class VendorError(Exception):
@@ -96,11 +98,11 @@ def header_safe(text: str) -> str:
     return "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def dialects(vendor: "VendorSpec") -> tuple[Dialect, ...]:
+def dialects(vendor: VendorSpec) -> tuple[Dialect, ...]:
     return (vendor.errors,) if vendor.root_errors is None else (vendor.errors, vendor.root_errors)
 
 
-def dialect_here(vendor: "VendorSpec") -> Dialect:
+def dialect_here(vendor: VendorSpec) -> Dialect:
     """The dialect of the current request: the root blueprint's own (root_errors) on its routes and on paths
     outside the vendor's prefix, the vendor's otherwise."""
     if vendor.root_errors is None:
@@ -113,7 +115,7 @@ def dialect_here(vendor: "VendorSpec") -> Dialect:
     return vendor.errors if on_vendor else vendor.root_errors
 
 
-def render(vendor: "VendorSpec", error: VendorError) -> Response:
+def render(vendor: VendorSpec, error: VendorError) -> Response:
     """An error in the dialect of its class; an error of none of the vendor's classes as the request's dialect's
     500."""
     for dialect in dialects(vendor):
@@ -123,11 +125,11 @@ def render(vendor: "VendorSpec", error: VendorError) -> Response:
     return dialect.render(dialect.for_status(500, error.explain or error.message))
 
 
-def for_status(vendor: "VendorSpec", status: int, description: str = "") -> VendorError:
+def for_status(vendor: VendorSpec, status: int, description: str = "") -> VendorError:
     return dialect_here(vendor).for_status(status, description)
 
 
-def error_for_code(vendor: "VendorSpec", code: str, message: str | None = None) -> VendorError:
+def error_for_code(vendor: VendorSpec, code: str, message: str | None = None) -> VendorError:
     """A fault rule's error: the code in the first of the vendor's catalogs that has it (KeyError if none)."""
     for dialect in dialects(vendor):
         if code in dialect.catalog:
@@ -135,5 +137,5 @@ def error_for_code(vendor: "VendorSpec", code: str, message: str | None = None) 
     raise KeyError(code)
 
 
-def sources(vendor: "VendorSpec") -> dict[str, str]:
+def sources(vendor: VendorSpec) -> dict[str, str]:
     return {code: where for dialect in dialects(vendor) for code, where in dialect.sources.items()}

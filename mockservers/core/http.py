@@ -243,11 +243,13 @@ class RequestCycle:
         action = None
         if runtime.faults.might_match(db, vendor.key, request.method, request.path, _fields_for_faults):
             if not write:  # counting a rule is a write: the request is a writer from the start
-                store.close(state.take_db(), commit=False)
+                state.db = None
+                store.close(db, commit=False)
                 db = state.db = store.open(write=True)
             matched, action = _match_fault(state, vendor, db)
             if matched:  # a rule counted this request: keep its counts, whatever becomes of the request
-                store.close(state.take_db(), commit=True)
+                state.db = None
+                store.close(db, commit=True)
                 if action:
                     answered = _apply_fault(state, vendor, action)  # before the request's transaction: it may raise
                     if answered is not None:
@@ -286,8 +288,9 @@ class RequestCycle:
 
     def teardown(self, _exc):
         state = request_state()
-        if state is not None and state.db is not None:
-            state.runtime.store.close(state.take_db(), commit=False)
+        db = state.take_db() if state is not None else None
+        if state is not None and db is not None:
+            state.runtime.store.close(db, commit=False)
 
     def vendor_error(self, error: VendorError):
         state = self.state()

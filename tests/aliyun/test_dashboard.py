@@ -10,7 +10,7 @@ from mockservers.app import create_app
 from mockservers.cli import main
 from mockservers.dashboard.thumbnails import PALETTE
 from mockservers.dicom.synthetic import dx_file
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.aliyun.conftest import picture
 
 

@@ -56,7 +56,7 @@ def test_unknown_fault_code_is_refused(client):
 
 def test_single_vendor_mode_serves_the_platform_at_root_and_keeps_each_dialect():
     from mockservers.app import create_app
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     app = create_app(test_settings(vendors=["aliyun"]), start_background=False)
     try:

@@ -78,7 +78,7 @@ def test_bone_joint_boxes(aliyun, name, data):
 
 def test_results_are_deterministic(mock_app):
     from mockservers.app import create_app
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
     other = create_app(test_settings(), start_background=False)
     try:
         runs = [Aliyun(app).analyse({"1.dcm": dx_file(0, 3)}, study_type=2).json["data"] for app in (mock_app, other)]

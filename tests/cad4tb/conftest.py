@@ -7,7 +7,7 @@ import pytest
 from mockservers.app import create_app
 from mockservers.cad4tb.backend import PERMISSIONS
 from mockservers.dicom.synthetic import dx_file
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 API = "/cad4tb/api/v1"
 SCOPE = {"Project": "some-project", "Archive": "some-archive"}

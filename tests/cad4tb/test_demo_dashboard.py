@@ -6,7 +6,7 @@ from PIL import Image
 
 from mockservers.app import create_app
 from mockservers.cli import main
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.cad4tb.conftest import Cad4tb, assert_error
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state

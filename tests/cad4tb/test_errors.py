@@ -57,7 +57,7 @@ def test_an_unknown_fault_code_is_refused():
 
 def test_an_oversized_body_is_an_invalid_post_value():
     from mockservers.app import create_app
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
     app = create_app(test_settings(vendors=["cad4tb"], max_body_mb=1), start_background=False)
     response = app.test_client().post(f"{API}/instance/upload/", headers=OWNER, data=b"x" * (2 * 1024 * 1024),
                                       content_type="application/octet-stream")

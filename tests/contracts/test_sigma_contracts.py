@@ -11,7 +11,7 @@ import yaml
 
 from mockservers.app import create_app
 from mockservers.dicom.synthetic import dx_dataset, to_part10
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.contracts.matching import mismatches, substitute
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "fixtures" / "contracts" / "sigma"

@@ -11,7 +11,7 @@ import requests
 from mockservers import cli
 from mockservers.admin.access import exposure_warning
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from mockservers.settings import load_settings
 
 TOKEN = "s3cret-admin-token"
@@ -172,6 +172,7 @@ def test_a_served_token_guards_admin_and_not_the_vendors():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+        proc.stdout.close()  # its pipe, or a ResourceWarning when collected
 
 
 @pytest.mark.no_postgres_pass
@@ -192,3 +193,4 @@ def test_workers_under_granian_get_the_token(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+        proc.stdout.close()  # its pipe, or a ResourceWarning when collected

@@ -8,7 +8,7 @@ import pytest
 from mockservers.app import create_app
 from mockservers.core import snapshots
 from mockservers.core.blobs import ORPHAN_AGE_SECONDS, key_of
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 
 def on_disk(runtime) -> list[str]:

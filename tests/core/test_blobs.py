@@ -26,7 +26,7 @@ def test_unknown_and_malformed_keys(tmp_path):
 
 def test_counted_references_remove_a_file_only_when_nothing_holds_it(tmp_path):
     from mockservers.core.runtime import Runtime
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     rt = Runtime(test_settings(data_dir=str(tmp_path)), vendors=[])
     with rt.store.transaction() as db:
@@ -48,7 +48,7 @@ def test_counted_references_remove_a_file_only_when_nothing_holds_it(tmp_path):
 
 def test_release_of_many_keys_at_once_counts_each_and_a_put_after_it_keeps_the_file(tmp_path):
     from mockservers.core.runtime import Runtime
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     rt = Runtime(test_settings(data_dir=str(tmp_path)), vendors=[])
     with rt.store.transaction() as db:

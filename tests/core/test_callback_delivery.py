@@ -8,7 +8,7 @@ from werkzeug import Response
 from mockservers.core.callbacks import DELIVERY_HEADER, list_callbacks
 from mockservers.core.runtime import Runtime
 from mockservers.dicom.synthetic import dx_file
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.sigma.conftest import Sigma
 
 

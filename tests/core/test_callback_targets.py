@@ -10,7 +10,7 @@ from mockservers.core import callback_targets
 from mockservers.core.callback_targets import TargetError, TargetPolicy
 from mockservers.core.callbacks import list_callbacks
 from mockservers.core.runtime import Runtime
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from mockservers.settings import Settings, load_settings
 
 DEFAULT_ALLOW = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",

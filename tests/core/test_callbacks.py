@@ -3,7 +3,7 @@ import pytest
 from werkzeug import Response
 
 from mockservers.core.runtime import Runtime
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 
 @pytest.fixture

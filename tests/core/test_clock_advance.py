@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from mockservers.core.runtime import Runtime
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 TEN_YEARS = 315_360_000
 END_OF_9999 = 253402300799

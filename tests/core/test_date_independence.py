@@ -15,7 +15,7 @@ import time_machine
 
 from mockservers.cli import main as cli_main
 from mockservers.dicom.synthetic import dx_file, image_dataset, rle_part10, to_part10
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.aliyun.conftest import Aliyun, ct_slices, fundus_file
 
 pytestmark = pytest.mark.no_postgres_pass  # each run picks its own SQLite state

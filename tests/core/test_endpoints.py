@@ -181,3 +181,24 @@ def test_options_are_answered_without_authentication_by_default():
     assert answer.status_code == 200
     assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "DELETE", "OPTIONS"}
     assert client.get("/things/7").status_code == 401
+
+
+def test_an_auth_value_is_handed_to_authenticate_first():
+    """`auth=` other than True (the permission an endpoint needs, say) reaches authenticate before the path values."""
+    seen = []
+    api = Endpoints("t", __name__, reject=Refused, authenticate=lambda *needs, **values: seen.append((needs, values))
+                    or "alice")
+
+    @api("GET", "/reports/{report_id}", name="GetReport", summary="", source="", auth="read_reports")
+    def get_report(report_id, caller):
+        return jsonify(report=report_id, caller=caller)
+
+    @api("GET", "/open", name="Open", summary="", source="", auth=True)
+    def get_open(caller):
+        return jsonify(caller=caller)
+
+    app = Flask(__name__)
+    app.register_blueprint(api.blueprint)
+    assert app.test_client().get("/reports/3").json == {"report": "3", "caller": "alice"}
+    assert app.test_client().get("/open").json == {"caller": "alice"}
+    assert seen == [(("read_reports",), {"report_id": "3"}), ((), {})]

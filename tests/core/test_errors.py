@@ -1,5 +1,6 @@
 """Errors as data: each vendor declares its dialect (catalog, error class, envelope, the codes of bare statuses) and
 core/errors.py renders it, the same bytes every vendor answered before; X-Mock-Explain is escaped in one place."""
+
 from __future__ import annotations
 
 import ast
@@ -11,34 +12,49 @@ import pytest
 
 from mockservers.app import create_app
 from mockservers.core import errors
-from mockservers.pytest_plugin import test_settings
 from mockservers.vendors import load_vendors
+from tests.machinery import test_settings
 
 REQUEST_ID = re.compile(r"[0-9a-f]{24}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-NOT_FOUND = ("The requested URL was not found on the server. If you entered the URL manually please check your "
-             "spelling and try again.")
+NOT_FOUND = (
+    "The requested URL was not found on the server. If you entered the URL manually please check your "
+    "spelling and try again."
+)
 TOO_LARGE = "The data value transmitted exceeds the capacity limit."
 MIB = 1024 * 1024
 
 
 def sigma_error(code: str, message: str, message_chs: str) -> dict:
-    return {"url": "", "message": "", "message_chs": "", "data": {},
-            "error": {"message": message, "code": code, "message_chs": message_chs}}
+    return {
+        "url": "",
+        "message": "",
+        "message_chs": "",
+        "data": {},
+        "error": {"message": message, "code": code, "message_chs": message_chs},
+    }
 
 
 def aliyun_error(response, code: str, message: str, data) -> dict:
     request_id = response.json["requestId"]
     assert UUID.fullmatch(request_id), request_id
-    return {"returnCode": code, "returnMessage": message, "solution": "", "requestId": request_id, "data": data,
-            "success": False}
+    return {
+        "returnCode": code,
+        "returnMessage": message,
+        "solution": "",
+        "requestId": request_id,
+        "data": data,
+        "success": False,
+    }
 
 
 def oss_xml(response, code: str, message: str, host: str) -> str:
     request_id = response.headers["x-oss-request-id"]
     assert re.fullmatch(r"[0-9A-F]{24}", request_id), request_id
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>{code}</Code>\n  <Message>{message}</Message>\n'
-            f"  <RequestId>{request_id}</RequestId>\n  <HostId>{host}</HostId>\n</Error>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>{code}</Code>\n  <Message>{message}</Message>\n'
+        f"  <RequestId>{request_id}</RequestId>\n  <HostId>{host}</HostId>\n</Error>\n"
+    )
 
 
 def fire(client, vendor: str, code: str, path: str) -> None:
@@ -50,13 +66,16 @@ def fire(client, vendor: str, code: str, path: str) -> None:
 
 # ---- one catalog code per vendor, in its envelope -------------------------------------------------------------
 
+
 def test_sigma_renders_its_envelope_and_request_id(client):
     fire(client, "sigma", "LoginFailed", "/sigma/*")
     response = client.get("/sigma/anything")
     assert response.status_code == 401 and response.mimetype == "application/json"
     assert response.json == sigma_error(
-        "LoginFailed", "User login failed, the account name, user name or password is incorrect!",
-        "用户登录失败，账户名、用户名或密码错误!")
+        "LoginFailed",
+        "User login failed, the account name, user name or password is incorrect!",
+        "用户登录失败，账户名、用户名或密码错误!",
+    )
     assert REQUEST_ID.fullmatch(response.headers["x-sg-request-id"])
 
 
@@ -84,7 +103,8 @@ def test_oss_renders_its_xml_and_a_head_carries_it_in_a_header(client, host_url)
     head = client.head("/demo-bucket/k")
     assert head.status_code == 404 and head.get_data() == b""
     assert base64.b64decode(head.headers["x-oss-err"]).decode() == oss_xml(
-        head, "NoSuchKey", "The specified key does not exist.", host)
+        head, "NoSuchKey", "The specified key does not exist.", host
+    )
 
 
 def test_an_oss_code_renders_as_oss_even_on_the_platform(client, host_url):
@@ -92,24 +112,44 @@ def test_an_oss_code_renders_as_oss_even_on_the_platform(client, host_url):
     fire(client, "aliyun", "NoSuchKey", "/aliyun/*")
     response = client.get("/aliyun/anything")
     assert response.status_code == 404 and response.mimetype == "application/xml"
-    assert response.get_data(as_text=True) == oss_xml(response, "NoSuchKey", "The specified key does not exist.",
-                                                      host_url.split("://", 1)[1])
+    assert response.get_data(as_text=True) == oss_xml(
+        response, "NoSuchKey", "The specified key does not exist.", host_url.split("://", 1)[1]
+    )
 
 
 def test_cad4tb_renders_a_suberror_with_its_error_type(client):
     fire(client, "cad4tb", "patient_not_found", "/cad4tb/*")
     response = client.get("/cad4tb/anything")
     assert response.status_code == 404
-    assert response.json == {"status": "Error", "error": "object_not_found", "suberror": "patient_not_found",
-                             "message": "Patient not found"}
+    assert response.json == {
+        "status": "Error",
+        "error": "object_not_found",
+        "suberror": "patient_not_found",
+        "message": "Patient not found",
+    }
 
 
-@pytest.mark.parametrize("vendor, code, status, mimetype, body, headers", [
-    ("msdicom", "Conflict", 409, "text/plain", "The instance already exists.",
-     {"X-Mock-Explain": "The instance already exists."}),
-    ("sphere", "NotAuthenticated", 401, "application/json",
-     '{"detail":"Authentication credentials were not provided."}', {"WWW-Authenticate": 'Bearer realm="api"'}),
-])
+@pytest.mark.parametrize(
+    "vendor, code, status, mimetype, body, headers",
+    [
+        (
+            "msdicom",
+            "Conflict",
+            409,
+            "text/plain",
+            "The instance already exists.",
+            {"X-Mock-Explain": "The instance already exists."},
+        ),
+        (
+            "sphere",
+            "NotAuthenticated",
+            401,
+            "application/json",
+            '{"detail":"Authentication credentials were not provided."}',
+            {"WWW-Authenticate": 'Bearer realm="api"'},
+        ),
+    ],
+)
 def test_the_dicomweb_faces_render_their_own_bodies(client, vendor, code, status, mimetype, body, headers):
     """msdicom: a plain-text reason; sphere: {"detail": ...} and, on a 401, its challenge."""
     fire(client, vendor, code, f"/{vendor}/*")
@@ -121,6 +161,7 @@ def test_the_dicomweb_faces_render_their_own_bodies(client, vendor, code, status
 
 # ---- bare statuses: 404, 405, 413 in every vendor's dialect ----------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def small():
     """A client of an app that takes at most 1 MiB of body."""
@@ -131,27 +172,79 @@ def small():
 
 BIG = b"\0" * (MIB + 1)
 BARE = [
-    ("sigma", "GET", "/sigma/nothing", None, 404,
-     sigma_error("NotFound", "The requested URL was not found on the server!", "请求的URL不存在!")),
-    ("sigma", "PUT", "/sigma/accounts/sigma/jobs/", None, 405,
-     sigma_error("MethodNotAllowed", "The method is not allowed for the requested URL!", "请求的URL不支持该方法!")),
-    ("sigma", "PUT", "/sigma/accounts/sigma/store/uploads/x.dcm/?upload_id=1", BIG, 413,
-     sigma_error("RequestEntityTooLarge", "The request body is too large!", "请求数据过大!")),
+    (
+        "sigma",
+        "GET",
+        "/sigma/nothing",
+        None,
+        404,
+        sigma_error("NotFound", "The requested URL was not found on the server!", "请求的URL不存在!"),
+    ),
+    (
+        "sigma",
+        "PUT",
+        "/sigma/accounts/sigma/jobs/",
+        None,
+        405,
+        sigma_error("MethodNotAllowed", "The method is not allowed for the requested URL!", "请求的URL不支持该方法!"),
+    ),
+    (
+        "sigma",
+        "PUT",
+        "/sigma/accounts/sigma/store/uploads/x.dcm/?upload_id=1",
+        BIG,
+        413,
+        sigma_error("RequestEntityTooLarge", "The request body is too large!", "请求数据过大!"),
+    ),
     ("aliyun", "GET", "/aliyun/nothing", None, 404, ("100011", "接口不存在", None)),
     ("aliyun", "PUT", "/aliyun/oa/analysis", None, 405, {"returnCode": "100012", "returnMessage": "请求方法不支持"}),
     ("aliyun", "POST", "/aliyun/nothing", BIG, 413, ("100004", "参数错误", False)),
     ("oss", "GET", "/demo-bucket//k", None, 400, ("InvalidBucketName", "The specified bucket is not valid.")),
-    ("oss", "PATCH", "/demo-bucket/k", None, 405,
-     ("MethodNotAllowed", "The specified method is not allowed against this resource.")),
-    ("oss", "PUT", "/demo-bucket/k", BIG, 400,
-     ("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")),
-    ("cad4tb", "GET", "/cad4tb/nothing", None, 404,
-     {"status": "Error", "error": "object_not_found", "suberror": None, "message": "Unknown API call"}),
-    ("cad4tb", "DELETE", "/cad4tb/api/v1/patient/get/", None, 405,
-     {"status": "Error", "error": "method_not_allowed", "suberror": None, "message": "Method not allowed"}),
-    ("cad4tb", "POST", "/cad4tb/api/v1/series/upload/", BIG, 400,
-     {"status": "Error", "error": "invalid_post_value", "suberror": None,
-      "message": "The submitted data is too large"}),
+    (
+        "oss",
+        "PATCH",
+        "/demo-bucket/k",
+        None,
+        405,
+        ("MethodNotAllowed", "The specified method is not allowed against this resource."),
+    ),
+    (
+        "oss",
+        "PUT",
+        "/demo-bucket/k",
+        BIG,
+        400,
+        ("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size."),
+    ),
+    (
+        "cad4tb",
+        "GET",
+        "/cad4tb/nothing",
+        None,
+        404,
+        {"status": "Error", "error": "object_not_found", "suberror": None, "message": "Unknown API call"},
+    ),
+    (
+        "cad4tb",
+        "DELETE",
+        "/cad4tb/api/v1/patient/get/",
+        None,
+        405,
+        {"status": "Error", "error": "method_not_allowed", "suberror": None, "message": "Method not allowed"},
+    ),
+    (
+        "cad4tb",
+        "POST",
+        "/cad4tb/api/v1/series/upload/",
+        BIG,
+        400,
+        {
+            "status": "Error",
+            "error": "invalid_post_value",
+            "suberror": None,
+            "message": "The submitted data is too large",
+        },
+    ),
     ("msdicom", "GET", "/msdicom/nothing", None, 404, "The requested resource cannot be found."),
     ("msdicom", "PATCH", "/msdicom/v2/studies", None, 405, "The requested method is not allowed on this resource."),
     ("msdicom", "POST", "/msdicom/v2/studies", BIG, 413, "The request body is too large."),
@@ -161,8 +254,11 @@ BARE = [
 ]
 
 
-@pytest.mark.parametrize("face, method, path, data, status, expected", BARE,
-                         ids=[f"{b[0]}-{b[1]}-{b[3] and 'big' or 'empty'}" for b in BARE])
+@pytest.mark.parametrize(
+    "face, method, path, data, status, expected",
+    BARE,
+    ids=[f"{b[0]}-{b[1]}-{'big' if b[3] else 'empty'}" for b in BARE],
+)
 def test_bare_statuses_answer_in_the_vendors_dialect(small, face, method, path, data, status, expected):
     response = small.open(path, method=method, data=data)
     assert response.status_code == status
@@ -175,9 +271,12 @@ def test_bare_statuses_answer_in_the_vendors_dialect(small, face, method, path, 
     else:
         assert response.get_data(as_text=True) == expected
     assert response.mimetype != "text/html"
-    shown = {"GET": NOT_FOUND, "PATCH": "The method is not allowed for the requested URL.",
-             "PUT": "The method is not allowed for the requested URL.",
-             "DELETE": "The method is not allowed for the requested URL."}
+    shown = {
+        "GET": NOT_FOUND,
+        "PATCH": "The method is not allowed for the requested URL.",
+        "PUT": "The method is not allowed for the requested URL.",
+        "DELETE": "The method is not allowed for the requested URL.",
+    }
     explain = TOO_LARGE if data else shown[method]
     assert response.headers["X-Mock-Explain"] == explain
     if status == 405:
@@ -185,6 +284,7 @@ def test_bare_statuses_answer_in_the_vendors_dialect(small, face, method, path, 
 
 
 # ---- X-Mock-Explain: escaped once, in the core ------------------------------------------------------------------
+
 
 def test_header_safe_keeps_printable_ascii_and_escapes_the_rest():
     assert errors.header_safe("a\\b 'q' ~") == "a\\b 'q' ~"
@@ -194,14 +294,17 @@ def test_header_safe_keeps_printable_ascii_and_escapes_the_rest():
 def test_an_explanation_outside_latin1_is_escaped_once_and_journaled_as_sent(client):
     response = client.get("/msdicom/v2/studies/1.2.%E6%A3%80%0A")
     assert response.status_code == 400
-    explained = ("DICOM100: StudyInstanceUID '1.2.\\u68c0\\n' is not a valid DICOM UID: it must be at most 64 "
-                 "characters of digits and dots, each component without a leading zero.")
+    explained = (
+        "DICOM100: StudyInstanceUID '1.2.\\u68c0\\n' is not a valid DICOM UID: it must be at most 64 "
+        "characters of digits and dots, each component without a leading zero."
+    )
     assert response.headers["X-Mock-Explain"] == explained
     [entry] = client.get("/__admin/requests?vendor=msdicom").json["requests"]
     assert entry["explain"] == explained
 
 
 # ---- the dialect as data ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("vendor", load_vendors(), ids=lambda v: v.key)
 def test_an_unknown_code_is_a_key_error(vendor):

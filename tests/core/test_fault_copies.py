@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from mockservers.core.runtime import Runtime
 from mockservers.core.store import Store
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from mockservers.vendors import load_vendors
 
 pytestmark = pytest.mark.no_postgres_pass  # SQLite files are the point here

@@ -1,7 +1,7 @@
 import pytest
 
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 
 def test_health_lists_the_vendors(client):

@@ -57,6 +57,7 @@ class Served:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
         self._drain.join(timeout=30)
+        self.proc.stdout.close()  # its pipe, or a ResourceWarning when collected
         return "".join(self.output)
 
 

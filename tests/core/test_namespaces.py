@@ -4,7 +4,7 @@ import base64
 import pytest
 
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 LOGIN = {"account_name": "sigma", "user_name": "test", "password": base64.urlsafe_b64encode(b"123456").decode()}
 

@@ -8,7 +8,8 @@ import textwrap
 import pytest
 import requests
 
-from mockservers.pytest_plugin import Admin, LiveServer, Server, test_settings
+from mockservers.pytest_plugin import Admin, LiveServer, Server
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # the servers here pick their own state
 
@@ -78,7 +79,7 @@ def run_suite(tmp_path, *args: str, env: dict | None = None) -> subprocess.Compl
 
 def assert_green(tmp_path, *args: str, env: dict) -> None:
     """mock_server's test as it is, and mock_client's with --mock-live (which runs only tests using it)."""
-    for extra, expected in ((("-k", "mock_server"), "1 passed"), (("--mock-live",), "1 passed, 1 deselected")):
+    for extra, expected in ((("-k", "mock_server"), "1 passed"), (("-p", "tests.machinery.live", "--mock-live"), "1 passed, 1 deselected")):
         run = run_suite(tmp_path, *args, *extra, env=env)
         assert run.returncode == 0 and expected in run.stdout, run.stdout[-3000:] + run.stderr[-2000:]
 

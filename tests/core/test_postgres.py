@@ -16,7 +16,7 @@ pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 @pytest.fixture(scope="module")
 def postgres():
-    from mockservers.pgtest import PostgresUnavailable, postgres_url
+    from tests.machinery.pgtest import PostgresUnavailable, postgres_url
 
     try:
         url, private = postgres_url()
@@ -67,3 +67,4 @@ def test_two_servers_on_one_postgres_are_one_server(postgres, tmp_path, httpserv
         for proc in (first, second):
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
+            proc.stdout.close()  # its pipe, or a ResourceWarning when collected

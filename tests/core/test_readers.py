@@ -13,7 +13,7 @@ from mockservers.core import runtime as runtime_mod
 from mockservers.core.models import Counter
 from mockservers.core.replay import AS_WRITER, START_OVER, StartStaleReadersOver
 from mockservers.core.store import StaleRead, Store
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # SQLite files are the point here
 

@@ -2,7 +2,7 @@
 import pytest
 
 from mockservers.core.runtime import Runtime
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 
 def make_runtime(**overrides):

@@ -3,7 +3,7 @@ import pytest
 
 from mockservers.app import create_app
 from mockservers.cli import main
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 

@@ -5,7 +5,7 @@ import pytest
 
 from mockservers.app import create_app
 from mockservers.dicom.synthetic import dx_file
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from mockservers.sigma.client import SigmaClient
 
 

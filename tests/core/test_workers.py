@@ -43,6 +43,7 @@ def workers(request, tmp_path):
     yield base
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
+    proc.stdout.close()  # its pipe, or a ResourceWarning when collected
 
 
 def test_every_worker_sees_the_same_state_at_once(workers):

@@ -98,7 +98,8 @@ TOKEN = "browser-admin-token"
 
 @pytest.fixture(scope="module")
 def guarded_server():
-    from mockservers.pytest_plugin import LiveServer, test_settings
+    from mockservers.pytest_plugin import LiveServer
+    from tests.machinery import test_settings
 
     server = LiveServer(test_settings(admin_token=TOKEN))
     yield server

@@ -75,7 +75,7 @@ def test_sphere_leaves_the_pixels_out_unless_configured(mock_server, configured_
 @pytest.fixture
 def configured_sphere():
     from mockservers.app import create_app
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     apps = []
 

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.dicom.files import multipart, study_files, uids
 
 MULTIPART = 'multipart/related; type="application/dicom"; boundary=b0und4ry'

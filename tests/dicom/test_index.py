@@ -40,7 +40,7 @@ def test_filters_use_indexes(mock_app):
 def test_dashboard_studies_and_demo_seeding(tmp_path):
     from mockservers.app import create_app
     from mockservers.cli import main
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     state = f"sqlite:///{tmp_path}/state.db"
     assert main(["seed", "--scenario", "demo", "--studies", "4", "--state", state, "--clock", "virtual"]) == 0

@@ -94,6 +94,7 @@ def test_a_sigkill_while_sending_shows_two_attempts_of_one_delivery(tmp_path, ht
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()  # its pipe, or a ResourceWarning when collected
         release.set()
         if advancing is not None:
             advancing.join(30)
@@ -104,6 +105,7 @@ def test_a_sigkill_while_sending_shows_two_attempts_of_one_delivery(tmp_path, ht
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+        proc.stdout.close()  # its pipe, or a ResourceWarning when collected
     assert len(received) == 2 and received[0] == received[1] == cb["headers"][DELIVERY_HEADER]
     assert cb["state"] == "delivered"
     assert [(a["state"], a["status"]) for a in cb["attempts"]] == [("sending", None), ("done", 200)]

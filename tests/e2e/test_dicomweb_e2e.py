@@ -9,7 +9,8 @@ import requests
 from dicomweb_client.api import DICOMwebClient
 from PIL import Image
 
-from mockservers.pytest_plugin import LiveServer, test_settings
+from mockservers.pytest_plugin import LiveServer
+from tests.machinery import test_settings
 from tests.dicom.files import dataset, study_files, uids
 
 ANY = (("application/dicom", "*"),)

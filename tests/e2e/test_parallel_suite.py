@@ -33,3 +33,4 @@ def test_integrator_suite_in_parallel_against_one_server():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        server.stdout.close()  # its pipe, or a ResourceWarning when collected

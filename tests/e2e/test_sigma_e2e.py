@@ -98,6 +98,7 @@ def test_sigkill_and_restart_keeps_acknowledged_work_and_fires_due_callbacks(tmp
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()  # its pipe, or a ResourceWarning when collected
     proc, base = _start_server(state, env)
     try:
         client.base_url = base + "/sigma"
@@ -111,3 +112,4 @@ def test_sigkill_and_restart_keeps_acknowledged_work_and_fires_due_callbacks(tmp
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+        proc.stdout.close()  # its pipe, or a ResourceWarning when collected

@@ -7,7 +7,7 @@ import pytest
 
 from mockservers.app import create_app
 from mockservers.dicom.synthetic import image_dataset, to_part10
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.dicom.files import dataset, multipart, pydicom_file, uids
 
 STOW = "/msdicom/v2/studies"

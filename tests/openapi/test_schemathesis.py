@@ -8,7 +8,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, p
                                  response_schema_conformance, status_code_conformance)
 
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 APP = create_app(test_settings(), start_background=False)

@@ -42,7 +42,7 @@ def test_job_moves_waiting_running_success_on_the_clock(sigma, uploaded):
 def test_job_durations_are_configurable():
     from mockservers.app import create_app
     from mockservers.dicom.synthetic import dx_file
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
     from tests.sigma.conftest import Sigma
 
     app = create_app(test_settings(vendor_config={"sigma": {"queue_seconds": 0, "run_seconds": 60}}),
@@ -154,7 +154,7 @@ def test_fail_job_fault(sigma, uploaded, client):
 def test_jobs_of_another_account_are_invisible():
     from mockservers.app import create_app
     from mockservers.dicom.synthetic import dx_file
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
     from tests.sigma.conftest import PASSWORD_B64, Sigma
 
     app = create_app(test_settings(vendor_config={"sigma": {"accounts": {"other": {"users": {

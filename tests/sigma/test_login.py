@@ -97,7 +97,7 @@ def test_login_with_wrong_method_is_the_envelope(client):
 
 def test_configured_users_replace_the_demo_user():
     from mockservers.app import create_app
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     settings = test_settings(vendor_config={"sigma": {"accounts": {"hospital": {"users": {
         "alice": {"password": "s3cret"}}}}}})

@@ -94,7 +94,7 @@ def test_download_result_json_after_success(sigma, client, dx):
 def test_results_are_deterministic_for_the_same_image(client):
     from mockservers.app import create_app
     from mockservers.dicom.synthetic import dx_file
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
     from tests.sigma.conftest import Sigma
 
     def run(seed):

@@ -162,7 +162,7 @@ def test_overwrite_one_replaces_the_file(sigma, client):
 
 def test_oversized_body_is_413_in_the_envelope():
     from mockservers.app import create_app
-    from mockservers.pytest_plugin import test_settings
+    from tests.machinery import test_settings
 
     app = create_app(test_settings(max_body_mb=1), start_background=False)
     c = app.test_client()

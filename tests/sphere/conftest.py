@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from mockservers.app import create_app
-from mockservers.pytest_plugin import test_settings
+from tests.machinery import test_settings
 from tests.dicom.files import multipart, study_files
 
 MULTIPART = 'multipart/related; type="application/dicom"; boundary=b0und4ry'

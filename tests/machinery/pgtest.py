@@ -1,6 +1,8 @@
 """A private PostgreSQL cluster for tests: Debian's binaries, a temporary folder, loopback only."""
+
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -43,27 +45,25 @@ class PrivatePostgres:
             try:
                 user = pwd.getpwnam("postgres")
             except KeyError:
-                raise PostgresUnavailable("running as root and there is no `postgres` user to run the server")
+                raise PostgresUnavailable("running as root and there is no `postgres` user to run the server") from None
             os.chown(self.folder, user.pw_uid, user.pw_gid)
             self._as_user = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", "mock", "--no-sync", "-E", "UTF8")
-        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off " \
-                  f"-c max_connections=300"
+        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
         self._run("pg_ctl", "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"), "-w", "start")
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "mock", "mock")
         self.url = f"postgresql://mock@127.0.0.1:{self.port}/mock"
 
     def _run(self, tool: str, *args: str) -> None:
-        result = subprocess.run([*self._as_user, os.path.join(self.bin, tool), *args], capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            [*self._as_user, os.path.join(self.bin, tool), *args], capture_output=True, text=True, timeout=120
+        )
         if result.returncode != 0:
             raise PostgresUnavailable(f"{tool} failed: {(result.stderr or result.stdout).strip()[-500:]}")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(PostgresUnavailable):
             self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
-        except PostgresUnavailable:
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
