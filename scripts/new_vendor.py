@@ -32,13 +32,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint
 
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.runtime import Context
-from mockservers.core.vendor import VendorError, VendorSpec
-from mockservers.$key import errors
+from mockservers.core.vendor import VendorSpec
 from mockservers.$key.backend import ${Class}Backend
+from mockservers.$key.errors import DIALECT
 
 
 class ${Class}Vendor(VendorSpec):
@@ -46,6 +46,7 @@ class ${Class}Vendor(VendorSpec):
     title = "$title"
     document = "$key.md"  # the vendor's document in shared/specs
     credential_names = ("X-Api-Key",)  # the journal masks them
+    errors = DIALECT  # the core renders every error with it
 
     def blueprint(self) -> Blueprint:
         from mockservers.$key.routes import api
@@ -56,22 +57,6 @@ class ${Class}Vendor(VendorSpec):
         from mockservers.$key.routes import api
 
         return [api]
-
-    def render_error(self, error: VendorError) -> Response:
-        if not isinstance(error, errors.${Class}Error):
-            error = errors.${Class}Error("InternalError", error.message or None)
-        return errors.render(error)
-
-    def error_for_code(self, code: str, message: str | None = None) -> VendorError:
-        if code not in errors.CATALOG:
-            raise KeyError(code)
-        return errors.${Class}Error(code, message)
-
-    def http_error(self, status: int, description: str = "") -> VendorError:
-        return errors.for_http_status(status, description)
-
-    def error_sources(self) -> dict[str, str]:
-        return errors.ERROR_SOURCES
 
     def seed(self, ctx: Context) -> None:
         ${Class}Backend(ctx).seed()
@@ -219,19 +204,15 @@ class ${Class}Backend:
         return {"id": row.id, "name": row.name_zh if lang == "zh" else row.name_en}
 '''
 
-# errors.py is written to today's VendorSpec (render_error/error_for_code/http_error); when the core renders
-# catalogs declared as data (core/errors.py), this template and vendor.py's three error methods follow it.
 FILES["mockservers/$key/errors.py"] = '''\
-"""$title: the error catalog and its envelope.
+"""$title: the error catalog and its envelope, as data (core/errors.py renders them).
 
 Every error is {"code": ..., "message": ...} with the code's HTTP status.
 """
 
 from __future__ import annotations
 
-from flask import Response, jsonify
-
-from mockservers.core.vendor import VendorError
+from mockservers.core.errors import Bare, Dialect, VendorError
 
 # code -> (HTTP status, default message)
 CATALOG: dict[str, tuple[int, str]] = {
@@ -265,16 +246,24 @@ def not_found(explain: str | None = None) -> ${Class}Error:
     return ${Class}Error("NotFound", explain=explain)
 
 
-def render(error: ${Class}Error) -> Response:
-    response = jsonify({"code": error.code, "message": error.message})
-    response.status_code = error.status
-    return response
+def envelope(error: ${Class}Error) -> dict:
+    return {"code": error.code, "message": error.message}
 
 
-def for_http_status(status: int, description: str = "") -> ${Class}Error:
-    """The error for a failure met before a view ran: an unknown URL, a method, a body too large."""
-    code = {400: "InvalidParameter", 404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}
-    return ${Class}Error(code.get(status, "InternalError"), explain=description or None)
+DIALECT = Dialect(
+    error=${Class}Error,
+    catalog=CATALOG,
+    envelope=envelope,
+    sources=ERROR_SOURCES,
+    # the code answering a failure met before a view ran (400: any other 4xx; 500: anything else)
+    bare={
+        400: Bare("InvalidParameter"),
+        404: Bare("NotFound"),
+        405: Bare("MethodNotAllowed"),
+        413: Bare("PayloadTooLarge"),
+        500: Bare("InternalError"),
+    },
+)
 '''
 
 FILES["docs/$key.md"] = """\

@@ -1,13 +1,14 @@
-"""The analysis platform's returnCode catalog and its envelope."""
+"""The analysis platform's returnCode catalog and its envelope, as data (core/errors.py renders them)."""
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import request
 
-from mockservers.aliyun.oss.errors import AsciiExplain
+from mockservers.aliyun.ids import platform_request_id
 from mockservers.aliyun.schemas import DOC
-from mockservers.core.vendor import VendorError
+from mockservers.core.errors import Bare, Dialect, VendorError
 
 OK = "000000"
+OA_PATH = "/oa/analysis"  # the OA trigger: its errors carry only returnCode and returnMessage
 
 # returnCode -> (HTTP status, returnMessage). The document gives "000000" and "1000xx" for internal errors; the
 # rest of the catalog follows the same style (docs/aliyun.md). A result not ready is a 200: clients poll on it.
@@ -44,7 +45,7 @@ ERROR_SOURCES = {
 }
 
 
-class AliyunError(AsciiExplain, VendorError):
+class AliyunError(VendorError):
     def __init__(self, code: str, message: str | None = None, *, status: int | None = None,
                  explain: str | None = None):
         default_status, default_message = CATALOG[code]
@@ -61,23 +62,16 @@ def envelope(data, request_id: str, code: str = OK, message: str = "OK") -> dict
             "success": code == OK}
 
 
-def render(error: AliyunError, request_id: str, method: str, short: bool = False) -> Response:
-    """`short`: the OA trigger answers only the two keys its section documents."""
-    if short:
-        body = {"returnCode": error.code, "returnMessage": error.message}
-    else:
-        body = envelope(False if method == "POST" else None, request_id, error.code, error.message)
-    response = jsonify(body)
-    response.status_code = error.status
-    return response
+def _error_envelope(error: AliyunError) -> dict:
+    """The OA trigger answers only the two keys its section documents (its answer draws a request id all the
+    same, so every later answer keeps the id it has always had)."""
+    request_id = platform_request_id()
+    if request.path.endswith(OA_PATH):
+        return {"returnCode": error.code, "returnMessage": error.message}
+    return envelope(False if request.method == "POST" else None, request_id, error.code, error.message)
 
 
-def for_http_status(status: int, description: str = "") -> AliyunError:
-    explain = description or None
-    if status == 404:
-        return AliyunError("100011", explain=explain)
-    if status == 405:
-        return AliyunError("100012", explain=explain)
-    if 400 <= status < 500:
-        return AliyunError("100004", status=status, explain=explain)
-    return AliyunError("100001", explain=explain)
+DIALECT = Dialect(
+    error=AliyunError, catalog=CATALOG, envelope=_error_envelope, sources=ERROR_SOURCES,
+    bare={404: Bare("100011"), 405: Bare("100012"), 400: Bare("100004", keep_status=True), 500: Bare("100001")},
+)

@@ -4,26 +4,14 @@ from __future__ import annotations
 import json
 
 import requests
-from flask import request
 
-from mockservers.aliyun import errors
 from mockservers.aliyun.backend import AliyunBackend
-from mockservers.aliyun.ids import oss_request_id, platform_request_id
-from mockservers.aliyun.oss import errors as oss_errors
+from mockservers.aliyun.errors import DIALECT as PLATFORM_DIALECT
+from mockservers.aliyun.errors import OK
+from mockservers.aliyun.oss.errors import DIALECT as OSS_DIALECT
 from mockservers.aliyun.oss.store import OssStore, is_reserved
 from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
-
-PREFIX = "/aliyun"
-OA_PATH = "/oa/analysis"
-OSS_BLUEPRINT = "aliyun_oss"
-
-
-def _on_platform() -> bool:
-    """Whether the request is the platform's (JSON envelope) rather than the object store's (XML)."""
-    if request.blueprint:  # a matched route: the platform under /aliyun, or at / with `serve --vendor aliyun`
-        return request.blueprint != OSS_BLUEPRINT
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
 def _json_of(response: requests.Response):
@@ -48,7 +36,7 @@ def accept_oa(response: requests.Response) -> str | None:
     body = _json_of(response)
     if not isinstance(body, dict) or "returnCode" not in body:
         return f"HTTP {response.status_code}: not the {{\"returnCode\": \"000000\"}} acknowledgement"
-    if body["returnCode"] != errors.OK:
+    if body["returnCode"] != OK:
         return f"receiver answered returnCode {body['returnCode']!r}"
     return None
 
@@ -61,6 +49,8 @@ class AliyunVendor(VendorSpec):
     # tokenId is the application's credential; OSS: a presigned URL's Signature, STS tokens and secrets
     credential_names = ("tokenId", "accessKeySecret", "securityToken", "Signature", "security-token",
                         "x-oss-security-token")
+    errors = PLATFORM_DIALECT  # the platform's JSON envelope
+    root_errors = OSS_DIALECT  # the object store's XML, at the server root
 
     def blueprint(self):
         return self.endpoints()[0].blueprint
@@ -72,35 +62,11 @@ class AliyunVendor(VendorSpec):
         first = path.lstrip("/").split("/", 1)[0]
         return bool(first) and not is_reserved(first)
 
-    def render_error(self, error):
-        if not isinstance(error, (oss_errors.OssError, errors.AliyunError)) and not _on_platform():
-            error = oss_errors.OssError("InternalError", explain=error.explain or error.message)
-        if isinstance(error, oss_errors.OssError):
-            return oss_errors.render(error, oss_request_id(), request.host, request.method)
-        if not isinstance(error, errors.AliyunError):
-            error = errors.AliyunError("100001", explain=error.explain or error.message)
-        return errors.render(error, platform_request_id(), request.method, short=request.path.endswith(OA_PATH))
-
-    def error_for_code(self, code, message=None):
-        if code in errors.CATALOG:
-            return errors.AliyunError(code, message)
-        if code in oss_errors.CATALOG:
-            return oss_errors.OssError(code, message)
-        raise KeyError(code)
-
-    def http_error(self, status, description=""):
-        if _on_platform():
-            return errors.for_http_status(status, description)
-        return oss_errors.for_http_status(status, description)
-
     def endpoints(self):
         """The platform's under /aliyun, then the OSS store's at the root (declared, not published)."""
         from mockservers.aliyun.oss.routes import api as oss
         from mockservers.aliyun.routes import api as platform
         return [platform, oss]
-
-    def error_sources(self):
-        return errors.ERROR_SOURCES
 
     def behaviour_sources(self):
         return {f"{name} callback: {what}": source for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")

@@ -1,10 +1,9 @@
-"""CAD4TB API v1's error types, suberror types and the one error body they all share."""
+"""CAD4TB API v1's error types, suberror types and the one error body they all share, as data (core/errors.py
+renders them)."""
 from __future__ import annotations
 
-from flask import Response, jsonify
-
 from mockservers.cad4tb.schemas import DOC
-from mockservers.core.vendor import VendorError
+from mockservers.core.errors import Bare, Dialect, VendorError
 
 # error type -> (HTTP status, default message). One status per type, everywhere (docs/cad4tb.md).
 CATALOG: dict[str, tuple[int, str]] = {
@@ -55,16 +54,6 @@ class Cad4tbError(VendorError):
         self.error = error
         self.suberror = suberror
 
-    @property
-    def explain(self) -> str | None:
-        return self._explain
-
-    @explain.setter
-    def explain(self, text: str | None) -> None:
-        """It becomes the X-Mock-Explain header, which may not hold a line break; explanations quote the caller's
-        own text (a submission's key, say), so breaks are escaped here."""
-        self._explain = None if text is None else text.replace("\r", "\\r").replace("\n", "\\n")
-
 
 def not_found(suberror: str, message: str | None = None, explain: str | None = None) -> Cad4tbError:
     return Cad4tbError("object_not_found", suberror, message, explain=explain)
@@ -82,20 +71,20 @@ def body(error: Cad4tbError) -> dict:
     return {"status": "Error", "error": error.error, "suberror": error.suberror, "message": error.message}
 
 
-def render(error: Cad4tbError) -> Response:
-    response = jsonify(body(error))
-    response.status_code = error.status
-    return response
+# What a fault rule may name: an error type, or a suberror type (with the status of its error type).
+FAULT_CODES: dict[str, tuple[int, str]] = {
+    **CATALOG, **{sub: (CATALOG[error][0], message) for sub, (error, message) in SUBERRORS.items()}}
+
+def of_code(code: str, message: str | None = None) -> Cad4tbError:
+    """The error of an error type or of a suberror type."""
+    if code in SUBERRORS:
+        return Cad4tbError(SUBERRORS[code][0], code, message)
+    return Cad4tbError(code, message=message)
 
 
-def for_http_status(status: int, description: str = "") -> Cad4tbError:
-    explain = description or None
-    if status == 404:
-        return Cad4tbError("object_not_found", None, "Unknown API call", explain=explain)
-    if status == 405:
-        return Cad4tbError("method_not_allowed", explain=explain)
-    if status == 413:
-        return Cad4tbError("invalid_post_value", None, "The submitted data is too large", explain=explain)
-    if 400 <= status < 500:
-        return Cad4tbError("invalid_post_value", explain=explain)
-    return Cad4tbError("internal_error", explain=explain)
+DIALECT = Dialect(
+    error=Cad4tbError, catalog=FAULT_CODES, make=of_code, envelope=body, sources=ERROR_SOURCES,
+    bare={404: Bare("object_not_found", "Unknown API call"), 405: Bare("method_not_allowed"),
+          413: Bare("invalid_post_value", "The submitted data is too large"), 400: Bare("invalid_post_value"),
+          500: Bare("internal_error")},
+)

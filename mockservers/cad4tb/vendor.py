@@ -1,8 +1,8 @@
 """CAD4TB API v1 as the core sees it."""
 from __future__ import annotations
 
-from mockservers.cad4tb import errors
 from mockservers.cad4tb.backend import PERMISSIONS, Cad4tbBackend
+from mockservers.cad4tb.errors import DIALECT
 from mockservers.core.vendor import VendorSpec
 
 TB_FORM_FIELDS = [
@@ -24,32 +24,15 @@ class Cad4tbVendor(VendorSpec):
     document = "cad4tb-api-v1.txt"
     collapse_slashes = True  # one client builds .../api/v1//series/results/
     credential_names = ("X-PASSWORD",)
+    errors = DIALECT
 
     def blueprint(self):
         from mockservers.cad4tb.routes import api
         return api.blueprint
 
-    def render_error(self, error):
-        if not isinstance(error, errors.Cad4tbError):
-            error = errors.Cad4tbError("internal_error", message=error.message or None)
-        return errors.render(error)
-
-    def error_for_code(self, code, message=None):
-        if code in errors.CATALOG:
-            return errors.Cad4tbError(code, message=message)
-        if code in errors.SUBERRORS:
-            return errors.Cad4tbError(errors.SUBERRORS[code][0], code, message)
-        raise KeyError(code)
-
-    def http_error(self, status, description=""):
-        return errors.for_http_status(status, description)
-
     def endpoints(self):
         from mockservers.cad4tb.routes import api
         return [api]
-
-    def error_sources(self):
-        return errors.ERROR_SOURCES
 
     def demo(self, unit, studies, progress):
         from mockservers.cad4tb.demo import seed

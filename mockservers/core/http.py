@@ -7,13 +7,14 @@ import socket
 import struct
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
 
-from mockservers.core import journal, jsonbody
+from mockservers.core import errors, journal, jsonbody
 from mockservers.core.fake import seeded_random
 from mockservers.core.faults import MAX_DELAY_MS, delay_seconds
 from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
@@ -24,12 +25,15 @@ from mockservers.core.store import StaleRead
 from mockservers.core.vendor import VendorError, VendorSpec
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from mockservers.core.namespaces import Namespaces
     from mockservers.core.runtime import Context, Runtime
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__admin"
 CLOSE_BY_RAISING = "mockservers.close_by_raising"  # environ key: a server whose socket is out of reach (granian)
+STATE = "mockservers_request"  # the name of the request's RequestState in flask.g
 
 
 class ConnectionDropped(ConnectionResetError):
@@ -46,13 +50,56 @@ def before_transaction(work):
     return mark
 
 
+@dataclass
+class RequestState:
+    """What the core knows of one request, kept in flask.g under one name (STATE)."""
+
+    runtime: "Runtime"  # the namespace's (the default one until the namespace is known)
+    vendor: VendorSpec | None  # whose request it is; None for /__admin, or once there is nothing more to journal
+    started: float = field(default_factory=time.perf_counter)
+    db: "Session | None" = None  # the request's transaction, while it is open
+    ctx: "Context | None" = None  # what the vendor's code gets
+    fault_rule: int | None = None  # the fault rule that fired on it
+    failed: bool = False  # a vendor error was answered: roll back
+    explain: str | None = None  # X-Mock-Explain, before escaping
+
+    def take_db(self) -> "Session | None":
+        """The open transaction, which the caller now closes."""
+        db, self.db = self.db, None
+        return db
+
+
+def request_state() -> RequestState | None:
+    """The current request's state (None outside a request, or before the core's hook ran)."""
+    return g.get(STATE)
+
+
 def current_ctx() -> "Context":
-    return g.ctx
+    """The Context of the current vendor request (its transaction, clock, config, fault)."""
+    state = request_state()
+    if state is None or state.ctx is None:
+        raise RuntimeError("no vendor request context: current_ctx() is for a vendor's views")
+    return state.ctx
 
 
 def runtime_of(app: Flask) -> "Runtime":
     """The runtime of the current request's namespace (the default one outside a request)."""
-    return g.get("runtime") or app.extensions["mockservers"]
+    state = request_state()
+    return state.runtime if state is not None else app.extensions["mockservers"]
+
+
+def per_answer(label: str, *, timed: bool = False) -> tuple[int, tuple]:
+    """(seed, parts) for a value fresh on every answer, such as a request id: parts are the label, the namespace,
+    the request's time when `timed`, and the runtime's next answer number (Runtime.answer_numbers). Before a
+    runtime is known: seed 0, namespace '', time 0.0, number 0."""
+    state = request_state()
+    if state is None:
+        return 0, (label, "", 0.0, 0) if timed else (label, "", 0)
+    runtime = state.runtime
+    if not timed:
+        return runtime.settings.seed, (label, runtime.namespace, next(runtime.answer_numbers))
+    now = state.ctx.now if state.ctx is not None else runtime.clock.now()
+    return runtime.settings.seed, (label, runtime.namespace, now, next(runtime.answer_numbers))
 
 
 def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSpec | None:
@@ -67,12 +114,6 @@ def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSp
     if root_vendor:
         return runtime.vendors[root_vendor]
     return None
-
-
-def _header_safe(text: str) -> str:
-    """HTTP header values are latin-1 without control characters: anything else goes as backslash escapes."""
-    escaped = text.encode("ascii", "backslashreplace").decode("ascii")
-    return "".join(c if 32 <= ord(c) < 127 else f"\\x{ord(c):02x}" for c in escaped)
 
 
 def _namespace_asked() -> str:
@@ -105,9 +146,9 @@ def json_body_or_none():
         return None
 
 
-def _drop_connection() -> Response:
+def _drop_connection(state: RequestState) -> Response:
     """Reset the client's connection. In-process (no socket) this raises ConnectionDropped instead."""
-    g.vendor = None  # journaled already; nothing more to record
+    state.vendor = None  # journaled already; nothing more to record
     sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
     if sock is None and request.environ.get(CLOSE_BY_RAISING):
         # The server closes the connection when the body fails. Announcing a long body makes granian wait for it
@@ -145,36 +186,51 @@ class CollapseSlashes:
         return self.wsgi_app(environ, start_response)
 
 
-def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None) -> None:
-    app.extensions["mockservers"] = namespaces.default
-    app.extensions["mockservers.namespaces"] = namespaces
-    vendors = namespaces.default.vendors
-    app.url_map.merge_slashes = False
-    collapsing = tuple(f"/{v.key}/" for v in vendors.values() if v.collapse_slashes)
-    app.wsgi_app = StartStaleReadersOver(app.wsgi_app)
-    if collapsing:
-        app.wsgi_app = CollapseSlashes(app.wsgi_app, collapsing)
+class RequestCycle:
+    """The core's hooks around every request: picks the namespace and the vendor, opens the request's transaction,
+    applies fault rules, commits or rolls back, journals, and answers every failure in the vendor's dialect (JSON
+    for /__admin). One RequestState a request, in flask.g."""
 
-    @app.before_request
-    def _begin():
-        g.t0 = time.perf_counter()
-        g.fault_rule = None
-        g.failed = False
-        g.explain = None
-        g.runtime = namespaces.default
-        vendor = owner_of(namespaces.default, request.path, root_vendor)
-        g.vendor = vendor
+    def __init__(self, app: Flask, namespaces: "Namespaces", root_vendor: str | None = None):
+        self.namespaces = namespaces
+        self.root_vendor = root_vendor
+        app.extensions["mockservers"] = namespaces.default
+        app.extensions["mockservers.namespaces"] = namespaces
+        app.url_map.merge_slashes = False
+        collapsing = tuple(f"/{v.key}/" for v in namespaces.default.vendors.values() if v.collapse_slashes)
+        app.wsgi_app = StartStaleReadersOver(app.wsgi_app)  # type: ignore[method-assign]
+        if collapsing:
+            app.wsgi_app = CollapseSlashes(app.wsgi_app, collapsing)  # type: ignore[method-assign]
+        app.before_request(self.begin)
+        app.after_request(self.finish)
+        app.teardown_request(self.teardown)
+        app.register_error_handler(VendorError, self.vendor_error)
+        app.register_error_handler(HTTPException, self.http_error)
+        app.register_error_handler(Exception, self.unexpected)
+
+    def state(self) -> RequestState:
+        """The request's state; a bare one (the default namespace, no vendor) when begin() did not run."""
+        state = request_state()
+        if state is None:
+            state = RequestState(self.namespaces.default, None)
+            setattr(g, STATE, state)
+        return state
+
+    def begin(self):
+        vendor = owner_of(self.namespaces.default, request.path, self.root_vendor)
+        state = RequestState(self.namespaces.default, vendor)
+        setattr(g, STATE, state)
         try:
-            g.runtime = namespaces.get(_namespace_asked())
+            state.runtime = self.namespaces.get(_namespace_asked())
         except InvalidNamespace as exc:
-            g.vendor = None  # nothing is journaled in a namespace that does not exist
+            state.vendor = None  # nothing is journaled in a namespace that does not exist
             if vendor is None:
                 return jsonify(error=str(exc)), 400
-            g.failed, g.explain = True, str(exc)
-            return vendor.render_error(vendor.http_error(400, str(exc)))
+            state.failed, state.explain = True, str(exc)
+            return errors.render(vendor, errors.for_status(vendor, 400, str(exc)))
         if vendor is None:
             return None
-        runtime = g.runtime
+        runtime = state.runtime
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
@@ -183,34 +239,38 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
             early()
         store = runtime.store
         write = request.environ.get(AS_WRITER) or request.method not in READ_METHODS
-        g.db = store.open(write=write)
+        db = state.db = store.open(write=write)
         action = None
-        if runtime.faults.might_match(g.db, vendor.key, request.method, request.path, _fields_for_faults):
+        if runtime.faults.might_match(db, vendor.key, request.method, request.path, _fields_for_faults):
             if not write:  # counting a rule is a write: the request is a writer from the start
-                store.close(g.pop("db"), commit=False)
-                g.db = store.open(write=True)
-            matched, action = _match_fault(runtime, vendor, g.db)
+                state.db = None
+                store.close(db, commit=False)
+                db = state.db = store.open(write=True)
+            matched, action = _match_fault(state, vendor, db)
             if matched:  # a rule counted this request: keep its counts, whatever becomes of the request
-                store.close(g.pop("db"), commit=True)
+                state.db = None
+                store.close(db, commit=True)
                 if action:
-                    answered = _apply_fault(vendor, action)  # before the request's transaction: it may raise
+                    answered = _apply_fault(state, vendor, action)  # before the request's transaction: it may raise
                     if answered is not None:
                         return answered
-                g.db = store.open(write=True)
-        runtime.clock.load(g.db)
-        g.ctx = runtime.context(g.db, vendor.key, fault=action)
+                state.db = store.open(write=True)
+        runtime.clock.load(state.db)
+        state.ctx = runtime.context(state.db, vendor.key, fault=action)
         return None
 
-    @app.after_request
-    def _finish(response: Response):
-        runtime = g.get("runtime") or namespaces.default
-        db = g.pop("db", None)
-        vendor = g.get("vendor")
-        commit = response.status_code < 400 and not g.failed
+    def finish(self, response: Response):
+        state = request_state()
+        if state is None:  # a hook before the core's answered (the admin token's guard)
+            return response
+        runtime, vendor = state.runtime, state.vendor
+        db = state.take_db()
+        commit = response.status_code < 400 and not state.failed
+        explain = errors.header_safe(state.explain) if state.explain is not None else None
         journaled = False
         if db is not None:
             if commit and vendor is not None and not db.info.get("store.reader"):
-                _journal(runtime, vendor, response, db)  # one transaction for the request and its record
+                _journal(runtime, vendor, state, explain, response, db)  # one transaction: the request, its record
                 journaled = True
             try:
                 runtime.store.close(db, commit=commit)
@@ -218,61 +278,64 @@ def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None
                 request.environ[START_OVER] = True  # this answer is never sent
                 return response
         if vendor is not None and not journaled:
-            _journal(runtime, vendor, response)  # a reader's record, or a rejected request's: a short write
-        if g.get("explain"):
-            response.headers["X-Mock-Explain"] = _header_safe(g.explain)
-        truncate = (g.get("ctx").fault if g.get("ctx") else {}).get("truncate")
+            _journal(runtime, vendor, state, explain, response)  # a reader's or a rejected request's: a short write
+        if explain:
+            response.headers["X-Mock-Explain"] = explain
+        truncate = (state.ctx.fault if state.ctx is not None else {}).get("truncate")
         if vendor is not None and truncate is not None and truncate is not False:
             response = _truncate(response, truncate)
         return response
 
-    @app.teardown_request
-    def _teardown(_exc):
-        db = g.pop("db", None)
-        if db is not None:
-            (g.get("runtime") or namespaces.default).store.close(db, commit=False)
+    def teardown(self, _exc):
+        state = request_state()
+        db = state.take_db() if state is not None else None
+        if state is not None and db is not None:
+            state.runtime.store.close(db, commit=False)
 
-    @app.errorhandler(VendorError)
-    def _vendor_error(error: VendorError):
-        g.failed = True
-        g.explain = error.explain
-        vendor = g.get("vendor")
-        if vendor is None:
+    def vendor_error(self, error: VendorError):
+        state = self.state()
+        state.failed = True
+        state.explain = error.explain
+        if state.vendor is None:
             return jsonify(error=error.message), error.status
-        return vendor.render_error(error)
+        return errors.render(state.vendor, error)
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
-        g.failed = True
-        vendor = g.get("vendor")
+    def http_error(self, error: HTTPException):
+        state = self.state()
+        state.failed = True
+        vendor = state.vendor
         if vendor is None:
             return jsonify(error=error.description, status=error.code), error.code
-        verr = vendor.http_error(error.code or 500, error.description or "")
-        g.explain = verr.explain or error.description
-        response = vendor.render_error(verr)
-        if error.code == 405 and isinstance(error, HTTPException):
-            allowed = error.get_headers()
-            for name, value in allowed:
+        answer = errors.for_status(vendor, error.code or 500, error.description or "")
+        state.explain = answer.explain or error.description
+        response = errors.render(vendor, answer)
+        if error.code == 405:
+            for name, value in error.get_headers():
                 if name.lower() == "allow":
                     response.headers["Allow"] = value
         return response
 
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
+    def unexpected(self, error: Exception):
         if isinstance(error, ConnectionDropped):
             raise error
-        if g.get("db") is not None and runtime_of(app).store.is_stale(error):
+        state = self.state()
+        if state.db is not None and state.runtime.store.is_stale(error):
             request.environ[START_OVER] = True  # a reader that wrote too late: run again as a writer
-            g.vendor = None
-            g.failed = True
+            state.vendor = None
+            state.failed = True
             return Response(status=503)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        g.failed = True
-        vendor = g.get("vendor")
+        state.failed = True
+        vendor = state.vendor
         # The log has the exception; the answer names none (its class and message are the mock's internals).
         if vendor is None:
             return jsonify(error="internal error: see the server's log"), 500
-        return vendor.render_error(vendor.http_error(500, "internal error in the mock: see the server's log"))
+        return errors.render(vendor, errors.for_status(vendor, 500, "internal error in the mock: see the server's log"))
+
+
+def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None) -> RequestCycle:
+    """Wrap every request of `app` (create_app calls it once)."""
+    return RequestCycle(app, namespaces, root_vendor)
 
 
 def _fields_for_faults() -> dict:
@@ -282,13 +345,14 @@ def _fields_for_faults() -> dict:
         return dict(request.args.items())
 
 
-def _match_fault(runtime: "Runtime", vendor: VendorSpec, db) -> tuple[bool, dict | None]:
+def _match_fault(state: RequestState, vendor: VendorSpec, db: "Session") -> tuple[bool, dict | None]:
     """(whether any rule counted this request, the action of the rule that fired)."""
+    runtime = state.runtime
     fields = _fields_for_faults()
     matched, rule = runtime.faults.match_request(db, vendor.key, request.method, request.path, fields)
     if rule is None:
         return matched, None
-    g.fault_rule = rule.id
+    state.fault_rule = rule.id
     action = dict(rule.action)
     if "delay_ms" in action:
         rng = seeded_random(runtime.settings.seed, "latency", rule.id, rule.fired)
@@ -296,16 +360,16 @@ def _match_fault(runtime: "Runtime", vendor: VendorSpec, db) -> tuple[bool, dict
     return True, action
 
 
-def _apply_fault(vendor: VendorSpec, action: dict):
+def _apply_fault(state: RequestState, vendor: VendorSpec, action: dict):
     if action.get("delay_seconds"):
         threading.Event().wait(action["delay_seconds"])  # real latency, as the client would see it
     if action.get("drop"):
-        _journal(g.runtime, vendor, None)
-        return _drop_connection()
+        _journal(state.runtime, vendor, state, None, None)
+        return _drop_connection(state)
     if action.get("error"):
-        raise vendor.error_for_code(action["error"], action.get("message"))
+        raise errors.error_for_code(vendor, action["error"], action.get("message"))
     if action.get("status"):
-        g.failed = True
+        state.failed = True
         return Response(status=action["status"])
     return None
 
@@ -332,7 +396,8 @@ def _truncate(response: Response, keep: int | bool) -> Response:
     return response
 
 
-def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None, db=None) -> None:
+def _journal(runtime: "Runtime", vendor: VendorSpec, state: RequestState, explain: str | None,
+             response: Response | None, db=None) -> None:
     """Record the request: in `db` (the request's own transaction) when given, else in a transaction of its own."""
     try:
         if response is None:
@@ -347,8 +412,8 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, response: Response | None, 
                 query=request.query_string.decode("latin-1"), headers=headers,
                 body=journal.text_of(request.get_data(cache=True), request.mimetype),
                 status=response.status_code if response is not None else 0, response_body=response_text,
-                duration_ms=(time.perf_counter() - g.t0) * 1000.0, fault_id=g.get("fault_rule"),
-                explain=g.get("explain"), unmatched=request.url_rule is None, worker=os.getpid(),
+                duration_ms=(time.perf_counter() - state.started) * 1000.0, fault_id=state.fault_rule,
+                explain=explain, unmatched=request.url_rule is None, worker=os.getpid(),
             )
         journal.mask_entry(entry, vendor.credential_names)
         if db is not None:

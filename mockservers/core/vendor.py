@@ -4,7 +4,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response
+from flask import Blueprint
+
+from mockservers.core import errors as dialects
+from mockservers.core.errors import Dialect, VendorError
+
+__all__ = ["Dialect", "VendorError", "VendorSpec"]
 
 if TYPE_CHECKING:
     from mockservers.core.callbacks import Acceptor
@@ -14,34 +19,33 @@ if TYPE_CHECKING:
     from mockservers.core.scheduler import Handler
 
 
-class VendorError(Exception):
-    """Base of every vendor's errors. A raised VendorError rolls the request back."""
-
-    status: int = 400
-
-    def __init__(self, message: str = "", *, status: int | None = None, explain: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
-        self.explain = explain
-
-
 class VendorSpec(ABC):
-    """Subclassed once per vendor; registered in mockservers/vendors.py."""
+    """What a vendor hands the core, subclassed once per vendor and registered in mockservers/vendors.py.
 
-    key: str = ""
-    title: str = ""
+    The core serves `blueprint()` under `/<key>`, wraps every request of it (namespace, transaction, fault rules,
+    journal) and answers every failure in the vendor's error dialect, `errors`. Everything else is optional:
+    scheduled-event handlers, callback acceptors, preset data, default configuration, dashboard and demo data,
+    and the sources of the fidelity ledger."""
+
+    key: str = ""  # the URL prefix (/<key>/...), the journal's and the fault rules' vendor name
+    title: str = ""  # shown in the OpenAPI document and the dashboard
     document: str = ""  # the vendor document in shared/specs
     real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai", for the vendor_session fixture
     collapse_slashes: bool = False  # treat '//' in a path under the vendor's prefix as '/'
     # Header, query, form and JSON names (any case) whose values are credentials: the journal masks them
     # (core.journal.CREDENTIAL_NAMES, e.g. Authorization, are masked for every vendor).
     credential_names: tuple[str, ...] = ()
+    # The error dialect (core.errors.Dialect): catalog, error class, envelope, the codes of bare HTTP statuses.
+    # The core renders every error of the vendor with it: a raised VendorError, a fault rule's `error`, a 404,
+    # 405 or 413 met before a route ran, an unexpected exception (500).
+    errors: Dialect
+    # The root blueprint's own dialect when it speaks another (an object store's XML beside a JSON platform): it
+    # answers on the root blueprint's routes and on paths outside /<key>.
+    root_errors: Dialect | None = None
 
     @abstractmethod
     def blueprint(self) -> Blueprint:
-        ...
+        """The vendor's routes, served under /<key> (and at / when the server serves this vendor alone)."""
 
     def root_blueprint(self) -> Blueprint | None:
         """A blueprint served at the server root (e.g. an object store with path-style buckets)."""
@@ -51,30 +55,26 @@ class VendorSpec(ABC):
         """Whether a path outside every vendor prefix belongs to this vendor's root blueprint."""
         return False
 
-    @abstractmethod
-    def render_error(self, error: VendorError) -> Response:
-        ...
-
-    @abstractmethod
     def error_for_code(self, code: str, message: str | None = None) -> VendorError:
-        """A catalog error by its code, for fault rules."""
-        ...
-
-    @abstractmethod
-    def http_error(self, status: int, description: str = "") -> VendorError:
-        """The vendor's error for a failure met before its routes ran (404, 405, 413, 400, 500)."""
-        ...
+        """A catalog error by its code, as a fault rule's `error` action raises it (`message` replaces the
+        catalog's); KeyError for a code in none of the vendor's catalogs (errors, then root_errors)."""
+        return dialects.error_for_code(self, code, message)
 
     def handlers(self) -> dict[str, "Handler"]:
+        """Scheduled-event handlers, {kind: handler(ctx, payload)}: what ctx.schedule(kind, delay, payload) runs when
+        due."""
         return {}
 
     def acceptors(self) -> dict[str, "Acceptor"]:
+        """Callback acceptors, {name: accept(response) -> None when delivered, else why not}: whether a callback
+        sent with ctx.callback(..., accept=name) reached its receiver (default: any 2xx)."""
         return {}
 
     def seed(self, ctx: "Context") -> None:
         """Load the vendor's preset data after a reset (idempotent)."""
 
     def default_config(self) -> dict[str, Any]:
+        """The vendor's configuration before the settings' vendor_config.<key> overrides (ctx.config)."""
         return {}
 
     def fault_actions(self) -> dict[str, Any]:
@@ -106,12 +106,11 @@ class VendorSpec(ABC):
         ctx:` gives a Context in a transaction of its own; call progress() once per study."""
 
     def error_sources(self) -> dict[str, str]:
-        """Each error code of the catalog: where the document shows it, or 'inferred: <why>'."""
-        return {}
+        """Each error code of the catalogs: where the document shows it, or 'inferred: <why>' (the dialects'
+        `sources`, for the fidelity ledger)."""
+        return dialects.sources(self)
 
     def behaviour_sources(self) -> dict[str, str]:
         """What the vendor does beyond answering (its callbacks): where the document shows it, or
         'inferred: <why>'."""
         return {}
-
-

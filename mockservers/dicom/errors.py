@@ -1,18 +1,14 @@
-"""The one error the DICOMweb machinery raises; each face renders it in its own shape."""
+"""The one error the DICOMweb machinery raises; each face's dialect renders it in its own shape."""
 from __future__ import annotations
 
-from mockservers.core.vendor import VendorError
-
-
-def one_line(text: str) -> str:
-    """X-Mock-Explain is a header: a value from the request (a path UID, a parameter) may carry control characters,
-    which a header cannot, so they go as escapes."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+from mockservers.core.errors import VendorError
 
 
 class DicomWebError(VendorError):
+    """A status and a reason; the reason is its explanation too unless one is given."""
+
     def __init__(self, status: int, message: str, explain: str | None = None):
-        super().__init__(message, status=status, explain=one_line(explain or message))
+        super().__init__(message, status=status, explain=explain or message)
 
 
 def bad_request(message: str) -> DicomWebError:

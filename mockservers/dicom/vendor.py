@@ -1,5 +1,5 @@
-"""What the two DICOMweb faces share as vendors: each face's package holds errors, routes (its share of
-dicom/routes.py's table), face."""
+"""What the two DICOMweb faces share as vendors: each face's package holds errors (its dialect, which the face's
+VendorSpec names), routes (its share of dicom/routes.py's table), face."""
 from __future__ import annotations
 
 import importlib
@@ -11,7 +11,8 @@ from mockservers.dicom.faults import FAULT_ACTIONS
 
 
 class DicomWebVendor(VendorSpec):
-    """Subclasses set key, title, document, real_hosts and demo_face(ctx) (the face demo data is stored through)."""
+    """Subclasses set key, title, document, real_hosts, errors (the face's dialect) and demo_face(ctx) (the face
+    demo data is stored through)."""
 
     def _module(self, name: str):
         return importlib.import_module(f"mockservers.{self.key}.{name}")
@@ -22,23 +23,8 @@ class DicomWebVendor(VendorSpec):
     def blueprint(self):
         return self._module("routes").api.blueprint
 
-    def render_error(self, error):
-        return self._module("errors").render(error)
-
-    def error_for_code(self, code, message=None):
-        errors = self._module("errors")
-        if code not in errors.CATALOG:
-            raise KeyError(code)
-        return errors.error(code, message)
-
-    def http_error(self, status, description=""):
-        return self._module("errors").for_http_status(status, description)
-
     def fault_actions(self):
         return FAULT_ACTIONS
-
-    def error_sources(self):
-        return self._module("errors").ERROR_SOURCES
 
     def studies(self, ctx):
         return dashboard.studies(ctx, self.key)

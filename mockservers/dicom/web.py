@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
-from mockservers.core.http import current_ctx
+from mockservers.core.http import current_ctx, runtime_of
 from mockservers.core.validation import is_whole_number
 from mockservers.dicom import dicomjson, multipart, pixels, qido
 from mockservers.dicom.archive import Archive, Examined, Outcome, examine
@@ -309,7 +309,7 @@ def _examined(data: bytes) -> Examined:
     """examine(data), once a request: the parts stay in `g`, so their ids stand for them."""
     known = g.setdefault("stow_examined", {})
     if id(data) not in known:
-        known[id(data)] = examine(data, inflate_limit(g.runtime.settings))
+        known[id(data)] = examine(data, inflate_limit(runtime_of(current_app).settings))
     return known[id(data)]
 
 

@@ -1,9 +1,11 @@
-"""The server's errors: a status and a plain-text reason (its error bodies are not JSON)."""
+"""The server's errors: a status and a plain-text reason (its error bodies are not JSON), as data
+(core/errors.py renders them)."""
 from __future__ import annotations
 
-from flask import Response
+from mockservers.core.errors import Dialect, by_status
+from mockservers.dicom.errors import DicomWebError
 
-from mockservers.dicom.errors import DicomWebError, one_line
+DOC = "ms-dicom-server-python.md § "
 
 CATALOG: dict[str, tuple[int, str]] = {
     "BadRequest": (400, "The request is invalid."),
@@ -17,32 +19,27 @@ CATALOG: dict[str, tuple[int, str]] = {
     "ServiceUnavailable": (503, "The service is unavailable."),
 }
 
-def error(code: str, message: str | None = None) -> DicomWebError:
-    status, default = CATALOG[code]
-    return DicomWebError(status, message or default)
-
-
-def render(err) -> Response:
-    return Response(err.message or "", status=err.status, mimetype="text/plain")
-
-
-def for_http_status(status: int, description: str = "") -> DicomWebError:
-    by_status = {s: code for code, (s, _) in CATALOG.items()}
-    code = by_status.get(status, "BadRequest" if 400 <= status < 500 else "InternalServerError")
-    err = error(code)
-    err.status = status
-    err.explain = one_line(description or err.message)
-    return err
-
-
 ERROR_SOURCES = {
     "BadRequest": "inferred: an invalid UID or query parameter; the conformance statement's 400",
-    "NotFound": "ms-dicom-server-python.md § 删除 DICOM",
+    "NotFound": DOC + "删除 DICOM",
     "MethodNotAllowed": "inferred: a method the resource does not take",
     "NotAcceptable": "inferred: the conformance statement's 406 (an Accept or transcoding it cannot answer)",
-    "Conflict": "ms-dicom-server-python.md § 存储单个实例（非标准）",
+    "Conflict": DOC + "存储单个实例（非标准）",
     "PayloadTooLarge": "inferred: a body over the server's max_body_mb",
     "UnsupportedMediaType": "inferred: the conformance statement's 415 (a content type it does not take)",
     "InternalServerError": "inferred: for fault rules",
     "ServiceUnavailable": "inferred: for fault rules",
 }
+
+
+def error(code: str, message: str | None = None) -> DicomWebError:
+    status, default = CATALOG[code]
+    return DicomWebError(status, message or default)
+
+
+def _reason(err: DicomWebError) -> str:
+    return err.message or ""
+
+
+DIALECT = Dialect(error=DicomWebError, catalog=CATALOG, make=error, envelope=_reason, media_type="text/plain",
+                  bare=by_status(CATALOG), sources=ERROR_SOURCES)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mockservers.dicom.vendor import DicomWebVendor
+from mockservers.msdicom.errors import DIALECT
 from mockservers.msdicom.face import make_face
 
 
@@ -10,6 +11,7 @@ class MsDicomVendor(DicomWebVendor):
     title = "Medical Imaging Server for DICOM"
     document = "ms-dicom-server-python.md"
     real_hosts = ("https://dicom-server.azurewebsites.net",)
+    errors = DIALECT
 
     def demo_face(self, ctx):
         return make_face("2", "/msdicom/v2")

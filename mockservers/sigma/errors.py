@@ -1,9 +1,9 @@
-"""SigmaCloud DR's error catalog and its envelope."""
+"""SigmaCloud DR's error catalog and its envelope, as data (core/errors.py renders them)."""
 from __future__ import annotations
 
-from flask import Response, jsonify
-
-from mockservers.core.vendor import VendorError
+from mockservers.core.errors import Bare, Dialect, VendorError
+from mockservers.core.fake import seeded_hex
+from mockservers.core.http import per_answer
 
 # code -> (HTTP status, message, message_chs). The status is the one a bare fault rule renders with; backends
 # raise some codes with a more precise status (e.g. InternalServerError for a missing job is a 404).
@@ -95,20 +95,19 @@ def envelope(data=None, message: str = "", message_chs: str = "", error: dict | 
             "error": error or {"message": "", "code": "", "message_chs": ""}}
 
 
-def render(error: SigmaError) -> Response:
+def request_id() -> str:
+    """x-sg-request-id: 24 hex digits, fresh on every answer."""
+    seed, parts = per_answer("x-sg-request-id")
+    return seeded_hex(seed, 24, *parts)
+
+
+def _error_envelope(error: SigmaError) -> tuple[dict, dict[str, str]]:
     body = envelope(error={"message": error.message, "code": error.code, "message_chs": error.message_chs})
-    response = jsonify(body)
-    response.status_code = error.status
-    return response
+    return body, {"x-sg-request-id": request_id()}
 
 
-def for_http_status(status: int, description: str = "") -> SigmaError:
-    if status == 404:
-        return SigmaError("NotFound", explain=description or None)
-    if status == 405:
-        return SigmaError("MethodNotAllowed", explain=description or None)
-    if status == 413:
-        return SigmaError("RequestEntityTooLarge", explain=description or None)
-    if 400 <= status < 500:
-        return SigmaError("InvalidParameter", status=status, explain=description or None)
-    return SigmaError("InternalServerError", status=500, explain=description or None)
+DIALECT = Dialect(
+    error=SigmaError, catalog=CATALOG, envelope=_error_envelope, sources=ERROR_SOURCES,
+    bare={404: Bare("NotFound"), 405: Bare("MethodNotAllowed"), 413: Bare("RequestEntityTooLarge"),
+          400: Bare("InvalidParameter", keep_status=True), 500: Bare("InternalServerError")},
+)

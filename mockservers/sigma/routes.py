@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote
 
-from flask import Response, g, jsonify, request
+from flask import Response, jsonify, request
 
 from mockservers.core import jsonbody
 from mockservers.core.endpoints import Endpoints
-from mockservers.core.fake import seeded_hex
 from mockservers.core.http import current_ctx
 from mockservers.core.openapi import Header, Reply
 from mockservers.sigma import schemas as s
 from mockservers.sigma.auth import SignedRequest
 from mockservers.sigma.backend import SigmaBackend
-from mockservers.sigma.errors import SigmaError, envelope, invalid_parameter, missing_parameter
+from mockservers.sigma.errors import SigmaError, envelope, invalid_parameter, missing_parameter, request_id
 
 DOC = "sigmacloud-dr.md § "
 TOKEN = Header("Sigma-Token", "the token from Login (or sign with Authorization: 12Sigma <access_key>:<signature> "
@@ -31,13 +30,6 @@ ERRORS = {
 }
 PUBLIC_ERRORS = {k: v for k, v in ERRORS.items() if k not in (403,)}
 FORM_OR_JSON = ("application/json", "application/x-www-form-urlencoded")
-
-
-def request_id() -> str:
-    runtime = g.get("runtime")
-    if runtime is None:
-        return seeded_hex(0, 24, "x-sg-request-id", 0)
-    return seeded_hex(runtime.settings.seed, 24, "x-sg-request-id", runtime.namespace, next(runtime.answer_numbers))
 
 
 def ok(data: dict, message: str, message_chs: str) -> Response:

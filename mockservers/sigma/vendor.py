@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
-from mockservers.sigma import errors
 from mockservers.sigma.backend import SigmaBackend
+from mockservers.sigma.errors import DIALECT
 
 
 class SigmaVendor(VendorSpec):
@@ -14,31 +14,15 @@ class SigmaVendor(VendorSpec):
     real_hosts = ("https://api.12sigma.ai", "http://api.12sigma.ai")
     # the Login password (sent, and hashed in its answer), the token it returns and the signing key
     credential_names = ("password", "Sigma-Token", "token", "secret_key")
+    errors = DIALECT
 
     def blueprint(self):
         from mockservers.sigma.routes import api
         return api.blueprint
 
-    def render_error(self, error):
-        from mockservers.sigma.routes import request_id
-        response = errors.render(error)
-        response.headers["x-sg-request-id"] = request_id()
-        return response
-
-    def error_for_code(self, code, message=None):
-        if code not in errors.CATALOG:
-            raise KeyError(code)
-        return errors.SigmaError(code, message)
-
-    def http_error(self, status, description=""):
-        return errors.for_http_status(status, description)
-
     def endpoints(self):
         from mockservers.sigma.routes import api
         return [api]
-
-    def error_sources(self):
-        return errors.ERROR_SOURCES
 
     def behaviour_sources(self):
         return {"notify_url callback: where it may go": callback_targets.TARGET_SOURCE,

@@ -1,10 +1,12 @@
-"""Sphere's errors: {"detail": "..."} (the swagger-documented Django REST framework shape)."""
+"""Sphere's errors: {"detail": "..."} (the swagger-documented Django REST framework shape), as data
+(core/errors.py renders them)."""
 from __future__ import annotations
 
-from flask import Response
-
+from mockservers.core.errors import Dialect, by_status
 from mockservers.dicom.dicomjson import dumps
-from mockservers.dicom.errors import DicomWebError, one_line
+from mockservers.dicom.errors import DicomWebError
+
+DOC = "sphere-dicomweb.rst § "
 
 CATALOG: dict[str, tuple[int, str]] = {
     "ParseError": (400, "Malformed request."),
@@ -20,34 +22,11 @@ CATALOG: dict[str, tuple[int, str]] = {
     "APIException": (500, "A server error occurred."),
 }
 
-def error(code: str, message: str | None = None) -> DicomWebError:
-    status, default = CATALOG[code]
-    return DicomWebError(status, message or default)
-
-
-def render(err) -> Response:
-    response = Response(dumps({"detail": err.message}), status=err.status, mimetype="application/json")
-    if err.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
-
-
-def for_http_status(status: int, description: str = "") -> DicomWebError:
-    by_status = {}
-    for code, (s, _) in CATALOG.items():
-        by_status.setdefault(s, code)
-    code = by_status.get(status, "ParseError" if 400 <= status < 500 else "APIException")
-    err = error(code)
-    err.status = status
-    err.explain = one_line(description or err.message)
-    return err
-
-
 ERROR_SOURCES = {
     "ParseError": "inferred: a filter the document does not list, or a malformed value (docs/sphere.md)",
-    "NotAuthenticated": "sphere-dicomweb.rst § Configuration",
-    "AuthenticationFailed": "sphere-dicomweb.rst § Configuration",
-    "PermissionDenied": "sphere-dicomweb.rst § Configuration",
+    "NotAuthenticated": DOC + "Configuration",
+    "AuthenticationFailed": DOC + "Configuration",
+    "PermissionDenied": DOC + "Configuration",
     "NotFound": "inferred: an unknown study, series or instance (PS3.18)",
     "MethodNotAllowed": "inferred: DELETE, which the document does not offer",
     "NotAcceptable": "inferred: an Accept it cannot answer (PS3.18)",
@@ -56,3 +35,19 @@ ERROR_SOURCES = {
     "UnsupportedMediaType": "inferred: a STOW body that is not multipart/related",
     "APIException": "inferred: for fault rules",
 }
+
+
+def error(code: str, message: str | None = None) -> DicomWebError:
+    status, default = CATALOG[code]
+    return DicomWebError(status, message or default)
+
+
+def _detail(err: DicomWebError) -> str | tuple[str, dict[str, str]]:
+    body = dumps({"detail": err.message})
+    if err.status == 401:
+        return body, {"WWW-Authenticate": 'Bearer realm="api"'}
+    return body
+
+
+DIALECT = Dialect(error=DicomWebError, catalog=CATALOG, make=error, envelope=_detail, bare=by_status(CATALOG),
+                  sources=ERROR_SOURCES)

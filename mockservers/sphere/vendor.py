@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mockservers.dicom.vendor import DicomWebVendor
+from mockservers.sphere.errors import DIALECT
 from mockservers.sphere.face import make_face
 
 
@@ -10,6 +11,7 @@ class SphereVendor(DicomWebVendor):
     title = "Sphere DicomWeb"
     document = "sphere-dicomweb.rst"
     real_hosts = ("http://127.0.0.1:8000",)
+    errors = DIALECT
 
     def demo_face(self, ctx):
         return make_face("/sphere/wadors", ctx.config)

@@ -3,8 +3,8 @@ broken body in its place."""
 from __future__ import annotations
 
 import pytest
-from flask import g
 
+from mockservers.core.http import request_state
 from mockservers.dicom import archive, web
 from tests.dicom.files import multipart, study_files, uids
 
@@ -18,7 +18,7 @@ def examined(monkeypatch):
     calls = []
 
     def examine(data, max_inflated):
-        calls.append(("db" in g, len(data)))
+        calls.append((request_state().db is not None, len(data)))
         return archive.examine(data, max_inflated)
 
     monkeypatch.setattr(web, "examine", examine)

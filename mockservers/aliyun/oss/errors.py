@@ -1,12 +1,13 @@
-"""OSS's error codes and its XML error body."""
+"""OSS's error codes and its XML error body, as data (core/errors.py renders them)."""
 from __future__ import annotations
 
 import base64
 from xml.sax.saxutils import escape
 
-from flask import Response
+from flask import request
 
-from mockservers.core.vendor import VendorError
+from mockservers.aliyun.ids import oss_request_id
+from mockservers.core.errors import Bare, Dialect, VendorError
 
 # code -> (HTTP status, message): the statuses oss2 maps to its exception classes.
 CATALOG: dict[str, tuple[int, str]] = {
@@ -33,19 +34,7 @@ CATALOG: dict[str, tuple[int, str]] = {
 }
 
 
-class AsciiExplain:
-    """`explain` becomes the X-Mock-Explain header, which must be latin-1: keys and UIDs may be any Unicode."""
-
-    @property
-    def explain(self) -> str | None:
-        return self._explain
-
-    @explain.setter
-    def explain(self, value: str | None) -> None:
-        self._explain = None if value is None else value.encode("ascii", "backslashreplace").decode("ascii")
-
-
-class OssError(AsciiExplain, VendorError):
+class OssError(VendorError):
     def __init__(self, code: str, message: str | None = None, *, status: int | None = None,
                  explain: str | None = None, **details: str):
         default_status, default_message = CATALOG[code]
@@ -61,22 +50,17 @@ def error_xml(error: OssError, request_id: str, host_id: str) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n{body}</Error>\n'.encode("utf-8")
 
 
-def render(error: OssError, request_id: str, host_id: str, method: str) -> Response:
-    xml = error_xml(error, request_id, host_id)
-    response = Response(xml, status=error.status, mimetype="application/xml")
-    response.headers["x-oss-request-id"] = request_id
-    if method == "HEAD":  # no body on HEAD: OSS puts the error in a header, which oss2 decodes
-        response.headers["x-oss-err"] = base64.b64encode(xml).decode("ascii")
-    return response
+def _error_envelope(error: OssError) -> tuple[bytes, dict[str, str]]:
+    request_id = oss_request_id()
+    xml = error_xml(error, request_id, request.host)
+    headers = {"x-oss-request-id": request_id}
+    if request.method == "HEAD":  # no body on HEAD: OSS puts the error in a header, which oss2 decodes
+        headers["x-oss-err"] = base64.b64encode(xml).decode("ascii")
+    return xml, headers
 
 
-def for_http_status(status: int, description: str = "") -> OssError:
-    if status == 405:
-        return OssError("MethodNotAllowed", explain=description or None)
-    if status == 413:
-        return OssError("EntityTooLarge", explain=description or None)
-    if status == 404:
-        return OssError("InvalidBucketName", explain=description or None)
-    if 400 <= status < 500:
-        return OssError("InvalidArgument", explain=description or None)
-    return OssError("InternalError", explain=description or None)
+DIALECT = Dialect(
+    error=OssError, catalog=CATALOG, envelope=_error_envelope, media_type="application/xml",
+    bare={404: Bare("InvalidBucketName"), 405: Bare("MethodNotAllowed"), 413: Bare("EntityTooLarge"),
+          400: Bare("InvalidArgument"), 500: Bare("InternalError")},
+)
