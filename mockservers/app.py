@@ -1,4 +1,5 @@
 """create_app(settings): the core, the admin blueprint and the enabled vendors in one Flask app."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -6,9 +7,9 @@ from flask import Flask
 from mockservers import apidocs
 from mockservers.admin import access
 from mockservers.admin.routes import blueprint as admin_blueprint
-from mockservers.dashboard.routes import blueprint as dashboard_blueprint
 from mockservers.core import http, jsonbody
 from mockservers.core.namespaces import Namespaces
+from mockservers.dashboard.routes import blueprint as dashboard_blueprint
 from mockservers.settings import Settings, load_settings
 from mockservers.vendors import load_vendors
 

@@ -1,4 +1,5 @@
 """The `mockservers` command."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,18 +14,28 @@ from mockservers.settings import load_settings
 def _add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--vendor", dest="vendors", action="append", metavar="KEY",
-                   help="serve only this vendor (repeatable); default: all")
+    p.add_argument(
+        "--vendor",
+        dest="vendors",
+        action="append",
+        metavar="KEY",
+        help="serve only this vendor (repeatable); default: all",
+    )
     p.add_argument("--state", help="sqlite:///var/state.db (default), memory, or any SQLAlchemy URL")
     p.add_argument("--seed", type=int)
     p.add_argument("--clock", choices=["real", "virtual"])
     p.add_argument("--config", help="a YAML settings file")
-    p.add_argument("--workers", type=int, help="worker processes sharing the state (default 1: one threaded "
-                                                 "process)")
-    p.add_argument("--server", choices=["gunicorn", "granian"],
-                   help="with --workers above 1: the server that runs them (default gunicorn, gthread)")
-    p.add_argument("--admin-token", help="/__admin and the dashboard then need 'Authorization: Bearer TOKEN' "
-                                         "(default: none, open to whoever reaches the port)")
+    p.add_argument("--workers", type=int, help="worker processes sharing the state (default 1: one threaded process)")
+    p.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        help="with --workers above 1: the server that runs them (default gunicorn, gthread)",
+    )
+    p.add_argument(
+        "--admin-token",
+        help="/__admin and the dashboard then need 'Authorization: Bearer TOKEN' "
+        "(default: none, open to whoever reaches the port)",
+    )
 
 
 def _settings(args: argparse.Namespace):
@@ -33,10 +44,12 @@ def _settings(args: argparse.Namespace):
 
 
 def _banner(settings, port: int, vendors) -> None:
-    print(f"mockservers: serving {', '.join(vendors)} on http://{settings.host}:{port}/ "
-          f"(state {settings.state}, clock {settings.clock}, seed {settings.seed}, workers {settings.workers}"
-          f"{f' under {settings.server}' if settings.workers > 1 else ''})",
-          flush=True)
+    print(
+        f"mockservers: serving {', '.join(vendors)} on http://{settings.host}:{port}/ "
+        f"(state {settings.state}, clock {settings.clock}, seed {settings.seed}, workers {settings.workers}"
+        f"{f' under {settings.server}' if settings.workers > 1 else ''})",
+        flush=True,
+    )
     for key in vendors:
         print(f"  {key:8} http://{settings.host}:{port}/{key}", flush=True)
 
@@ -68,8 +81,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mockservers.serving import PooledWSGIServer
 
     app = create_app(settings)
-    server = PooledWSGIServer(settings.host, settings.port, app, threads=settings.threads,
-                              timeout=settings.request_timeout)
+    server = PooledWSGIServer(
+        settings.host, settings.port, app, threads=settings.threads, timeout=settings.request_timeout
+    )
     runtime = app.extensions["mockservers"]
     namespaces = app.extensions["mockservers.namespaces"]
     _banner(settings, server.port, runtime.vendors)

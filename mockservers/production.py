@@ -1,4 +1,5 @@
 """`serve --workers N`: the app in N worker processes on the same state, under gunicorn (gthread) or granian."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,9 +58,18 @@ class GranianServer:
 
         s = self.settings
         os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(s))
-        server = Granian("mockservers.production:granian_app", address=s.host, port=s.port,
-                         interface=Interfaces.WSGI, workers=s.workers, blocking_threads=s.threads, factory=True,
-                         log_level=LogLevels.warning, respawn_failed_workers=True, workers_kill_timeout=10)
+        server = Granian(
+            "mockservers.production:granian_app",
+            address=s.host,
+            port=s.port,
+            interface=Interfaces.WSGI,
+            workers=s.workers,
+            blocking_threads=s.threads,
+            factory=True,
+            log_level=LogLevels.warning,
+            respawn_failed_workers=True,
+            workers_kill_timeout=10,
+        )
         logging.getLogger("_granian").addFilter(_ThreadsAsConfigured())
         if self.on_ready:  # granian's startup hook runs before the socket listens: say so once it answers
             server.on_startup(lambda: threading.Thread(target=self._announce_when_listening, daemon=True).start())

@@ -1,5 +1,6 @@
 """The single-process server: werkzeug's HTTP handling (one request per connection) on a bounded pool of threads,
 with a socket timeout, so that it can be left running for days."""
+
 from __future__ import annotations
 
 import json
@@ -93,12 +94,15 @@ class _RequestBody:
 def _answer_timeouts(app):
     """A 408 raised where the app's error handlers cannot catch it (a WSGI middleware reading the body) is answered
     as JSON, never werkzeug's HTML 500."""
+
     def application(environ, start_response):
         try:
             return app(environ, start_response)
         except RequestTimeout as exc:
             body = json.dumps({"error": exc.description, "status": 408}).encode()
-            start_response("408 Request Timeout", [("Content-Type", "application/json"),
-                                                   ("Content-Length", str(len(body)))])
+            start_response(
+                "408 Request Timeout", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
+
     return application

@@ -1,4 +1,5 @@
 """Settings: defaults, then a YAML file, then MOCKSERVERS_* env vars, then the command line."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """The vendor registry: one line per vendor. Nothing in core/ changes when a vendor is added."""
+
 from __future__ import annotations
 
 import importlib

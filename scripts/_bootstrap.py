@@ -1,4 +1,5 @@
 """Lets `python scripts/<demo>.py` work with any python: re-run under the project's .venv when needed."""
+
 import os
 import sys
 
@@ -6,9 +7,10 @@ _VENV = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__))
 _VENV_PYTHON = os.path.join(_VENV, "bin", "python")
 
 try:
-    import mockservers  # noqa: F401
     import pydicom  # noqa: F401
     import requests  # noqa: F401
+
+    import mockservers  # noqa: F401
 except ImportError:
     if os.path.exists(_VENV_PYTHON) and os.path.normpath(sys.prefix) != _VENV:
         os.execv(_VENV_PYTHON, [_VENV_PYTHON, *sys.argv])

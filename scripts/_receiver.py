@@ -1,14 +1,15 @@
 """A local HTTP endpoint for the demos' callbacks: every POST lands in a queue as (path, JSON body)."""
+
 import json
 import queue
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 def start_receiver(ack: Callable[[str], dict] = lambda path: {}) -> tuple[str, "queue.Queue[tuple[str, dict]]"]:
     """Returns the receiver's base URL and its queue; `ack(path)` is the JSON each POST is answered with."""
-    received: "queue.Queue[tuple[str, dict]]" = queue.Queue()
+    received: queue.Queue[tuple[str, dict]] = queue.Queue()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):

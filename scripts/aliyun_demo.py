@@ -1,6 +1,7 @@
 """Aliyun medical analysis, the whole flow against a running mock (`make run`): upload a CT study with oss2,
 trigger executeAnalysis, receive the status callback, fetch the result, send feedback; then the OA trigger with
 STS credentials and its result callback."""
+
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
@@ -20,14 +21,25 @@ OSS_KEY_ID, OSS_SECRET, BUCKET = "mock-access-key-id", "mock-access-key-secret",
 
 def acknowledge(path: str) -> dict:
     """Each callback acknowledged in the shape its sender expects."""
-    return {"code": 0, "message": "OK"} if path == "/api/taskStatus" else {"returnCode": "000000", "returnMessage": "OK"}
+    return (
+        {"code": 0, "message": "OK"} if path == "/api/taskStatus" else {"returnCode": "000000", "returnMessage": "OK"}
+    )
 
 
 def ct_study(seed: int, slices: int = 3) -> tuple[str, list[bytes]]:
     first = pydicom.dcmread(io.BytesIO(dx_file(seed=seed, index=0, Modality="CT")))
-    files = [dx_file(seed=seed, index=i, Modality="CT", StudyInstanceUID=first.StudyInstanceUID,
-                     SeriesInstanceUID=first.SeriesInstanceUID, SliceThickness=2.5,
-                     ImagePositionPatient=[-160.0, -160.0, -50.0 + 2.5 * i]) for i in range(slices)]
+    files = [
+        dx_file(
+            seed=seed,
+            index=i,
+            Modality="CT",
+            StudyInstanceUID=first.StudyInstanceUID,
+            SeriesInstanceUID=first.SeriesInstanceUID,
+            SliceThickness=2.5,
+            ImagePositionPatient=[-160.0, -160.0, -50.0 + 2.5 * i],
+        )
+        for i in range(slices)
+    ]
     return str(first.StudyInstanceUID), files
 
 
@@ -59,8 +71,10 @@ def main() -> int:
         nodules = data["imageDataList"]
         print(f"4. getAnalysisResult: {len(nodules)} nodule(s)")
         for n in nodules:
-            print(f"   - {n['category']:<10} {n['lung']}/{n['lobe']} at ({n['x']}, {n['y']}, {n['z']}) "
-                  f"diameter {n['diameter']} mm, confidence {n['confidence']}")
+            print(
+                f"   - {n['category']:<10} {n['lung']}/{n['lobe']} at ({n['x']}, {n['y']}, {n['z']}) "
+                f"diameter {n['diameter']} mm, confidence {n['confidence']}"
+            )
         if nodules:
             client.submit_feedback(study_uid, 1, {nodules[0]["indexId"]: "Y"})
             again = client.get_analysis_result(study_uid, 1)["imageDataList"][0]
@@ -70,12 +84,14 @@ def main() -> int:
 
         cred = client.issue_sts(OSS_KEY_ID, OSS_SECRET, 900)
         print(f"6. STS credentials from the mock: {cred['AccessKeyId']} (expires {cred['Expiration']})")
-        sts_bucket = oss2.Bucket(oss2.StsAuth(cred["AccessKeyId"], cred["AccessKeySecret"], cred["SecurityToken"]),
-                                 server, BUCKET)
+        sts_bucket = oss2.Bucket(
+            oss2.StsAuth(cred["AccessKeyId"], cred["AccessKeySecret"], cred["SecurityToken"]), server, BUCKET
+        )
         knee_key = f"demo/{run}/knee.dcm"
         sts_bucket.put_object(knee_key, dx_file(seed=run, index=9, BodyPartExamined="KNEE"))
-        sts_source = OssSource(cred["AccessKeyId"], cred["AccessKeySecret"], server, BUCKET, knee_key,
-                               security_token=cred["SecurityToken"])
+        sts_source = OssSource(
+            cred["AccessKeyId"], cred["AccessKeySecret"], server, BUCKET, knee_key, security_token=cred["SecurityToken"]
+        )
         client.trigger_oa(f"knee-{run}", sts_source, receiver + "/oa/result")
         print(f"7. OA trigger accepted for {knee_key}")
         path, oa = received.get(timeout=60)

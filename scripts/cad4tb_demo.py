@@ -1,5 +1,6 @@
 """CAD4TB API v1, the whole flow against a running mock (`make run`): upload a chest X-ray, look it up, wait for
 the CAD4TB score, download the series as a zip, add a TB report and list the reports."""
+
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
@@ -28,8 +29,10 @@ def main() -> int:
         for s in client.list_studies(pid):
             print(f"   study {s['StudyInstanceUID']} of {s['StudyDate']}: {s['StudyDescription']}")
         info = client.get_series(pid, study, series)
-        print(f"   series {info['Modality']} {info['Rows']}x{info['Columns']}: {info['status']} "
-              f"({info['status_message']})")
+        print(
+            f"   series {info['Modality']} {info['Rows']}x{info['Columns']}: {info['status']} "
+            f"({info['status_message']})"
+        )
         print("3. Wait for the CAD4TB score")
         scores = client.wait_for_results(pid, study, series, ["CAD4TB 5", "Image quality"], timeout=60)
         for score in scores:
@@ -38,10 +41,17 @@ def main() -> int:
         print(f"   with the heat map, the results come as a zip: {', '.join(bundle.namelist())}")
         archive = zipfile.ZipFile(io.BytesIO(client.get_dicom_zip(pid, study, series)))
         print(f"4. DICOM zip of the series: {', '.join(archive.namelist())}")
-        report = client.add_form(pid, study, series, "TB report",
-                                 {"tb_suspected": scores[0]["value"] >= 60, "conclusion": "normal"
-                                  if scores[0]["value"] < 60 else "abnormal, TB suspected",
-                                  "comment": "demo report"})
+        report = client.add_form(
+            pid,
+            study,
+            series,
+            "TB report",
+            {
+                "tb_suspected": scores[0]["value"] >= 60,
+                "conclusion": "normal" if scores[0]["value"] < 60 else "abnormal, TB suspected",
+                "comment": "demo report",
+            },
+        )
         print(f"5. Report #{report['id']} added by {report['user']}:")
         print("   " + report["entry_formatted"].replace("\n", "\n   "))
         print(f"   {len(client.list_forms(pid, study, series))} report(s) on the series")

@@ -1,6 +1,7 @@
 """DICOMweb with the real dicomweb-client, unmodified, against both faces of a running mock (`make run`):
 store, search, retrieve (instances, metadata, frames, rendered) and delete on msdicom; the same on sphere with
 its URL prefixes (qidors, wadors, stowrs), where DELETE is not offered."""
+
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
@@ -41,11 +42,17 @@ def msdicom_demo(base: str) -> None:
     store(client, [mr])
     print("2. QIDO-RS")
     for found in client.search_for_studies(fields=["NumberOfStudyRelatedInstances", "ModalitiesInStudy"]):
-        print(f"   study {found['0020000D']['Value'][0]}: {found['00100010']['Value'][0]['Alphabetic']}, "
-              f"{found['00201208']['Value'][0]} instance(s), {found.get('00080061', {}).get('Value')}")
-    print(f"   fuzzy PatientName 'shap': {len(client.search_for_studies(fuzzymatching=True, search_filters={'PatientName': 'shap'}))} study")
-    print(f"   series of the study: {len(client.search_for_series(study))}; "
-          f"instances: {len(client.search_for_instances(study))}")
+        print(
+            f"   study {found['0020000D']['Value'][0]}: {found['00100010']['Value'][0]['Alphabetic']}, "
+            f"{found['00201208']['Value'][0]} instance(s), {found.get('00080061', {}).get('Value')}"
+        )
+    print(
+        f"   fuzzy PatientName 'shap': {len(client.search_for_studies(fuzzymatching=True, search_filters={'PatientName': 'shap'}))} study"
+    )
+    print(
+        f"   series of the study: {len(client.search_for_series(study))}; "
+        f"instances: {len(client.search_for_instances(study))}"
+    )
     print("3. WADO-RS")
     retrieved = client.retrieve_study(study, media_types=ANY_TRANSFER_SYNTAX)
     print(f"   study: {[d.SeriesDescription for d in retrieved]} (transfer-syntax=*: the files as stored)")
@@ -57,13 +64,17 @@ def msdicom_demo(base: str) -> None:
     print(f"   instance: {instance.SOPInstanceUID} {instance.Rows}x{instance.Columns}")
     meta = client.retrieve_series_metadata(red.StudyInstanceUID, red.SeriesInstanceUID)
     pixels = meta[0].get("7FE00010", {})
-    print(f"   series metadata: {len(meta)} dataset(s), pixel data "
-          f"{'as BulkDataURI ' + pixels['BulkDataURI'] if 'BulkDataURI' in pixels else 'left out'}")
-    frames = client.retrieve_instance_frames(mr.StudyInstanceUID, mr.SeriesInstanceUID, mr.SOPInstanceUID, [1, 5],
-                                             media_types=("application/octet-stream",))
+    print(
+        f"   series metadata: {len(meta)} dataset(s), pixel data "
+        f"{'as BulkDataURI ' + pixels['BulkDataURI'] if 'BulkDataURI' in pixels else 'left out'}"
+    )
+    frames = client.retrieve_instance_frames(
+        mr.StudyInstanceUID, mr.SeriesInstanceUID, mr.SOPInstanceUID, [1, 5], media_types=("application/octet-stream",)
+    )
     print(f"   frames 1 and 5 of the MR, decompressed: {[len(f) for f in frames]} bytes")
-    jpeg = client.retrieve_instance_rendered(red.StudyInstanceUID, red.SeriesInstanceUID, red.SOPInstanceUID,
-                                             media_types=("image/jpeg",))
+    jpeg = client.retrieve_instance_rendered(
+        red.StudyInstanceUID, red.SeriesInstanceUID, red.SOPInstanceUID, media_types=("image/jpeg",)
+    )
     print(f"   rendered red-triangle: {len(jpeg)} bytes of JPEG")
     print("4. DELETE (non-standard): the instance, then the whole study")
     client.delete_instance(red.StudyInstanceUID, red.SeriesInstanceUID, red.SOPInstanceUID)
@@ -77,8 +88,13 @@ def msdicom_demo(base: str) -> None:
 
 
 def sphere_demo(base: str) -> None:
-    client = DICOMwebClient(f"{base}/sphere", qido_url_prefix="qidors", wado_url_prefix="wadors",
-                            stow_url_prefix="stowrs", delete_url_prefix="wadors")
+    client = DICOMwebClient(
+        f"{base}/sphere",
+        qido_url_prefix="qidors",
+        wado_url_prefix="wadors",
+        stow_url_prefix="stowrs",
+        delete_url_prefix="wadors",
+    )
     print(f"\nsphere at {base}/sphere (qidors, wadors, stowrs)")
     rt, ct = files("sphere/rt-image.dcm", "sphere/ct-16302.dcm")
     print("1. STOW-RS at /stowrs/studies")
@@ -86,8 +102,10 @@ def sphere_demo(base: str) -> None:
     print("2. QIDO-RS, by keyword and by tag")
     by_keyword = client.search_for_studies(search_filters={"StudyInstanceUID": rt.StudyInstanceUID})
     by_tag = client.search_for_studies(search_filters={"0020000D": rt.StudyInstanceUID})
-    print(f"   StudyInstanceUID: {len(by_keyword)}, 0020000D: {len(by_tag)}; "
-          f"series: {by_keyword[0]['00201206']['Value']}, instances: {by_keyword[0]['00201208']['Value']}")
+    print(
+        f"   StudyInstanceUID: {len(by_keyword)}, 0020000D: {len(by_tag)}; "
+        f"series: {by_keyword[0]['00201206']['Value']}, instances: {by_keyword[0]['00201208']['Value']}"
+    )
     print(f"   instances of the CT study: {len(client.search_for_instances(ct.StudyInstanceUID))}")
     print("3. WADO-RS")
     print(f"   study (the client's default Accept): {len(client.retrieve_study(rt.StudyInstanceUID))} instance(s)")

@@ -1,4 +1,5 @@
 """Writes docs/fidelity.md from the vendors' declared operations (tests fail when it is out of date)."""
+
 import _bootstrap  # noqa: F401
 
 import pathlib

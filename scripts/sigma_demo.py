@@ -1,9 +1,11 @@
 """SigmaCloud DR, the whole flow against a running mock (`make run`): login, upload, job, callback, result."""
+
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
 
 from _receiver import start_receiver
+
 from mockservers.dicom.synthetic import dx_file
 from mockservers.sigma.client import SigmaAPIError, SigmaClient
 
@@ -23,14 +25,22 @@ def main() -> int:
         receiver, received = start_receiver()
         notify_url = receiver + "/sigma-notify"
         print(f"3. New lung_dr_detection job, notify_url {notify_url}")
-        job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                                notify_url=notify_url, notify_info={"demo": True})
+        job_id = client.new_job(
+            ids["study_id"],
+            ids["series_id"],
+            ids["patient_id"],
+            ids["filename"],
+            notify_url=notify_url,
+            notify_info={"demo": True},
+        )
         print(f"   job {job_id}")
         job = client.wait_for_job(job_id, timeout=120, interval=1)
         print(f"4. Job {job['status']} after {job['end_ts'] - job['start_ts']:.0f}s")
         _, callback = received.get(timeout=60)
-        print(f"5. Callback received: status {callback['status']}, result_file {callback['result_file']}, "
-              f"notify_info {callback['notify_info']}")
+        print(
+            f"5. Callback received: status {callback['status']}, result_file {callback['result_file']}, "
+            f"notify_info {callback['notify_info']}"
+        )
         result = client.result(ids["series_id"])
         print(f"6. Result: {len(result['findings'])} finding(s)")
         for finding in result["findings"]:

@@ -1,4 +1,5 @@
 """Who may reach /__admin and the dashboard: with an admin token set, only a caller that sends it."""
+
 from __future__ import annotations
 
 import hmac
@@ -72,8 +73,10 @@ def exposure_warning(host: str, token: str | None) -> str | None:
     """One paragraph for stderr when the control plane is reachable beyond this machine and unguarded."""
     if token or loopback_only(host):
         return None
-    return (f"mockservers: WARNING: listening on {host}, beyond this machine's loopback, without an admin token: "
-            "anyone who can reach this port can read the request journal, reset or restore the state, add fault "
-            "rules and move the clock through /__admin and the dashboard. Set --admin-token TOKEN (or "
-            "MOCKSERVERS_ADMIN_TOKEN, or admin_token in the --config file) to require 'Authorization: Bearer "
-            "TOKEN' there, or bind to 127.0.0.1.")
+    return (
+        f"mockservers: WARNING: listening on {host}, beyond this machine's loopback, without an admin token: "
+        "anyone who can reach this port can read the request journal, reset or restore the state, add fault "
+        "rules and move the clock through /__admin and the dashboard. Set --admin-token TOKEN (or "
+        "MOCKSERVERS_ADMIN_TOKEN, or admin_token in the --config file) to require 'Authorization: Bearer "
+        "TOKEN' there, or bind to 127.0.0.1."
+    )

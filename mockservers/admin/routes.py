@@ -1,15 +1,14 @@
 """The /__admin control plane: JSON in, JSON out."""
+
 from __future__ import annotations
 
 import logging
 import os
 import re
-from datetime import datetime, timezone
-
-import yaml
-
+from datetime import UTC, datetime
 from urllib.parse import quote
 
+import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
@@ -68,8 +67,11 @@ def _whole_number(text: str | None) -> bool:
 def _clock_json():
     rt = _runtime()
     now = rt.clock.now()
-    return {"mode": rt.clock.mode, "now": now,
-            "iso": datetime.fromtimestamp(now, timezone.utc).isoformat().replace("+00:00", "Z")}
+    return {
+        "mode": rt.clock.mode,
+        "now": now,
+        "iso": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
+    }
 
 
 @blueprint.get("/fidelity")
@@ -89,8 +91,18 @@ def health():
 @blueprint.get("/vendors")
 def vendors():
     rt = _runtime()
-    return jsonify(vendors=[{"key": v.key, "title": v.title, "document": v.document, "base_path": f"/{v.key}",
-                             "openapi": bool(v.operations())} for v in rt.vendors.values()])
+    return jsonify(
+        vendors=[
+            {
+                "key": v.key,
+                "title": v.title,
+                "document": v.document,
+                "base_path": f"/{v.key}",
+                "openapi": bool(v.operations()),
+            }
+            for v in rt.vendors.values()
+        ]
+    )
 
 
 @blueprint.get("/namespaces")
@@ -125,11 +137,16 @@ def requests_():
     if unmatched not in (None, "true", "false", "1", "0"):
         return _bad("'unmatched' must be true or false")
     with rt.store.transaction() as db:
-        items = journal.query(db, vendor=request.args.get("vendor"), path=request.args.get("path"),
-                              method=request.args.get("method"), status=int(status) if status else None,
-                              limit=int(limit) if limit else None,
-                              unmatched=None if unmatched is None else unmatched in ("true", "1"),
-                              size=rt.settings.journal_size)
+        items = journal.query(
+            db,
+            vendor=request.args.get("vendor"),
+            path=request.args.get("path"),
+            method=request.args.get("method"),
+            status=int(status) if status else None,
+            limit=int(limit) if limit else None,
+            unmatched=None if unmatched is None else unmatched in ("true", "1"),
+            size=rt.settings.journal_size,
+        )
     return jsonify(requests=items, total=len(items))
 
 
@@ -262,8 +279,14 @@ def load_scenario(key: str):
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", key) or key.startswith("."):
         return _bad(f"{key!r} is not a scenario name")
     folder = rt.settings.scenarios_dir
-    path = next((os.path.join(folder, key + ext) for ext in (".json", ".yaml", ".yml")
-                 if os.path.isfile(os.path.join(folder, key + ext))), None)
+    path = next(
+        (
+            os.path.join(folder, key + ext)
+            for ext in (".json", ".yaml", ".yml")
+            if os.path.isfile(os.path.join(folder, key + ext))
+        ),
+        None,
+    )
     if path is None:
         return _bad(f"no scenario {key!r} in {folder}", 404)
     try:
@@ -300,8 +323,9 @@ def studies():
     rows = []
     for row in _vendor_rows("studies"):
         blob = row.pop("blob", None)
-        row["thumbnail"] = (f"/__admin/studies/{row['vendor']}/{quote(str(row['id']), safe='')}/thumbnail.png"
-                            if blob else None)
+        row["thumbnail"] = (
+            f"/__admin/studies/{row['vendor']}/{quote(str(row['id']), safe='')}/thumbnail.png" if blob else None
+        )
         rows.append(row)
     return jsonify(studies=rows, total=len(rows))
 
@@ -314,8 +338,7 @@ def thumbnail(vendor: str, study_id: str):
     if vendor not in rt.vendors:
         return _bad(f"unknown vendor {vendor!r}", 404)
     with rt.store.transaction() as db:
-        found = next((s for s in rt.vendors[vendor].studies(rt.context(db, vendor)) if str(s["id"]) == study_id),
-                     None)
+        found = next((s for s in rt.vendors[vendor].studies(rt.context(db, vendor)) if str(s["id"]) == study_id), None)
     if found is None or not found.get("blob") or not rt.blobs.exists(found["blob"]):
         return _bad(f"no image for study {study_id!r} of {vendor}", 404)
     size = request.args.get("size", "256")

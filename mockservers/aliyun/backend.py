@@ -1,10 +1,11 @@
 """The analysis platform's state and behaviour. No Flask: a Context and validated values in (routes.py's
 declarations validate them), dicts out, AliyunError raised for what only the platform's state can refuse."""
+
 from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PIL import Image as PilImage
 from sqlalchemy import bindparam, select
@@ -33,12 +34,15 @@ class AnalysisFailed(Exception):
 
 
 def iso_utc(ts: float) -> str:
-    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # Built once: building a select costs more than running it.
-_ANALYSIS = select(Analysis).where(Analysis.namespace == bindparam("namespace"),
-                                   Analysis.study_uid == bindparam("study"), Analysis.study_type == bindparam("type"))
+_ANALYSIS = select(Analysis).where(
+    Analysis.namespace == bindparam("namespace"),
+    Analysis.study_uid == bindparam("study"),
+    Analysis.study_type == bindparam("type"),
+)
 
 
 class AliyunBackend:
@@ -76,8 +80,11 @@ class AliyunBackend:
         except OssError as exc:
             raise AliyunError("100006", f"OSS访问被拒绝: {exc.code}", explain=exc.explain) from None
         if secret != body["accessKeySecret"]:
-            raise AliyunError("100006", "OSS访问被拒绝: SignatureDoesNotMatch",
-                              explain="accessKeySecret: not the secret of this accessKeyId")
+            raise AliyunError(
+                "100006",
+                "OSS访问被拒绝: SignatureDoesNotMatch",
+                explain="accessKeySecret: not the secret of this accessKeyId",
+            )
         try:
             self.store.bucket(body["bucketName"])
         except OssError as exc:
@@ -89,8 +96,11 @@ class AliyunBackend:
         self.check_oss(body)
         keys = self.store.keys_under(body["bucketName"], body["key"])
         if not keys:
-            raise AliyunError("100005", "OSS文件不存在: NoSuchKey",
-                              explain=f"key: no object {body['key']!r} and none under {body['key'].rstrip('/')}/")
+            raise AliyunError(
+                "100005",
+                "OSS文件不存在: NoSuchKey",
+                explain=f"key: no object {body['key']!r} and none under {body['key'].rstrip('/')}/",
+            )
         return keys
 
     def read_image(self, bucket: str, key: str, study_type: int) -> results.Image:
@@ -107,18 +117,27 @@ class AliyunBackend:
         modality = str(ds.get("Modality") or "")
         if modality not in MODALITIES[study_type]:
             wanted = "/".join(sorted(MODALITIES[study_type]))
-            raise AnalysisFailed("100010", f"影像文件无法分析: {key} 的Modality为{modality or '空'}，"
-                                           f"{STUDY_TYPE_NAMES[study_type]}分析需要{wanted}")
+            raise AnalysisFailed(
+                "100010",
+                f"影像文件无法分析: {key} 的Modality为{modality or '空'}，"
+                f"{STUDY_TYPE_NAMES[study_type]}分析需要{wanted}",
+            )
         try:
             spacing = [float(v) for v in (ds.get("PixelSpacing") or [1.0, 1.0])][:2]
             spacing.append(float(ds.get("SliceThickness") or 1.0))
             origin = [float(v) for v in (ds.get("ImagePositionPatient") or [0.0, 0.0, 0.0])]
             if len(spacing) != 3 or len(origin) != 3:
                 raise ValueError("PixelSpacing needs 2 values, ImagePositionPatient 3")
-            return results.Image(key=key, rows=int(ds.get("Rows") or 0), columns=int(ds.get("Columns") or 0),
-                                 series_uid=str(ds.get("SeriesInstanceUID") or ""),
-                                 laterality=str(ds.get("ImageLaterality") or ds.get("Laterality") or ""),
-                                 spacing=spacing, origin=origin, slices=int(ds.get("NumberOfFrames") or 1))
+            return results.Image(
+                key=key,
+                rows=int(ds.get("Rows") or 0),
+                columns=int(ds.get("Columns") or 0),
+                series_uid=str(ds.get("SeriesInstanceUID") or ""),
+                laterality=str(ds.get("ImageLaterality") or ds.get("Laterality") or ""),
+                spacing=spacing,
+                origin=origin,
+                slices=int(ds.get("NumberOfFrames") or 1),
+            )
         except (TypeError, ValueError) as exc:
             raise AnalysisFailed("100010", f"影像文件无法分析: {key} 的DICOM头无法解析") from exc
 
@@ -150,11 +169,19 @@ class AliyunBackend:
         keys = self.study_objects(b)
         found = self._analysis(namespace, b["studyInstanceUid"], b["studyType"])
         if found is not None and not b["forceAnalysis"]:
-            raise AliyunError("100009", explain=f"studyInstanceUid: {b['studyInstanceUid']!r} was already analysed "
-                                                f"as studyType {b['studyType']} ({found.status})")
+            raise AliyunError(
+                "100009",
+                explain=f"studyInstanceUid: {b['studyInstanceUid']!r} was already analysed "
+                f"as studyType {b['studyType']} ({found.status})",
+            )
         if found is None:
-            found = Analysis(namespace=namespace, study_uid=b["studyInstanceUid"], study_type=b["studyType"], run=0,
-                             created_at=self.ctx.now)
+            found = Analysis(
+                namespace=namespace,
+                study_uid=b["studyInstanceUid"],
+                study_type=b["studyType"],
+                run=0,
+                created_at=self.ctx.now,
+            )
             self.db.add(found)
         found.run += 1
         found.status, found.objects, found.created_at = "running", keys, self.ctx.now
@@ -173,8 +200,13 @@ class AliyunBackend:
             if a.fail_with:
                 raise AnalysisFailed(a.fail_with, CATALOG[a.fail_with][1])
             images = [self.read_image(a.request["bucketName"], key, a.study_type) for key in a.objects]
-            rng = self.ctx.rng("analysis", a.namespace, a.study_uid, a.study_type,
-                               *[self.store.find(a.request["bucketName"], k).etag for k in a.objects])
+            rng = self.ctx.rng(
+                "analysis",
+                a.namespace,
+                a.study_uid,
+                a.study_type,
+                *[self.store.find(a.request["bucketName"], k).etag for k in a.objects],
+            )
             a.result = results.analysis_data(rng, a.study_uid, a.study_type, images)
             a.status = "success"
         except AnalysisFailed as failure:
@@ -190,15 +222,22 @@ class AliyunBackend:
 
     @staticmethod
     def status_body(a: Analysis) -> dict:
-        return {"studyInstanceUid": a.study_uid, "studyType": a.study_type,
-                "status": 0 if a.status == "success" else -1, "errorCode": a.error_code,
-                "errorMessage": a.error_message}
+        return {
+            "studyInstanceUid": a.study_uid,
+            "studyType": a.study_type,
+            "status": 0 if a.status == "success" else -1,
+            "errorCode": a.error_code,
+            "errorMessage": a.error_message,
+        }
 
     def _finished(self, namespace: str, study_uid: str, study_type: int) -> Analysis:
         a = self._analysis(namespace, study_uid, study_type)
         if a is None:
-            raise AliyunError("100008", explain=f"studyInstanceUid: no analysis of {study_uid!r} as studyType "
-                                                f"{study_type} in namespace {namespace!r}")
+            raise AliyunError(
+                "100008",
+                explain=f"studyInstanceUid: no analysis of {study_uid!r} as studyType "
+                f"{study_type} in namespace {namespace!r}",
+            )
         if a.status == "running":
             raise AliyunError("100007", explain="the analysis is still running; poll again or wait for the callback")
         if a.status == "failed":
@@ -216,8 +255,10 @@ class AliyunBackend:
         by_id = {item["indexId"]: item for item in items}
         for n, entry in enumerate(b["data"]):
             if entry["indexId"] not in by_id:
-                raise bad_parameter(f"data[{n}].indexId", explain=f"data[{n}].indexId: {entry['indexId']!r} is not "
-                                                                  f"an indexId of this result")
+                raise bad_parameter(
+                    f"data[{n}].indexId",
+                    explain=f"data[{n}].indexId: {entry['indexId']!r} is not an indexId of this result",
+                )
         for entry in b["data"]:
             by_id[entry["indexId"]]["credibility"] = entry["credibility"]
         result[RESULT_LISTS[a.study_type]] = items
@@ -232,9 +273,14 @@ class AliyunBackend:
         self.check_oss(b)
         if self.store.find(b["bucketName"], b["key"]) is None:
             raise AliyunError("100005", "OSS文件不存在: NoSuchKey", explain=f"key: no object {b['key']!r}")
-        task = OaTask(namespace=b["namespace"], image_uid=b["ImageUid"], status="running", created_at=self.ctx.now,
-                      request={k: v for k, v in b.items() if k not in SECRET_FIELDS},
-                      fail_with=self._fault_failure())
+        task = OaTask(
+            namespace=b["namespace"],
+            image_uid=b["ImageUid"],
+            status="running",
+            created_at=self.ctx.now,
+            request={k: v for k, v in b.items() if k not in SECRET_FIELDS},
+            fail_with=self._fault_failure(),
+        )
         self.db.add(task)
         self.db.flush()
         self.ctx.schedule("oa_finish", float(self.config["oa_seconds"]), {"id": task.id})
@@ -243,8 +289,13 @@ class AliyunBackend:
         task = self.db.get(OaTask, task_id)
         if task is None or task.status != "running":
             return
-        body = {"returnCode": "000000", "returnMessage": "OK", "namespace": task.namespace,
-                "ImageUid": task.image_uid, "Boxes": []}
+        body = {
+            "returnCode": "000000",
+            "returnMessage": "OK",
+            "namespace": task.namespace,
+            "ImageUid": task.image_uid,
+            "Boxes": [],
+        }
         try:
             if task.fail_with:
                 raise AnalysisFailed(task.fail_with, CATALOG[task.fail_with][1])
@@ -270,5 +321,9 @@ class AliyunBackend:
             cred = self.store.issue_sts(access_key_id, access_key_secret, duration)
         except OssError as exc:
             raise AliyunError("100006", f"OSS访问被拒绝: {exc.code}", explain=exc.explain) from None
-        return {"AccessKeyId": cred.access_key_id, "AccessKeySecret": cred.access_key_secret,
-                "SecurityToken": cred.security_token, "Expiration": iso_utc(cred.expires_at)}
+        return {
+            "AccessKeyId": cred.access_key_id,
+            "AccessKeySecret": cred.access_key_secret,
+            "SecurityToken": cred.security_token,
+            "Expiration": iso_utc(cred.expires_at),
+        }

@@ -1,4 +1,5 @@
 """The thin client an integrator would write for the analysis platform: every answer is the envelope; errors raise."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,14 +33,25 @@ class OssSource:
     security_token: str = ""
 
     def fields(self) -> dict[str, str]:
-        return {"accessKeyId": self.access_key_id, "accessKeySecret": self.access_key_secret,
-                "securityToken": self.security_token, "endpoint": self.endpoint, "bucketName": self.bucket_name,
-                "key": self.key}
+        return {
+            "accessKeyId": self.access_key_id,
+            "accessKeySecret": self.access_key_secret,
+            "securityToken": self.security_token,
+            "endpoint": self.endpoint,
+            "bucketName": self.bucket_name,
+            "key": self.key,
+        }
 
 
 class AliyunClient:
-    def __init__(self, base_url: str = "http://127.0.0.1:8080/aliyun", token_id: str = "demo",
-                 namespace: str = "demo", session: requests.Session | None = None, timeout: float = 30.0):
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8080/aliyun",
+        token_id: str = "demo",
+        namespace: str = "demo",
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+    ):
         self.base_url = base_url.rstrip("/")
         self.token_id, self.namespace = token_id, namespace
         self.http = session or requests.Session()
@@ -58,40 +70,68 @@ class AliyunClient:
             raise kind(str(code), body.get("returnMessage", ""), body.get("requestId", ""), response.status_code)
         return body.get("data")
 
-    def execute_analysis(self, study_instance_uid: str, study_type: int, source: OssSource,
-                         status_callback_url: str | None = None, force: bool = False) -> bool:
-        body = {"studyInstanceUid": study_instance_uid, "studyType": study_type, **source.fields(),
-                "forceAnalysis": force}
+    def execute_analysis(
+        self,
+        study_instance_uid: str,
+        study_type: int,
+        source: OssSource,
+        status_callback_url: str | None = None,
+        force: bool = False,
+    ) -> bool:
+        body = {
+            "studyInstanceUid": study_instance_uid,
+            "studyType": study_type,
+            **source.fields(),
+            "forceAnalysis": force,
+        }
         if status_callback_url:
             body["statusNotifyCallBackUrl"] = status_callback_url
         return self._call("POST", "/dicom/api/executeAnalysis", json=body)
 
     def get_analysis_result(self, study_instance_uid: str, study_type: int) -> dict:
-        return self._call("GET", "/dicom/api/getAnalysisResult",
-                          params={"studyInstanceUid": study_instance_uid, "studyType": study_type})
+        return self._call(
+            "GET",
+            "/dicom/api/getAnalysisResult",
+            params={"studyInstanceUid": study_instance_uid, "studyType": study_type},
+        )
 
     def submit_feedback(self, study_instance_uid: str, study_type: int, credibility: dict[str, str]) -> bool:
         """`credibility`: indexId -> "Y" | "N" | "UN"."""
-        body = {"studyInstanceUid": study_instance_uid, "studyType": study_type,
-                "data": [{"indexId": k, "credibility": v} for k, v in credibility.items()]}
+        body = {
+            "studyInstanceUid": study_instance_uid,
+            "studyType": study_type,
+            "data": [{"indexId": k, "credibility": v} for k, v in credibility.items()],
+        }
         return self._call("POST", "/dicom/api/submitAnalysisFeedback", json=body)
 
     def trigger_oa(self, image_uid: str, source: OssSource, result_callback_url: str) -> None:
         """The OA (knee KL grade) trigger; its answer has only returnCode/returnMessage, the result comes back
         POSTed to `result_callback_url`."""
-        body = {"namespace": self.namespace, "ImageUid": image_uid, **source.fields(), "analysis": "OA",
-                "resultCallBackUrl": result_callback_url}
+        body = {
+            "namespace": self.namespace,
+            "ImageUid": image_uid,
+            **source.fields(),
+            "analysis": "OA",
+            "resultCallBackUrl": result_callback_url,
+        }
         response = self.http.post(self.base_url + "/oa/analysis", json=body, timeout=self.timeout)
         try:
             answer = response.json()
         except ValueError:
             raise AliyunAPIError("InvalidResponse", response.text[:200], status=response.status_code) from None
         if answer.get("returnCode") != OK:
-            raise AliyunAPIError(str(answer.get("returnCode")), answer.get("returnMessage", ""),
-                                 status=response.status_code)
+            raise AliyunAPIError(
+                str(answer.get("returnCode")), answer.get("returnMessage", ""), status=response.status_code
+            )
 
     def issue_sts(self, access_key_id: str, access_key_secret: str, duration_seconds: int = 3600) -> dict:
         """The mock's own STS issuer (not part of the platform): AccessKeyId, AccessKeySecret, SecurityToken."""
-        return self._call("POST", "/sts/token", json={"accessKeyId": access_key_id,
-                                                     "accessKeySecret": access_key_secret,
-                                                     "durationSeconds": duration_seconds})
+        return self._call(
+            "POST",
+            "/sts/token",
+            json={
+                "accessKeyId": access_key_id,
+                "accessKeySecret": access_key_secret,
+                "durationSeconds": duration_seconds,
+            },
+        )

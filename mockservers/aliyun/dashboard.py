@@ -1,4 +1,5 @@
 """What the dashboard shows of aliyun: analyses and OA tasks with their state, analysed studies with their boxes."""
+
 from __future__ import annotations
 
 import io
@@ -35,19 +36,36 @@ def _newest_first(rows: list[dict]) -> list[dict]:
 def jobs(ctx: Context) -> list[dict]:
     rows = []
     for a in _analyses(ctx):
-        detail = (f"namespace {a.namespace}, {len(a.objects)} object(s) at "
-                  f"{a.request['bucketName']}/{a.request['key']}, run {a.run}")
+        detail = (
+            f"namespace {a.namespace}, {len(a.objects)} object(s) at "
+            f"{a.request['bucketName']}/{a.request['key']}, run {a.run}"
+        )
         if a.error_code:
             detail += f"; {a.error_code} {a.error_message}"
-        rows.append({"id": analysis_id(a), "kind": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}",
-                     "state": a.status, "created_at": a.created_at, "updated_at": a.finished_at or a.created_at,
-                     "detail": detail})
+        rows.append(
+            {
+                "id": analysis_id(a),
+                "kind": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}",
+                "state": a.status,
+                "created_at": a.created_at,
+                "updated_at": a.finished_at or a.created_at,
+                "detail": detail,
+            }
+        )
     for task in _oa_tasks(ctx):
         detail = f"namespace {task.namespace}, {task.request['bucketName']}/{task.request['key']}"
         if task.status == "failed":
             detail += f"; {task.result['returnCode']} {task.result['returnMessage']}"
-        rows.append({"id": oa_id(task), "kind": "OA", "state": task.status, "created_at": task.created_at,
-                     "updated_at": task.finished_at or task.created_at, "detail": detail})
+        rows.append(
+            {
+                "id": oa_id(task),
+                "kind": "OA",
+                "state": task.status,
+                "created_at": task.created_at,
+                "updated_at": task.finished_at or task.created_at,
+                "detail": detail,
+            }
+        )
     return _newest_first(rows)
 
 
@@ -82,13 +100,28 @@ def studies(ctx: Context) -> list[dict]:
         if a.result and a.result["boxes"] and len(a.objects) == 1:
             findings = _boxes(a.result["boxes"], "coordinates", "class")
         blob, patient = _dicom_with_pixels(ctx, store, bucket, a.objects)
-        rows.append({"id": analysis_id(a), "patient": patient,
-                     "description": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}, {a.status}, "
-                                    f"{len(a.objects)} object(s)",
-                     "blob": blob, "findings": findings, "created_at": a.created_at})
+        rows.append(
+            {
+                "id": analysis_id(a),
+                "patient": patient,
+                "description": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}, {a.status}, "
+                f"{len(a.objects)} object(s)",
+                "blob": blob,
+                "findings": findings,
+                "created_at": a.created_at,
+            }
+        )
     for task in _oa_tasks(ctx):
         boxes = (task.result or {}).get("Boxes") or []
         blob, patient = _dicom_with_pixels(ctx, store, task.request["bucketName"], [task.request["key"]])
-        rows.append({"id": oa_id(task), "patient": patient, "description": f"OA {task.image_uid}, {task.status}",
-                     "blob": blob, "findings": _boxes(boxes, "Coordinates", "Class"), "created_at": task.created_at})
+        rows.append(
+            {
+                "id": oa_id(task),
+                "patient": patient,
+                "description": f"OA {task.image_uid}, {task.status}",
+                "blob": blob,
+                "findings": _boxes(boxes, "Coordinates", "Class"),
+                "created_at": task.created_at,
+            }
+        )
     return [{k: v for k, v in row.items() if k != "created_at"} for row in _newest_first(rows)]

@@ -1,4 +1,5 @@
 """Demo data: synthetic DICOM studies in the demo bucket, analysed as each study type, in several states."""
+
 from __future__ import annotations
 
 import io
@@ -36,12 +37,23 @@ def seed(unit, studies: int, progress) -> None:
             prefix = f"demo/{study_uid}"
             store.put(bucket, f"{prefix}/0001.dcm", data, content_type="application/dicom")
             backend = AliyunBackend(ctx)
-            backend.execute(namespace, {
-                "studyInstanceUid": study_uid, "studyType": study_type, "accessKeyId": key_id,
-                "accessKeySecret": secret, "securityToken": "", "endpoint": "http://127.0.0.1:8080",
-                "bucketName": bucket, "key": prefix, "forceAnalysis": False})
+            backend.execute(
+                namespace,
+                {
+                    "studyInstanceUid": study_uid,
+                    "studyType": study_type,
+                    "accessKeyId": key_id,
+                    "accessKeySecret": secret,
+                    "securityToken": "",
+                    "endpoint": "http://127.0.0.1:8080",
+                    "bucketName": bucket,
+                    "key": prefix,
+                    "forceAnalysis": False,
+                },
+            )
             if state != "running":  # a running one finishes when the clock reaches analysis_seconds
-                analysis = ctx.db.scalars(select(Analysis).where(Analysis.namespace == namespace,
-                                                                 Analysis.study_uid == study_uid)).one()
+                analysis = ctx.db.scalars(
+                    select(Analysis).where(Analysis.namespace == namespace, Analysis.study_uid == study_uid)
+                ).one()
                 backend.finish_analysis(analysis.id, analysis.run)
         progress(1)

@@ -1,4 +1,5 @@
 """The analysis platform's returnCode catalog and its envelope, as data (core/errors.py renders them)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -46,8 +47,7 @@ ERROR_SOURCES = {
 
 
 class AliyunError(VendorError):
-    def __init__(self, code: str, message: str | None = None, *, status: int | None = None,
-                 explain: str | None = None):
+    def __init__(self, code: str, message: str | None = None, *, status: int | None = None, explain: str | None = None):
         default_status, default_message = CATALOG[code]
         super().__init__(message or default_message, status=status or default_status, explain=explain)
         self.code = code
@@ -58,8 +58,14 @@ def bad_parameter(field: str, explain: str | None = None) -> AliyunError:
 
 
 def envelope(data, request_id: str, code: str = OK, message: str = "OK") -> dict:
-    return {"returnCode": code, "returnMessage": message, "solution": "", "requestId": request_id, "data": data,
-            "success": code == OK}
+    return {
+        "returnCode": code,
+        "returnMessage": message,
+        "solution": "",
+        "requestId": request_id,
+        "data": data,
+        "success": code == OK,
+    }
 
 
 def _error_envelope(error: AliyunError) -> dict:
@@ -72,6 +78,9 @@ def _error_envelope(error: AliyunError) -> dict:
 
 
 DIALECT = Dialect(
-    error=AliyunError, catalog=CATALOG, envelope=_error_envelope, sources=ERROR_SOURCES,
+    error=AliyunError,
+    catalog=CATALOG,
+    envelope=_error_envelope,
+    sources=ERROR_SOURCES,
     bare={404: Bare("100011"), 405: Bare("100012"), 400: Bare("100004", keep_status=True), 500: Bare("100001")},
 )

@@ -1,5 +1,6 @@
 """Request ids: fresh on every answer, seeded (the seed, the namespace, the clock and the runtime's answer
 number), errors before a context too."""
+
 from __future__ import annotations
 
 from mockservers.core.fake import seeded_hex, seeded_uuid

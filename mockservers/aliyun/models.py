@@ -1,4 +1,5 @@
 """The aliyun vendor's tables: the OSS store, the STS credentials it issued, analyses and OA tasks."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Float, Integer, String, Text, UniqueConstraint

@@ -1,8 +1,8 @@
 """marshmallow schemas of every request and answer the platform document shows (and the mock's STS endpoint)."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-
 
 DOC = "aliyun-medical-analysis.txt § "
 
@@ -49,8 +49,12 @@ URL = r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9
 
 
 def text(required: bool = True, max_length: int = 1024, **kwargs) -> fields.String:
-    return fields.String(required=required, validate=[validate.Length(min=1 if required else 0, max=max_length),
-                                                      storable], metadata={"pattern": NO_NUL}, **kwargs)
+    return fields.String(
+        required=required,
+        validate=[validate.Length(min=1 if required else 0, max=max_length), storable],
+        metadata={"pattern": NO_NUL},
+        **kwargs,
+    )
 
 
 class OptionalUrl(fields.String):
@@ -72,8 +76,7 @@ def url(required: bool = True) -> fields.String:
             for check in checks:
                 check(value)
 
-    return OptionalUrl(allow_none=True, validate=check_unless_none,
-                       metadata={"pattern": URL.replace("^", "^$|^", 1)})
+    return OptionalUrl(allow_none=True, validate=check_unless_none, metadata={"pattern": URL.replace("^", "^$|^", 1)})
 
 
 def schema(name: str, base: type[Schema], attrs: dict) -> type[Schema]:
@@ -93,22 +96,27 @@ def oss_fields() -> dict:
     return {
         "accessKeyId": text(max_length=200),
         "accessKeySecret": text(max_length=200),
-        "securityToken": fields.String(load_default="", allow_none=True,
-                                       validate=[validate.Length(max=4096), storable]),
+        "securityToken": fields.String(
+            load_default="", allow_none=True, validate=[validate.Length(max=4096), storable]
+        ),
         "endpoint": url(),
         "bucketName": text(max_length=63),
         "key": text(max_length=1023),
     }
 
 
-ExecuteAnalysisBody = schema("ExecuteAnalysisBody", Loose, {
-    "__source__": DOC + "executeAnalysis, Path Param : Request Body",
-    "studyInstanceUid": text(max_length=500),
-    "studyType": StrictInt(required=True, validate=validate.Range(min=1, max=4)),
-    "statusNotifyCallBackUrl": url(required=False),
-    **oss_fields(),
-    "forceAnalysis": StrictBool(load_default=False),
-})
+ExecuteAnalysisBody = schema(
+    "ExecuteAnalysisBody",
+    Loose,
+    {
+        "__source__": DOC + "executeAnalysis, Path Param : Request Body",
+        "studyInstanceUid": text(max_length=500),
+        "studyType": StrictInt(required=True, validate=validate.Range(min=1, max=4)),
+        "statusNotifyCallBackUrl": url(required=False),
+        **oss_fields(),
+        "forceAnalysis": StrictBool(load_default=False),
+    },
+)
 
 
 class ResultQuery(Loose):
@@ -130,14 +138,18 @@ class FeedbackBody(Loose):
     data = fields.List(fields.Nested(FeedbackItem), required=True, validate=validate.Length(min=1))
 
 
-OaBody = schema("OaBody", Loose, {
-    "__source__": DOC + "触发算法分析, Path Param : Request Body",
-    "namespace": text(max_length=200),
-    "ImageUid": text(max_length=500),
-    **oss_fields(),
-    "analysis": fields.String(required=True, validate=validate.OneOf(["OA"])),
-    "resultCallBackUrl": url(),
-})
+OaBody = schema(
+    "OaBody",
+    Loose,
+    {
+        "__source__": DOC + "触发算法分析, Path Param : Request Body",
+        "namespace": text(max_length=200),
+        "ImageUid": text(max_length=500),
+        **oss_fields(),
+        "analysis": fields.String(required=True, validate=validate.OneOf(["OA"])),
+        "resultCallBackUrl": url(),
+    },
+)
 
 
 class StsBody(Loose):
@@ -148,6 +160,7 @@ class StsBody(Loose):
 
 
 # ---- responses ---------------------------------------------------------------------------------------------------
+
 
 class Strict(Schema):
     """Response schemas describe exactly the documented keys."""
@@ -160,23 +173,31 @@ FEEDBACK_WHY = "null until submitAnalysisFeedback sets it; feedback covers study
 
 def envelope(name: str, data: fields.Field, source: str) -> type[Schema]:
     """The platform's envelope around one `data` field."""
-    return schema(name, Strict, {
-        "__source__": source,
-        "returnCode": fields.String(required=True, validate=RETURN_CODE),
-        "returnMessage": fields.String(required=True),
-        "solution": fields.String(required=True),
-        "requestId": fields.String(required=True),
-        "data": data,
-        "success": fields.Boolean(required=True),
-    })
+    return schema(
+        name,
+        Strict,
+        {
+            "__source__": source,
+            "returnCode": fields.String(required=True, validate=RETURN_CODE),
+            "returnMessage": fields.String(required=True),
+            "solution": fields.String(required=True),
+            "requestId": fields.String(required=True),
+            "data": data,
+            "success": fields.Boolean(required=True),
+        },
+    )
 
 
-Box = schema("Box", Strict, {
-    "__source__": DOC + "getAnalysisResult, Response (boxes)",
-    "boxUid": fields.String(required=True, validate=validate.Regexp(r"^\d{5}$")),
-    "coordinates": fields.List(fields.Integer(), required=True, validate=validate.Length(equal=4)),
-    "class": fields.String(required=True, validate=validate.OneOf([f"KL{n}级" for n in range(5)])),
-})
+Box = schema(
+    "Box",
+    Strict,
+    {
+        "__source__": DOC + "getAnalysisResult, Response (boxes)",
+        "boxUid": fields.String(required=True, validate=validate.Regexp(r"^\d{5}$")),
+        "coordinates": fields.List(fields.Integer(), required=True, validate=validate.Length(equal=4)),
+        "class": fields.String(required=True, validate=validate.OneOf([f"KL{n}级" for n in range(5)])),
+    },
+)
 
 
 class OcularItem(Strict):
@@ -189,11 +210,13 @@ class OcularItem(Strict):
     dme = fields.Integer(required=True, validate=validate.Range(min=0, max=1))
     confidence = fields.Float(required=True)
     imgCenter = fields.String(required=True, validate=validate.OneOf(["DISC", "MACULA"]))
-    imgQuality = fields.String(required=True,
-                               validate=validate.OneOf(["VERY_GOOD", "GOOD", "NEUTRAL", "POOR", "VERY_POOR"]))
+    imgQuality = fields.String(
+        required=True, validate=validate.OneOf(["VERY_GOOD", "GOOD", "NEUTRAL", "POOR", "VERY_POOR"])
+    )
     inspection = fields.String(required=True)
-    inspectionModel = fields.String(required=True,
-                                    validate=validate.OneOf(["AIFC40", "AIFC50", "AIFC60", "AIFC70", "AIFC80"]))
+    inspectionModel = fields.String(
+        required=True, validate=validate.OneOf(["AIFC40", "AIFC50", "AIFC60", "AIFC70", "AIFC80"])
+    )
     credibility = CREDIBILITY
 
 
@@ -247,13 +270,26 @@ class OaReply(Strict):
     returnMessage = fields.String(required=True)
 
 
-BoolEnvelope = envelope("BoolEnvelope", fields.Boolean(required=True, metadata={
-    "description": "true on success; false when the answer carries an error code"}),
-    DOC + "executeAnalysis, Response")
-ResultEnvelope = envelope("ResultEnvelope", fields.Nested(ResultData, required=True, allow_none=True, metadata={
-    "description": "null while not ready (100007) or when the analysis failed"}),
-    DOC + "getAnalysisResult, Response")
-ErrorEnvelope = envelope("ErrorEnvelope", fields.Boolean(required=True, allow_none=True, metadata={
-    "description": "false on POST, null on GET"}),
-    DOC + "executeAnalysis, Response (returnCode 1000xx, success false)")
+BoolEnvelope = envelope(
+    "BoolEnvelope",
+    fields.Boolean(
+        required=True, metadata={"description": "true on success; false when the answer carries an error code"}
+    ),
+    DOC + "executeAnalysis, Response",
+)
+ResultEnvelope = envelope(
+    "ResultEnvelope",
+    fields.Nested(
+        ResultData,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null while not ready (100007) or when the analysis failed"},
+    ),
+    DOC + "getAnalysisResult, Response",
+)
+ErrorEnvelope = envelope(
+    "ErrorEnvelope",
+    fields.Boolean(required=True, allow_none=True, metadata={"description": "false on POST, null on GET"}),
+    DOC + "executeAnalysis, Response (returnCode 1000xx, success false)",
+)
 StsEnvelope = envelope("StsEnvelope", fields.Nested(StsData, required=True), DOC + "executeAnalysis, Response")

@@ -1,4 +1,5 @@
 """The Aliyun medical data analysis platform (and its OSS store) as the core sees it."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ def accept_status(response: requests.Response) -> str | None:
     """The status callback is delivered once the receiver answers {"code": 0}."""
     body = _json_of(response)
     if not isinstance(body, dict) or "code" not in body:
-        return f"HTTP {response.status_code}: not the {{\"code\": 0}} acknowledgement"
+        return f'HTTP {response.status_code}: not the {{"code": 0}} acknowledgement'
     if body["code"] not in (0, "0"):
         return f"receiver answered code {body['code']!r}"
     return None
@@ -35,7 +36,7 @@ def accept_oa(response: requests.Response) -> str | None:
     """The OA result callback is delivered once the receiver answers returnCode "000000"."""
     body = _json_of(response)
     if not isinstance(body, dict) or "returnCode" not in body:
-        return f"HTTP {response.status_code}: not the {{\"returnCode\": \"000000\"}} acknowledgement"
+        return f'HTTP {response.status_code}: not the {{"returnCode": "000000"}} acknowledgement'
     if body["returnCode"] != OK:
         return f"receiver answered returnCode {body['returnCode']!r}"
     return None
@@ -47,8 +48,14 @@ class AliyunVendor(VendorSpec):
     document = "aliyun-medical-analysis.txt"
     real_hosts = ("https://medical.aliyun.com", "http://medical.aliyun.com")
     # tokenId is the application's credential; OSS: a presigned URL's Signature, STS tokens and secrets
-    credential_names = ("tokenId", "accessKeySecret", "securityToken", "Signature", "security-token",
-                        "x-oss-security-token")
+    credential_names = (
+        "tokenId",
+        "accessKeySecret",
+        "securityToken",
+        "Signature",
+        "security-token",
+        "x-oss-security-token",
+    )
     errors = PLATFORM_DIALECT  # the platform's JSON envelope
     root_errors = OSS_DIALECT  # the object store's XML, at the server root
 
@@ -66,23 +73,32 @@ class AliyunVendor(VendorSpec):
         """The platform's under /aliyun, then the OSS store's at the root (declared, not published)."""
         from mockservers.aliyun.oss.routes import api as oss
         from mockservers.aliyun.routes import api as platform
+
         return [platform, oss]
 
     def behaviour_sources(self):
-        return {f"{name} callback: {what}": source for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")
-                for what, source in (("where it may go", callback_targets.TARGET_SOURCE),
-                                     ("retries", callback_retry.RETRY_SOURCE))}
+        return {
+            f"{name} callback: {what}": source
+            for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")
+            for what, source in (
+                ("where it may go", callback_targets.TARGET_SOURCE),
+                ("retries", callback_retry.RETRY_SOURCE),
+            )
+        }
 
     def jobs(self, ctx):
         from mockservers.aliyun.dashboard import jobs
+
         return jobs(ctx)
 
     def studies(self, ctx):
         from mockservers.aliyun.dashboard import studies
+
         return studies(ctx)
 
     def demo(self, unit, studies, progress):
         from mockservers.aliyun.demo import seed
+
         seed(unit, studies, progress)
 
     def handlers(self):

@@ -1,4 +1,5 @@
 """Each REST vendor's OpenAPI document and a browsable page for it, served at /<vendor>/openapi.json and /docs."""
+
 from __future__ import annotations
 
 from importlib import resources

@@ -1,9 +1,10 @@
 """CAD4TB's state and behaviour. No Flask: a Context and validated parameters in (cad4tb/routes.py validates them),
 dicts/bytes out, Cad4tbError raised."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -17,9 +18,20 @@ from mockservers.core.validation import load
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
 PERMISSIONS = (
-    "upload_project", "api_instance_upload", "api_get_patient", "api_delete_patient", "api_get_study",
-    "api_list_studies", "api_delete_study", "api_get_series", "api_list_series", "api_dicom_get",
-    "api_delete_series", "api_series_results", "api_list_forms", "api_add_form_submission",
+    "upload_project",
+    "api_instance_upload",
+    "api_get_patient",
+    "api_delete_patient",
+    "api_get_study",
+    "api_list_studies",
+    "api_delete_study",
+    "api_get_series",
+    "api_list_series",
+    "api_dicom_get",
+    "api_delete_series",
+    "api_series_results",
+    "api_list_forms",
+    "api_add_form_submission",
 )
 # call -> the permissions it needs (all of them)
 CALL_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -48,13 +60,15 @@ def clean_filename(name: str) -> str:
 
 
 def iso_timestamp(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="microseconds")
 
 
 # The lookups on every patient/study/series request, built once: building a select costs more than running it.
-_PATIENT = select(Cad4tbPatient).where(Cad4tbPatient.project == bindparam("project"),
-                                       Cad4tbPatient.archive == bindparam("archive"),
-                                       Cad4tbPatient.patient_id == bindparam("patient"))
+_PATIENT = select(Cad4tbPatient).where(
+    Cad4tbPatient.project == bindparam("project"),
+    Cad4tbPatient.archive == bindparam("archive"),
+    Cad4tbPatient.patient_id == bindparam("patient"),
+)
 _STUDY = select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == bindparam("patient"), Cad4tbStudy.uid == bindparam("uid"))
 _SERIES = select(Cad4tbSeries).where(Cad4tbSeries.study_pk == bindparam("study"), Cad4tbSeries.uid == bindparam("uid"))
 
@@ -70,8 +84,10 @@ class Cad4tbBackend:
     def authenticate(self, username: str | None, password: str | None) -> dict:
         info = (self.config.get("users") or {}).get(username or "")
         if not username or info is None or str(info.get("password", "")) != (password or ""):
-            raise not_allowed("Invalid username or password",
-                              explain="X-USERNAME/X-PASSWORD: missing, or not a configured user and password")
+            raise not_allowed(
+                "Invalid username or password",
+                explain="X-USERNAME/X-PASSWORD: missing, or not a configured user and password",
+            )
         return {**info, "name": username}
 
     @staticmethod
@@ -94,8 +110,9 @@ class Cad4tbBackend:
     def _patient(self, user: dict, p: dict, suberror: str) -> Cad4tbPatient:
         if not self.may_use(user, p["Project"], p["Archive"]):
             raise not_found(suberror, explain=f"Project/Archive {p['Project']!r}/{p['Archive']!r}: not the user's")
-        patient = self.db.scalars(_PATIENT, {"project": p["Project"], "archive": p["Archive"],
-                                             "patient": p["PatientID"]}).first()
+        patient = self.db.scalars(
+            _PATIENT, {"project": p["Project"], "archive": p["Archive"], "patient": p["PatientID"]}
+        ).first()
         if patient is None:
             raise not_found(suberror, explain=f"PatientID {p['PatientID']!r}: no such patient in the archive")
         return patient
@@ -104,16 +121,16 @@ class Cad4tbBackend:
         patient = self._patient(user, p, suberror)
         study = self.db.scalars(_STUDY, {"patient": patient.id, "uid": p["StudyInstanceUID"]}).first()
         if study is None:
-            raise not_found(suberror, explain=f"StudyInstanceUID {p['StudyInstanceUID']!r}: not a study of the "
-                                              f"patient")
+            raise not_found(suberror, explain=f"StudyInstanceUID {p['StudyInstanceUID']!r}: not a study of the patient")
         return patient, study
 
     def _series(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy, Cad4tbSeries]:
         patient, study = self._study(user, p, suberror)
         series = self.db.scalars(_SERIES, {"study": study.id, "uid": p["SeriesInstanceUID"]}).first()
         if series is None:
-            raise not_found(suberror, explain=f"SeriesInstanceUID {p['SeriesInstanceUID']!r}: not a series of the "
-                                              f"study")
+            raise not_found(
+                suberror, explain=f"SeriesInstanceUID {p['SeriesInstanceUID']!r}: not a series of the study"
+            )
         return patient, study, series
 
     # ---- upload -----------------------------------------------------------------------------------
@@ -128,27 +145,44 @@ class Cad4tbBackend:
         except NotDicomError as exc:
             raise invalid("The submitted file is not a valid DICOM file", explain=f"file: {exc}") from None
         except Exception as exc:  # pydicom meets malformed values only when they are read
-            raise invalid("The submitted file is not a valid DICOM file",
-                          explain=f"file: unreadable header ({type(exc).__name__}: {exc})") from None
-        for key, value in (("PatientID", attrs["patient"]["PatientID"]),
-                           ("StudyInstanceUID", attrs["study"]["StudyInstanceUID"]),
-                           ("SeriesInstanceUID", attrs["series"]["SeriesInstanceUID"]),
-                           ("SOPInstanceUID", attrs["SOPInstanceUID"])):
+            raise invalid(
+                "The submitted file is not a valid DICOM file",
+                explain=f"file: unreadable header ({type(exc).__name__}: {exc})",
+            ) from None
+        for key, value in (
+            ("PatientID", attrs["patient"]["PatientID"]),
+            ("StudyInstanceUID", attrs["study"]["StudyInstanceUID"]),
+            ("SeriesInstanceUID", attrs["series"]["SeriesInstanceUID"]),
+            ("SOPInstanceUID", attrs["SOPInstanceUID"]),
+        ):
             if not value:
                 raise invalid(f"The submitted file has no {key}", explain=f"file: the DICOM header {key} is empty")
-        patient = self._get_or_add(Cad4tbPatient, dict(project=p["Project"], archive=p["Archive"],
-                                                       patient_id=attrs["patient"]["PatientID"]),
-                                   attrs=attrs["patient"])
-        study = self._get_or_add(Cad4tbStudy, dict(patient_pk=patient.id, uid=attrs["study"]["StudyInstanceUID"]),
-                                 attrs=attrs["study"])
-        series = self._get_or_add(Cad4tbSeries, dict(study_pk=study.id, uid=attrs["series"]["SeriesInstanceUID"]),
-                                  attrs=attrs["series"], retina=attrs["retina"], status="processing",
-                                  status_message=STATUS_MESSAGES["processing"], ready_at=self.ctx.now,
-                                  modified=self.ctx.now)
+        patient = self._get_or_add(
+            Cad4tbPatient,
+            dict(project=p["Project"], archive=p["Archive"], patient_id=attrs["patient"]["PatientID"]),
+            attrs=attrs["patient"],
+        )
+        study = self._get_or_add(
+            Cad4tbStudy, dict(patient_pk=patient.id, uid=attrs["study"]["StudyInstanceUID"]), attrs=attrs["study"]
+        )
+        series = self._get_or_add(
+            Cad4tbSeries,
+            dict(study_pk=study.id, uid=attrs["series"]["SeriesInstanceUID"]),
+            attrs=attrs["series"],
+            retina=attrs["retina"],
+            status="processing",
+            status_message=STATUS_MESSAGES["processing"],
+            ready_at=self.ctx.now,
+            modified=self.ctx.now,
+        )
         self._store_instance(series, attrs["SOPInstanceUID"], clean_filename(filename), data)
         self._start_processing(series)
-        return {"PatientID": patient.patient_id, "StudyInstanceUID": study.uid, "SeriesInstanceUID": series.uid,
-                "SOPInstanceUID": attrs["SOPInstanceUID"]}
+        return {
+            "PatientID": patient.patient_id,
+            "StudyInstanceUID": study.uid,
+            "SeriesInstanceUID": series.uid,
+            "SOPInstanceUID": attrs["SOPInstanceUID"],
+        }
 
     def _get_or_add(self, model, keys: dict, **values):
         found = self.db.scalars(select(model).filter_by(**keys)).first()
@@ -159,8 +193,9 @@ class Cad4tbBackend:
         return found
 
     def _store_instance(self, series: Cad4tbSeries, sop_uid: str, filename: str, data: bytes) -> None:
-        existing = self.db.scalars(select(Cad4tbInstance).where(
-            Cad4tbInstance.series_pk == series.id, Cad4tbInstance.sop_uid == sop_uid)).first()
+        existing = self.db.scalars(
+            select(Cad4tbInstance).where(Cad4tbInstance.series_pk == series.id, Cad4tbInstance.sop_uid == sop_uid)
+        ).first()
         blob = self.ctx.blobs.put(data) if self.config.get("store_dicom", True) else None
         if existing is not None:
             if existing.blob:
@@ -173,8 +208,16 @@ class Cad4tbBackend:
         while unique in taken:
             unique = f"{stem}_{n}{dot}{ext}"
             n += 1
-        self.db.add(Cad4tbInstance(series_pk=series.id, sop_uid=sop_uid, filename=unique, blob=blob,
-                                   size=len(data), created_at=self.ctx.now))
+        self.db.add(
+            Cad4tbInstance(
+                series_pk=series.id,
+                sop_uid=sop_uid,
+                filename=unique,
+                blob=blob,
+                size=len(data),
+                created_at=self.ctx.now,
+            )
+        )
 
     def _start_processing(self, series: Cad4tbSeries) -> None:
         series.status, series.status_message = "processing", STATUS_MESSAGES["processing"]
@@ -182,8 +225,9 @@ class Cad4tbBackend:
         series.modified = self.ctx.now
         failure = self.ctx.fault.get("fail_job")
         series.fail_with = (failure if isinstance(failure, str) else "Processing failed") if failure else None
-        self.ctx.schedule("series_done", series.ready_at - self.ctx.now, {"series": series.id,
-                                                                          "ready_at": series.ready_at})
+        self.ctx.schedule(
+            "series_done", series.ready_at - self.ctx.now, {"series": series.id, "ready_at": series.ready_at}
+        )
 
     def finish_series(self, series_pk: int, ready_at: float) -> None:
         series = self.db.get(Cad4tbSeries, series_pk)
@@ -209,8 +253,12 @@ class Cad4tbBackend:
     @staticmethod
     def patient_dict(patient: Cad4tbPatient) -> dict:
         a = patient.attrs
-        return {"PatientName": a.get("PatientName"), "PatientID": patient.patient_id,
-                "PatientSex": a.get("PatientSex"), "PatientBirthDate": a.get("PatientBirthDate")}
+        return {
+            "PatientName": a.get("PatientName"),
+            "PatientID": patient.patient_id,
+            "PatientSex": a.get("PatientSex"),
+            "PatientBirthDate": a.get("PatientBirthDate"),
+        }
 
     def get_study(self, user: dict, p: dict) -> dict:
         _, study = self._study(user, p, "study_not_found")
@@ -225,12 +273,14 @@ class Cad4tbBackend:
         return [self.study_dict(s) for s in self._studies_of(patient)]
 
     def _studies_of(self, patient: Cad4tbPatient) -> list[Cad4tbStudy]:
-        return list(self.db.scalars(select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == patient.id)
-                                    .order_by(Cad4tbStudy.id)))
+        return list(
+            self.db.scalars(select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == patient.id).order_by(Cad4tbStudy.id))
+        )
 
     def _series_of(self, study: Cad4tbStudy) -> list[Cad4tbSeries]:
-        return list(self.db.scalars(select(Cad4tbSeries).where(Cad4tbSeries.study_pk == study.id)
-                                    .order_by(Cad4tbSeries.id)))
+        return list(
+            self.db.scalars(select(Cad4tbSeries).where(Cad4tbSeries.study_pk == study.id).order_by(Cad4tbSeries.id))
+        )
 
     def get_series(self, user: dict, p: dict) -> dict:
         *_, series = self._series(user, p, "series_not_found")
@@ -242,19 +292,24 @@ class Cad4tbBackend:
 
     def series_dict(self, series: Cad4tbSeries) -> dict:
         out = {k: (series.uid if k == "SeriesInstanceUID" else series.attrs.get(k)) for k in dicom_attrs.SERIES_KEYS}
-        out.update(status=series.status, status_message=series.status_message,
-                   modified=iso_timestamp(series.modified))
+        out.update(status=series.status, status_message=series.status_message, modified=iso_timestamp(series.modified))
         for entry in self._entries_of(series):  # the latest entry of each form wins
             out[f"form_{entry.form_id}"] = entry.entry
         return out
 
     def _entries_of(self, series: Cad4tbSeries) -> list[Cad4tbFormEntry]:
-        return list(self.db.scalars(select(Cad4tbFormEntry).where(Cad4tbFormEntry.series_pk == series.id)
-                                    .order_by(Cad4tbFormEntry.id)))
+        return list(
+            self.db.scalars(
+                select(Cad4tbFormEntry).where(Cad4tbFormEntry.series_pk == series.id).order_by(Cad4tbFormEntry.id)
+            )
+        )
 
     def _instances_of(self, series: Cad4tbSeries) -> list[Cad4tbInstance]:
-        return list(self.db.scalars(select(Cad4tbInstance).where(Cad4tbInstance.series_pk == series.id)
-                                    .order_by(Cad4tbInstance.id)))
+        return list(
+            self.db.scalars(
+                select(Cad4tbInstance).where(Cad4tbInstance.series_pk == series.id).order_by(Cad4tbInstance.id)
+            )
+        )
 
     def dicom_zip(self, user: dict, p: dict) -> tuple[bytes, str]:
         *_, series = self._series(user, p, "series_not_found")
@@ -314,18 +369,24 @@ class Cad4tbBackend:
         kind = p["Type"].lower()
         catalog = (self.config.get("results") or {}).get(kind)
         if catalog is None:
-            raise not_found("result_not_found", explain=f"Type {p['Type']!r}: one of "
-                                                        f"{', '.join(self.config.get('results') or {})}")
+            raise not_found(
+                "result_not_found", explain=f"Type {p['Type']!r}: one of {', '.join(self.config.get('results') or {})}"
+            )
         if (kind == "retina") != series.retina:
-            raise not_found("result_not_found", explain=f"Type {kind!r}: the series is "
-                                                        f"{'a retina' if series.retina else 'not a retina'} image")
+            raise not_found(
+                "result_not_found",
+                explain=f"Type {kind!r}: the series is {'a retina' if series.retina else 'not a retina'} image",
+            )
         names = [n.strip() for n in p["Results"].split(",") if n.strip()]
         if not names:
             raise not_found("result_not_found", explain="Results: no result name given")
         for name in names:
             if name not in catalog:
-                raise not_found("result_not_found", f"Result not found: {name}",
-                                explain=f"Results: {name!r} is not one of {', '.join(catalog)}")
+                raise not_found(
+                    "result_not_found",
+                    f"Result not found: {name}",
+                    explain=f"Results: {name!r} is not one of {', '.join(catalog)}",
+                )
         if series.status == "error":
             raise not_found("result_not_found", explain=f"the series failed: {series.status_message}")
         if series.status != "done":
@@ -335,8 +396,9 @@ class Cad4tbBackend:
             spec = catalog[name]
             rng = self.ctx.rng("result", kind, series.uid, name)
             if spec.get("kind", "float") in results.SCALAR_KINDS:
-                scalars.append({"name": name, "algorithm": spec.get("algorithm", kind.upper()),
-                                "value": results.scalar(rng, spec)})
+                scalars.append(
+                    {"name": name, "algorithm": spec.get("algorithm", kind.upper()), "value": results.scalar(rng, spec)}
+                )
             else:
                 files.append((f"{clean_filename(name)}.png", results.heatmap_png(rng)))
         if not files:
@@ -353,25 +415,44 @@ class Cad4tbBackend:
 
     @staticmethod
     def entry_dict(entry: Cad4tbFormEntry, series: Cad4tbSeries) -> dict:
-        return {"id": entry.id, "entry": entry.entry, "entry_formatted": entry.entry_formatted,
-                "user": entry.user_email, "series": series.uid, "form": entry.form_name}
+        return {
+            "id": entry.id,
+            "entry": entry.entry,
+            "entry_formatted": entry.entry_formatted,
+            "user": entry.user_email,
+            "series": series.uid,
+            "form": entry.form_name,
+        }
 
     def add_form(self, user: dict, p: dict) -> dict:
         """FormSubmission is validated here, against the form found: its schema is the configured form's, and the
         series and the form are looked up first."""
         patient, _, series = self._series(user, p, "series_not_found")
-        forms = [f for f in self.config.get("forms") or []
-                 if f.get("name") == p["FormName"] and f.get("project") in (None, patient.project)]
+        forms = [
+            f
+            for f in self.config.get("forms") or []
+            if f.get("name") == p["FormName"] and f.get("project") in (None, patient.project)
+        ]
         if not forms:
             raise not_found("form_not_found", explain=f"FormName {p['FormName']!r}: no such form in the project")
         if len(forms) > 1:
-            raise Cad4tbError("multiple_objects_found", None, f"Multiple forms found with name {p['FormName']}",
-                              explain=f"FormName: {len(forms)} forms share this name")
+            raise Cad4tbError(
+                "multiple_objects_found",
+                None,
+                f"Multiple forms found with name {p['FormName']}",
+                explain=f"FormName: {len(forms)} forms share this name",
+            )
         form = forms[0]
         entry = self._submission(form, p["FormSubmission"])
-        record = Cad4tbFormEntry(series_pk=series.id, form_id=int(form["id"]), form_name=form["name"], entry=entry,
-                                 entry_formatted=self.formatted(form, entry),
-                                 user_email=user.get("email") or user["name"], created_at=self.ctx.now)
+        record = Cad4tbFormEntry(
+            series_pk=series.id,
+            form_id=int(form["id"]),
+            form_name=form["name"],
+            entry=entry,
+            entry_formatted=self.formatted(form, entry),
+            user_email=user.get("email") or user["name"],
+            created_at=self.ctx.now,
+        )
         self.db.add(record)
         series.modified = self.ctx.now
         self.db.flush()
@@ -388,8 +469,11 @@ class Cad4tbBackend:
                 raise invalid("FormSubmission is not valid JSON", explain=f"FormSubmission: {exc}") from None
         if not isinstance(raw, dict):
             raise invalid("FormSubmission must be a JSON object", explain="FormSubmission: not a JSON object")
-        return load(schemas.submission_schema(form), raw,
-                    lambda f, m: invalid(f"Invalid value for {f}: {m}", explain=f"FormSubmission.{f}: {m}"))
+        return load(
+            schemas.submission_schema(form),
+            raw,
+            lambda f, m: invalid(f"Invalid value for {f}: {m}", explain=f"FormSubmission.{f}: {m}"),
+        )
 
     @staticmethod
     def formatted(form: dict, entry: dict) -> str:
@@ -398,5 +482,8 @@ class Cad4tbBackend:
                 return "Yes" if value else "No"
             return "" if value is None else str(value)
 
-        return "\n".join(f"{spec.get('label', spec['name'])}: {show(entry[spec['name']])}"
-                         for spec in form.get("fields", []) if spec["name"] in entry)
+        return "\n".join(
+            f"{spec.get('label', spec['name'])}: {show(entry[spec['name']])}"
+            for spec in form.get("fields", [])
+            if spec["name"] in entry
+        )

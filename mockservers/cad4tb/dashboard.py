@@ -1,5 +1,6 @@
 """What the dashboard shows of CAD4TB: each series as a unit of work (processing, then done or error), and the
 stored studies with one of their DICOM files."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -15,9 +16,16 @@ def jobs(ctx: Context) -> list[dict]:
         study = ctx.db.get(Cad4tbStudy, series.study_pk)
         patient = ctx.db.get(Cad4tbPatient, study.patient_pk) if study else None
         where = f"{patient.project}/{patient.archive}, patient {patient.patient_id}" if patient else ""
-        out.append({"id": series.uid, "kind": "retina" if series.retina else "cad4tb", "state": series.status,
-                    "created_at": series.ready_at - processing, "updated_at": series.modified,
-                    "detail": f"{where}: {series.status_message}"})
+        out.append(
+            {
+                "id": series.uid,
+                "kind": "retina" if series.retina else "cad4tb",
+                "state": series.status,
+                "created_at": series.ready_at - processing,
+                "updated_at": series.modified,
+                "detail": f"{where}: {series.status_message}",
+            }
+        )
     return out
 
 
@@ -26,17 +34,24 @@ def studies(ctx: Context) -> list[dict]:
     for study in ctx.db.scalars(select(Cad4tbStudy).order_by(Cad4tbStudy.id.desc())):
         patient = ctx.db.get(Cad4tbPatient, study.patient_pk)
         a = study.attrs
-        out.append({"id": study.uid,
-                    "patient": f"{patient.attrs.get('PatientName') or ''} ({patient.patient_id})".strip(),
-                    "description": " ".join(str(v) for v in (a.get("StudyDescription"), a.get("StudyDate")) if v),
-                    "blob": _first_blob(ctx, study),
-                    "findings": []})
+        out.append(
+            {
+                "id": study.uid,
+                "patient": f"{patient.attrs.get('PatientName') or ''} ({patient.patient_id})".strip(),
+                "description": " ".join(str(v) for v in (a.get("StudyDescription"), a.get("StudyDate")) if v),
+                "blob": _first_blob(ctx, study),
+                "findings": [],
+            }
+        )
     return out
 
 
 def _first_blob(ctx: Context, study: Cad4tbStudy) -> str | None:
     """A kept DICOM file of the study: its first series' first file, in upload order."""
-    keys = ctx.db.scalars(select(Cad4tbInstance.blob).join(Cad4tbSeries, Cad4tbInstance.series_pk == Cad4tbSeries.id)
-                          .where(Cad4tbSeries.study_pk == study.id, Cad4tbInstance.blob.is_not(None))
-                          .order_by(Cad4tbSeries.id, Cad4tbInstance.id))
+    keys = ctx.db.scalars(
+        select(Cad4tbInstance.blob)
+        .join(Cad4tbSeries, Cad4tbInstance.series_pk == Cad4tbSeries.id)
+        .where(Cad4tbSeries.study_pk == study.id, Cad4tbInstance.blob.is_not(None))
+        .order_by(Cad4tbSeries.id, Cad4tbInstance.id)
+    )
     return next((key for key in keys if key and ctx.blobs.exists(key)), None)

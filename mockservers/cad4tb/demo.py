@@ -1,4 +1,5 @@
 """Demo data: synthetic chest X-rays and retina images in the demo archive, most processed, some with a report."""
+
 from __future__ import annotations
 
 from mockservers.cad4tb.backend import Cad4tbBackend

@@ -1,4 +1,5 @@
 """What CAD4TB stores from a DICOM file's headers: flat keywords, ISO dates, null where absent."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,11 +9,31 @@ OPHTHALMIC_PHOTOGRAPHY = {
     "1.2.840.10008.5.1.4.1.1.77.1.5.2",  # Ophthalmic Photography 16 Bit Image Storage
 }
 PATIENT_KEYS = ("PatientName", "PatientID", "PatientSex", "PatientBirthDate")
-STUDY_KEYS = ("StudyInstanceUID", "StudyDate", "StudyTime", "StudyDescription", "ReferringPhysicianName",
-              "InstitutionName", "AccessionNumber")
-SERIES_KEYS = ("SeriesInstanceUID", "SOPClassUID", "SeriesDate", "SeriesTime", "SeriesDescription", "Manufacturer",
-               "ManufacturerModelName", "Modality", "SeriesNumber", "BodyPartExamined", "ViewPosition", "Rows",
-               "Columns", "ImageType")
+STUDY_KEYS = (
+    "StudyInstanceUID",
+    "StudyDate",
+    "StudyTime",
+    "StudyDescription",
+    "ReferringPhysicianName",
+    "InstitutionName",
+    "AccessionNumber",
+)
+SERIES_KEYS = (
+    "SeriesInstanceUID",
+    "SOPClassUID",
+    "SeriesDate",
+    "SeriesTime",
+    "SeriesDescription",
+    "Manufacturer",
+    "ManufacturerModelName",
+    "Modality",
+    "SeriesNumber",
+    "BodyPartExamined",
+    "ViewPosition",
+    "Rows",
+    "Columns",
+    "ImageType",
+)
 INTS = ("SeriesNumber", "Rows", "Columns")
 
 

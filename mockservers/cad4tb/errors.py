@@ -1,5 +1,6 @@
 """CAD4TB API v1's error types, suberror types and the one error body they all share, as data (core/errors.py
 renders them)."""
+
 from __future__ import annotations
 
 from mockservers.cad4tb.schemas import DOC
@@ -45,8 +46,7 @@ ERROR_SOURCES = {
 
 
 class Cad4tbError(VendorError):
-    def __init__(self, error: str, suberror: str | None = None, message: str | None = None,
-                 explain: str | None = None):
+    def __init__(self, error: str, suberror: str | None = None, message: str | None = None, explain: str | None = None):
         status, default = CATALOG[error]
         if suberror is not None:
             default = SUBERRORS[suberror][1]
@@ -73,7 +73,10 @@ def body(error: Cad4tbError) -> dict:
 
 # What a fault rule may name: an error type, or a suberror type (with the status of its error type).
 FAULT_CODES: dict[str, tuple[int, str]] = {
-    **CATALOG, **{sub: (CATALOG[error][0], message) for sub, (error, message) in SUBERRORS.items()}}
+    **CATALOG,
+    **{sub: (CATALOG[error][0], message) for sub, (error, message) in SUBERRORS.items()},
+}
+
 
 def of_code(code: str, message: str | None = None) -> Cad4tbError:
     """The error of an error type or of a suberror type."""
@@ -83,8 +86,16 @@ def of_code(code: str, message: str | None = None) -> Cad4tbError:
 
 
 DIALECT = Dialect(
-    error=Cad4tbError, catalog=FAULT_CODES, make=of_code, envelope=body, sources=ERROR_SOURCES,
-    bare={404: Bare("object_not_found", "Unknown API call"), 405: Bare("method_not_allowed"),
-          413: Bare("invalid_post_value", "The submitted data is too large"), 400: Bare("invalid_post_value"),
-          500: Bare("internal_error")},
+    error=Cad4tbError,
+    catalog=FAULT_CODES,
+    make=of_code,
+    envelope=body,
+    sources=ERROR_SOURCES,
+    bare={
+        404: Bare("object_not_found", "Unknown API call"),
+        405: Bare("method_not_allowed"),
+        413: Bare("invalid_post_value", "The submitted data is too large"),
+        400: Bare("invalid_post_value"),
+        500: Bare("internal_error"),
+    },
 )

@@ -1,4 +1,5 @@
 """CAD4TB's tables: Project/Archive -> patient -> study -> series -> instance, and form entries on a series."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint

@@ -1,4 +1,5 @@
 """Deterministic fake algorithm results: the same seed and series give the same scores and images."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,15 @@ def scalar(rng, spec: dict[str, Any]) -> int | float | str:
 
 def heatmap_png(rng, size: int = 128) -> bytes:
     """A greyscale heat map: a few Gaussian hot spots at seeded places."""
-    spots = [(rng.uniform(0.2, 0.8) * size, rng.uniform(0.2, 0.8) * size, rng.uniform(0.05, 0.15) * size,
-              rng.uniform(0.4, 1.0)) for _ in range(rng.randint(1, 3))]
+    spots = [
+        (
+            rng.uniform(0.2, 0.8) * size,
+            rng.uniform(0.2, 0.8) * size,
+            rng.uniform(0.05, 0.15) * size,
+            rng.uniform(0.4, 1.0),
+        )
+        for _ in range(rng.randint(1, 3))
+    ]
     image = Image.new("L", (size, size))
     pixels = []
     for y in range(size):

@@ -1,5 +1,6 @@
 """marshmallow schemas of CAD4TB's parameters and answers, and of a form's submission (built from its configured
 fields). `__source__` says where the document shows a schema's fields, `__inferred__` why a field is not there."""
+
 from __future__ import annotations
 
 import functools
@@ -38,8 +39,11 @@ NO_NUL = "^[^\\x00]*$"  # what storable() checks, as far as a JSON Schema patter
 
 
 def param(description: str = "") -> Text:
-    return Text(load_default="", validate=storable,
-                metadata={"pattern": NO_NUL, **({"description": description} if description else {})})
+    return Text(
+        load_default="",
+        validate=storable,
+        metadata={"pattern": NO_NUL, **({"description": description} if description else {})},
+    )
 
 
 class Loose(Schema):
@@ -56,9 +60,16 @@ class ArchiveParams(Loose):
 class UploadBody(ArchiveParams):
     """The file is looked at first (no file: no_data_submitted, whatever the other fields), and only then the
     Project and Archive, which an upload needs (a lookup with an empty one finds nothing instead)."""
+
     __source__ = DOC + "2.1.2.1.1. Upload series, Parameters"
-    file = fields.Raw(required=True, metadata={"type": "string", "contentMediaType": "application/dicom",
-                                               "description": "The file to upload (a DICOM Part-10 file)"})
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "contentMediaType": "application/dicom",
+            "description": "The file to upload (a DICOM Part-10 file)",
+        },
+    )
 
     @pre_load
     def file_first(self, data: dict, **_kwargs) -> dict:
@@ -104,6 +115,7 @@ class FormAddParams(SeriesParams):
 
 # ---- answers --------------------------------------------------------------------------------------------------
 
+
 def nullable(cls=fields.String, **kwargs):
     return cls(allow_none=True, **kwargs)
 
@@ -118,9 +130,11 @@ class UploadReply(Schema):
 
 class PatientReply(Schema):
     __source__ = DOC + "2.1.2.2.1. Get patient, Returns"
-    __inferred__ = {"PatientName": "null where the file has none (docs/cad4tb.md)",
-                    "PatientSex": "null where the file has none (docs/cad4tb.md)",
-                    "PatientBirthDate": "ISO date as the example shows; null where the file has none"}
+    __inferred__ = {
+        "PatientName": "null where the file has none (docs/cad4tb.md)",
+        "PatientSex": "null where the file has none (docs/cad4tb.md)",
+        "PatientBirthDate": "ISO date as the example shows; null where the file has none",
+    }
     PatientName = nullable(required=True)
     PatientID = fields.String(required=True)
     PatientSex = nullable(required=True)
@@ -129,8 +143,11 @@ class PatientReply(Schema):
 
 class StatusReply(Schema):
     __source__ = DOC + "2.1.2.2.2. Delete patient, Returns"
-    status = fields.String(required=True, validate=validate.OneOf(["Ok"]),
-                           metadata={"description": "Ok (an Error comes as the error body)"})
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["Ok"]),
+        metadata={"description": "Ok (an Error comes as the error body)"},
+    )
 
 
 class StudyReply(Schema):
@@ -149,14 +166,21 @@ EXTRA_SERIES = "a DICOM keyword of the series the document does not list; client
 
 class SeriesReply(Schema):
     """Also a key form_<form id> per form with a reporting on the series: the latest reporting's entry."""
+
     class Meta:
         unknown = INCLUDE  # the form_<id> keys: additionalProperties
 
     __source__ = DOC + "2.1.2.4.1. Get series, Returns"
-    __inferred__ = {"Modality": EXTRA_SERIES, "SeriesNumber": EXTRA_SERIES, "BodyPartExamined": EXTRA_SERIES,
-                    "ViewPosition": EXTRA_SERIES, "Rows": EXTRA_SERIES, "Columns": EXTRA_SERIES,
-                    "ImageType": EXTRA_SERIES,
-                    "modified": "when the series last changed (ISO 8601); clients poll on it (docs/cad4tb.md)"}
+    __inferred__ = {
+        "Modality": EXTRA_SERIES,
+        "SeriesNumber": EXTRA_SERIES,
+        "BodyPartExamined": EXTRA_SERIES,
+        "ViewPosition": EXTRA_SERIES,
+        "Rows": EXTRA_SERIES,
+        "Columns": EXTRA_SERIES,
+        "ImageType": EXTRA_SERIES,
+        "modified": "when the series last changed (ISO 8601); clients poll on it (docs/cad4tb.md)",
+    }
     SeriesInstanceUID = fields.String(required=True)
     SOPClassUID = nullable(required=True)
     SeriesDate = nullable(required=True)
@@ -195,10 +219,12 @@ class ReportingReply(Schema):
 
 class ErrorBody(Schema):
     __source__ = DOC + "2.1.2.1.1. Upload series, Error types"
-    __inferred__ = {"status": "the document names the error types, not the body (docs/cad4tb.md)",
-                    "error": "the error type, as the document names them (docs/cad4tb.md)",
-                    "suberror": "the suberror type, or null (docs/cad4tb.md)",
-                    "message": "a readable text (docs/cad4tb.md)"}
+    __inferred__ = {
+        "status": "the document names the error types, not the body (docs/cad4tb.md)",
+        "error": "the error type, as the document names them (docs/cad4tb.md)",
+        "suberror": "the suberror type, or null (docs/cad4tb.md)",
+        "message": "a readable text (docs/cad4tb.md)",
+    }
     status = fields.String(required=True, validate=validate.OneOf(["Error"]))
     error = fields.String(required=True)
     suberror = nullable(required=True)

@@ -1,4 +1,5 @@
 """CAD4TB API v1 as the core sees it."""
+
 from __future__ import annotations
 
 from mockservers.cad4tb.backend import PERMISSIONS, Cad4tbBackend
@@ -7,8 +8,13 @@ from mockservers.core.vendor import VendorSpec
 
 TB_FORM_FIELDS = [
     {"name": "tb_suspected", "label": "TB suspected", "type": "boolean", "required": True},
-    {"name": "conclusion", "label": "Conclusion", "type": "choice", "required": True,
-     "choices": ["normal", "abnormal, TB suspected", "abnormal, other"]},
+    {
+        "name": "conclusion",
+        "label": "Conclusion",
+        "type": "choice",
+        "required": True,
+        "choices": ["normal", "abnormal, TB suspected", "abnormal, other"],
+    },
     {"name": "referred", "label": "Referred for sputum test", "type": "boolean"},
     {"name": "comment", "label": "Comment", "type": "text"},
 ]
@@ -28,10 +34,12 @@ class Cad4tbVendor(VendorSpec):
 
     def blueprint(self):
         from mockservers.cad4tb.routes import api
+
         return api.blueprint
 
     def endpoints(self):
         from mockservers.cad4tb.routes import api
+
         return [api]
 
     def demo(self, unit, studies, progress):
@@ -41,10 +49,12 @@ class Cad4tbVendor(VendorSpec):
 
     def jobs(self, ctx):
         from mockservers.cad4tb.dashboard import jobs
+
         return jobs(ctx)
 
     def studies(self, ctx):
         from mockservers.cad4tb.dashboard import studies
+
         return studies(ctx)
 
     def handlers(self):
@@ -53,10 +63,18 @@ class Cad4tbVendor(VendorSpec):
     def default_config(self):
         return {
             "users": {
-                "some-username": {"password": "some-password", "email": "some-username@example.org",
-                                  "permissions": list(PERMISSIONS), "projects": {"some-project": ["some-archive"]}},
-                "no-permissions": {"password": "no-permissions", "email": "no-permissions@example.org",
-                                   "permissions": [], "projects": {"some-project": ["some-archive"]}},
+                "some-username": {
+                    "password": "some-password",
+                    "email": "some-username@example.org",
+                    "permissions": list(PERMISSIONS),
+                    "projects": {"some-project": ["some-archive"]},
+                },
+                "no-permissions": {
+                    "password": "no-permissions",
+                    "email": "no-permissions@example.org",
+                    "permissions": [],
+                    "projects": {"some-project": ["some-archive"]},
+                },
             },
             "processing_seconds": 3,  # a series goes from processing to done this long after its last upload
             "store_dicom": True,  # False: DICOM files are not kept, /dicom/get/ answers no_dicom_available
@@ -65,8 +83,11 @@ class Cad4tbVendor(VendorSpec):
                     "CAD4TB 5": {"algorithm": "CAD4TB", "kind": "float"},
                     "CAD4TB 6": {"algorithm": "CAD4TB", "kind": "float"},
                     "CAD4TB 7": {"algorithm": "CAD4TB", "kind": "float"},
-                    "Image quality": {"algorithm": "CAD4TB", "kind": "string",
-                                      "choices": ["good", "acceptable", "poor"]},
+                    "Image quality": {
+                        "algorithm": "CAD4TB",
+                        "kind": "string",
+                        "choices": ["good", "acceptable", "poor"],
+                    },
                     "Heatmap": {"algorithm": "CAD4TB", "kind": "image"},
                 },
                 "retina": {

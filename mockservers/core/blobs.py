@@ -1,4 +1,5 @@
 """Content-addressed blob store: files named by their SHA-256, written atomically."""
+
 from __future__ import annotations
 
 import hashlib
@@ -111,7 +112,7 @@ def key_of(data: bytes) -> str:
 def _chunks(keys: list[str], size: int = 500):
     """SQLite caps the bound parameters of one statement."""
     for start in range(0, len(keys), size):
-        yield keys[start:start + size]
+        yield keys[start : start + size]
 
 
 def held_keys(db) -> set[str]:
@@ -157,10 +158,16 @@ class CountedBlobs:
         with self.db.no_autoflush:  # the caller may hold a half-built record that is flushed later
             for count, same in by_count.items():
                 for chunk in _chunks(same):
-                    zero += [key for key, left in self.db.execute(
-                        update(table).where(table.c.key.in_(chunk))
-                        .values(refs=case((table.c.refs > count, table.c.refs - count), else_=0))
-                        .returning(table.c.key, table.c.refs)) if left == 0]
+                    zero += [
+                        key
+                        for key, left in self.db.execute(
+                            update(table)
+                            .where(table.c.key.in_(chunk))
+                            .values(refs=case((table.c.refs > count, table.c.refs - count), else_=0))
+                            .returning(table.c.key, table.c.refs)
+                        )
+                        if left == 0
+                    ]
         if zero:  # kept at zero: a later put in this transaction counts up from there
             released = self.db.info.get("blobs.released")
             if released is None:
@@ -177,8 +184,9 @@ class CountedBlobs:
         table = BlobRef.__table__
         with self.transaction() as db:
             for chunk in _chunks(sorted(keys)):
-                gone = db.scalars(delete(table).where(table.c.key.in_(chunk), table.c.refs <= 0)
-                                  .returning(table.c.key)).all()
+                gone = db.scalars(
+                    delete(table).where(table.c.key.in_(chunk), table.c.refs <= 0).returning(table.c.key)
+                ).all()
                 for key in gone:
                     self.store.delete(key)
 

@@ -1,5 +1,6 @@
 """How long the outbox keeps trying: a delay doubling up to a cap, until a give-up time or an attempt count, from
 the global callback_* settings or a vendor's vendor_config.KEY.callback_retry."""
+
 from __future__ import annotations
 
 import math
@@ -10,9 +11,11 @@ if TYPE_CHECKING:
     from mockservers.settings import Settings
 
 # For the fidelity ledger of each vendor that calls back.
-RETRY_SOURCE = ("inferred: the document says nothing of retries. Until the receiver accepts: the delay doubles "
-                "from 1 s up to 30 min, for up to 24 h (vendor_config.KEY.callback_retry); at least once, each "
-                "attempt with the same X-Mock-Delivery-Id header")
+RETRY_SOURCE = (
+    "inferred: the document says nothing of retries. Until the receiver accepts: the delay doubles "
+    "from 1 s up to 30 min, for up to 24 h (vendor_config.KEY.callback_retry); at least once, each "
+    "attempt with the same X-Mock-Delivery-Id header"
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def _checked(key: str, value: Any, where: str) -> float | int:
     return value
 
 
-def retry_policy(settings: "Settings", vendor: str, config: dict[str, Any]) -> RetryPolicy:
+def retry_policy(settings: Settings, vendor: str, config: dict[str, Any]) -> RetryPolicy:
     """The vendor's callback_retry over the global callback_* settings."""
     retry = config.get("callback_retry") or {}
     where = f"vendor_config.{vendor}.callback_retry: "
@@ -54,6 +57,11 @@ def retry_policy(settings: "Settings", vendor: str, config: dict[str, Any]) -> R
     unknown = sorted(set(retry) - set(keys), key=str)
     if unknown:
         raise ValueError(where + f"unknown key {unknown[0]!r}")
-    return RetryPolicy(**{key: _checked(key, retry[key], where) if key in retry
-                          else _checked(key, getattr(settings, f"callback_{key}"), f"callback_{key}: ")
-                          for key in keys})
+    return RetryPolicy(
+        **{
+            key: _checked(key, retry[key], where)
+            if key in retry
+            else _checked(key, getattr(settings, f"callback_{key}"), f"callback_{key}: ")
+            for key in keys
+        }
+    )

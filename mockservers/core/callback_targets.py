@@ -2,6 +2,7 @@
 
 Callback URLs come from API callers (sigma's notify_url, aliyun's callback URLs), so without these checks a caller
 could make the mock POST to any address it can reach, its own /__admin included."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -13,10 +14,12 @@ CONTROL_PLANE = "__admin"
 HINT = "(set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
 
 # For the fidelity ledger of each vendor that calls back.
-TARGET_SOURCE = ("inferred: the document only says the URL is called. The call that names it is accepted as the "
-                 "vendor would; the mock sends only to hosts and networks in callback_allow (default loopback and "
-                 "private networks), never to /__admin, never following a redirect (a 3xx is that attempt's "
-                 "answer); a refused callback is recorded with why, never sent")
+TARGET_SOURCE = (
+    "inferred: the document only says the URL is called. The call that names it is accepted as the "
+    "vendor would; the mock sends only to hosts and networks in callback_allow (default loopback and "
+    "private networks), never to /__admin, never following a redirect (a 3xx is that attempt's "
+    "answer); a refused callback is recorded with why, never sent"
+)
 
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_][A-Za-z0-9_-]{0,62}(\.[A-Za-z0-9_-]{1,63})*\.?$")
 
@@ -97,11 +100,9 @@ class TargetPolicy:
                 raise TargetError(f"refused: {host} is not in callback_allow {HINT}")
             return
         try:
-            found = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80),
-                                       type=socket.SOCK_STREAM)
+            found = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            raise TargetError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}", final=False) \
-                from None
+            raise TargetError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}", final=False) from None
         for info in found:
             address = _address(str(info[4][0]).split("%", 1)[0])
             if address is None or not self._allowed(address):

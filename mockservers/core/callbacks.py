@@ -3,11 +3,13 @@
 Delivery is at least once: each attempt is recorded (state "sending") and committed before its request leaves, so
 a server killed mid-send shows that attempt, and the retry scheduled before it sends the callback again. Every
 attempt carries the same delivery id header, for receivers to deduplicate on."""
+
 from __future__ import annotations
 
 import http.cookiejar
 import os
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import requests
 from sqlalchemy import select
@@ -32,11 +34,20 @@ def accept_2xx(response: requests.Response) -> str | None:
     return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
 
 
-def enqueue(ctx: "Context", url: str, body: Any, accept: str | None = None,
-            headers: dict | None = None, delay: float = 0.0) -> Callback:
+def enqueue(
+    ctx: Context, url: str, body: Any, accept: str | None = None, headers: dict | None = None, delay: float = 0.0
+) -> Callback:
     """Queue a callback as part of the caller's transaction; it goes out once that commits and it is due."""
-    cb = Callback(vendor=ctx.vendor, url=url, body=body, headers=headers or {}, accept=accept,
-                  state="pending", attempts=[], created_at=ctx.now)
+    cb = Callback(
+        vendor=ctx.vendor,
+        url=url,
+        body=body,
+        headers=headers or {},
+        accept=accept,
+        state="pending",
+        attempts=[],
+        created_at=ctx.now,
+    )
     ctx.db.add(cb)
     ctx.db.flush()
     cb.headers = {**cb.headers, DELIVERY_HEADER: str(ctx.uuid("callback-delivery", cb.id, url))}
@@ -52,8 +63,16 @@ def list_callbacks(db: Session, vendor: str | None = None) -> list[dict]:
 
 
 def as_dict(cb: Callback) -> dict:
-    return {"id": cb.id, "vendor": cb.vendor, "url": cb.url, "body": cb.body, "headers": cb.headers,
-            "state": cb.state, "attempts": cb.attempts, "created_at": cb.created_at}
+    return {
+        "id": cb.id,
+        "vendor": cb.vendor,
+        "url": cb.url,
+        "body": cb.body,
+        "headers": cb.headers,
+        "state": cb.state,
+        "attempts": cb.attempts,
+        "created_at": cb.created_at,
+    }
 
 
 def _session() -> requests.Session:
@@ -67,7 +86,7 @@ def _session() -> requests.Session:
 
 
 class Dispatcher:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.acceptors: dict[str, Acceptor] = {}
         self.targets = TargetPolicy(runtime.settings.callback_allow)
@@ -79,7 +98,7 @@ class Dispatcher:
     def retry_policy(self, vendor: str) -> RetryPolicy:
         return retry_policy(self.runtime.settings, vendor, self.runtime.vendor_config(vendor))
 
-    def _on_due(self, ctx: "Context", payload: dict):
+    def _on_due(self, ctx: Context, payload: dict):
         db = ctx.db
         cb = db.get(Callback, payload["id"])
         if cb is None or cb.state != "pending":
@@ -126,8 +145,9 @@ class Dispatcher:
 
     @staticmethod
     def _job(cb: Callback, copies: int, extra: dict) -> dict:
-        return dict(id=cb.id, url=cb.url, body=cb.body, headers=cb.headers, accept=cb.accept, copies=copies,
-                    extra=extra)
+        return dict(
+            id=cb.id, url=cb.url, body=cb.body, headers=cb.headers, accept=cb.accept, copies=copies, extra=extra
+        )
 
     def _entry(self, state: str, **fields) -> dict[str, Any]:
         return {"time": self.runtime.clock.now(), "state": state, "status": None, "error": None, **fields}
@@ -149,8 +169,13 @@ class Dispatcher:
                 return  # forgotten meanwhile (a reset)
             outcome: dict[str, Any] = {"state": "done"}
             try:
-                response = self.http.post(url, json=body, headers=headers, allow_redirects=False,
-                                          timeout=self.runtime.settings.callback_timeout)
+                response = self.http.post(
+                    url,
+                    json=body,
+                    headers=headers,
+                    allow_redirects=False,
+                    timeout=self.runtime.settings.callback_timeout,
+                )
                 outcome.update(status=response.status_code, response=response.text[:500], error=acceptor(response))
             except requests.RequestException as exc:
                 outcome["error"] = f"{type(exc).__name__}: {exc}"[:500]

@@ -1,4 +1,5 @@
 """Time comes only from here: the wall clock, or a virtual clock persisted in the store."""
+
 from __future__ import annotations
 
 import math
@@ -72,8 +73,12 @@ class Clock:
 
     @staticmethod
     def check_advance(seconds: float) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
-                or not 0 <= seconds <= MAX_ADVANCE:
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not math.isfinite(seconds)
+            or not 0 <= seconds <= MAX_ADVANCE
+        ):
             raise ClockError(f"'seconds' must be a number from 0 to {MAX_ADVANCE} (ten years)")
 
     def target(self, db: Session, seconds: float) -> float:

@@ -1,7 +1,9 @@
 """`mockservers seed --scenario demo`: every vendor's demo() once per namespace, each study in its own transaction."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mockservers.core.models import Counter
 
@@ -11,7 +13,7 @@ if TYPE_CHECKING:
 MARKER = "core:demo-seeded"
 
 
-def seed_demo(runtime: "Runtime", studies: int, progress: Callable[[int], object]) -> dict[str, int] | None:
+def seed_demo(runtime: Runtime, studies: int, progress: Callable[[int], object]) -> dict[str, int] | None:
     """Seeds every vendor; None when this namespace was seeded before (seeding twice would double the data).
     Under a real clock the demo is written at VIRTUAL_EPOCH, so `--seed N` stores the same files on any day."""
     with runtime.store.transaction() as db:
@@ -24,7 +26,7 @@ def seed_demo(runtime: "Runtime", studies: int, progress: Callable[[int], object
     return report
 
 
-def _seed_vendors(runtime: "Runtime", studies: int, progress: Callable[[int], object]) -> dict[str, int]:
+def _seed_vendors(runtime: Runtime, studies: int, progress: Callable[[int], object]) -> dict[str, int]:
     report = {}
     for key, vendor in runtime.vendors.items():
         before = 0
@@ -42,7 +44,7 @@ def _seed_vendors(runtime: "Runtime", studies: int, progress: Callable[[int], ob
 class _ContextFactory:
     """Hands a vendor's demo() one fresh transaction per unit: `with factory() as ctx:`."""
 
-    def __init__(self, runtime: "Runtime", vendor: str):
+    def __init__(self, runtime: Runtime, vendor: str):
         self.runtime = runtime
         self.vendor = vendor
 
@@ -51,7 +53,7 @@ class _ContextFactory:
 
 
 class _Unit:
-    def __init__(self, runtime: "Runtime", vendor: str):
+    def __init__(self, runtime: Runtime, vendor: str):
         self.runtime, self.vendor = runtime, vendor
 
     def __enter__(self):

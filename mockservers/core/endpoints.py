@@ -1,11 +1,13 @@
 """One declaration per endpoint (flask-smorest's habit): it registers the route, validates the request in the
 vendor's own error dialect before the view runs, and is what the OpenAPI document and the fidelity ledger read."""
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, current_app, request
 from marshmallow import Schema
@@ -49,12 +51,19 @@ class Endpoints:
     `url_converters` are Flask converters of the vendor's own ({"oss_bucket": BucketConverter}), added to the app
     when the blueprint is registered."""
 
-    def __init__(self, name: str, import_name: str, *, reject: Reject | None = None,
-                 read_body: Callable[[], Any] | None = None,
-                 read_query: Callable[[], dict[str, Any]] = query_fields,
-                 authenticate: Callable[..., Any] | None = None, authenticate_options: bool = False,
-                 rule_names: dict[str, str] | None = None,
-                 url_converters: dict[str, type[BaseConverter]] | None = None):
+    def __init__(
+        self,
+        name: str,
+        import_name: str,
+        *,
+        reject: Reject | None = None,
+        read_body: Callable[[], Any] | None = None,
+        read_query: Callable[[], dict[str, Any]] = query_fields,
+        authenticate: Callable[..., Any] | None = None,
+        authenticate_options: bool = False,
+        rule_names: dict[str, str] | None = None,
+        url_converters: dict[str, type[BaseConverter]] | None = None,
+    ):
         self.blueprint = Blueprint(name, import_name)
         self.rule_names = rule_names or {}
         self.documented_names = {rule: documented for documented, rule in self.rule_names.items()}
@@ -67,12 +76,26 @@ class Endpoints:
         if url_converters:
             self.blueprint.record_once(lambda state: state.app.url_map.converters.update(url_converters))
 
-    def __call__(self, method: str, path: str, *, name: str, summary: str, source: str, auth: Any = False,
-                 query: type[Schema] | None = None, body: type[Schema] | None = None,
-                 converters: dict[str, str] | None = None, reject: Reject | None = None,
-                 before_transaction: Callable[[], None] | None = None, endpoint: str | None = None,
-                 also_at: tuple[str, ...] = (), published: bool = True, validate: bool = True,
-                 **documented: Any):
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        summary: str,
+        source: str,
+        auth: Any = False,
+        query: type[Schema] | None = None,
+        body: type[Schema] | None = None,
+        converters: dict[str, str] | None = None,
+        reject: Reject | None = None,
+        before_transaction: Callable[[], None] | None = None,
+        endpoint: str | None = None,
+        also_at: tuple[str, ...] = (),
+        published: bool = True,
+        validate: bool = True,
+        **documented: Any,
+    ):
         """`path` is OpenAPI style, below the vendor's prefix (`/accounts/{res_account_name}/jobs/`);
         `converters` names a Flask converter for a path value (`{"filename": "path"}`); `reject` overrides the
         vendor's validation error for this endpoint; `endpoint` names the Flask endpoint (default: the view's name,
@@ -119,8 +142,9 @@ class Endpoints:
             flask_endpoint = endpoint or view.__name__
             for rule in rules:
                 if guard_options:
-                    self.blueprint.add_url_rule(rule, flask_endpoint, validated, methods=[method, "OPTIONS"],
-                                                provide_automatic_options=False)
+                    self.blueprint.add_url_rule(
+                        rule, flask_endpoint, validated, methods=[method, "OPTIONS"], provide_automatic_options=False
+                    )
                 else:
                     self.blueprint.add_url_rule(rule, flask_endpoint, validated, methods=[method])
             self.declared.append(Declared(flask_endpoint, operation, published))

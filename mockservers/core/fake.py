@@ -1,4 +1,5 @@
 """Seeded randomness: the same seed and the same inputs give the same values, across restarts."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,10 +1,12 @@
 """Fault rules: match a vendor request (or a callback) and say what goes wrong with it."""
+
 from __future__ import annotations
 
 import fnmatch
 import math
 import random
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -40,8 +42,7 @@ def validate_rule(data: Any, extra_actions: dict[str, Callable[[Any], str | None
         raise FaultRuleError("a fault rule is a JSON object")
     action = data.get("action")
     if not isinstance(action, dict) or not action:
-        raise FaultRuleError("'action' must be an object naming one of: "
-                             + ", ".join(REQUEST_ACTIONS + ("callback",)))
+        raise FaultRuleError("'action' must be an object naming one of: " + ", ".join(REQUEST_ACTIONS + ("callback",)))
     unknown = set(action) - set(REQUEST_ACTIONS) - set(extra_actions) - {"callback", "message"}
     if unknown:
         raise FaultRuleError(f"unknown action(s): {', '.join(sorted(unknown))}")
@@ -105,14 +106,19 @@ def _number(value: Any, most: float) -> bool:
 
 def _check_delay(name: str, value: Any, most: int) -> None:
     if isinstance(value, dict):
-        fine = (set(value) == {"min", "max"} and _number(value["min"], most) and _number(value["max"], most)
-                and value["min"] <= value["max"]) or \
-               (set(value) == {"mean", "stddev"} and _number(value["mean"], most) and _number(value["stddev"], most))
+        fine = (
+            set(value) == {"min", "max"}
+            and _number(value["min"], most)
+            and _number(value["max"], most)
+            and value["min"] <= value["max"]
+        ) or (set(value) == {"mean", "stddev"} and _number(value["mean"], most) and _number(value["stddev"], most))
     else:
         fine = _number(value, most)
     if not fine:
-        raise FaultRuleError(f"'{name}' must be milliseconds from 0 to {most}: a number, {{\"min\": a, \"max\": b}} "
-                             "or {\"mean\": m, \"stddev\": s}")
+        raise FaultRuleError(
+            f'\'{name}\' must be milliseconds from 0 to {most}: a number, {{"min": a, "max": b}} '
+            'or {"mean": m, "stddev": s}'
+        )
 
 
 def delay_seconds(delay: Any, rng, most: float = math.inf) -> float:
@@ -128,9 +134,19 @@ def delay_seconds(delay: Any, rng, most: float = math.inf) -> float:
 
 
 def as_dict(rule: FaultRule) -> dict:
-    return {"id": rule.id, "vendor": rule.vendor, "method": rule.method, "path": rule.path, "match": rule.match,
-            "action": rule.action, "times": rule.times, "after": rule.after, "probability": rule.probability,
-            "seen": rule.seen, "fired": rule.fired}
+    return {
+        "id": rule.id,
+        "vendor": rule.vendor,
+        "method": rule.method,
+        "path": rule.path,
+        "match": rule.match,
+        "action": rule.action,
+        "times": rule.times,
+        "after": rule.after,
+        "probability": rule.probability,
+        "seen": rule.seen,
+        "fired": rule.fired,
+    }
 
 
 def _field_matches(rule_match: dict, fields: dict) -> bool:
@@ -138,7 +154,7 @@ def _field_matches(rule_match: dict, fields: dict) -> bool:
 
 
 class Faults:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self._copy: tuple[Any, list[tuple]] = (object(), [])  # (version, request rules' matching fields)
 
@@ -163,14 +179,19 @@ class Faults:
         version = db.connection().connection.driver_connection.execute(_VERSION_SQL).fetchone()
         version = version[0] if version else None
         if version != self._copy[0]:
-            rules = [(r.vendor, r.method, r.path, r.match) for r in db.scalars(
-                select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id))
-                if "callback" not in r.action]
+            rules = [
+                (r.vendor, r.method, r.path, r.match)
+                for r in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id))
+                if "callback" not in r.action
+            ]
             self._copy = (version, rules)
         wanted = None
         for rule_vendor, rule_method, rule_path, rule_match in self._copy[1]:
-            if (rule_vendor and rule_vendor != vendor) or (rule_method and rule_method != method) \
-                    or (rule_path and not fnmatch.fnmatchcase(path, rule_path)):
+            if (
+                (rule_vendor and rule_vendor != vendor)
+                or (rule_method and rule_method != method)
+                or (rule_path and not fnmatch.fnmatchcase(path, rule_path))
+            ):
                 continue
             if rule_match and wanted is None:
                 wanted = fields()
@@ -194,12 +215,14 @@ class Faults:
         rule.fired += 1
         return True
 
-    def match_request(self, db: Session, vendor: str, method: str, path: str,
-                      fields: dict) -> tuple[bool, FaultRule | None]:
+    def match_request(
+        self, db: Session, vendor: str, method: str, path: str, fields: dict
+    ) -> tuple[bool, FaultRule | None]:
         """(whether any rule matched and so counted the request, the rule that fires, if one does)."""
         matched = False
-        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)
-                               .with_for_update()):
+        for rule in db.scalars(
+            select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id).with_for_update()
+        ):
             if "callback" in rule.action:
                 continue
             if rule.vendor and rule.vendor != vendor:
@@ -217,8 +240,9 @@ class Faults:
 
     def match_callback(self, db: Session, vendor: str, url: str) -> FaultRule | None:
         path = urlsplit(url).path or "/"
-        for rule in db.scalars(select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id)
-                               .with_for_update()):
+        for rule in db.scalars(
+            select(FaultRule).where(FaultRule.active.is_(True)).order_by(FaultRule.id).with_for_update()
+        ):
             if "callback" not in rule.action:
                 continue
             if rule.vendor and rule.vendor != vendor:

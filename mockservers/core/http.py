@@ -1,4 +1,5 @@
 """Wraps every vendor route the same way: one transaction, fault rules, the journal, the vendor's error dialect."""
+
 from __future__ import annotations
 
 import logging
@@ -44,9 +45,11 @@ def before_transaction(work):
     """Marks a view: `work()` runs before the request's transaction, so outside SQLite's one-writer lock, where
     another worker's writer does not hold it up. It must not touch the state, nor raise: what it learns it keeps in
     `g` for the view, which meets any failure again, in order."""
+
     def mark(view):
         view.before_transaction = work
         return view
+
     return mark
 
 
@@ -54,16 +57,16 @@ def before_transaction(work):
 class RequestState:
     """What the core knows of one request, kept in flask.g under one name (STATE)."""
 
-    runtime: "Runtime"  # the namespace's (the default one until the namespace is known)
+    runtime: Runtime  # the namespace's (the default one until the namespace is known)
     vendor: VendorSpec | None  # whose request it is; None for /__admin, or once there is nothing more to journal
     started: float = field(default_factory=time.perf_counter)
-    db: "Session | None" = None  # the request's transaction, while it is open
-    ctx: "Context | None" = None  # what the vendor's code gets
+    db: Session | None = None  # the request's transaction, while it is open
+    ctx: Context | None = None  # what the vendor's code gets
     fault_rule: int | None = None  # the fault rule that fired on it
     failed: bool = False  # a vendor error was answered: roll back
     explain: str | None = None  # X-Mock-Explain, before escaping
 
-    def take_db(self) -> "Session | None":
+    def take_db(self) -> Session | None:
         """The open transaction, which the caller now closes."""
         db, self.db = self.db, None
         return db
@@ -74,7 +77,7 @@ def request_state() -> RequestState | None:
     return g.get(STATE)
 
 
-def current_ctx() -> "Context":
+def current_ctx() -> Context:
     """The Context of the current vendor request (its transaction, clock, config, fault)."""
     state = request_state()
     if state is None or state.ctx is None:
@@ -82,7 +85,7 @@ def current_ctx() -> "Context":
     return state.ctx
 
 
-def runtime_of(app: Flask) -> "Runtime":
+def runtime_of(app: Flask) -> Runtime:
     """The runtime of the current request's namespace (the default one outside a request)."""
     state = request_state()
     return state.runtime if state is not None else app.extensions["mockservers"]
@@ -102,7 +105,7 @@ def per_answer(label: str, *, timed: bool = False) -> tuple[int, tuple]:
     return runtime.settings.seed, (label, runtime.namespace, now, next(runtime.answer_numbers))
 
 
-def owner_of(runtime: "Runtime", path: str, root_vendor: str | None) -> VendorSpec | None:
+def owner_of(runtime: Runtime, path: str, root_vendor: str | None) -> VendorSpec | None:
     if path.startswith(ADMIN_PREFIX):
         return None
     first = path.lstrip("/").split("/", 1)[0]
@@ -191,7 +194,7 @@ class RequestCycle:
     applies fault rules, commits or rolls back, journals, and answers every failure in the vendor's dialect (JSON
     for /__admin). One RequestState a request, in flask.g."""
 
-    def __init__(self, app: Flask, namespaces: "Namespaces", root_vendor: str | None = None):
+    def __init__(self, app: Flask, namespaces: Namespaces, root_vendor: str | None = None):
         self.namespaces = namespaces
         self.root_vendor = root_vendor
         app.extensions["mockservers"] = namespaces.default
@@ -333,7 +336,7 @@ class RequestCycle:
         return errors.render(vendor, errors.for_status(vendor, 500, "internal error in the mock: see the server's log"))
 
 
-def install(app: Flask, namespaces: "Namespaces", root_vendor: str | None = None) -> RequestCycle:
+def install(app: Flask, namespaces: Namespaces, root_vendor: str | None = None) -> RequestCycle:
     """Wrap every request of `app` (create_app calls it once)."""
     return RequestCycle(app, namespaces, root_vendor)
 
@@ -345,7 +348,7 @@ def _fields_for_faults() -> dict:
         return dict(request.args.items())
 
 
-def _match_fault(state: RequestState, vendor: VendorSpec, db: "Session") -> tuple[bool, dict | None]:
+def _match_fault(state: RequestState, vendor: VendorSpec, db: Session) -> tuple[bool, dict | None]:
     """(whether any rule counted this request, the action of the rule that fired)."""
     runtime = state.runtime
     fields = _fields_for_faults()
@@ -396,8 +399,9 @@ def _truncate(response: Response, keep: int | bool) -> Response:
     return response
 
 
-def _journal(runtime: "Runtime", vendor: VendorSpec, state: RequestState, explain: str | None,
-             response: Response | None, db=None) -> None:
+def _journal(
+    runtime: Runtime, vendor: VendorSpec, state: RequestState, explain: str | None, response: Response | None, db=None
+) -> None:
     """Record the request: in `db` (the request's own transaction) when given, else in a transaction of its own."""
     try:
         if response is None:
@@ -408,13 +412,21 @@ def _journal(runtime: "Runtime", vendor: VendorSpec, state: RequestState, explai
             response_text = journal.text_of(response.get_data(), response.mimetype)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in journal.SKIPPED_HEADERS}
         entry = dict(
-                ts=runtime.clock.now(), vendor=vendor.key, method=request.method, path=request.path,
-                query=request.query_string.decode("latin-1"), headers=headers,
-                body=journal.text_of(request.get_data(cache=True), request.mimetype),
-                status=response.status_code if response is not None else 0, response_body=response_text,
-                duration_ms=(time.perf_counter() - state.started) * 1000.0, fault_id=state.fault_rule,
-                explain=explain, unmatched=request.url_rule is None, worker=os.getpid(),
-            )
+            ts=runtime.clock.now(),
+            vendor=vendor.key,
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            headers=headers,
+            body=journal.text_of(request.get_data(cache=True), request.mimetype),
+            status=response.status_code if response is not None else 0,
+            response_body=response_text,
+            duration_ms=(time.perf_counter() - state.started) * 1000.0,
+            fault_id=state.fault_rule,
+            explain=explain,
+            unmatched=request.url_rule is None,
+            worker=os.getpid(),
+        )
         journal.mask_entry(entry, vendor.credential_names)
         if db is not None:
             journal.record(db, runtime.settings.journal_size, **entry)

@@ -1,10 +1,12 @@
 """The request journal: every vendor request with its answer, bounded in size."""
+
 from __future__ import annotations
 
 import functools
 import json
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -29,8 +31,10 @@ def text_of(data: bytes, content_type: str | None = None) -> str:
     if not data:
         return ""
     ct = (content_type or "").lower()
-    binary = ct.startswith(("application/dicom", "application/octet-stream", "image/", "application/zip")) \
+    binary = (
+        ct.startswith(("application/dicom", "application/octet-stream", "image/", "application/zip"))
         or "multipart/related" in ct
+    )
     if not binary:
         try:
             text = data[:BODY_LIMIT].decode("utf-8")
@@ -59,8 +63,7 @@ class Masker:
         self.header_names = frozenset(self.names)
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
-        return {k: mask(v, k.lower() in SCHEMED) if k.lower() in self.header_names else v
-                for k, v in headers.items()}
+        return {k: mask(v, k.lower() in SCHEMED) if k.lower() in self.header_names else v for k, v in headers.items()}
 
     def text(self, text: str) -> str:
         if not text:
@@ -71,7 +74,7 @@ class Masker:
             return text
         pair, json_value, part = _patterns(found)
         cut = CUT if text.endswith(CUT) else ""  # text_of's mark of a body cut short stays visible
-        text = text[:len(text) - len(cut)]
+        text = text[: len(text) - len(cut)]
         text = pair.sub(lambda m: m[1] + mask(m[2]), text)
         text = json_value.sub(lambda m: m[0] if m[2] == "" else f'{m[1]}"{mask(m[2] or m[3])}"', text)
         return part.sub(lambda m: m[1] + mask(m[2]), text) + cut
@@ -81,14 +84,16 @@ class Masker:
 def _patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """name=value (query, form), "name": value (JSON), a multipart part named name: each value's span."""
     alternatives = "|".join(re.escape(n) for n in names)
-    return (re.compile(rf"(?<![^&])((?:{alternatives})=)([^&]+)", re.IGNORECASE),
-            re.compile(rf'("(?:{alternatives})"\s*:\s*)(?:"((?:[^"\\]|\\.)*)"?|(-?\d[\d.eE+-]*|true|false))',
-                       re.IGNORECASE),
-            re.compile(rf'(name="(?:{alternatives})"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n)([^\r\n]+)',
-                       re.IGNORECASE))
+    return (
+        re.compile(rf"(?<![^&])((?:{alternatives})=)([^&]+)", re.IGNORECASE),
+        re.compile(
+            rf'("(?:{alternatives})"\s*:\s*)(?:"((?:[^"\\]|\\.)*)"?|(-?\d[\d.eE+-]*|true|false))', re.IGNORECASE
+        ),
+        re.compile(rf'(name="(?:{alternatives})"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n)([^\r\n]+)', re.IGNORECASE),
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def masker(names: tuple[str, ...]) -> Masker:
     return Masker(names)
 
@@ -108,7 +113,7 @@ def record(db: Session, size: int, **fields: Any) -> None:
         db.execute(delete(JournalEntry).where(JournalEntry.id <= new_id - size))
 
 
-def record_apart(store: "Store", size: int, **fields: Any) -> None:
+def record_apart(store: Store, size: int, **fields: Any) -> None:
     """Record in a transaction of its own: plain sqlite3 on a SQLite file, a session elsewhere."""
     if not store.readers_apart:
         with store.transaction() as db:
@@ -121,9 +126,16 @@ def record_apart(store: "Store", size: int, **fields: Any) -> None:
             conn.execute("DELETE FROM core_journal WHERE id <= ?", (new_id - size,))
 
 
-def query(db: Session, vendor: str | None = None, path: str | None = None, method: str | None = None,
-          status: int | None = None, limit: int | None = None, unmatched: bool | None = None,
-          size: int | None = None) -> list[dict]:
+def query(
+    db: Session,
+    vendor: str | None = None,
+    path: str | None = None,
+    method: str | None = None,
+    status: int | None = None,
+    limit: int | None = None,
+    unmatched: bool | None = None,
+    size: int | None = None,
+) -> list[dict]:
     q = select(JournalEntry).order_by(JournalEntry.id.desc())
     if size:
         newest = db.scalar(select(func.max(JournalEntry.id))) or 0
@@ -147,7 +159,20 @@ def query(db: Session, vendor: str | None = None, path: str | None = None, metho
 
 
 def as_dict(e: JournalEntry) -> dict:
-    return {"id": e.id, "time": e.ts, "vendor": e.vendor, "method": e.method, "path": e.path, "query": e.query,
-            "headers": e.headers, "body": e.body, "status": e.status, "response_body": e.response_body,
-            "duration_ms": round(e.duration_ms, 3), "fault_id": e.fault_id, "explain": e.explain,
-            "unmatched": bool(e.unmatched), "worker": e.worker}
+    return {
+        "id": e.id,
+        "time": e.ts,
+        "vendor": e.vendor,
+        "method": e.method,
+        "path": e.path,
+        "query": e.query,
+        "headers": e.headers,
+        "body": e.body,
+        "status": e.status,
+        "response_body": e.response_body,
+        "duration_ms": round(e.duration_ms, 3),
+        "fault_id": e.fault_id,
+        "explain": e.explain,
+        "unmatched": bool(e.unmatched),
+        "worker": e.worker,
+    }

@@ -2,6 +2,7 @@
 Python's decoder, and every later walk of the value, exhaust the stack), JSON's own numbers (NaN and Infinity are
 Python's), and on request strings a database can store (a lone surrogate is valid JSON but no UTF-8; the vendors
 check their own fields, in their own words)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The core's own tables."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text
@@ -21,6 +22,7 @@ class Counter(Base):
 
 class BlobRef(Base):
     """How many records hold a stored file; at zero the file is removed."""
+
     __tablename__ = "core_blob_refs"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     refs: Mapped[int] = mapped_column(Integer, default=0)

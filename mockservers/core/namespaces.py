@@ -1,4 +1,5 @@
 """Namespaces: each has its own state, blobs, clock, seed, journal, faults and callbacks, on one server."""
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,9 @@ class TooManyNamespaces(InvalidNamespace):
 
 def check_name(name: str) -> str:
     if not _NAME.match(name or ""):
-        raise InvalidNamespace(f"{HEADER}: {name!r} is not a namespace name (letters, digits, '_', '.', '-'; "
-                               f"at most 63 characters)")
+        raise InvalidNamespace(
+            f"{HEADER}: {name!r} is not a namespace name (letters, digits, '_', '.', '-'; at most 63 characters)"
+        )
     return name
 
 
@@ -52,23 +54,26 @@ def settings_for(settings: Settings, name: str) -> Settings:
     if state in MEMORY_URLS:
         state, data_dir = "memory", None
     elif state.startswith("sqlite:///"):
-        folder = os.path.join(os.path.dirname(os.path.abspath(state[len("sqlite:///"):])), "namespaces")
+        folder = os.path.join(os.path.dirname(os.path.abspath(state[len("sqlite:///") :])), "namespaces")
         state = f"sqlite:///{folder}/{name}.db"
         data_dir = os.path.join(folder, name)
     else:  # a server database: one schema per namespace, and a folder of its own for files
         safe = re.sub(r"[^a-z0-9_]", "_", name.lower())
         schema = f"{settings.db_schema}_ns_{safe}" if settings.db_schema else f"ns_{safe}"
         data_dir = os.path.join(settings.data_dir or os.path.abspath("var"), "namespaces", name)
-    return dataclasses.replace(settings, state=state, data_dir=data_dir, seed=seed_for(settings.seed, name),
-                               db_schema=schema)
+    return dataclasses.replace(
+        settings, state=state, data_dir=data_dir, seed=seed_for(settings.seed, name), db_schema=schema
+    )
 
 
 def _has_pending_events(path: str) -> bool:
     """A quick look into a namespace's SQLite file, without opening its runtime."""
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
-            return conn.execute(f"SELECT 1 FROM {ScheduledEvent.__tablename__} WHERE state = 'pending' LIMIT 1"
-                                ).fetchone() is not None
+            return (
+                conn.execute(f"SELECT 1 FROM {ScheduledEvent.__tablename__} WHERE state = 'pending' LIMIT 1").fetchone()
+                is not None
+            )
     except sqlite3.Error:
         return True  # unreadable this way: open it and let the runtime decide
 
@@ -93,7 +98,7 @@ class Namespaces:
         state = self.settings.state
         if not state.startswith("sqlite:///") or state in MEMORY_URLS:
             return None
-        return os.path.join(os.path.dirname(os.path.abspath(state[len("sqlite:///"):])), "namespaces")
+        return os.path.join(os.path.dirname(os.path.abspath(state[len("sqlite:///") :])), "namespaces")
 
     def _persisted_names(self) -> list[str]:
         folder = self._folder()
@@ -124,7 +129,8 @@ class Namespaces:
             if name not in known and len(known) >= self.settings.max_namespaces:
                 raise TooManyNamespaces(
                     f"{HEADER}: {name!r} would be one namespace more than the {self.settings.max_namespaces} this "
-                    f"server holds (max_namespaces); delete one with DELETE /__admin/namespaces/NAME")
+                    f"server holds (max_namespaces); delete one with DELETE /__admin/namespaces/NAME"
+                )
             opening = self._opening.setdefault(name, threading.Lock())
         with opening:
             runtime = self._runtimes.get(name)
@@ -183,9 +189,12 @@ class Namespaces:
             for name in self._persisted_names():
                 if name not in self._runtimes and _has_pending_events(os.path.join(self._folder(), name + ".db")):
                     self.get(name)
-            self._ticker = Ticker(candidates=lambda: list(self._runtimes.values()),
-                                  has_work=lambda rt: rt.scheduler.has_work(rt.clock.now()),
-                                  run=self._run_pending, tick=self.settings.scheduler_tick_seconds)
+            self._ticker = Ticker(
+                candidates=lambda: list(self._runtimes.values()),
+                has_work=lambda rt: rt.scheduler.has_work(rt.clock.now()),
+                run=self._run_pending,
+                tick=self.settings.scheduler_tick_seconds,
+            )
 
     def _run_pending(self, runtime: Runtime) -> None:
         if self._runtimes.get(runtime.namespace) is not runtime:

@@ -1,4 +1,5 @@
 """OpenAPI 3.1 documents and the fidelity ledger, built from what each vendor declares of its operations."""
+
 from __future__ import annotations
 
 import re
@@ -57,11 +58,15 @@ def _name(schema: type[Schema]) -> str:
     return schema.__name__
 
 
-def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]:
-    spec = APISpec(title=f"{vendor.title} (mockservers)", version="1.0.0", openapi_version="3.1.0",
-                   plugins=[MarshmallowPlugin()],
-                   info={"description": f"Emulation of {vendor.document}. See docs/{vendor.key}.md."},
-                   servers=[{"url": server_url or f"/{vendor.key}"}])
+def build(vendor: VendorSpec, server_url: str | None = None) -> dict[str, Any]:
+    spec = APISpec(
+        title=f"{vendor.title} (mockservers)",
+        version="1.0.0",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={"description": f"Emulation of {vendor.document}. See docs/{vendor.key}.md."},
+        servers=[{"url": server_url or f"/{vendor.key}"}],
+    )
     seen: set[str] = set()
 
     def ref(schema: type[Schema]) -> type[Schema]:
@@ -76,26 +81,49 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
     grouped: dict[str, dict[str, Any]] = {}
     path_of_shape: dict[str, str] = {}
     for op in vendor.operations():
-        operation: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "description": op.source,
-                                     "parameters": [], "responses": {}}
+        operation: dict[str, Any] = {
+            "operationId": op.name,
+            "summary": op.summary,
+            "description": op.source,
+            "parameters": [],
+            "responses": {},
+        }
         # OpenAPI forbids two templates of one shape (/uploads/{groupname}/ and /uploads/{filename}/ are one URL):
         # the later operation goes under the first template, its path parameters renamed in order.
         path = path_of_shape.setdefault(openapi_path_shape(op.path), op.path)
         names = dict(zip(re.findall(r"\{([^}]+)\}", op.path), re.findall(r"\{([^}]+)\}", path)))
         for name, description in op.path_params.items():
-            operation["parameters"].append({"in": "path", "name": names.get(name, name), "required": True,
-                                            "description": description, "schema": {"type": "string"}})
+            operation["parameters"].append(
+                {
+                    "in": "path",
+                    "name": names.get(name, name),
+                    "required": True,
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+            )
         for h in op.headers:
-            operation["parameters"].append({"in": "header", "name": h.name, "required": h.required,
-                                            "description": h.description, "schema": {"type": "string"}})
+            operation["parameters"].append(
+                {
+                    "in": "header",
+                    "name": h.name,
+                    "required": h.required,
+                    "description": h.description,
+                    "schema": {"type": "string"},
+                }
+            )
         if op.query is not None:
             operation["parameters"].append({"in": "query", "schema": op.query})
         if op.body is not None:
-            operation["requestBody"] = {"required": True, "content": {t: {"schema": ref(op.body)}
-                                                                      for t in op.body_types}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {t: {"schema": ref(op.body)} for t in op.body_types},
+            }
         elif op.raw_body:
-            operation["requestBody"] = {"required": True, "content": {
-                op.raw_body: {"schema": {"type": "string", "contentMediaType": op.raw_body}}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {op.raw_body: {"schema": {"type": "string", "contentMediaType": op.raw_body}}},
+            }
         for status, reply in sorted(op.responses.items()):
             entry: dict[str, Any] = {"description": reply.description}
             if reply.binary:
@@ -111,7 +139,7 @@ def build(vendor: "VendorSpec", server_url: str | None = None) -> dict[str, Any]
 
 def flask_rule_to_path(rule: str, prefix: str) -> str:
     """'/sigma/accounts/<account>/jobs/<job_id>/' -> '/accounts/{}/jobs/{}/' (parameter names dropped)."""
-    path = rule[len(prefix):] if rule.startswith(prefix) else rule
+    path = rule[len(prefix) :] if rule.startswith(prefix) else rule
     return re.sub(r"<[^>]+>", "{}", path)
 
 
@@ -119,16 +147,22 @@ def openapi_path_shape(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path)
 
 
-def ledger(vendor: "VendorSpec") -> list[dict[str, str]]:
+def ledger(vendor: VendorSpec) -> list[dict[str, str]]:
     """One entry per endpoint, parameter, response field, error code and behaviour: documented (where) or inferred
     (why)."""
     entries: list[dict[str, str]] = []
 
     def add(kind: str, name: str, operation: str, source: str) -> None:
         inferred = source.startswith("inferred")
-        entries.append({"kind": kind, "name": name, "operation": operation,
-                        "status": "inferred" if inferred else "documented",
-                        ("reason" if inferred else "where"): source.split(":", 1)[1].strip() if inferred else source})
+        entries.append(
+            {
+                "kind": kind,
+                "name": name,
+                "operation": operation,
+                "status": "inferred" if inferred else "documented",
+                ("reason" if inferred else "where"): source.split(":", 1)[1].strip() if inferred else source,
+            }
+        )
 
     def fields_of(kind: str, schema: type[Schema], operation: str, seen: set) -> None:
         if schema in seen:
@@ -138,8 +172,11 @@ def ledger(vendor: "VendorSpec") -> list[dict[str, str]]:
         for fname, fobj in schema._declared_fields.items():
             source = f"inferred: {inferred[fname]}" if fname in inferred else where
             add(kind, f"{schema.__name__}.{fname}", operation, source or "inferred: no source given")
-            nested = getattr(fobj, "nested", None) or getattr(getattr(fobj, "inner", None), "nested", None) \
+            nested = (
+                getattr(fobj, "nested", None)
+                or getattr(getattr(fobj, "inner", None), "nested", None)
                 or getattr(getattr(fobj, "value_field", None), "nested", None)
+            )
             if isinstance(nested, type) and issubclass(nested, Schema):
                 fields_of(kind, nested, operation, seen)
 

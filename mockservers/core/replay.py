@@ -1,4 +1,5 @@
 """Readers run without the writer lock; one that turns out to write after another writer committed starts over."""
+
 from __future__ import annotations
 
 import io

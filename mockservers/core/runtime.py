@@ -1,4 +1,5 @@
 """The running state of one server: store, blobs, clock, scheduler, callbacks, faults, and request contexts."""
+
 from __future__ import annotations
 
 import atexit
@@ -9,8 +10,9 @@ import shutil
 import tempfile
 import threading
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -80,7 +82,7 @@ class Runtime:
             config = self._configs[key] = merge(base, self.settings.for_vendor(key))
         return config
 
-    def context(self, db: Session, vendor: str, fault: dict | None = None) -> "Context":
+    def context(self, db: Session, vendor: str, fault: dict | None = None) -> Context:
         return Context(self, db, vendor, fault)
 
     def seed_vendors(self) -> None:
@@ -126,7 +128,9 @@ class Runtime:
             elif self.store.engine.dialect.name == "postgresql":
                 key = zlib.crc32(f"mockservers.advance.{self.settings.db_schema}".encode())
                 with self.store.engine.connect() as conn:
-                    conn.execution_options(isolation_level="AUTOCOMMIT")  # the lock is the session's, not a transaction's
+                    conn.execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    )  # the lock is the session's, not a transaction's
                     conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (key,))
                     try:
                         yield
@@ -203,7 +207,6 @@ class Context:
     def schedule(self, kind: str, delay: float, payload: dict | None = None) -> int:
         return schedule(self.db, f"{self.vendor}.{kind}", self.now + delay, payload).id
 
-    def callback(self, url: str, body: Any, accept: str | None = None, headers: dict | None = None,
-                 delay: float = 0.0):
+    def callback(self, url: str, body: Any, accept: str | None = None, headers: dict | None = None, delay: float = 0.0):
         accept_name = f"{self.vendor}.{accept}" if accept else None
         return callbacks_mod.enqueue(self, url, body, accept=accept_name, headers=headers, delay=delay)

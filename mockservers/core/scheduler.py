@@ -1,10 +1,12 @@
 """Persisted due-time events. Each event runs once, in its own transaction, claimed in the database."""
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +40,7 @@ def cancel(db: Session, event_id: int | None) -> None:
 
 
 class Scheduler:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.handlers: dict[str, Handler] = {}
         self._run_lock = threading.Lock()
@@ -68,8 +70,9 @@ class Scheduler:
             store = self.runtime.store
             db = store.open(write=False)
             try:
-                self._earliest = db.scalar(select(func.min(ScheduledEvent.due_at))
-                                           .where(ScheduledEvent.state == "pending"))
+                self._earliest = db.scalar(
+                    select(func.min(ScheduledEvent.due_at)).where(ScheduledEvent.state == "pending")
+                )
             finally:
                 store.close(db, commit=False)
         finally:
@@ -137,8 +140,14 @@ class Ticker:
     have work to a small pool, so an idle namespace costs no thread and no query, and one namespace's slow callback
     receiver does not hold up the others' events."""
 
-    def __init__(self, candidates: Callable[[], Iterable[Any]], has_work: Callable[[Any], bool],
-                 run: Callable[[Any], None], tick: float, threads: int = 4):
+    def __init__(
+        self,
+        candidates: Callable[[], Iterable[Any]],
+        has_work: Callable[[Any], bool],
+        run: Callable[[Any], None],
+        tick: float,
+        threads: int = 4,
+    ):
         self._candidates, self._has_work, self._run = candidates, has_work, run
         self._tick = tick
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mockservers-events")

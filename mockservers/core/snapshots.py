@@ -1,4 +1,5 @@
 """Snapshots of a namespace (every table, every blob) and scenario files made from them."""
+
 from __future__ import annotations
 
 import base64
@@ -51,29 +52,36 @@ def _state_tables():
     return [t for t in Base.metadata.sorted_tables if t.name not in KEPT]
 
 
-def dump_tables(runtime: "Runtime") -> dict[str, list[dict]]:
+def dump_tables(runtime: Runtime) -> dict[str, list[dict]]:
     with runtime.store.transaction() as db:
-        return {table.name: [{k: _encode(v) for k, v in row._mapping.items()}
-                             for row in db.execute(select(table))]
-                for table in _state_tables()}
+        return {
+            table.name: [{k: _encode(v) for k, v in row._mapping.items()} for row in db.execute(select(table))]
+            for table in _state_tables()
+        }
 
 
 def _held(tables: dict[str, list[dict]]) -> set[str]:
     """The files the rows hold: a file no record holds (deleted, overwritten, left by a crash) is not state."""
     rows = tables.get(BlobRef.__tablename__) or []
-    return {row["key"] for row in rows if isinstance(row, dict) and isinstance(row.get("refs"), int)
-            and row["refs"] > 0 and isinstance(row.get("key"), str)}
+    return {
+        row["key"]
+        for row in rows
+        if isinstance(row, dict)
+        and isinstance(row.get("refs"), int)
+        and row["refs"] > 0
+        and isinstance(row.get("key"), str)
+    }
 
 
-def _blob_keys(runtime: "Runtime", tables: dict[str, list[dict]]) -> list[str]:
+def _blob_keys(runtime: Runtime, tables: dict[str, list[dict]]) -> list[str]:
     return sorted(key for key in _held(tables) if runtime.blobs.exists(key))
 
 
-def _snapshot_dir(runtime: "Runtime", snapshot_id: int) -> str:
+def _snapshot_dir(runtime: Runtime, snapshot_id: int) -> str:
     return os.path.join(runtime.data_dir, "snapshots", str(snapshot_id))
 
 
-def take(runtime: "Runtime", label: str = "") -> dict:
+def take(runtime: Runtime, label: str = "") -> dict:
     tables = dump_tables(runtime)
     blobs = _blob_keys(runtime, tables)
     with runtime.store.transaction() as db:
@@ -89,17 +97,24 @@ def take(runtime: "Runtime", label: str = "") -> dict:
 
 
 def describe(snapshot_id: int, label: str, created_at: float, tables: dict, blobs: list) -> dict:
-    return {"id": snapshot_id, "label": label, "created_at": created_at,
-            "rows": sum(len(rows) for rows in tables.values()), "blobs": len(blobs)}
+    return {
+        "id": snapshot_id,
+        "label": label,
+        "created_at": created_at,
+        "rows": sum(len(rows) for rows in tables.values()),
+        "blobs": len(blobs),
+    }
 
 
-def listing(runtime: "Runtime") -> list[dict]:
+def listing(runtime: Runtime) -> list[dict]:
     with runtime.store.transaction() as db:
-        return [describe(s.id, s.label, s.created_at, s.data["tables"], s.data["blobs"])
-                for s in db.scalars(select(Snapshot).order_by(Snapshot.id))]
+        return [
+            describe(s.id, s.label, s.created_at, s.data["tables"], s.data["blobs"])
+            for s in db.scalars(select(Snapshot).order_by(Snapshot.id))
+        ]
 
 
-def restore(runtime: "Runtime", snapshot_id: int) -> bool:
+def restore(runtime: Runtime, snapshot_id: int) -> bool:
     with runtime.store.transaction() as db:
         snap = db.get(Snapshot, snapshot_id)
         if snap is None:
@@ -112,17 +127,19 @@ def restore(runtime: "Runtime", snapshot_id: int) -> bool:
     return True
 
 
-def export(runtime: "Runtime") -> dict:
+def export(runtime: Runtime) -> dict:
     """The namespace as a self-contained scenario: rows and blob contents."""
     tables = dump_tables(runtime)
-    return {"format": FORMAT, "tables": tables,
-            "blobs": {key: base64.b64encode(runtime.blobs.get(key)).decode("ascii")
-                      for key in _blob_keys(runtime, tables)}}
+    return {
+        "format": FORMAT,
+        "tables": tables,
+        "blobs": {key: base64.b64encode(runtime.blobs.get(key)).decode("ascii") for key in _blob_keys(runtime, tables)},
+    }
 
 
-def load_scenario(runtime: "Runtime", scenario: Any) -> dict:
+def load_scenario(runtime: Runtime, scenario: Any) -> dict:
     if not isinstance(scenario, dict) or scenario.get("format") != FORMAT:
-        raise ScenarioError(f"not a scenario: expected an object with \"format\": \"{FORMAT}\"")
+        raise ScenarioError(f'not a scenario: expected an object with "format": "{FORMAT}"')
     tables, blobs = scenario.get("tables"), scenario.get("blobs", {})
     known = {t.name for t in _state_tables()}
     if not isinstance(tables, dict) or not isinstance(blobs, dict) or set(tables) - known:
@@ -139,8 +156,12 @@ def load_scenario(runtime: "Runtime", scenario: Any) -> dict:
     return {"rows": sum(len(rows) for rows in tables.values()), "blobs": len(contents)}
 
 
-def _load(runtime: "Runtime", tables: dict[str, list[dict]], blob_files: dict[str, str] | None = None,
-          blob_bytes: dict[str, bytes] | None = None) -> None:
+def _load(
+    runtime: Runtime,
+    tables: dict[str, list[dict]],
+    blob_files: dict[str, str] | None = None,
+    blob_bytes: dict[str, bytes] | None = None,
+) -> None:
     runtime.reset(seed_vendors=False)
     for key, path in (blob_files or {}).items():
         if not runtime.blobs.exists(key):
@@ -164,8 +185,12 @@ def _advance_sequences(db) -> None:
     for table in _state_tables():
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and pk[0].autoincrement is not False and isinstance(pk[0].type, Integer):
-            db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
-                            f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"))
+            db.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                    f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+                )
+            )
 
 
 def _link_or_copy(source: str, target: str) -> None:

@@ -1,12 +1,13 @@
 """State store on SQLAlchemy: one transaction per unit of work, whatever the database."""
+
 from __future__ import annotations
 
 import fcntl
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -32,7 +33,7 @@ def normalize_url(url: str) -> str:
 
 def _sqlite_file(url: str) -> str | None:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return url[len("sqlite:///"):]
+        return url[len("sqlite:///") :]
     return None
 
 
@@ -185,8 +186,11 @@ class Store:
     def is_stale(self, error: BaseException) -> bool:
         """Whether `error` is a reader's write refused because its snapshot is stale."""
         return isinstance(error, StaleRead) or (
-            self.readers_apart and getattr(self._upgraded, "held", False)
-            and isinstance(error, OperationalError) and "locked" in str(error.orig))
+            self.readers_apart
+            and getattr(self._upgraded, "held", False)
+            and isinstance(error, OperationalError)
+            and "locked" in str(error.orig)
+        )
 
     @property
     def sqlite_path(self) -> str | None:

@@ -1,4 +1,5 @@
 """Counting rows up in one statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import functools
@@ -8,13 +9,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _statement(dialect_name: str, table: Table, column: str):
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     (key_column,) = table.primary_key.columns
     stmt = dialect.insert(table).values({key_column.name: bindparam("key"), column: bindparam("by")})
-    stmt = stmt.on_conflict_do_update(index_elements=[key_column],
-                                      set_={column: table.c[column] + stmt.excluded[column]})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[key_column], set_={column: table.c[column] + stmt.excluded[column]}
+    )
     return stmt.returning(table.c[column])
 
 
@@ -23,5 +25,4 @@ def add_to(db: Session, table: Table, key: str, column: str, by: int) -> int:
     (PostgreSQL) or the database (SQLite), so no two callers see the same value. Pending ORM changes are not
     flushed first: the caller may hold a half-built record."""
     with db.no_autoflush:
-        return db.execute(_statement(db.get_bind().dialect.name, table, column),
-                          {"key": key, "by": by}).scalar_one()
+        return db.execute(_statement(db.get_bind().dialect.name, table, column), {"key": key, "by": by}).scalar_one()

@@ -1,7 +1,9 @@
 """marshmallow helpers: a validation failure becomes the calling vendor's own error."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import Schema, ValidationError
 

@@ -1,4 +1,5 @@
 """What a vendor hands the core: its blueprint, its error dialect, its scheduled-event handlers."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -60,17 +61,17 @@ class VendorSpec(ABC):
         catalog's); KeyError for a code in none of the vendor's catalogs (errors, then root_errors)."""
         return dialects.error_for_code(self, code, message)
 
-    def handlers(self) -> dict[str, "Handler"]:
+    def handlers(self) -> dict[str, Handler]:
         """Scheduled-event handlers, {kind: handler(ctx, payload)}: what ctx.schedule(kind, delay, payload) runs when
         due."""
         return {}
 
-    def acceptors(self) -> dict[str, "Acceptor"]:
+    def acceptors(self) -> dict[str, Acceptor]:
         """Callback acceptors, {name: accept(response) -> None when delivered, else why not}: whether a callback
         sent with ctx.callback(..., accept=name) reached its receiver (default: any 2xx)."""
         return {}
 
-    def seed(self, ctx: "Context") -> None:
+    def seed(self, ctx: Context) -> None:
         """Load the vendor's preset data after a reset (idempotent)."""
 
     def default_config(self) -> dict[str, Any]:
@@ -82,21 +83,21 @@ class VendorSpec(ABC):
         ctx.fault carries them to the vendor's code (e.g. DICOMweb's partly failed STOW)."""
         return {}
 
-    def endpoints(self) -> list["Endpoints"]:
+    def endpoints(self) -> list[Endpoints]:
         """The vendor's endpoint declarations (core.endpoints.Endpoints), one for each blueprint it serves."""
         return []
 
-    def operations(self) -> list["Operation"]:
+    def operations(self) -> list[Operation]:
         """Every endpoint, as core.openapi.Operation: feeds the OpenAPI document and the fidelity ledger. They
         are what endpoints() declare."""
         return [op for declared in self.endpoints() for op in declared.operations()]
 
-    def jobs(self, ctx: "Context") -> list[dict[str, Any]]:
+    def jobs(self, ctx: Context) -> list[dict[str, Any]]:
         """For the dashboard: the vendor's units of work, each {id, kind, state, created_at, updated_at,
         detail}, newest first."""
         return []
 
-    def studies(self, ctx: "Context") -> list[dict[str, Any]]:
+    def studies(self, ctx: Context) -> list[dict[str, Any]]:
         """For the dashboard: stored studies, each {id, patient, description, blob (a DICOM file's blob key,
         or None), findings: [{label, score, box: [x1, y1, x2, y2]}]}, newest first."""
         return []

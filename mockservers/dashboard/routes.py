@@ -1,4 +1,5 @@
 """Serves the dashboard page and its two static files; everything it shows comes from /__admin."""
+
 from __future__ import annotations
 
 from importlib import resources

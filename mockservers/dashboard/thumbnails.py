@@ -1,4 +1,5 @@
 """A study's image as a small PNG with the fake AI findings drawn on it (pydicom, numpy, Pillow)."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The instance archive: Part-10 files in the blob store, their attributes in the index tables."""
+
 from __future__ import annotations
 
 import functools
@@ -40,8 +41,9 @@ def normalize_name(value: str | None) -> str | None:
 
 
 def _valid_date(value: str | None) -> bool:
-    return value is None or (len(value) == 8 and value.isdigit() and "01" <= value[4:6] <= "12"
-                             and "01" <= value[6:8] <= "31")
+    return value is None or (
+        len(value) == 8 and value.isdigit() and "01" <= value[4:6] <= "12" and "01" <= value[6:8] <= "31"
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -61,9 +63,7 @@ def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
         value = text(ds, kw)
         if value is None:
             continue
-        if elem.VR == "DA" and not _valid_date(value):
-            bad.append(kw)
-        elif elem.VR in _MAX_LENGTH and len(value) > _MAX_LENGTH[elem.VR]:
+        if (elem.VR == "DA" and not _valid_date(value)) or (elem.VR in _MAX_LENGTH and len(value) > _MAX_LENGTH[elem.VR]):
             bad.append(kw)
     return bad
 
@@ -83,6 +83,7 @@ class Outcome:
 @dataclass
 class Examined:
     """What a Part-10 file says by itself, without the state: it can be worked out before the transaction."""
+
     data: bytes
     ds: Dataset | None = None
     error: str | None = None  # why it is not DICOM
@@ -103,14 +104,19 @@ def examine(data: bytes, max_inflated: int) -> Examined:
 
 # The lookups on every WADO and STOW request, built once: building a select costs more than running it.
 _STUDY = select(DicomStudy).where(DicomStudy.face == bindparam("face"), DicomStudy.study_uid == bindparam("study"))
-_SERIES = select(DicomSeries).where(DicomSeries.face == bindparam("face"),
-                                    DicomSeries.study_uid == bindparam("study"),
-                                    DicomSeries.series_uid == bindparam("series"))
-_INSTANCE_ID = select(DicomInstance.id).where(DicomInstance.face == bindparam("face"),
-                                              DicomInstance.sop_uid == bindparam("sop"))
-_INSTANCES_OF_STUDY = select(DicomInstance).where(
-    DicomInstance.face == bindparam("face"), DicomInstance.study_uid == bindparam("study")).order_by(
-    DicomInstance.series_uid, DicomInstance.instance_number, DicomInstance.seq)
+_SERIES = select(DicomSeries).where(
+    DicomSeries.face == bindparam("face"),
+    DicomSeries.study_uid == bindparam("study"),
+    DicomSeries.series_uid == bindparam("series"),
+)
+_INSTANCE_ID = select(DicomInstance.id).where(
+    DicomInstance.face == bindparam("face"), DicomInstance.sop_uid == bindparam("sop")
+)
+_INSTANCES_OF_STUDY = (
+    select(DicomInstance)
+    .where(DicomInstance.face == bindparam("face"), DicomInstance.study_uid == bindparam("study"))
+    .order_by(DicomInstance.series_uid, DicomInstance.instance_number, DicomInstance.seq)
+)
 _INSTANCES_OF_SERIES = _INSTANCES_OF_STUDY.where(DicomInstance.series_uid == bindparam("series"))
 _THE_INSTANCE = _INSTANCES_OF_SERIES.where(DicomInstance.sop_uid == bindparam("sop"))
 
@@ -138,8 +144,9 @@ class Archive:
         ds, data = examined.ds, examined.data
         sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
         sop_uid = text(ds, "SOPInstanceUID")
-        outcome = Outcome(sop_class, sop_uid, False, study_uid=text(ds, "StudyInstanceUID"),
-                          series_uid=text(ds, "SeriesInstanceUID"))
+        outcome = Outcome(
+            sop_class, sop_uid, False, study_uid=text(ds, "StudyInstanceUID"), series_uid=text(ds, "SeriesInstanceUID")
+        )
         missing = [kw for kw in self.face.required if not text(ds, kw)]
         if missing:
             return self._fail(outcome, VALIDATION_FAILURE, f"missing required attribute(s): {', '.join(missing)}")
@@ -147,8 +154,9 @@ class Archive:
             if not is_valid_uid(text(ds, kw)):
                 return self._fail(outcome, VALIDATION_FAILURE, f"{kw} '{text(ds, kw)}' is not a valid UID")
         if study_in_path and outcome.study_uid != study_in_path:
-            return self._fail(outcome, STUDY_MISMATCH,
-                              f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL")
+            return self._fail(
+                outcome, STUDY_MISMATCH, f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL"
+            )
         if sop_uid in seen:
             return self._fail(outcome, BEING_STORED, "the same instance is being stored by this request")
         if self._instance_exists(sop_uid):
@@ -178,8 +186,15 @@ class Archive:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds = examined.ds
         sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
-        return Outcome(sop_class, text(ds, "SOPInstanceUID"), False, reason, detail,
-                       study_uid=text(ds, "StudyInstanceUID"), series_uid=text(ds, "SeriesInstanceUID"))
+        return Outcome(
+            sop_class,
+            text(ds, "SOPInstanceUID"),
+            False,
+            reason,
+            detail,
+            study_uid=text(ds, "StudyInstanceUID"),
+            series_uid=text(ds, "SeriesInstanceUID"),
+        )
 
     @staticmethod
     def _fail(outcome: Outcome, reason: int, detail: str) -> Outcome:
@@ -196,28 +211,53 @@ class Archive:
         study = self._stored_into.get((study_uid,)) or self._study_row(study_uid)
         if study is None:
             study = DicomStudy(
-                face=self.key, study_uid=study_uid, specific_charset=t("SpecificCharacterSet"),
-                patient_name=t("PatientName"), patient_name_norm=normalize_name(t("PatientName")),
-                patient_id=t("PatientID"), patient_birth_date=t("PatientBirthDate"), patient_sex=t("PatientSex"),
-                accession_number=t("AccessionNumber"), referring_physician_name=t("ReferringPhysicianName"),
+                face=self.key,
+                study_uid=study_uid,
+                specific_charset=t("SpecificCharacterSet"),
+                patient_name=t("PatientName"),
+                patient_name_norm=normalize_name(t("PatientName")),
+                patient_id=t("PatientID"),
+                patient_birth_date=t("PatientBirthDate"),
+                patient_sex=t("PatientSex"),
+                accession_number=t("AccessionNumber"),
+                referring_physician_name=t("ReferringPhysicianName"),
                 referring_physician_name_norm=normalize_name(t("ReferringPhysicianName")),
-                study_date=t("StudyDate"), study_time=t("StudyTime"), study_description=t("StudyDescription"),
-                study_id=t("StudyID"), institution_name=t("InstitutionName"), protocol_name=t("ProtocolName"),
-                timezone_offset=t("TimezoneOffsetFromUTC"), modalities="", n_series=0, n_instances=0,
-                seq=seq, created_at=now)
+                study_date=t("StudyDate"),
+                study_time=t("StudyTime"),
+                study_description=t("StudyDescription"),
+                study_id=t("StudyID"),
+                institution_name=t("InstitutionName"),
+                protocol_name=t("ProtocolName"),
+                timezone_offset=t("TimezoneOffsetFromUTC"),
+                modalities="",
+                n_series=0,
+                n_instances=0,
+                seq=seq,
+                created_at=now,
+            )
             self.db.add(study)
         series = self._stored_into.get((study_uid, series_uid))
         if series is None and study.id is not None:  # a new study has no series yet
             series = self._series_row(study_uid, series_uid)
         if series is None:
             series = DicomSeries(
-                face=self.key, study_uid=study_uid, series_uid=series_uid, modality=t("Modality"),
-                manufacturer=t("Manufacturer"), manufacturer_model_name=t("ManufacturerModelName"),
-                body_part_examined=t("BodyPartExamined"), series_date=t("SeriesDate"),
-                series_description=t("SeriesDescription"), station_name=t("StationName"),
-                series_number=integer(ds, "SeriesNumber"), pps_start_date=t("PerformedProcedureStepStartDate"),
-                pps_start_time=t("PerformedProcedureStepStartTime"), timezone_offset=t("TimezoneOffsetFromUTC"),
-                n_instances=0, seq=seq)
+                face=self.key,
+                study_uid=study_uid,
+                series_uid=series_uid,
+                modality=t("Modality"),
+                manufacturer=t("Manufacturer"),
+                manufacturer_model_name=t("ManufacturerModelName"),
+                body_part_examined=t("BodyPartExamined"),
+                series_date=t("SeriesDate"),
+                series_description=t("SeriesDescription"),
+                station_name=t("StationName"),
+                series_number=integer(ds, "SeriesNumber"),
+                pps_start_date=t("PerformedProcedureStepStartDate"),
+                pps_start_time=t("PerformedProcedureStepStartTime"),
+                timezone_offset=t("TimezoneOffsetFromUTC"),
+                n_instances=0,
+                seq=seq,
+            )
             self.db.add(series)
             study.n_series += 1
             modalities = set(filter(None, study.modalities.split("\\"))) | ({series.modality} - {None})
@@ -225,13 +265,27 @@ class Archive:
         series.n_instances += 1
         study.n_instances += 1
         self._stored_into[(study_uid,)], self._stored_into[(study_uid, series_uid)] = study, series
-        self._pending.append(dict(
-            face=self.key, study_uid=study_uid, series_uid=series_uid, sop_uid=text(ds, "SOPInstanceUID"),
-            sop_class_uid=text(ds, "SOPClassUID"), transfer_syntax=ts, instance_number=integer(ds, "InstanceNumber"),
-            rows=integer(ds, "Rows"), columns=integer(ds, "Columns"), bits_allocated=integer(ds, "BitsAllocated"),
-            number_of_frames=integer(ds, "NumberOfFrames"), timezone_offset=t("TimezoneOffsetFromUTC"),
-            blob=self.ctx.blobs.put(data), size=len(data), seq=seq, created_at=now,
-            metadata_json=meta))
+        self._pending.append(
+            dict(
+                face=self.key,
+                study_uid=study_uid,
+                series_uid=series_uid,
+                sop_uid=text(ds, "SOPInstanceUID"),
+                sop_class_uid=text(ds, "SOPClassUID"),
+                transfer_syntax=ts,
+                instance_number=integer(ds, "InstanceNumber"),
+                rows=integer(ds, "Rows"),
+                columns=integer(ds, "Columns"),
+                bits_allocated=integer(ds, "BitsAllocated"),
+                number_of_frames=integer(ds, "NumberOfFrames"),
+                timezone_offset=t("TimezoneOffsetFromUTC"),
+                blob=self.ctx.blobs.put(data),
+                size=len(data),
+                seq=seq,
+                created_at=now,
+                metadata_json=meta,
+            )
+        )
 
     def _next_seq(self) -> int:
         if self._seq_next == self._seq_last:
@@ -293,17 +347,24 @@ class Archive:
         touched = {r.series_uid for r in rows}
         for series_uid in touched:
             row = self._series_row(study, series_uid)
-            left = self.db.scalar(select(func.count()).select_from(DicomInstance).where(
-                DicomInstance.face == self.key, DicomInstance.study_uid == study,
-                DicomInstance.series_uid == series_uid))
+            left = self.db.scalar(
+                select(func.count())
+                .select_from(DicomInstance)
+                .where(
+                    DicomInstance.face == self.key,
+                    DicomInstance.study_uid == study,
+                    DicomInstance.series_uid == series_uid,
+                )
+            )
             if left:
                 row.n_instances = left
             else:
                 self.db.delete(row)
         self.db.flush()
         study_row = self._study_row(study)
-        series_rows = list(self.db.scalars(select(DicomSeries).where(DicomSeries.face == self.key,
-                                                                     DicomSeries.study_uid == study)))
+        series_rows = list(
+            self.db.scalars(select(DicomSeries).where(DicomSeries.face == self.key, DicomSeries.study_uid == study))
+        )
         if not series_rows:
             self.db.delete(study_row)
         else:

@@ -1,5 +1,6 @@
 """Every attribute the archive indexes: its level, its index column and how a QIDO filter matches it; and the one
 way every vendor reads a header of a pydicom data set (text, integer, a value as a list)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """DICOM JSON (PS3.18 Annex F) from pydicom, bulk data as BulkDataURIs."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ BULK_URI = "BulkDataURI"
 
 
 def _is_bulk(elem) -> bool:
-    return elem.tag.group == 0x7FE0 or (elem.VR in BULK_VRS and elem.value is not None
-                                        and len(elem.value) > BULK_THRESHOLD)
+    return elem.tag.group == 0x7FE0 or (
+        elem.VR in BULK_VRS and elem.value is not None and len(elem.value) > BULK_THRESHOLD
+    )
 
 
 def _frames_of(ds: Dataset) -> int:

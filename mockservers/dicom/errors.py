@@ -1,4 +1,5 @@
 """The one error the DICOMweb machinery raises; each face's dialect renders it in its own shape."""
+
 from __future__ import annotations
 
 from mockservers.core.errors import VendorError

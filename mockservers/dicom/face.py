@@ -1,4 +1,5 @@
 """What differs between two DICOMweb servers built on this machinery: one Face per request."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The DICOMweb dialect's own fault action: a STOW whose first N storable parts fail (PS3.18's partial success)."""
+
 from __future__ import annotations
 
 from typing import Any

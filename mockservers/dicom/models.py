@@ -1,6 +1,7 @@
 """The instance archive's index: one row per study, series and instance, per face (vendor key).
 
 Every QIDO query is a SQL WHERE on these indexed columns; files stay in the blob store."""
+
 from __future__ import annotations
 
 from sqlalchemy import Float, Index, Integer, String, Text

@@ -1,4 +1,5 @@
 """multipart/related (RFC 2387) and media-type headers, as PS3.18 uses them and as real clients send them."""
+
 from __future__ import annotations
 
 import re
@@ -99,8 +100,9 @@ def decode_related(body: bytes, boundary: str | None) -> list[Part]:
         if index < 0:
             index = body.find(b"\n" + marker)
             if index < 0:
-                raise bad_request(f"The request body is not valid multipart/related: the boundary "
-                                  f"'{boundary}' does not occur in it.")
+                raise bad_request(
+                    f"The request body is not valid multipart/related: the boundary '{boundary}' does not occur in it."
+                )
             rest = b"\r" + body[index:]
         else:
             rest = body[index:]
@@ -127,18 +129,18 @@ def _split_head(chunk: bytes) -> tuple[dict[str, str], bool, bytes]:
     line_end = chunk.find(b"\n")
     if line_end < 0:
         return {}, False, b""
-    chunk = chunk[line_end + 1:]
+    chunk = chunk[line_end + 1 :]
     if chunk.startswith(b"\r\n") or chunk.startswith(b"\n"):  # no headers at all
         return {}, True, chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:]
     match = _HEADER_END.search(chunk)
     if not match:
         return {}, False, b""
     headers: dict[str, str] = {}
-    for line in chunk[:match.start()].decode("latin-1").splitlines():
+    for line in chunk[: match.start()].decode("latin-1").splitlines():
         name, colon, value = line.partition(":")
         if colon:
             headers[name.strip().lower()] = value.strip()
-    return headers, True, chunk[match.end():]
+    return headers, True, chunk[match.end() :]
 
 
 def encode_related(parts: list[tuple[str, bytes]], boundary: str) -> bytes:

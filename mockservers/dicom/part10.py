@@ -1,4 +1,5 @@
 """Reading DICOM Part-10 files with pydicom: one place decides what counts as a DICOM file."""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,7 @@ class NotDicomError(ValueError):
     """The bytes are not a readable DICOM Part-10 file; the message says why."""
 
 
-def inflate_limit(settings: "Settings") -> int:
+def inflate_limit(settings: Settings) -> int:
     """The most a deflated data set may inflate to: the largest body the server takes (max_body_mb)."""
     return settings.max_body_mb * 1024 * 1024
 
@@ -61,11 +62,11 @@ def _check_inflated_size(data: bytes, limit: int) -> None:
         read_preamble(fp, False)
         meta = read_dataset(fp, False, True, stop_when=lambda tag, _vr, _length: tag.group != 2)
         deflated = meta.get("TransferSyntaxUID") == DeflatedExplicitVRLittleEndian
-    except Exception:  # noqa: BLE001 - not our question here
+    except Exception:
         return
     if not deflated:
         return
-    inflater, pending, size = zlib.decompressobj(-zlib.MAX_WBITS), data[fp.tell():], 0
+    inflater, pending, size = zlib.decompressobj(-zlib.MAX_WBITS), data[fp.tell() :], 0
     try:
         while not inflater.eof:  # bytes after the end of the stream stay in unconsumed_tail: eof ends it
             before = len(pending)
@@ -85,19 +86,22 @@ def _check_complete(ds: Dataset) -> None:
     length, or native pixel data shorter than its image, is a truncated file."""
     for tag in list(ds.keys()):
         raw = ds.get_item(tag)
-        if isinstance(raw, RawDataElement) and raw.value is not None and raw.length != 0xFFFFFFFF \
-                and len(raw.value) < raw.length:
-            raise NotDicomError(f"the file is truncated: element {tag} has {len(raw.value)} of its "
-                                f"{raw.length} bytes")
+        if (
+            isinstance(raw, RawDataElement)
+            and raw.value is not None
+            and raw.length != 0xFFFFFFFF
+            and len(raw.value) < raw.length
+        ):
+            raise NotDicomError(f"the file is truncated: element {tag} has {len(raw.value)} of its {raw.length} bytes")
     meta = getattr(ds, "file_meta", None)
     ts = meta.get("TransferSyntaxUID") if meta is not None else None
     if "PixelData" in ds and ts is not None and not ts.is_compressed:
         try:
             frames = int(ds.get("NumberOfFrames") or 1)
-            expected = int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * frames \
-                * int(ds.BitsAllocated) // 8
+            expected = (
+                int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * frames * int(ds.BitsAllocated) // 8
+            )
         except (AttributeError, TypeError, ValueError):
             return
         if len(ds.get_item("PixelData").value or b"") < expected:
             raise NotDicomError(f"the file is truncated: the pixel data is shorter than its {expected} bytes")
-

@@ -1,4 +1,5 @@
 """Transfer syntaxes, frames and rendering, with what pydicom can do without extra plugins."""
+
 from __future__ import annotations
 
 import functools
@@ -20,16 +21,22 @@ PIXEL_DATA = 0x7FE00010
 # PS3.18 Table 8.7.3-5: the media type of compressed frames by transfer syntax
 FRAME_MEDIA_TYPES = {
     "1.2.840.10008.1.2.5": "image/dicom-rle",
-    "1.2.840.10008.1.2.4.50": "image/jpeg", "1.2.840.10008.1.2.4.51": "image/jpeg",
-    "1.2.840.10008.1.2.4.57": "image/jpeg", "1.2.840.10008.1.2.4.70": "image/jpeg",
-    "1.2.840.10008.1.2.4.80": "image/jls", "1.2.840.10008.1.2.4.81": "image/jls",
-    "1.2.840.10008.1.2.4.90": "image/jp2", "1.2.840.10008.1.2.4.91": "image/jp2",
-    "1.2.840.10008.1.2.4.92": "image/jpx", "1.2.840.10008.1.2.4.93": "image/jpx",
+    "1.2.840.10008.1.2.4.50": "image/jpeg",
+    "1.2.840.10008.1.2.4.51": "image/jpeg",
+    "1.2.840.10008.1.2.4.57": "image/jpeg",
+    "1.2.840.10008.1.2.4.70": "image/jpeg",
+    "1.2.840.10008.1.2.4.80": "image/jls",
+    "1.2.840.10008.1.2.4.81": "image/jls",
+    "1.2.840.10008.1.2.4.90": "image/jp2",
+    "1.2.840.10008.1.2.4.91": "image/jp2",
+    "1.2.840.10008.1.2.4.92": "image/jpx",
+    "1.2.840.10008.1.2.4.93": "image/jpx",
 }
 
 
 def _refuse_unexpected(fn):
     """Pixel work pydicom cannot do on a stored file (odd values, unsupported colour spaces) is a 406, not a 500."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -37,8 +44,10 @@ def _refuse_unexpected(fn):
         except DicomWebError:
             raise
         except Exception as exc:
-            raise not_acceptable(f"The pixel data of the instance cannot be served in the requested form "
-                                 f"({type(exc).__name__}: {exc}).") from None
+            raise not_acceptable(
+                f"The pixel data of the instance cannot be served in the requested form ({type(exc).__name__}: {exc})."
+            ) from None
+
     return wrapper
 
 
@@ -64,8 +73,9 @@ def transcode(data: bytes, stored: str, wanted: str) -> bytes:
         if ds.file_meta.TransferSyntaxUID.is_compressed:
             ds.decompress()
     except Exception as exc:
-        raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}' "
-                             f"({type(exc).__name__}).") from None
+        raise not_acceptable(
+            f"The instance cannot be transcoded from '{stored}' to '{wanted}' ({type(exc).__name__})."
+        ) from None
     if not ds.file_meta.TransferSyntaxUID.is_little_endian and "PixelData" in ds and ds.get("BitsAllocated", 8) > 8:
         raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}'.")
     ds.file_meta.TransferSyntaxUID = UID(wanted)
@@ -73,8 +83,9 @@ def transcode(data: bytes, stored: str, wanted: str) -> bytes:
     try:
         ds.save_as(out, enforce_file_format=True, implicit_vr=wanted == IMPLICIT_VR_LE, little_endian=True)
     except Exception as exc:  # e.g. big endian source data, which pydicom will not convert
-        raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}' "
-                             f"({type(exc).__name__}).") from None
+        raise not_acceptable(
+            f"The instance cannot be transcoded from '{stored}' to '{wanted}' ({type(exc).__name__})."
+        ) from None
     return out.getvalue()
 
 
@@ -147,7 +158,7 @@ def _parsed_frames(data: bytes, numbers: list[int], decompress: bool) -> tuple[l
         return [all_frames[n - 1] for n in numbers], str(ts)
     size = int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * int(ds.BitsAllocated) // 8
     pixel_data = ds.PixelData
-    return [pixel_data[(n - 1) * size:n * size] for n in numbers], str(ts if ts in UNCOMPRESSED else EXPLICIT_VR_LE)
+    return [pixel_data[(n - 1) * size : n * size] for n in numbers], str(ts if ts in UNCOMPRESSED else EXPLICIT_VR_LE)
 
 
 @_refuse_unexpected
@@ -198,6 +209,7 @@ def render(data: bytes, frame: int, fmt: str, quality: int = 90) -> bytes:
     else:
         if ds.get("PhotometricInterpretation", "").startswith("YBR"):
             from pydicom.pixels import convert_color_space
+
             array = convert_color_space(array, ds.PhotometricInterpretation, "RGB")
         if array.dtype != np.uint8:
             array = (array.astype("float64") / max(float(array.max()), 1.0) * 255.0).astype(np.uint8)

@@ -1,4 +1,5 @@
 """QIDO-RS: query parameters to SQL on the index, index rows to DICOM JSON."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,16 @@ from mockservers.dicom.uids import is_valid_uid
 SQL_INT_MAX = 2**31 - 1  # the largest offset or limit every database takes (PostgreSQL's INTEGER is 32 bits)
 MODELS = {"study": DicomStudy, "series": DicomSeries, "instance": DicomInstance}
 # PS3.18 Tables 6.7.1-2: "shall be present if known"
-PRESENT_IF_KNOWN = {"TimezoneOffsetFromUTC", "SeriesDescription", "PerformedProcedureStepStartDate",
-                    "PerformedProcedureStepStartTime", "Rows", "Columns", "BitsAllocated", "NumberOfFrames"}
+PRESENT_IF_KNOWN = {
+    "TimezoneOffsetFromUTC",
+    "SeriesDescription",
+    "PerformedProcedureStepStartDate",
+    "PerformedProcedureStepStartTime",
+    "Rows",
+    "Columns",
+    "BitsAllocated",
+    "NumberOfFrames",
+}
 
 
 @dataclass
@@ -38,7 +47,7 @@ class Query:
 
 def levels_in_answer(query: Query) -> list[str]:
     """A query below the study level without a fixed study also answers the study's attributes, and so on."""
-    chain = LEVELS[:LEVELS.index(query.level) + 1]
+    chain = LEVELS[: LEVELS.index(query.level) + 1]
     fixed = {"study": query.study is not None, "series": query.series is not None}
     return [lvl for lvl in chain if lvl == query.level or not fixed.get(lvl)]
 
@@ -94,8 +103,10 @@ def parse(face: Face, level: str, study: str | None, series: str | None, args: M
             tag = dicomjson.resolve(name)
             attr = allowed.get(dicomjson.keyword(tag)) if tag is not None else None
             if attr is None:
-                raise bad_request(f"The query parameter '{name}' is not supported: it is not a searchable "
-                                  f"attribute at the {level} level.")
+                raise bad_request(
+                    f"The query parameter '{name}' is not supported: it is not a searchable "
+                    f"attribute at the {level} level."
+                )
             if value == "":
                 if face.empty_filter_error:
                     raise bad_request(f"The query parameter '{name}' has an empty value.")
@@ -107,6 +118,7 @@ def parse(face: Face, level: str, study: str | None, series: str | None, args: M
 
 
 # ---- matching -------------------------------------------------------------------------------
+
 
 def _like(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -131,8 +143,9 @@ def _date_condition(column, attr: Attr, value: str):
             if part:
                 _check_date(attr, part)
         if start and end and start > end:
-            raise bad_request(f"The date range '{value}' of {attr.keyword} is invalid: the start date is after "
-                              "the end date.")
+            raise bad_request(
+                f"The date range '{value}' of {attr.keyword} is invalid: the start date is after the end date."
+            )
         conditions = []
         if start:
             conditions.append(column >= start)
@@ -147,8 +160,11 @@ def condition(face: Face, query: Query, attr: Attr, value: str):
     model = MODELS[attr.level]
     if attr.kind == "modalities":
         values = _split_list(face, value)
-        return exists().where(DicomSeries.face == face.key, DicomSeries.study_uid == DicomStudy.study_uid,
-                              DicomSeries.modality.in_(values))
+        return exists().where(
+            DicomSeries.face == face.key,
+            DicomSeries.study_uid == DicomStudy.study_uid,
+            DicomSeries.modality.in_(values),
+        )
     column = getattr(model, attr.column)
     if attr.kind == "uid":
         values = _split_list(face, value)
@@ -185,13 +201,19 @@ def _split_list(face: Face, value: str) -> list[str]:
 
 def search(db, face: Face, query: Query) -> list[dict]:
     model = MODELS[query.level]
-    stmt = select(*[MODELS[lvl] for lvl in LEVELS[:LEVELS.index(query.level) + 1]])
+    stmt = select(*[MODELS[lvl] for lvl in LEVELS[: LEVELS.index(query.level) + 1]])
     stmt = stmt.select_from(model).where(model.face == face.key)
     if query.level in ("series", "instance"):
         stmt = stmt.join(DicomStudy, and_(DicomStudy.face == model.face, DicomStudy.study_uid == model.study_uid))
     if query.level == "instance":
-        stmt = stmt.join(DicomSeries, and_(DicomSeries.face == model.face, DicomSeries.study_uid == model.study_uid,
-                                           DicomSeries.series_uid == model.series_uid))
+        stmt = stmt.join(
+            DicomSeries,
+            and_(
+                DicomSeries.face == model.face,
+                DicomSeries.study_uid == model.study_uid,
+                DicomSeries.series_uid == model.series_uid,
+            ),
+        )
     if query.study is not None:
         stmt = stmt.where(model.study_uid == query.study)
     if query.series is not None:
@@ -210,6 +232,7 @@ def search(db, face: Face, query: Query) -> list[dict]:
 
 
 # ---- answering ------------------------------------------------------------------------------
+
 
 def _needs_metadata(face: Face, query: Query) -> bool:
     return bool(_extra_fields(face, query))
@@ -272,8 +295,10 @@ def render(db, face: Face, query: Query, row) -> dict:
     if extra:
         meta = _representative_metadata(db, face, query, rows)
         if face.bulk_data_uris and meta:
-            uid = {k: (meta.get(t) or {}).get("Value", [None])[0]
-                   for k, t in (("st", "0020000D"), ("se", "0020000E"), ("sop", "00080018"))}
+            uid = {
+                k: (meta.get(t) or {}).get("Value", [None])[0]
+                for k, t in (("st", "0020000D"), ("se", "0020000E"), ("sop", "00080018"))
+            }
             dicomjson.with_bulk_urls(meta, face.retrieve_url(uid["st"], uid["se"], uid["sop"]))
         else:
             dicomjson.without_bulk(meta)
@@ -287,8 +312,9 @@ def render(db, face: Face, query: Query, row) -> dict:
 def _representative_metadata(db, face: Face, query: Query, rows: dict) -> dict:
     if query.level == "instance":
         return json.loads(rows["instance"].metadata_json)
-    stmt = select(DicomInstance.metadata_json).where(DicomInstance.face == face.key,
-                                                     DicomInstance.study_uid == rows["study"].study_uid)
+    stmt = select(DicomInstance.metadata_json).where(
+        DicomInstance.face == face.key, DicomInstance.study_uid == rows["study"].study_uid
+    )
     if query.level == "series":
         stmt = stmt.where(DicomInstance.series_uid == rows["series"].series_uid)
     text = db.scalar(stmt.order_by(DicomInstance.seq).limit(1))

@@ -6,6 +6,7 @@ sections, summaries, replies), as data in its package.
 The QIDO and rendered query schemas are declared with validate=False: they document the query, and dicom/qido.py
 (and web.rendered) read it themselves, since QIDO's keys are free-form (a keyword or its tag, any case of
 includefield...) and their errors are the server's own."""
+
 from __future__ import annotations
 
 import functools
@@ -24,21 +25,30 @@ from mockservers.dicom.schemas import DicomJsonArray
 
 ACCEPT_JSON = Header("Accept", "application/dicom+json (the default), application/json or */*")
 ACCEPT_DICOM = Header("Accept", 'multipart/related; type="application/dicom"[; transfer-syntax=UID or *]')
-ACCEPT_FRAMES = Header("Accept", 'multipart/related; type="application/octet-stream"[; transfer-syntax=UID or *], '
-                                 "or a compressed frame type (image/dicom-rle, image/jpeg, ...)")
+ACCEPT_FRAMES = Header(
+    "Accept",
+    'multipart/related; type="application/octet-stream"[; transfer-syntax=UID or *], '
+    "or a compressed frame type (image/dicom-rle, image/jpeg, ...)",
+)
 ACCEPT_BULK = Header("Accept", 'multipart/related; type="application/octet-stream" (or */*)')
 ACCEPT_STOW = Header("Accept", "application/dicom+json (the default)")
 ACCEPT_IMAGE = Header("Accept", "image/jpeg (the default) or image/png")
 
-MULTIPART = Reply("multipart/related: one part per instance (application/dicom; transfer-syntax=UID), frame or "
-                  "bulk value (application/octet-stream)", media="multipart/related", binary=True)
+MULTIPART = Reply(
+    "multipart/related: one part per instance (application/dicom; transfer-syntax=UID), frame or "
+    "bulk value (application/octet-stream)",
+    media="multipart/related",
+    binary=True,
+)
 DATASETS = Reply("a JSON array of DICOM JSON datasets", DicomJsonArray, media="application/dicom+json")
 
 
 def stow_replies(answer: type[Schema]) -> dict[int, Reply]:
-    return {200: Reply("every instance stored", answer, media="application/dicom+json"),
-            202: Reply("some stored, some failed (or stored with a warning)", answer, media="application/dicom+json"),
-            409: Reply("none stored (FailedSOPSequence only)", answer, media="application/dicom+json")}
+    return {
+        200: Reply("every instance stored", answer, media="application/dicom+json"),
+        202: Reply("some stored, some failed (or stored with a warning)", answer, media="application/dicom+json"),
+        409: Reply("none stored (FailedSOPSequence only)", answer, media="application/dicom+json"),
+    }
 
 
 @dataclass(frozen=True)
@@ -72,54 +82,138 @@ _INSTANCE = _SERIES + "/instances/{instance}"
 
 
 def _search(key: str, name: str, path: str, level: str, params: dict[str, str] | None = None) -> Resource:
-    return Resource(key, name, "GET", "qido", path, functools.partial(web.search, level=level), "search",
-                    accept=ACCEPT_JSON, path_params=params or {}, query=level)
+    return Resource(
+        key,
+        name,
+        "GET",
+        "qido",
+        path,
+        functools.partial(web.search, level=level),
+        "search",
+        accept=ACCEPT_JSON,
+        path_params=params or {},
+        query=level,
+    )
 
 
-def _wado(key: str, name: str, path: str, handler: Callable[..., Response], kind: str, accept: Header,
-          params: dict[str, str], **more) -> Resource:
+def _wado(
+    key: str,
+    name: str,
+    path: str,
+    handler: Callable[..., Response],
+    kind: str,
+    accept: Header,
+    params: dict[str, str],
+    **more,
+) -> Resource:
     return Resource(key, name, "GET", "wado", path, handler, kind, accept=accept, path_params=params, **more)
 
 
 def _store(key: str, name: str, path: str, params: dict[str, str] | None = None) -> Resource:
-    return Resource(key, name, "POST", "stow", path, web.store, "store", accept=ACCEPT_STOW, path_params=params or {},
-                    raw_body="multipart/related", before_transaction=web.examine_upload)
+    return Resource(
+        key,
+        name,
+        "POST",
+        "stow",
+        path,
+        web.store,
+        "store",
+        accept=ACCEPT_STOW,
+        path_params=params or {},
+        raw_body="multipart/related",
+        before_transaction=web.examine_upload,
+    )
 
 
 def _delete(key: str, name: str, path: str, params: dict[str, str]) -> Resource:
     return Resource(key, name, "DELETE", "wado", path, web.remove, "delete", path_params=params)
 
 
-TABLE: dict[str, Resource] = {r.key: r for r in (
-    _store("store", "Store instances", "/studies"),
-    _store("store_in_study", "Store instances for a study", _STUDY, STUDY),
-    _search("search_studies", "Search studies", "/studies", "study"),
-    _search("search_series", "Search series", "/series", "series"),
-    _search("search_instances", "Search instances", "/instances", "instance"),
-    _search("search_study_series", "Search series in a study", _STUDY + "/series", "series", STUDY),
-    _search("search_study_instances", "Search instances in a study", _STUDY + "/instances", "instance", STUDY),
-    _search("search_series_instances", "Search instances in a series", _SERIES + "/instances", "instance", SERIES),
-    _wado("retrieve_study", "Retrieve study", _STUDY, web.instances, "retrieve", ACCEPT_DICOM, STUDY),
-    _wado("retrieve_series", "Retrieve series", _SERIES, web.instances, "retrieve", ACCEPT_DICOM, SERIES),
-    _wado("retrieve_instance", "Retrieve instance", _INSTANCE, web.instances, "retrieve", ACCEPT_DICOM, INSTANCE),
-    _wado("study_metadata", "Retrieve study metadata", _STUDY + "/metadata", web.metadata, "metadata", ACCEPT_JSON,
-          STUDY),
-    _wado("series_metadata", "Retrieve series metadata", _SERIES + "/metadata", web.metadata, "metadata",
-          ACCEPT_JSON, SERIES),
-    _wado("instance_metadata", "Retrieve instance metadata", _INSTANCE + "/metadata", web.metadata, "metadata",
-          ACCEPT_JSON, INSTANCE),
-    _wado("instance_frames", "Retrieve frames", _INSTANCE + "/frames/{frames}", web.frames, "frames", ACCEPT_FRAMES,
-          {**INSTANCE, "frames": "frame numbers from 1, comma-separated"}),
-    _wado("instance_bulkdata", "Retrieve bulk data", _INSTANCE + "/bulkdata/{tag_path}", web.bulkdata, "bulkdata",
-          ACCEPT_BULK, {**INSTANCE, "tag_path": TAG_PATH}, converters={"tag_path": "path"}),
-    _wado("instance_rendered", "Retrieve rendered instance", _INSTANCE + "/rendered", web.rendered, "rendered",
-          ACCEPT_IMAGE, INSTANCE, query="rendered"),
-    _wado("frame_rendered", "Retrieve rendered frame", _INSTANCE + "/frames/{frame}/rendered", web.rendered,
-          "rendered", ACCEPT_IMAGE, {**INSTANCE, "frame": "one frame number, from 1"}, query="rendered"),
-    _delete("delete_study", "Delete study", _STUDY, STUDY),
-    _delete("delete_series", "Delete series", _SERIES, SERIES),
-    _delete("delete_instance", "Delete instance", _INSTANCE, INSTANCE),
-)}
+TABLE: dict[str, Resource] = {
+    r.key: r
+    for r in (
+        _store("store", "Store instances", "/studies"),
+        _store("store_in_study", "Store instances for a study", _STUDY, STUDY),
+        _search("search_studies", "Search studies", "/studies", "study"),
+        _search("search_series", "Search series", "/series", "series"),
+        _search("search_instances", "Search instances", "/instances", "instance"),
+        _search("search_study_series", "Search series in a study", _STUDY + "/series", "series", STUDY),
+        _search("search_study_instances", "Search instances in a study", _STUDY + "/instances", "instance", STUDY),
+        _search("search_series_instances", "Search instances in a series", _SERIES + "/instances", "instance", SERIES),
+        _wado("retrieve_study", "Retrieve study", _STUDY, web.instances, "retrieve", ACCEPT_DICOM, STUDY),
+        _wado("retrieve_series", "Retrieve series", _SERIES, web.instances, "retrieve", ACCEPT_DICOM, SERIES),
+        _wado("retrieve_instance", "Retrieve instance", _INSTANCE, web.instances, "retrieve", ACCEPT_DICOM, INSTANCE),
+        _wado(
+            "study_metadata",
+            "Retrieve study metadata",
+            _STUDY + "/metadata",
+            web.metadata,
+            "metadata",
+            ACCEPT_JSON,
+            STUDY,
+        ),
+        _wado(
+            "series_metadata",
+            "Retrieve series metadata",
+            _SERIES + "/metadata",
+            web.metadata,
+            "metadata",
+            ACCEPT_JSON,
+            SERIES,
+        ),
+        _wado(
+            "instance_metadata",
+            "Retrieve instance metadata",
+            _INSTANCE + "/metadata",
+            web.metadata,
+            "metadata",
+            ACCEPT_JSON,
+            INSTANCE,
+        ),
+        _wado(
+            "instance_frames",
+            "Retrieve frames",
+            _INSTANCE + "/frames/{frames}",
+            web.frames,
+            "frames",
+            ACCEPT_FRAMES,
+            {**INSTANCE, "frames": "frame numbers from 1, comma-separated"},
+        ),
+        _wado(
+            "instance_bulkdata",
+            "Retrieve bulk data",
+            _INSTANCE + "/bulkdata/{tag_path}",
+            web.bulkdata,
+            "bulkdata",
+            ACCEPT_BULK,
+            {**INSTANCE, "tag_path": TAG_PATH},
+            converters={"tag_path": "path"},
+        ),
+        _wado(
+            "instance_rendered",
+            "Retrieve rendered instance",
+            _INSTANCE + "/rendered",
+            web.rendered,
+            "rendered",
+            ACCEPT_IMAGE,
+            INSTANCE,
+            query="rendered",
+        ),
+        _wado(
+            "frame_rendered",
+            "Retrieve rendered frame",
+            _INSTANCE + "/frames/{frame}/rendered",
+            web.rendered,
+            "rendered",
+            ACCEPT_IMAGE,
+            {**INSTANCE, "frame": "one frame number, from 1"},
+            query="rendered",
+        ),
+        _delete("delete_study", "Delete study", _STUDY, STUDY),
+        _delete("delete_series", "Delete series", _SERIES, SERIES),
+        _delete("delete_instance", "Delete instance", _INSTANCE, INSTANCE),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -158,17 +252,28 @@ def register(api: Endpoints, served: Served, face_for: Callable[..., Face]) -> N
         prefix = served.prefixes[resource.service]
         accept = (resource.accept,) if resource.accept else ()
         view = _view(resource.handler, face_for, tuple(re.findall(r"\{([^}]+)\}", prefix)))
-        api(resource.method, prefix + resource.path, name=documented.name or resource.name,
-            summary=documented.summary, source=documented.source, auth=served.auth,
-            query=served.queries[resource.query] if resource.query else None, validate=False,
-            converters=resource.converters, before_transaction=resource.before_transaction, endpoint=key,
-            raw_body=resource.raw_body, headers=accept + served.headers,
+        api(
+            resource.method,
+            prefix + resource.path,
+            name=documented.name or resource.name,
+            summary=documented.summary,
+            source=documented.source,
+            auth=served.auth,
+            query=served.queries[resource.query] if resource.query else None,
+            validate=False,
+            converters=resource.converters,
+            before_transaction=resource.before_transaction,
+            endpoint=key,
+            raw_body=resource.raw_body,
+            headers=accept + served.headers,
             path_params={**served.prefix_params, **resource.path_params, **documented.path_params},
-            responses=documented.responses or served.replies[resource.kind])(view)
+            responses=documented.responses or served.replies[resource.kind],
+        )(view)
 
 
-def _view(handler: Callable[..., Response], face_for: Callable[..., Face],
-          prefix_names: tuple[str, ...]) -> Callable[..., Response]:
+def _view(
+    handler: Callable[..., Response], face_for: Callable[..., Face], prefix_names: tuple[str, ...]
+) -> Callable[..., Response]:
     def view(caller=None, **values):
         face = face_for(**{name: values.pop(name) for name in prefix_names})
         return handler(face, **values)

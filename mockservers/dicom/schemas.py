@@ -1,6 +1,7 @@
 """The marshmallow schemas the DICOMweb faces document (OpenAPI and the fidelity ledger): DICOM JSON answers, the
 STOW answer, QIDO query schemas built from a face's filter lists, the rendered query. They document only: QIDO's
 keys are free-form, so dicom/qido.py reads the query itself."""
+
 from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields
@@ -30,14 +31,24 @@ class StowAnswer(Schema):
     class Meta:
         unknown = INCLUDE
 
-    RetrieveURL = fields.Dict(data_key="00081190", metadata={"description": "(0008,1190) UR: the study's URL; "
-                                                                             "only with the study in the path"})
-    FailedSOPSequence = fields.Dict(data_key="00081198", metadata={
-        "description": "(0008,1198) SQ: per failed part ReferencedSOPClassUID, ReferencedSOPInstanceUID and "
-                       "FailureReason (0008,1197): 272, 43264, 43265, 45070, 45071"})
-    ReferencedSOPSequence = fields.Dict(data_key="00081199", metadata={
-        "description": "(0008,1199) SQ: per stored instance the two UIDs, RetrieveURL and, if it was stored with a "
-                       "warning, WarningReason (0008,1196) 45063"})
+    RetrieveURL = fields.Dict(
+        data_key="00081190",
+        metadata={"description": "(0008,1190) UR: the study's URL; only with the study in the path"},
+    )
+    FailedSOPSequence = fields.Dict(
+        data_key="00081198",
+        metadata={
+            "description": "(0008,1198) SQ: per failed part ReferencedSOPClassUID, ReferencedSOPInstanceUID and "
+            "FailureReason (0008,1197): 272, 43264, 43265, 45070, 45071"
+        },
+    )
+    ReferencedSOPSequence = fields.Dict(
+        data_key="00081199",
+        metadata={
+            "description": "(0008,1199) SQ: per stored instance the two UIDs, RetrieveURL and, if it was stored with a "
+            "warning, WarningReason (0008,1196) 45063"
+        },
+    )
 
 
 def stow_answer(source: str, inferred: dict[str, str]) -> type[Schema]:
@@ -45,19 +56,24 @@ def stow_answer(source: str, inferred: dict[str, str]) -> type[Schema]:
     return type("StowAnswer", (StowAnswer,), {"__source__": source, "__inferred__": inferred})
 
 
-def query_schema(name: str, keywords: tuple[str, ...], source: str, inferred: dict[str, str],
-                 fuzzymatching: bool = True) -> type[Schema]:
+def query_schema(
+    name: str, keywords: tuple[str, ...], source: str, inferred: dict[str, str], fuzzymatching: bool = True
+) -> type[Schema]:
     """A QIDO query: one string field per searchable keyword (its tag, e.g. 00100020, works alike), then the
     paging and include parameters. `inferred`: field -> why, for what the document does not show."""
-    attrs: dict = {"__source__": source, "__inferred__": inferred,
-                   "__doc__": "QIDO-RS filters. Each attribute may also be named by its tag number (8 hex digits, "
-                              "e.g. 00100020 for PatientID): the same filter."}
+    attrs: dict = {
+        "__source__": source,
+        "__inferred__": inferred,
+        "__doc__": "QIDO-RS filters. Each attribute may also be named by its tag number (8 hex digits, "
+        "e.g. 00100020 for PatientID): the same filter.",
+    }
     for keyword in keywords:
         attrs[keyword] = fields.String(metadata={"description": f"{keyword} (or its tag {tag_key(resolve(keyword))})"})
     attrs["limit"] = fields.Integer(metadata={"description": "how many results at most"})
     attrs["offset"] = fields.Integer(metadata={"description": "how many results to skip"})
-    attrs["includefield"] = fields.String(metadata={"description": "more attributes to return: keywords or tags, "
-                                                                   "comma-separated, or all"})
+    attrs["includefield"] = fields.String(
+        metadata={"description": "more attributes to return: keywords or tags, comma-separated, or all"}
+    )
     if fuzzymatching:
         attrs["fuzzymatching"] = fields.Boolean(metadata={"description": "names match any component by prefix"})
     return type(name, (Schema,), attrs)
@@ -65,5 +81,12 @@ def query_schema(name: str, keywords: tuple[str, ...], source: str, inferred: di
 
 def rendered_query(name: str, inferred_why: str) -> type[Schema]:
     why = inferred_why.split(":", 1)[1].strip()
-    return type(name, (Schema,), {"__source__": "", "__inferred__": {"quality": why},
-                                  "quality": fields.Integer(metadata={"description": "JPEG quality, 1-100 (90)"})})
+    return type(
+        name,
+        (Schema,),
+        {
+            "__source__": "",
+            "__inferred__": {"quality": why},
+            "quality": fields.Integer(metadata={"description": "JPEG quality, 1-100 (90)"}),
+        },
+    )

@@ -1,4 +1,5 @@
 """Small, plausible synthetic DICOM files made with pydicom and Faker (deterministic per seed)."""
+
 from __future__ import annotations
 
 import array
@@ -7,7 +8,7 @@ import math
 from datetime import date, timedelta
 
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 
 from mockservers.core.fake import seeded_faker, seeded_random
 
@@ -27,8 +28,10 @@ def _pixels(rng, rows: int, columns: int) -> bytes:
     for y in range(rows):
         for x in range(columns):
             body = 2200 if abs(x - cx) < columns * 0.42 else 300
-            lung = any(((x - lx) / (columns * 0.15)) ** 2 + ((y - cy) / (rows * 0.33)) ** 2 < 1
-                       for lx in (cx - columns * 0.18, cx + columns * 0.18))
+            lung = any(
+                ((x - lx) / (columns * 0.15)) ** 2 + ((y - cy) / (rows * 0.33)) ** 2 < 1
+                for lx in (cx - columns * 0.18, cx + columns * 0.18)
+            )
             value = body - (1300 if lung else 0) + int(200 * math.sin(y / 9.0)) + rng.randint(0, 120)
             data.append(max(0, min(4095, value)))
     return data.tobytes()
@@ -107,9 +110,17 @@ SOP_CLASSES = {
 }
 
 
-def image_dataset(seed: int = 0, index: int = 0, modality: str = "CT", frames: int = 1, rows: int = 32,
-                  columns: int = 32, study: Dataset | None = None, series: Dataset | None = None,
-                  **overrides) -> Dataset:
+def image_dataset(
+    seed: int = 0,
+    index: int = 0,
+    modality: str = "CT",
+    frames: int = 1,
+    rows: int = 32,
+    columns: int = 32,
+    study: Dataset | None = None,
+    series: Dataset | None = None,
+    **overrides,
+) -> Dataset:
     """A small image of any modality; `study`/`series` (datasets) put it in an existing study or series."""
     ds = dx_dataset(seed, index, rows=1, columns=1)
     rng = seeded_random(seed, "image", index)
@@ -124,16 +135,32 @@ def image_dataset(seed: int = 0, index: int = 0, modality: str = "CT", frames: i
     pixels = bytearray()
     for frame in range(frames):
         for y in range(rows):
-            pixels += array.array("H", [(x * 37 + y * 11 + frame * 101 + rng.randint(0, 50)) % 4096
-                                        for x in range(columns)]).tobytes()
+            pixels += array.array(
+                "H", [(x * 37 + y * 11 + frame * 101 + rng.randint(0, 50)) % 4096 for x in range(columns)]
+            ).tobytes()
     ds.PixelData = bytes(pixels)
     if frames > 1:
         ds.NumberOfFrames = frames
-    for source, keywords in ((study, ("StudyInstanceUID", "PatientName", "PatientID", "PatientBirthDate",
-                                      "PatientSex", "PatientAge", "AccessionNumber", "StudyDate", "StudyTime",
-                                      "StudyID", "StudyDescription", "InstitutionName")),
-                             (series, ("SeriesInstanceUID", "SeriesNumber", "Modality", "SeriesDescription",
-                                       "SeriesDate", "SeriesTime"))):
+    for source, keywords in (
+        (
+            study,
+            (
+                "StudyInstanceUID",
+                "PatientName",
+                "PatientID",
+                "PatientBirthDate",
+                "PatientSex",
+                "PatientAge",
+                "AccessionNumber",
+                "StudyDate",
+                "StudyTime",
+                "StudyID",
+                "StudyDescription",
+                "InstitutionName",
+            ),
+        ),
+        (series, ("SeriesInstanceUID", "SeriesNumber", "Modality", "SeriesDescription", "SeriesDate", "SeriesTime")),
+    ):
         if source is not None:
             for kw in keywords:
                 if kw in source:

@@ -1,4 +1,5 @@
 """DICOM UID syntax (PS3.5 9.1): digits and dots, components without leading zeros, at most 64 characters."""
+
 from __future__ import annotations
 
 import re
@@ -14,6 +15,8 @@ def is_valid_uid(value: str | None) -> bool:
 
 def check_path_uid(value: str, keyword: str) -> str:
     if not is_valid_uid(value):
-        raise bad_request(f"DICOM100: {keyword} '{value}' is not a valid DICOM UID: it must be at most 64 "
-                          "characters of digits and dots, each component without a leading zero.")
+        raise bad_request(
+            f"DICOM100: {keyword} '{value}' is not a valid DICOM UID: it must be at most 64 "
+            "characters of digits and dots, each component without a leading zero."
+        )
     return value

@@ -1,12 +1,15 @@
 """What the two DICOMweb faces share as vendors: each face's package holds errors (its dialect, which the face's
 VendorSpec names), routes (its share of dicom/routes.py's table), face."""
+
 from __future__ import annotations
 
 import importlib
 
 from mockservers.core.vendor import VendorSpec
-from mockservers.dicom import dashboard
-from mockservers.dicom import models  # noqa: F401  (registers the archive tables)
+from mockservers.dicom import (
+    dashboard,
+    models,  # noqa: F401  (registers the archive tables)
+)
 from mockservers.dicom.faults import FAULT_ACTIONS
 
 

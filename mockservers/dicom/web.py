@@ -2,6 +2,7 @@
 
 dicom/routes.py's table names one of these for each resource; a face's view builds its Face for the request and
 calls it with the path values (study, series, instance, frames, frame, tag_path)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,13 @@ from mockservers.core.http import current_ctx, runtime_of
 from mockservers.core.validation import is_whole_number
 from mockservers.dicom import dicomjson, multipart, pixels, qido
 from mockservers.dicom.archive import Archive, Examined, Outcome, examine
-from mockservers.dicom.errors import (BULKDATA_NOT_FOUND, DicomWebError, bad_request, not_acceptable,
-                                      unsupported_media_type)
+from mockservers.dicom.errors import (
+    BULKDATA_NOT_FOUND,
+    DicomWebError,
+    bad_request,
+    not_acceptable,
+    unsupported_media_type,
+)
 from mockservers.dicom.face import Face
 from mockservers.dicom.faults import stow_fail
 from mockservers.dicom.models import DicomInstance
@@ -58,8 +64,7 @@ def _boundary(parts: list[tuple[str, bytes]]) -> str:
 
 
 def json_response(body, status: int = 200) -> Response:
-    return Response(dicomjson.dumps(body), status=status, mimetype=DICOM_JSON,
-                    headers={"Content-Type": DICOM_JSON})
+    return Response(dicomjson.dumps(body), status=status, mimetype=DICOM_JSON, headers={"Content-Type": DICOM_JSON})
 
 
 def _json_accept(face: Face) -> str:
@@ -78,6 +83,7 @@ def _in_development() -> Response:
 
 # ---- QIDO-RS --------------------------------------------------------------------------------
 
+
 def search(face: Face, level: str, study: str | None = None, series: str | None = None) -> Response:
     check_uids(study, series)
     if _json_accept(face) == "xml":
@@ -91,6 +97,7 @@ def search(face: Face, level: str, study: str | None = None, series: str | None 
 
 # ---- WADO-RS: metadata ----------------------------------------------------------------------
 
+
 def metadata(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
     check_uids(study, series, instance)
     kind = _json_accept(face)
@@ -101,8 +108,10 @@ def metadata(face: Face, study: str, series: str | None = None, instance: str | 
     ids = [r.id for r in rows]
     texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
     if face.bulk_data_uris:  # the stored text, its URIs made absolute: no decoding and encoding again
-        items = [dicomjson.text_with_bulk_urls(texts[r.id], face.retrieve_url(r.study_uid, r.series_uid, r.sop_uid))
-                 for r in rows]
+        items = [
+            dicomjson.text_with_bulk_urls(texts[r.id], face.retrieve_url(r.study_uid, r.series_uid, r.sop_uid))
+            for r in rows
+        ]
     else:
         items = [dicomjson.dumps(dicomjson.without_bulk(json.loads(texts[r.id]))) for r in rows]
     body = items[0] if instance is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
@@ -110,6 +119,7 @@ def metadata(face: Face, study: str, series: str | None = None, instance: str | 
 
 
 # ---- WADO-RS: instances ---------------------------------------------------------------------
+
 
 def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
     """('multipart' | 'single', transfer syntax or '*' or None) from the Accept header; 406 if none fits."""
@@ -161,12 +171,14 @@ def _multipart(parts: list[tuple[str, bytes]], inner: str) -> Response:
 
 # ---- WADO-RS: bulk data ---------------------------------------------------------------------
 
+
 def bulkdata(face: Face, study: str, series: str, instance: str, tag_path: str) -> Response:
     """A BulkDataURI of the metadata: the value as stored, one application/octet-stream part."""
     check_uids(study, series, instance)
     for media in multipart.parse_accept(request.headers.get("Accept")):
-        inner = media.params.get("type", "application/octet-stream") if media.type == "multipart/related" \
-            else media.type
+        inner = (
+            media.params.get("type", "application/octet-stream") if media.type == "multipart/related" else media.type
+        )
         if inner in ("application/octet-stream", "*/*", "application/*", "multipart/*"):
             break
     else:
@@ -180,6 +192,7 @@ def bulkdata(face: Face, study: str, series: str, instance: str, tag_path: str) 
 
 
 # ---- WADO-RS: frames and rendered -----------------------------------------------------------
+
 
 def _frame_accept(stored_ts: str) -> tuple[bool, str]:
     """(decompress, part media type) from the Accept header; 406 if none fits."""
@@ -245,6 +258,7 @@ def rendered(face: Face, study: str, series: str, instance: str, frame: str | No
 
 # ---- STOW-RS --------------------------------------------------------------------------------
 
+
 def store(face: Face, study: str | None = None) -> Response:
     if study is not None:
         check_uids(study)
@@ -277,7 +291,7 @@ def examine_upload() -> None:
         for f in _uploaded_files(single_part=True):
             if f is not None:
                 _examined(f)
-    except Exception:  # noqa: BLE001 - store() meets the same failure and answers it in its place
+    except Exception:
         return
 
 
@@ -288,8 +302,10 @@ def _uploaded_files(single_part: bool) -> list[bytes | None]:
     if content_type.type == "multipart/related":
         inner = content_type.params.get("type", "application/dicom")
         if inner != "application/dicom":
-            raise unsupported_media_type(f"The content type 'multipart/related; type=\"{inner}\"' is not "
-                                         "supported: only application/dicom parts are.")
+            raise unsupported_media_type(
+                f"The content type 'multipart/related; type=\"{inner}\"' is not "
+                "supported: only application/dicom parts are."
+            )
         if "stow_parts" not in g:
             parts = multipart.decode_related(body, content_type.params.get("boundary"))
             g.stow_parts = [p.content if _part_type(p) in DICOM_PART_TYPES else None for p in parts]
@@ -297,8 +313,9 @@ def _uploaded_files(single_part: bool) -> list[bytes | None]:
     if content_type.type == "application/dicom" and single_part:
         return [body]
     shown = request.headers.get("Content-Type") or "(none)"
-    raise unsupported_media_type(f"The content type '{shown}' is not supported: send multipart/related; "
-                                 "type=\"application/dicom\".")
+    raise unsupported_media_type(
+        f"The content type '{shown}' is not supported: send multipart/related; type=\"application/dicom\"."
+    )
 
 
 def _part_type(part) -> str:
@@ -334,8 +351,7 @@ def _item(face: Face, o: Outcome) -> dict:
         "00081155": dicomjson.element(0x00081155, o.sop_uid, "UI"),
     }
     if o.stored:
-        item["00081190"] = dicomjson.element(0x00081190, face.retrieve_url(o.study_uid, o.series_uid, o.sop_uid),
-                                             "UR")
+        item["00081190"] = dicomjson.element(0x00081190, face.retrieve_url(o.study_uid, o.series_uid, o.sop_uid), "UR")
         if o.reason:
             item["00081196"] = dicomjson.element(0x00081196, o.reason, "US")
     else:
@@ -344,6 +360,7 @@ def _item(face: Face, o: Outcome) -> dict:
 
 
 # ---- DELETE ---------------------------------------------------------------------------------
+
 
 def remove(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
     if face.delete_refused is not None:

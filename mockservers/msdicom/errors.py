@@ -1,5 +1,6 @@
 """The server's errors: a status and a plain-text reason (its error bodies are not JSON), as data
 (core/errors.py renders them)."""
+
 from __future__ import annotations
 
 from mockservers.core.errors import Dialect, by_status
@@ -41,5 +42,12 @@ def _reason(err: DicomWebError) -> str:
     return err.message or ""
 
 
-DIALECT = Dialect(error=DicomWebError, catalog=CATALOG, make=error, envelope=_reason, media_type="text/plain",
-                  bare=by_status(CATALOG), sources=ERROR_SOURCES)
+DIALECT = Dialect(
+    error=DicomWebError,
+    catalog=CATALOG,
+    make=error,
+    envelope=_reason,
+    media_type="text/plain",
+    bare=by_status(CATALOG),
+    sources=ERROR_SOURCES,
+)

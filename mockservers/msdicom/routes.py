@@ -1,5 +1,6 @@
 """The server's HTTP surface: dicom/routes.py's table under /v{version}, as its document describes each resource
 (and, where it is silent, the conformance statement). Both API versions share one set of paths."""
+
 from __future__ import annotations
 
 import re
@@ -18,12 +19,19 @@ DOC = "ms-dicom-server-python.md § "
 CONFORMANCE = "inferred: the conformance statement (shared/specs/dicomweb-notes.md), not the tutorial"
 
 ERRORS = {
-    400: Reply("an invalid UID in the path or a bad query parameter (plain text, e.g. DICOM100: ...)",
-               media="text/plain", binary=True),
-    404: Reply("The specified study/series/instance/frame cannot be found., or an unknown API version",
-               media="text/plain", binary=True),
-    406: Reply("The request headers are not acceptable (or a transcoding it cannot do)", media="text/plain",
-               binary=True),
+    400: Reply(
+        "an invalid UID in the path or a bad query parameter (plain text, e.g. DICOM100: ...)",
+        media="text/plain",
+        binary=True,
+    ),
+    404: Reply(
+        "The specified study/series/instance/frame cannot be found., or an unknown API version",
+        media="text/plain",
+        binary=True,
+    ),
+    406: Reply(
+        "The request headers are not acceptable (or a transcoding it cannot do)", media="text/plain", binary=True
+    ),
     500: Reply("InternalServerError (fault rules)", media="text/plain", binary=True),
     503: Reply("ServiceUnavailable (fault rules)", media="text/plain", binary=True),
 }
@@ -32,34 +40,52 @@ BODY_ERRORS = {
     415: Reply("The content type '...' is not supported: ...", media="text/plain", binary=True),
 }
 
-STOW_ANSWER = stow_answer(DOC + "上传 DICOM 实例 (STOW)", {
-    "RetrieveURL": "PS3.18; the document shows no STOW answer body",
-    "FailedSOPSequence": "PS3.18; FailureReason values from the conformance statement",
-    "ReferencedSOPSequence": "PS3.18; WarningReason 45063 from the conformance statement",
-})
+STOW_ANSWER = stow_answer(
+    DOC + "上传 DICOM 实例 (STOW)",
+    {
+        "RetrieveURL": "PS3.18; the document shows no STOW answer body",
+        "FailedSOPSequence": "PS3.18; FailureReason values from the conformance statement",
+        "ReferencedSOPSequence": "PS3.18; WarningReason 45063 from the conformance statement",
+    },
+)
 
 
 def _query(name: str, level: str, documented: str, section: str):
     keywords = QUERYABLE[level]
-    inferred = {k: "the conformance statement's searchable attributes (dicomweb-notes.md)"
-                for k in keywords if k != documented}
-    inferred.update({"limit": "PS3.18; default 100, at most 200 (conformance statement)",
-                     "offset": "PS3.18", "includefield": "PS3.18", "fuzzymatching": "PS3.18 (conformance statement)"})
+    inferred = {
+        k: "the conformance statement's searchable attributes (dicomweb-notes.md)" for k in keywords if k != documented
+    }
+    inferred.update(
+        {
+            "limit": "PS3.18; default 100, at most 200 (conformance statement)",
+            "offset": "PS3.18",
+            "includefield": "PS3.18",
+            "fuzzymatching": "PS3.18 (conformance statement)",
+        }
+    )
     return query_schema(name, keywords, DOC + section, inferred)
 
 
 SERVED = Served(
     prefixes={"qido": "/v{version}", "wado": "/v{version}", "stow": "/v{version}"},
     prefix_params={"version": "the API version: 1 or 2 (another is a 404)"},
-    queries={"study": _query("MsStudyQuery", "study", "StudyInstanceUID", "搜索研究"),
-             "series": _query("MsSeriesQuery", "series", "SeriesInstanceUID", "搜索序列"),
-             "instance": _query("MsInstanceQuery", "instance", "SOPInstanceUID", "搜索实例"),
-             "rendered": rendered_query("MsRenderedQuery", CONFORMANCE)},
+    queries={
+        "study": _query("MsStudyQuery", "study", "StudyInstanceUID", "搜索研究"),
+        "series": _query("MsSeriesQuery", "series", "SeriesInstanceUID", "搜索序列"),
+        "instance": _query("MsInstanceQuery", "instance", "SOPInstanceUID", "搜索实例"),
+        "rendered": rendered_query("MsRenderedQuery", CONFORMANCE),
+    },
     replies={
         "store": {**stow_replies(STOW_ANSWER), **ERRORS, **BODY_ERRORS},
         "search": {200: DATASETS, 204: Reply("no match (or an offset past the end): empty body"), **ERRORS},
-        "retrieve": {200: Reply(MULTIPART.description + "; one instance also as a bare application/dicom",
-                                media="multipart/related", binary=True), **ERRORS},
+        "retrieve": {
+            200: Reply(
+                MULTIPART.description + "; one instance also as a bare application/dicom",
+                media="multipart/related",
+                binary=True,
+            ),
+            **ERRORS,
+        },
         "metadata": {200: DATASETS, **ERRORS},
         "frames": {200: MULTIPART, **ERRORS},
         "bulkdata": {200: MULTIPART, **ERRORS},
@@ -68,8 +94,9 @@ SERVED = Served(
     },
     resources={
         "store": Documented("STOW-RS: store instances", DOC + "使用 multipart/related 存储实例"),
-        "store_in_study": Documented("STOW-RS: store instances of one study (43265 for an instance of another)",
-                                     DOC + "为特定研究存储实例"),
+        "store_in_study": Documented(
+            "STOW-RS: store instances of one study (43265 for an instance of another)", DOC + "为特定研究存储实例"
+        ),
         "search_studies": Documented("QIDO-RS: studies", DOC + "搜索研究"),
         "search_series": Documented("QIDO-RS: series", DOC + "搜索序列"),
         "search_instances": Documented("QIDO-RS: instances", DOC + "搜索实例"),
@@ -79,15 +106,21 @@ SERVED = Served(
         "retrieve_study": Documented("WADO-RS: every instance of a study", DOC + "检索研究中的所有实例"),
         "retrieve_series": Documented("WADO-RS: every instance of a series", DOC + "检索序列中的所有实例"),
         "retrieve_instance": Documented("WADO-RS: one instance", DOC + "检索研究的序列中的单个实例"),
-        "study_metadata": Documented("WADO-RS: the metadata of every instance of a study (bulk data as BulkDataURIs)",
-                                     DOC + "检索研究中所有实例的元数据"),
-        "series_metadata": Documented("WADO-RS: the metadata of every instance of a series",
-                                      DOC + "检索序列中所有实例的元数据"),
-        "instance_metadata": Documented("WADO-RS: the metadata of one instance (an array of one)",
-                                        DOC + "检索研究的序列中的单个实例的元数据"),
+        "study_metadata": Documented(
+            "WADO-RS: the metadata of every instance of a study (bulk data as BulkDataURIs)",
+            DOC + "检索研究中所有实例的元数据",
+        ),
+        "series_metadata": Documented(
+            "WADO-RS: the metadata of every instance of a series", DOC + "检索序列中所有实例的元数据"
+        ),
+        "instance_metadata": Documented(
+            "WADO-RS: the metadata of one instance (an array of one)", DOC + "检索研究的序列中的单个实例的元数据"
+        ),
         "instance_frames": Documented("WADO-RS: frames of one instance", DOC + "从单个实例检索一个或多个帧"),
-        "instance_bulkdata": Documented("WADO-RS: a bulk value named by a BulkDataURI of the metadata",
-                                        "inferred: PS3.18 F.2.6; the document shows no bulk data (docs/msdicom.md)"),
+        "instance_bulkdata": Documented(
+            "WADO-RS: a bulk value named by a BulkDataURI of the metadata",
+            "inferred: PS3.18 F.2.6; the document shows no bulk data (docs/msdicom.md)",
+        ),
         "instance_rendered": Documented("WADO-RS: the first frame as an image", CONFORMANCE),
         "frame_rendered": Documented("WADO-RS: one frame as an image", CONFORMANCE),
         "delete_study": Documented("Delete study (non-standard)", DOC + "删除特定研究"),

@@ -1,4 +1,5 @@
 """Medical Imaging Server for DICOM as the core sees it."""
+
 from __future__ import annotations
 
 from mockservers.dicom.vendor import DicomWebVendor

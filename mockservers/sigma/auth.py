@@ -1,4 +1,5 @@
 """The SDK's access-key signature: `Authorization: 12Sigma <access_key>:<signature>` with a `Date` header."""
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ class SignedRequest:
 def parse_authorization(value: str | None) -> tuple[str, str] | None:
     if not value or not value.startswith("12Sigma "):
         return None
-    access_key, sep, signature = value[len("12Sigma "):].strip().rpartition(":")
+    access_key, sep, signature = value[len("12Sigma ") :].strip().rpartition(":")
     if not sep or not access_key or not signature:
         return None
     return access_key, signature

@@ -1,5 +1,6 @@
 """SigmaCloud DR's state and behaviour. No Flask: a Context and validated values in (the declarations in routes.py
 validate them), dicts out, SigmaError raised."""
+
 from __future__ import annotations
 
 import base64
@@ -61,6 +62,7 @@ def _age_years(age: str) -> int | str:
 
 def dicom_headers(ds) -> dict[str, Any]:
     """The attributes the study list shows, in its types (float lists, int age, SOP class by name)."""
+
     def get(keyword: str) -> Any:
         return _dicom_value(ds.get(keyword))
 
@@ -70,25 +72,54 @@ def dicom_headers(ds) -> dict[str, Any]:
 
     sop_class = ds.get("SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID")
     image_type = ds.get("ImageType")
-    headers = {k: get(k) for k in (
-        "PatientID", "PatientName", "PatientBirthDate", "PatientSex", "AccessionNumber", "StudyInstanceUID",
-        "StudyDate", "StudyTime", "StudyID", "StudyDescription", "InstitutionName", "SeriesInstanceUID",
-        "SeriesDate", "SeriesTime", "SeriesDescription", "ContentDate", "ProtocolName", "Modality",
-        "ImageOrientationPatient", "SliceThickness", "AcquisitionNumber", "ConvolutionKernel", "Manufacturer",
-        "PatientPosition", "SpacingBetweenSlices", "BodyPartExamined", "FrameOfReferenceUID", "StationName",
-        "SOPInstanceUID")}
-    headers.update({
-        "Rows": int(ds.get("Rows") or 0),
-        "Columns": int(ds.get("Columns") or 0),
-        "SeriesNumber": int(ds.get("SeriesNumber")) if ds.get("SeriesNumber") not in (None, "") else "",
-        "WindowCenter": floats("WindowCenter"),
-        "WindowWidth": floats("WindowWidth"),
-        "ImageType": str(list(image_type)) if image_type else "",
-        "SOPClassUID": UID(str(sop_class)).name if sop_class else "",
-        "PatientAge": _age_years(str(ds.get("PatientAge") or "")),
-        "ModalitiesInStudy": get("ModalitiesInStudy"),
-        "has_pixels": "PixelData" in ds,
-    })
+    headers = {
+        k: get(k)
+        for k in (
+            "PatientID",
+            "PatientName",
+            "PatientBirthDate",
+            "PatientSex",
+            "AccessionNumber",
+            "StudyInstanceUID",
+            "StudyDate",
+            "StudyTime",
+            "StudyID",
+            "StudyDescription",
+            "InstitutionName",
+            "SeriesInstanceUID",
+            "SeriesDate",
+            "SeriesTime",
+            "SeriesDescription",
+            "ContentDate",
+            "ProtocolName",
+            "Modality",
+            "ImageOrientationPatient",
+            "SliceThickness",
+            "AcquisitionNumber",
+            "ConvolutionKernel",
+            "Manufacturer",
+            "PatientPosition",
+            "SpacingBetweenSlices",
+            "BodyPartExamined",
+            "FrameOfReferenceUID",
+            "StationName",
+            "SOPInstanceUID",
+        )
+    }
+    headers.update(
+        {
+            "Rows": int(ds.get("Rows") or 0),
+            "Columns": int(ds.get("Columns") or 0),
+            "SeriesNumber": int(ds.get("SeriesNumber")) if ds.get("SeriesNumber") not in (None, "") else "",
+            "WindowCenter": floats("WindowCenter"),
+            "WindowWidth": floats("WindowWidth"),
+            "ImageType": str(list(image_type)) if image_type else "",
+            "SOPClassUID": UID(str(sop_class)).name if sop_class else "",
+            "PatientAge": _age_years(str(ds.get("PatientAge") or "")),
+            "ModalitiesInStudy": get("ModalitiesInStudy"),
+            "has_pixels": "PixelData" in ds,
+        }
+    )
     for key in ("PatientName", "Manufacturer"):
         headers[key] = str(headers[key]) if headers[key] != "" else ""
     return headers
@@ -96,8 +127,11 @@ def dicom_headers(ds) -> dict[str, Any]:
 
 # Built once: building a select costs more than running it (and a Session.get builds one each time).
 _SESSION = select(SigmaSession).where(SigmaSession.token == bindparam("token"))
-_JOBS_OF_SERIES = select(SigmaJob).where(SigmaJob.account == bindparam("account"),
-                                         SigmaJob.series_id == bindparam("series")).order_by(SigmaJob.seq)
+_JOBS_OF_SERIES = (
+    select(SigmaJob)
+    .where(SigmaJob.account == bindparam("account"), SigmaJob.series_id == bindparam("series"))
+    .order_by(SigmaJob.seq)
+)
 
 
 class SigmaBackend:
@@ -115,10 +149,14 @@ class SigmaBackend:
 
     def keys_of(self, account: str, user: str) -> tuple[str, str]:
         info = self._user(account, user) or {}
-        access = info.get("access_key") or base64.b64encode(
-            bytes.fromhex(self.ctx.hex(20, "access-key", account, user))).decode()
-        secret = info.get("secret_key") or base64.b64encode(
-            bytes.fromhex(self.ctx.hex(32, "secret-key", account, user))).decode()
+        access = (
+            info.get("access_key")
+            or base64.b64encode(bytes.fromhex(self.ctx.hex(20, "access-key", account, user))).decode()
+        )
+        secret = (
+            info.get("secret_key")
+            or base64.b64encode(bytes.fromhex(self.ctx.hex(32, "secret-key", account, user))).decode()
+        )
         return access, secret
 
     def _user_info(self, account: str, user: str, token: str) -> dict:
@@ -147,12 +185,16 @@ class SigmaBackend:
         account, user = q["account_name"], q["user_name"]
         info = self._user(account, user)
         if info is None or not _password_matches(q["password"], str(info.get("password", ""))):
-            raise SigmaError("LoginFailed", explain="account_name/user_name/password: no such user, or wrong "
-                                                    "password (send it URL-safe base64 encoded)")
+            raise SigmaError(
+                "LoginFailed",
+                explain="account_name/user_name/password: no such user, or wrong "
+                "password (send it URL-safe base64 encoded)",
+            )
         force_new = q["force_new"].lower() == "true"
         live = self.db.scalars(
-            select(SigmaSession).where(SigmaSession.account == account, SigmaSession.user == user,
-                                       SigmaSession.revoked_at.is_(None)).order_by(SigmaSession.created_at)
+            select(SigmaSession)
+            .where(SigmaSession.account == account, SigmaSession.user == user, SigmaSession.revoked_at.is_(None))
+            .order_by(SigmaSession.created_at)
         ).all()
         if live and not force_new:
             token = live[-1].token
@@ -175,8 +217,9 @@ class SigmaBackend:
             raise SigmaError("InvalidToken", explain="Sigma-Token: header missing")
         self._session(token).revoked_at = self.ctx.now
 
-    def authenticate(self, token: str | None, authorization: str | None, signed: auth.SignedRequest,
-                     account: str) -> str:
+    def authenticate(
+        self, token: str | None, authorization: str | None, signed: auth.SignedRequest, account: str
+    ) -> str:
         """The user name behind a request to `account`, by token or by access-key signature."""
         if token:
             session = self._session(token)
@@ -192,8 +235,10 @@ class SigmaBackend:
                 raise SigmaError("SignatureDoesNotMatch", explain="Authorization: unknown access key")
             found_account, user = found
             if not auth.verify(self.keys_of(found_account, user)[1], signed, parsed[1]):
-                raise SigmaError("SignatureDoesNotMatch",
-                                 explain="Authorization: expected signature of " + repr(auth.string_to_sign(signed)))
+                raise SigmaError(
+                    "SignatureDoesNotMatch",
+                    explain="Authorization: expected signature of " + repr(auth.string_to_sign(signed)),
+                )
         else:
             raise SigmaError("InvalidToken", explain="Sigma-Token: header missing (or sign with Authorization)")
         if found_account != account:
@@ -217,9 +262,19 @@ class SigmaBackend:
             raise invalid_parameter("groupname", explain="groupname: longer than 200 characters")
         n = self.ctx.counter("upload")
         upload_id = self.ctx.uuid("upload", n).hex + UPLOAD_ID_SUFFIX
-        self.db.add(SigmaUpload(upload_id=upload_id, account=account, user=user, groupname=groupname,
-                                quantity=int(b["quantity"]), converted=b["converted"], overwrite=b["overwrite"],
-                                dirname=b.get("dirname"), created_at=self.ctx.now))
+        self.db.add(
+            SigmaUpload(
+                upload_id=upload_id,
+                account=account,
+                user=user,
+                groupname=groupname,
+                quantity=int(b["quantity"]),
+                converted=b["converted"],
+                overwrite=b["overwrite"],
+                dirname=b.get("dirname"),
+                created_at=self.ctx.now,
+            )
+        )
         return {"upload_id": upload_id}
 
     def put_file(self, account: str, user: str, path: str, q: dict, data: bytes, content_md5: str | None) -> dict:
@@ -230,7 +285,9 @@ class SigmaBackend:
         if not content_md5:
             raise missing_parameter("Content-MD5")
         if not _md5_matches(content_md5, hashlib.md5(data).digest()):
-            raise SigmaError("InvalidContentMD5", explain=f"Content-MD5: the body's md5 is {hashlib.md5(data).hexdigest()}")
+            raise SigmaError(
+                "InvalidContentMD5", explain=f"Content-MD5: the body's md5 is {hashlib.md5(data).hexdigest()}"
+            )
         filename = ntpath.basename(path.replace("/", "\\")) or path
         try:
             ds = read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings))
@@ -238,24 +295,38 @@ class SigmaBackend:
                 if not ds.get(keyword):
                     raise NotDicomError(f"the file has no {keyword} (truncated?)")
         except NotDicomError as exc:
-            raise SigmaError("InvalidFileFormat", f"Invalid file format, the file {path} is not a DICOM file!",
-                             f"文件格式错误，文件 {path} 不是DICOM文件!", explain=f"body: {exc}") from None
+            raise SigmaError(
+                "InvalidFileFormat",
+                f"Invalid file format, the file {path} is not a DICOM file!",
+                f"文件格式错误，文件 {path} 不是DICOM文件!",
+                explain=f"body: {exc}",
+            ) from None
         headers = dicom_headers(ds)
         if headers["SeriesInstanceUID"] != upload.groupname:
-            raise invalid_parameter("groupname", explain=f"groupname: {upload.groupname!r} is not the file's "
-                                                         f"SeriesInstanceUID {headers['SeriesInstanceUID']!r}")
-        existing = self.db.scalars(select(SigmaFile).where(
-            SigmaFile.account == account, SigmaFile.groupname == upload.groupname, SigmaFile.filename == filename)
+            raise invalid_parameter(
+                "groupname",
+                explain=f"groupname: {upload.groupname!r} is not the file's "
+                f"SeriesInstanceUID {headers['SeriesInstanceUID']!r}",
+            )
+        existing = self.db.scalars(
+            select(SigmaFile).where(
+                SigmaFile.account == account, SigmaFile.groupname == upload.groupname, SigmaFile.filename == filename
+            )
         ).first()
-        uploaded = self.db.scalar(select(func.count()).select_from(SigmaFile)
-                                  .where(SigmaFile.upload_id == upload.upload_id))
+        uploaded = self.db.scalar(
+            select(func.count()).select_from(SigmaFile).where(SigmaFile.upload_id == upload.upload_id)
+        )
         if existing is not None and upload.overwrite != "1":
-            raise SigmaError("FileAlreadyExists",
-                             f"Upload {path} failed, the file already exists and overwrite is not allowed!",
-                             f"文件 {path} 上传失败，文件已存在且不允许覆盖!")
+            raise SigmaError(
+                "FileAlreadyExists",
+                f"Upload {path} failed, the file already exists and overwrite is not allowed!",
+                f"文件 {path} 上传失败，文件已存在且不允许覆盖!",
+            )
         if existing is None and uploaded >= upload.quantity:
-            raise SigmaError("UploadQuantityExceeded", explain=f"quantity: the upload was opened for "
-                                                               f"{upload.quantity} file(s), all arrived")
+            raise SigmaError(
+                "UploadQuantityExceeded",
+                explain=f"quantity: the upload was opened for {upload.quantity} file(s), all arrived",
+            )
         blob = self.ctx.blobs.put(data)
         md5 = hashlib.md5(data).hexdigest()
         if existing is not None:
@@ -266,9 +337,21 @@ class SigmaBackend:
             existing.size, existing.created_at, existing.headers, existing.user = len(data), self.ctx.now, headers, user
         else:
             uploaded += 1
-            self.db.add(SigmaFile(account=account, user=user, groupname=upload.groupname, upload_id=upload.upload_id,
-                                  filename=filename, path=path, blob=blob, md5=md5, size=len(data),
-                                  created_at=self.ctx.now, headers=headers))
+            self.db.add(
+                SigmaFile(
+                    account=account,
+                    user=user,
+                    groupname=upload.groupname,
+                    upload_id=upload.upload_id,
+                    filename=filename,
+                    path=path,
+                    blob=blob,
+                    md5=md5,
+                    size=len(data),
+                    created_at=self.ctx.now,
+                    headers=headers,
+                )
+            )
         result = {"upload_id": upload.upload_id}
         if uploaded >= upload.quantity:
             if upload.store_id is None:
@@ -280,11 +363,12 @@ class SigmaBackend:
         """`q`: a DownloadQuery."""
         name = q["filename"]
         if name.endswith(".json"):
-            job = self._latest_job(account, name[:-len(".json")], finished_only=True, owner=q.get("owner"))
+            job = self._latest_job(account, name[: -len(".json")], finished_only=True, owner=q.get("owner"))
             if job is not None and job.result_blob:
                 return self.ctx.blobs.get(job.result_blob), name, "application/json"
-        files = select(SigmaFile).where(SigmaFile.account == account,
-                                        (SigmaFile.filename == name) | (SigmaFile.path == name))
+        files = select(SigmaFile).where(
+            SigmaFile.account == account, (SigmaFile.filename == name) | (SigmaFile.path == name)
+        )
         if q.get("group_name"):
             files = files.where(SigmaFile.groupname == q["group_name"])
         if q.get("owner"):
@@ -305,20 +389,40 @@ class SigmaBackend:
         if b["job_type"] not in self.config["job_types"]:
             raise invalid_parameter("job_type", explain=f"job_type: one of {', '.join(self.config['job_types'])}")
         wanted = ntpath.basename(b["filename"].replace("/", "\\"))
-        file = self.db.scalars(select(SigmaFile).where(
-            SigmaFile.account == account, SigmaFile.groupname == b["series_id"], SigmaFile.filename == wanted)
+        file = self.db.scalars(
+            select(SigmaFile).where(
+                SigmaFile.account == account, SigmaFile.groupname == b["series_id"], SigmaFile.filename == wanted
+            )
         ).first()
         if file is None:
-            raise invalid_parameter("filename", explain=f"filename: no file {wanted!r} was uploaded for series "
-                                                        f"{b['series_id']!r}")
+            raise invalid_parameter(
+                "filename", explain=f"filename: no file {wanted!r} was uploaded for series {b['series_id']!r}"
+            )
         seq = self.ctx.counter("job")
         job = SigmaJob(
-            job_id=f"job-{self.ctx.uuid('job', seq)}", seq=seq, account=account, user=user,
-            study_id=b["study_id"], series_id=b["series_id"], patient_id=b["patient_id"], format=b["format"],
-            filename=wanted, file_id=file.id, job_type=b["job_type"], priority=int(b["priority"]), type=b["type"],
-            notify=b["notify"], notify_url=b.get("notify_url"), notify_info=b.get("notify_info"),
-            status="waiting", task_id=f"task-{self.ctx.uuid('task', seq)}", task_ts=None, start_ts=self.ctx.now,
-            end_ts=None, fail_with=self._fault_failure())
+            job_id=f"job-{self.ctx.uuid('job', seq)}",
+            seq=seq,
+            account=account,
+            user=user,
+            study_id=b["study_id"],
+            series_id=b["series_id"],
+            patient_id=b["patient_id"],
+            format=b["format"],
+            filename=wanted,
+            file_id=file.id,
+            job_type=b["job_type"],
+            priority=int(b["priority"]),
+            type=b["type"],
+            notify=b["notify"],
+            notify_url=b.get("notify_url"),
+            notify_info=b.get("notify_info"),
+            status="waiting",
+            task_id=f"task-{self.ctx.uuid('task', seq)}",
+            task_ts=None,
+            start_ts=self.ctx.now,
+            end_ts=None,
+            fail_with=self._fault_failure(),
+        )
         self.db.add(job)
         self.ctx.schedule("job_start", float(self.config["queue_seconds"]), {"job_id": job.job_id})
         return {"job_id": job.job_id}
@@ -359,12 +463,22 @@ class SigmaBackend:
 
     @staticmethod
     def _job_summary(job: SigmaJob) -> dict:
-        return {"status": job.status, "job_id": job.job_id, "job_type": job.job_type, "end_ts": job.end_ts,
-                "start_ts": job.start_ts, "patient_id": job.patient_id, "series_id": job.series_id,
-                "study_id": job.study_id, "user_name": job.user, "account_name": job.account}
+        return {
+            "status": job.status,
+            "job_id": job.job_id,
+            "job_type": job.job_type,
+            "end_ts": job.end_ts,
+            "start_ts": job.start_ts,
+            "patient_id": job.patient_id,
+            "series_id": job.series_id,
+            "study_id": job.study_id,
+            "user_name": job.user,
+            "account_name": job.account,
+        }
 
-    def _latest_job(self, account: str, series_id: str, finished_only: bool = False,
-                    owner: str | None = None) -> SigmaJob | None:
+    def _latest_job(
+        self, account: str, series_id: str, finished_only: bool = False, owner: str | None = None
+    ) -> SigmaJob | None:
         q = select(SigmaJob).where(SigmaJob.account == account, SigmaJob.series_id == series_id)
         if finished_only:
             q = q.where(SigmaJob.status == "success")
@@ -386,9 +500,11 @@ class SigmaBackend:
             latest[job.series_id] = job
         studies: dict[str, dict] = {}
         for series_id, job in latest.items():
-            files = self.db.scalars(select(SigmaFile).where(SigmaFile.account == account,
-                                                            SigmaFile.groupname == series_id)
-                                    .order_by(SigmaFile.id)).all()
+            files = self.db.scalars(
+                select(SigmaFile)
+                .where(SigmaFile.account == account, SigmaFile.groupname == series_id)
+                .order_by(SigmaFile.id)
+            ).all()
             if not files:
                 continue
             h = files[0].headers
@@ -398,8 +514,9 @@ class SigmaBackend:
             study["series"][series_id.replace(".", "_")] = self._series_entry(h, job, len(files))
             if job.job_type not in study["job_type"]:
                 study["job_type"].append(job.job_type)
-        ordered = sorted(studies.values(), key=lambda s: (s["StudyDate"], s["StudyTime"], s["StudyInstanceUID"]),
-                         reverse=True)
+        ordered = sorted(
+            studies.values(), key=lambda s: (s["StudyDate"], s["StudyTime"], s["StudyInstanceUID"]), reverse=True
+        )
         return {"studies": ordered, "total_study_count": len(ordered)}
 
     @staticmethod
@@ -421,23 +538,56 @@ class SigmaBackend:
     @staticmethod
     def _study_entry(account: str, h: dict) -> dict:
         return {
-            "AccessionNumber": h["AccessionNumber"], "account": account, "StudyDate": h["StudyDate"], "series": {},
-            "StudyDescription": h["StudyDescription"], "InstitutionName": h["InstitutionName"],
-            "PatientBirthDate": h["PatientBirthDate"], "PatientID": h["PatientID"], "PatientAge": h["PatientAge"],
-            "PatientSex": h["PatientSex"], "StudyInstanceUID": h["StudyInstanceUID"], "StudyTime": h["StudyTime"],
-            "StudyID": h["StudyID"], "PatientName": h["PatientName"], "job_type": [],
+            "AccessionNumber": h["AccessionNumber"],
+            "account": account,
+            "StudyDate": h["StudyDate"],
+            "series": {},
+            "StudyDescription": h["StudyDescription"],
+            "InstitutionName": h["InstitutionName"],
+            "PatientBirthDate": h["PatientBirthDate"],
+            "PatientID": h["PatientID"],
+            "PatientAge": h["PatientAge"],
+            "PatientSex": h["PatientSex"],
+            "StudyInstanceUID": h["StudyInstanceUID"],
+            "StudyTime": h["StudyTime"],
+            "StudyID": h["StudyID"],
+            "PatientName": h["PatientName"],
+            "job_type": [],
         }
 
     @staticmethod
     def _series_entry(h: dict, job: SigmaJob, quantity: int) -> dict:
-        keys = ("Rows", "SeriesTime", "ContentDate", "ProtocolName", "WindowCenter", "Columns", "SeriesDate",
-                "SeriesNumber", "ImageOrientationPatient", "SliceThickness", "AcquisitionNumber", "ConvolutionKernel",
-                "Manufacturer", "ModalitiesInStudy", "WindowWidth", "SeriesDescription")
+        keys = (
+            "Rows",
+            "SeriesTime",
+            "ContentDate",
+            "ProtocolName",
+            "WindowCenter",
+            "Columns",
+            "SeriesDate",
+            "SeriesNumber",
+            "ImageOrientationPatient",
+            "SliceThickness",
+            "AcquisitionNumber",
+            "ConvolutionKernel",
+            "Manufacturer",
+            "ModalitiesInStudy",
+            "WindowWidth",
+            "SeriesDescription",
+        )
         entry = {k: h[k] for k in keys}
-        entry["job"] = {"status": job.status, "priority": job.priority, "job_type": job.job_type,
-                        "job_id": job.job_id}
-        for k in ("PatientPosition", "SpacingBetweenSlices", "ImageType", "SOPClassUID", "BodyPartExamined",
-                  "FrameOfReferenceUID", "StationName", "SeriesInstanceUID", "Modality"):
+        entry["job"] = {"status": job.status, "priority": job.priority, "job_type": job.job_type, "job_id": job.job_id}
+        for k in (
+            "PatientPosition",
+            "SpacingBetweenSlices",
+            "ImageType",
+            "SOPClassUID",
+            "BodyPartExamined",
+            "FrameOfReferenceUID",
+            "StationName",
+            "SeriesInstanceUID",
+            "Modality",
+        ):
             entry[k] = h[k]
         entry["quantity"] = quantity
         return entry
@@ -447,8 +597,11 @@ class SigmaBackend:
     def fail_next(self, job_id: str) -> None:
         """Make the job fail when it ends (demo data, and the fail_job fault)."""
         err = SigmaError("InternalServerError", "An internal exception is raised, message: detection failed.")
-        self.db.get(SigmaJob, job_id).fail_with = {"code": err.code, "message": err.message,
-                                                   "message_chs": err.message_chs}
+        self.db.get(SigmaJob, job_id).fail_with = {
+            "code": err.code,
+            "message": err.message,
+            "message_chs": err.message_chs,
+        }
 
     def start_job(self, job_id: str) -> None:
         job = self.db.get(SigmaJob, job_id)
@@ -464,16 +617,19 @@ class SigmaBackend:
         file = self.db.get(SigmaFile, job.file_id)
         error = job.fail_with
         if error is None and (file is None or not file.headers.get("has_pixels")):
-            err = SigmaError("InternalServerError", "An internal exception is raised, message: the image has no "
-                                                    "pixel data, detection failed.")
+            err = SigmaError(
+                "InternalServerError",
+                "An internal exception is raised, message: the image has no pixel data, detection failed.",
+            )
             error = {"code": err.code, "message": err.message, "message_chs": err.message_chs}
         job.end_ts = job.task_ts = self.ctx.now
         if error:
             job.status, job.error = "failed", error
         else:
             job.status = "success"
-            job.result_blob = self.ctx.blobs.put(json.dumps(self.result(job, file), ensure_ascii=False,
-                                                            indent=2).encode("utf-8"))
+            job.result_blob = self.ctx.blobs.put(
+                json.dumps(self.result(job, file), ensure_ascii=False, indent=2).encode("utf-8")
+            )
         if job.notify == "1" and job.notify_url:
             self.ctx.callback(job.notify_url, self.notify_body(job))
 
@@ -481,34 +637,59 @@ class SigmaBackend:
         h = file.headers
         findings = results.detect(self.ctx.rng("result", file.md5, job.job_type), h["Rows"], h["Columns"])
         return {
-            "job_id": job.job_id, "job_type": job.job_type, "model_version": results.MODEL_VERSION,
-            "account_name": job.account, "patient_id": job.patient_id, "study_id": job.study_id,
+            "job_id": job.job_id,
+            "job_type": job.job_type,
+            "model_version": results.MODEL_VERSION,
+            "account_name": job.account,
+            "patient_id": job.patient_id,
+            "study_id": job.study_id,
             "series_id": job.series_id,
-            "image": {"filename": file.filename, "sop_instance_uid": h["SOPInstanceUID"], "rows": h["Rows"],
-                      "columns": h["Columns"]},
-            "abnormal": bool(findings), "findings": findings, "end_ts": job.end_ts,
+            "image": {
+                "filename": file.filename,
+                "sop_instance_uid": h["SOPInstanceUID"],
+                "rows": h["Rows"],
+                "columns": h["Columns"],
+            },
+            "abnormal": bool(findings),
+            "findings": findings,
+            "end_ts": job.end_ts,
         }
 
     @staticmethod
     def notify_body(job: SigmaJob) -> dict:
-        body = {"job_id": job.job_id, "status": job.status, "job_type": job.job_type,
-                "account_name": job.account, "user_name": job.user, "study_id": job.study_id,
-                "series_id": job.series_id, "patient_id": job.patient_id, "start_ts": job.start_ts,
-                "end_ts": job.end_ts,
-                "result_file": f"{job.series_id}.json" if job.status == "success" else "",
-                "notify_info": job.notify_info if job.notify_info is not None else {}}
+        body = {
+            "job_id": job.job_id,
+            "status": job.status,
+            "job_type": job.job_type,
+            "account_name": job.account,
+            "user_name": job.user,
+            "study_id": job.study_id,
+            "series_id": job.series_id,
+            "patient_id": job.patient_id,
+            "start_ts": job.start_ts,
+            "end_ts": job.end_ts,
+            "result_file": f"{job.series_id}.json" if job.status == "success" else "",
+            "notify_info": job.notify_info if job.notify_info is not None else {},
+        }
         if job.error:
             body["error"] = job.error
         return body
-
 
     # ---- the dashboard ----------------------------------------------------------------------------
 
     def dashboard_jobs(self) -> list[dict]:
         jobs = self.db.scalars(select(SigmaJob).order_by(SigmaJob.seq.desc())).all()
-        return [{"id": j.job_id, "kind": j.job_type, "state": j.status, "created_at": j.start_ts,
-                 "updated_at": j.end_ts or j.task_ts or j.start_ts,
-                 "detail": f"account {j.account}, series {j.series_id}"} for j in jobs]
+        return [
+            {
+                "id": j.job_id,
+                "kind": j.job_type,
+                "state": j.status,
+                "created_at": j.start_ts,
+                "updated_at": j.end_ts or j.task_ts or j.start_ts,
+                "detail": f"account {j.account}, series {j.series_id}",
+            }
+            for j in jobs
+        ]
 
     def dashboard_studies(self) -> list[dict]:
         out = []
@@ -524,7 +705,13 @@ class SigmaBackend:
                 result = json.loads(self.ctx.blobs.get(job.result_blob))
                 findings = [{"label": f["label"], "score": f["score"], "box": f["bbox"]} for f in result["findings"]]
             h = file.headers
-            out.append({"id": file.groupname, "patient": f"{h['PatientName']} ({h['PatientID']})".strip(),
-                        "description": f"{h['Modality']} {h['StudyDescription']} {h['StudyDate']}".strip(),
-                        "blob": file.blob if h.get("has_pixels") else None, "findings": findings})
+            out.append(
+                {
+                    "id": file.groupname,
+                    "patient": f"{h['PatientName']} ({h['PatientID']})".strip(),
+                    "description": f"{h['Modality']} {h['StudyDescription']} {h['StudyDate']}".strip(),
+                    "blob": file.blob if h.get("has_pixels") else None,
+                    "findings": findings,
+                }
+            )
         return out

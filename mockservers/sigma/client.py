@@ -1,4 +1,5 @@
 """The thin SigmaCloud DR client an integrator would write: every answer is the envelope; errors raise."""
+
 from __future__ import annotations
 
 import base64
@@ -7,7 +8,8 @@ import io
 import json
 import ntpath
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -20,9 +22,15 @@ class SigmaAPIError(Exception):
 
 
 class SigmaClient:
-    def __init__(self, base_url: str = "http://127.0.0.1:8080/sigma", account: str = "sigma",
-                 user: str = "test", password: str = "123456", session: requests.Session | None = None,
-                 timeout: float = 30.0):
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8080/sigma",
+        account: str = "sigma",
+        user: str = "test",
+        password: str = "123456",
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+    ):
         self.base_url = base_url.rstrip("/")
         self.account, self.user, self.password = account, user, password
         self.http = session or requests.Session()
@@ -42,8 +50,9 @@ class SigmaClient:
             raise SigmaAPIError("InvalidResponse", response.text[:200], "", response.status_code) from None
         error = body.get("error") or {}
         if error.get("code"):
-            raise SigmaAPIError(error["code"], error.get("message", ""), error.get("message_chs", ""),
-                                response.status_code)
+            raise SigmaAPIError(
+                error["code"], error.get("message", ""), error.get("message_chs", ""), response.status_code
+            )
         return body["data"]
 
     def _account_path(self, rest: str) -> str:
@@ -52,8 +61,16 @@ class SigmaClient:
     # ---- session ----
     def login(self, force_new: bool = False) -> dict:
         encoded = base64.urlsafe_b64encode(self.password.encode("utf-8")).decode("ascii")
-        data = self._call("GET", "/login", params={"account_name": self.account, "user_name": self.user,
-                                                   "password": encoded, "force_new": str(bool(force_new))})
+        data = self._call(
+            "GET",
+            "/login",
+            params={
+                "account_name": self.account,
+                "user_name": self.user,
+                "password": encoded,
+                "force_new": str(bool(force_new)),
+            },
+        )
         self.user_info = data["user_info"]
         self.token = self.user_info["token"]
         return data
@@ -65,15 +82,20 @@ class SigmaClient:
     # ---- store ----
     def upload(self, files: list[tuple[str, bytes]], series_id: str, overwrite: bool = True) -> dict:
         """Open an upload for a series, then PUT each (name, content); returns the last answer's data."""
-        opened = self._call("POST", self._account_path(f"/store/uploads/{quote(series_id, safe='')}/"),
-                            data=json.dumps({"quantity": len(files), "converted": "1",
-                                             "overwrite": "1" if overwrite else "0"}))
+        opened = self._call(
+            "POST",
+            self._account_path(f"/store/uploads/{quote(series_id, safe='')}/"),
+            data=json.dumps({"quantity": len(files), "converted": "1", "overwrite": "1" if overwrite else "0"}),
+        )
         data: dict = {}
         for name, content in files:
             data = self._call(
-                "PUT", self._account_path(f"/store/uploads/{quote(name, safe='')}/"),
-                params={"upload_id": opened["upload_id"]}, data=content,
-                headers={"Content-MD5": hashlib.md5(content).hexdigest()})
+                "PUT",
+                self._account_path(f"/store/uploads/{quote(name, safe='')}/"),
+                params={"upload_id": opened["upload_id"]},
+                data=content,
+                headers={"Content-MD5": hashlib.md5(content).hexdigest()},
+            )
         return data
 
     def upload_dicom(self, path_or_bytes: str | bytes, name: str | None = None) -> dict:
@@ -88,17 +110,26 @@ class SigmaClient:
             name = name or path_or_bytes
         ds = pydicom.dcmread(io.BytesIO(content), stop_before_pixels=True)
         answer = self.upload([(name, content)], str(ds.SeriesInstanceUID))
-        return {"study_id": str(ds.StudyInstanceUID), "series_id": str(ds.SeriesInstanceUID),
-                "patient_id": str(ds.get("PatientID", "")), "filename": ntpath.basename(name.replace("/", "\\")),
-                **answer}
+        return {
+            "study_id": str(ds.StudyInstanceUID),
+            "series_id": str(ds.SeriesInstanceUID),
+            "patient_id": str(ds.get("PatientID", "")),
+            "filename": ntpath.basename(name.replace("/", "\\")),
+            **answer,
+        }
 
     def download(self, filename: str, group_name: str | None = None) -> bytes:
         params = {"filename": filename, **({"group_name": group_name} if group_name else {})}
         headers = {"Sigma-Token": self.token} if self.token else {}
-        response = self.http.get(self.base_url + self._account_path("/store/downloads/"), params=params,
-                                 headers=headers, timeout=self.timeout)
-        if response.headers.get("Content-Type", "").startswith("application/json") and \
-                response.content.startswith(b'{"url"'):
+        response = self.http.get(
+            self.base_url + self._account_path("/store/downloads/"),
+            params=params,
+            headers=headers,
+            timeout=self.timeout,
+        )
+        if response.headers.get("Content-Type", "").startswith("application/json") and response.content.startswith(
+            b'{"url"'
+        ):
             self._call("GET", self._account_path("/store/downloads/"), params=params)  # raises the envelope's error
         return response.content
 
@@ -106,13 +137,28 @@ class SigmaClient:
         return json.loads(self.download(f"{series_id}.json"))
 
     # ---- jobs ----
-    def new_job(self, study_id: str, series_id: str, patient_id: str, filename: str,
-                job_type: str = "lung_dr_detection", priority: str = "2", notify_url: str | None = None,
-                notify_info: dict | None = None) -> str:
+    def new_job(
+        self,
+        study_id: str,
+        series_id: str,
+        patient_id: str,
+        filename: str,
+        job_type: str = "lung_dr_detection",
+        priority: str = "2",
+        notify_url: str | None = None,
+        notify_info: dict | None = None,
+    ) -> str:
         body: dict[str, Any] = {
-            "account_name": self.account, "user_name": self.user, "study_id": study_id, "series_id": series_id,
-            "patient_id": patient_id, "format": "dcm", "filename": filename, "job_type": job_type,
-            "priority": priority, "type": "file",
+            "account_name": self.account,
+            "user_name": self.user,
+            "study_id": study_id,
+            "series_id": series_id,
+            "patient_id": patient_id,
+            "format": "dcm",
+            "filename": filename,
+            "job_type": job_type,
+            "priority": priority,
+            "type": "file",
         }
         if notify_url:
             body.update(notify="1", notify_url=notify_url, notify_info=notify_info or {})
@@ -121,8 +167,9 @@ class SigmaClient:
     def get_job(self, job_id: str) -> dict:
         return self._call("GET", self._account_path(f"/jobs/{quote(job_id, safe='')}/"))
 
-    def wait_for_job(self, job_id: str, timeout: float = 300.0, interval: float = 2.0,
-                     sleep: Callable[[float], Any] = time.sleep) -> dict:
+    def wait_for_job(
+        self, job_id: str, timeout: float = 300.0, interval: float = 2.0, sleep: Callable[[float], Any] = time.sleep
+    ) -> dict:
         """Poll GetJob until success or failed. Tests pass `sleep` that advances the mock's virtual clock."""
         waited = 0.0
         while True:

@@ -1,4 +1,5 @@
 """Demo data: synthetic chest DX studies uploaded to the demo account, with jobs in every state."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,14 +21,27 @@ def seed(unit, studies: int, progress) -> None:
             user = next(iter(ctx.config["accounts"][account]["users"]))
             data = dx_file(seed=ctx.seed, index=1000 + index, rows=256, columns=256)
             ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
-            upload = backend.init_upload(account, user, ds.SeriesInstanceUID,
-                                         {"quantity": "1", "converted": "1", "overwrite": "1"})
+            upload = backend.init_upload(
+                account, user, ds.SeriesInstanceUID, {"quantity": "1", "converted": "1", "overwrite": "1"}
+            )
             backend.put_file(account, user, f"demo_{index:03d}.dcm", upload, data, hashlib.md5(data).hexdigest())
-            job_id = backend.new_job(account, user, {
-                "account_name": account, "user_name": user, "study_id": ds.StudyInstanceUID,
-                "series_id": ds.SeriesInstanceUID, "patient_id": ds.PatientID, "format": "dcm",
-                "filename": f"demo_{index:03d}.dcm", "job_type": ctx.config["job_types"][0], "priority": "2",
-                "type": "file", "notify": "0"})["job_id"]
+            job_id = backend.new_job(
+                account,
+                user,
+                {
+                    "account_name": account,
+                    "user_name": user,
+                    "study_id": ds.StudyInstanceUID,
+                    "series_id": ds.SeriesInstanceUID,
+                    "patient_id": ds.PatientID,
+                    "format": "dcm",
+                    "filename": f"demo_{index:03d}.dcm",
+                    "job_type": ctx.config["job_types"][0],
+                    "priority": "2",
+                    "type": "file",
+                    "notify": "0",
+                },
+            )["job_id"]
             state = STATES[index % len(STATES)]
             if state == "failed":
                 backend.fail_next(job_id)

@@ -1,4 +1,5 @@
 """SigmaCloud DR's tables."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstraint

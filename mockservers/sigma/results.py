@@ -1,4 +1,5 @@
 """Deterministic fake DR detection results: the same image and seed give the same findings."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,13 +29,15 @@ def detect(rng, rows: int, columns: int) -> list[dict[str, Any]]:
         height = rng.randint(max(rows // 20, 8), max(rows // 4, 16))
         x1 = rng.randint(0, columns - width)
         y1 = rng.randint(0, rows - height)
-        findings.append({
-            "id": index + 1,
-            "label": label,
-            "label_chs": label_chs,
-            "score": round(rng.uniform(0.5, 0.99), 4),
-            "bbox": [x1, y1, x1 + width, y1 + height],
-        })
+        findings.append(
+            {
+                "id": index + 1,
+                "label": label,
+                "label_chs": label_chs,
+                "score": round(rng.uniform(0.5, 0.99), 4),
+                "bbox": [x1, y1, x1 + width, y1 + height],
+            }
+        )
     findings.sort(key=lambda f: -f["score"])
     for index, finding in enumerate(findings):
         finding["id"] = index + 1

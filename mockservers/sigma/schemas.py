@@ -1,4 +1,5 @@
 """marshmallow schemas of every SigmaCloud DR request the document shows."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -26,7 +27,7 @@ class Loose(Schema):
 
 class LoginQuery(Loose):
     __source__ = "sigmacloud-dr.md § Login, 请求参数"
-    __inferred__ = {"force_new": "documented as required; optional with default \"False\" (specs README)"}
+    __inferred__ = {"force_new": 'documented as required; optional with default "False" (specs README)'}
     account_name = Text(required=True, validate=validate.Length(min=1))
     user_name = Text(required=True, validate=validate.Length(min=1))
     password = Text(required=True, validate=validate.Length(min=1))
@@ -50,7 +51,10 @@ class UploadPutQuery(Loose):
 
 class DownloadQuery(Loose):
     __source__ = "sigmacloud-dr.md § DownloadFile, 请求参数"
-    __inferred__ = {"group_name": "the vendor SDK sends it (specs README)", "owner": "the vendor SDK sends it (specs README)"}
+    __inferred__ = {
+        "group_name": "the vendor SDK sends it (specs README)",
+        "owner": "the vendor SDK sends it (specs README)",
+    }
     filename = Text(required=True, validate=validate.Length(min=1))
     group_name = Text()
     owner = Text()
@@ -75,7 +79,7 @@ class NewJobBody(Loose):
     @validates_schema
     def _notify_needs_url(self, data, **kwargs):
         if data.get("notify") == "1" and not data.get("notify_url"):
-            raise ValidationError("notify is \"1\", so notify_url is required", field_name="notify_url")
+            raise ValidationError('notify is "1", so notify_url is required', field_name="notify_url")
 
 
 class ListJobsQuery(Loose):
@@ -98,6 +102,7 @@ class StudyListQuery(Loose):
 
 
 # ---- responses ---------------------------------------------------------------------------------------------------
+
 
 class Strict(Schema):
     """Response schemas describe exactly the documented keys."""
@@ -223,22 +228,23 @@ class SeriesJob(Strict):
 
 class StudySeries(Strict):
     """Attribute values are "" where the file has none, hence Raw for the numeric ones."""
+
     __source__ = "sigmacloud-dr.md § GetStudylist, 请求成功返回示例"
     Rows = fields.Integer(required=True)
     SeriesTime = fields.String(required=True)
     ContentDate = fields.String(required=True)
     ProtocolName = fields.String(required=True)
-    WindowCenter = fields.Raw(required=True, metadata={"description": "list of floats, or \"\""})
+    WindowCenter = fields.Raw(required=True, metadata={"description": 'list of floats, or ""'})
     Columns = fields.Integer(required=True)
     SeriesDate = fields.String(required=True)
-    SeriesNumber = fields.Raw(required=True, metadata={"description": "int, or \"\""})
+    SeriesNumber = fields.Raw(required=True, metadata={"description": 'int, or ""'})
     ImageOrientationPatient = fields.Raw(required=True)
     SliceThickness = fields.Raw(required=True)
     AcquisitionNumber = fields.Raw(required=True)
     ConvolutionKernel = fields.Raw(required=True)
     Manufacturer = fields.String(required=True)
     ModalitiesInStudy = fields.Raw(required=True)
-    WindowWidth = fields.Raw(required=True, metadata={"description": "list of floats, or \"\""})
+    WindowWidth = fields.Raw(required=True, metadata={"description": 'list of floats, or ""'})
     SeriesDescription = fields.String(required=True)
     job = fields.Nested(SeriesJob, required=True)
     PatientPosition = fields.String(required=True)
@@ -263,7 +269,7 @@ class Study(Strict):
     InstitutionName = fields.String(required=True)
     PatientBirthDate = fields.String(required=True)
     PatientID = fields.String(required=True)
-    PatientAge = fields.Raw(required=True, metadata={"description": "years as an int, or \"\""})
+    PatientAge = fields.Raw(required=True, metadata={"description": 'years as an int, or ""'})
     PatientSex = fields.String(required=True)
     StudyInstanceUID = fields.String(required=True)
     StudyTime = fields.String(required=True)

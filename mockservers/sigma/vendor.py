@@ -1,4 +1,5 @@
 """SigmaCloud DR as the core sees it."""
+
 from __future__ import annotations
 
 from mockservers.core import callback_retry, callback_targets
@@ -18,15 +19,19 @@ class SigmaVendor(VendorSpec):
 
     def blueprint(self):
         from mockservers.sigma.routes import api
+
         return api.blueprint
 
     def endpoints(self):
         from mockservers.sigma.routes import api
+
         return [api]
 
     def behaviour_sources(self):
-        return {"notify_url callback: where it may go": callback_targets.TARGET_SOURCE,
-                "notify_url callback: retries": callback_retry.RETRY_SOURCE}
+        return {
+            "notify_url callback: where it may go": callback_targets.TARGET_SOURCE,
+            "notify_url callback: retries": callback_retry.RETRY_SOURCE,
+        }
 
     def jobs(self, ctx):
         return SigmaBackend(ctx).dashboard_jobs()
@@ -50,8 +55,14 @@ class SigmaVendor(VendorSpec):
             "accounts": {
                 "sigma": {
                     "users": {
-                        "test": {"password": "123456", "email": "test@12sigma.ai", "mobile": "18888888888",
-                                 "display_name": "test", "description": "12sigma", "user_level": "12sigma"},
+                        "test": {
+                            "password": "123456",
+                            "email": "test@12sigma.ai",
+                            "mobile": "18888888888",
+                            "display_name": "test",
+                            "description": "12sigma",
+                            "user_level": "12sigma",
+                        },
                     },
                 },
             },

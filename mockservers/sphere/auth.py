@@ -1,4 +1,5 @@
 """settings.yml's api.allowed_hosts and api.dicomweb.jwt_validate (both off by default)."""
+
 from __future__ import annotations
 
 import jwt
@@ -24,10 +25,12 @@ def check_jwt(config: dict, authorization: str | None, now: float) -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise error("AuthenticationFailed", "Authorization header must be 'Bearer <token>'.")
     try:
-        claims = jwt.decode(token.strip(), dicomweb.get("jwt_secret", ""),
-                            algorithms=dicomweb.get("jwt_algorithms") or ["HS256"],
-                            options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
-                                     "verify_iat": False})
+        claims = jwt.decode(
+            token.strip(),
+            dicomweb.get("jwt_secret", ""),
+            algorithms=dicomweb.get("jwt_algorithms") or ["HS256"],
+            options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+        )
     except jwt.PyJWTError as exc:
         raise error("AuthenticationFailed", f"Given token not valid: {exc}.") from None
     exp = claims.get("exp")

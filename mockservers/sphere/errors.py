@@ -1,5 +1,6 @@
 """Sphere's errors: {"detail": "..."} (the swagger-documented Django REST framework shape), as data
 (core/errors.py renders them)."""
+
 from __future__ import annotations
 
 from mockservers.core.errors import Dialect, by_status
@@ -49,5 +50,6 @@ def _detail(err: DicomWebError) -> str | tuple[str, dict[str, str]]:
     return body
 
 
-DIALECT = Dialect(error=DicomWebError, catalog=CATALOG, make=error, envelope=_detail, bare=by_status(CATALOG),
-                  sources=ERROR_SOURCES)
+DIALECT = Dialect(
+    error=DicomWebError, catalog=CATALOG, make=error, envelope=_detail, bare=by_status(CATALOG), sources=ERROR_SOURCES
+)

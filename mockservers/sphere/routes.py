@@ -1,5 +1,6 @@
 """Sphere's HTTP surface: dicom/routes.py's table under /qidors, /wadors and /stowrs, as its document describes each
 resource. Every endpoint checks the host and the JWT first (settings.yml), OPTIONS included."""
+
 from __future__ import annotations
 
 import re
@@ -41,38 +42,56 @@ ERRORS = {
     406: _error("Could not satisfy the request Accept header."),
     500: _error("APIException (fault rules)"),
 }
-BODY_ERRORS = {413: _error("Request body too large."),
-               415: _error("only multipart/related; type=\"application/dicom\"")}
+BODY_ERRORS = {413: _error("Request body too large."), 415: _error('only multipart/related; type="application/dicom"')}
 
-STOW_ANSWER = stow_answer("", {
-    "RetrieveURL": "PS3.18 (the document lists STOW-RS without a section)",
-    "FailedSOPSequence": "PS3.18, FailureReasons as msdicom (docs/sphere.md)",
-    "ReferencedSOPSequence": "PS3.18 (the document lists STOW-RS without a section)",
-})
+STOW_ANSWER = stow_answer(
+    "",
+    {
+        "RetrieveURL": "PS3.18 (the document lists STOW-RS without a section)",
+        "FailedSOPSequence": "PS3.18, FailureReasons as msdicom (docs/sphere.md)",
+        "ReferencedSOPSequence": "PS3.18 (the document lists STOW-RS without a section)",
+    },
+)
 
 
 def _query(name: str, level: str):
-    return query_schema(name, QUERYABLE[level], QIDO_DOC,
-                        {"fuzzymatching": "PS3.18; the document names filters, limit, offset, includefield"})
+    return query_schema(
+        name,
+        QUERYABLE[level],
+        QIDO_DOC,
+        {"fuzzymatching": "PS3.18; the document names filters, limit, offset, includefield"},
+    )
 
 
 SERVED = Served(
     prefixes={"qido": "/qidors", "wado": "/wadors", "stow": "/stowrs"},
     headers=(Header("Authorization", "Bearer <JWT>, when api.dicomweb.jwt_validate is true"),),
     auth=True,
-    queries={"study": _query("SphereStudyQuery", "study"), "series": _query("SphereSeriesQuery", "series"),
-             "instance": _query("SphereInstanceQuery", "instance")},
+    queries={
+        "study": _query("SphereStudyQuery", "study"),
+        "series": _query("SphereSeriesQuery", "series"),
+        "instance": _query("SphereInstanceQuery", "instance"),
+    },
     replies={
-        "search": {200: Reply("a JSON array of DICOM JSON datasets ([] when nothing matches; with Accept: "
-                              "application/dicom+xml, text/plain 'En cours de développement')", DicomJsonArray,
-                              media="application/dicom+json"), **ERRORS},
+        "search": {
+            200: Reply(
+                "a JSON array of DICOM JSON datasets ([] when nothing matches; with Accept: "
+                "application/dicom+xml, text/plain 'En cours de développement')",
+                DicomJsonArray,
+                media="application/dicom+json",
+            ),
+            **ERRORS,
+        },
         "retrieve": {200: MULTIPART, **ERRORS},
         "metadata": {200: DATASETS, **ERRORS},
         "frames": {200: MULTIPART, **ERRORS},
         "bulkdata": {200: MULTIPART, **ERRORS},
         "store": {**stow_replies(STOW_ANSWER), **ERRORS, **BODY_ERRORS},
-        "delete": {204: Reply("deleted (mock.allow_delete)"), 405: _error('Method "DELETE" not allowed.'),
-                   **{k: v for k, v in ERRORS.items() if k != 406}},
+        "delete": {
+            204: Reply("deleted (mock.allow_delete)"),
+            405: _error('Method "DELETE" not allowed.'),
+            **{k: v for k, v in ERRORS.items() if k != 406},
+        },
     },
     resources={
         "search_studies": Documented("QIDO-RS: studies", DOC + "1. Recherche de study"),
@@ -81,26 +100,43 @@ SERVED = Served(
         "search_study_series": Documented("QIDO-RS: a study's series", ENDPOINTS_DOC),
         "search_study_instances": Documented("QIDO-RS: a study's instances", ENDPOINTS_DOC),
         "search_series_instances": Documented("QIDO-RS: a series' instances", ENDPOINTS_DOC),
-        "retrieve_study": Documented("WADO-RS: a study's instances, as stored",
-                                     DOC + "4. Récupération toutes les instances d'une study"),
-        "retrieve_series": Documented("WADO-RS: a series' instances, as stored",
-                                      DOC + "5. Récupération toutes les instances d’une study et series"),
+        "retrieve_study": Documented(
+            "WADO-RS: a study's instances, as stored", DOC + "4. Récupération toutes les instances d'une study"
+        ),
+        "retrieve_series": Documented(
+            "WADO-RS: a series' instances, as stored",
+            DOC + "5. Récupération toutes les instances d’une study et series",
+        ),
         "retrieve_instance": Documented("WADO-RS: one instance, as stored", DOC + "6. Récupération d'une instance"),
-        "study_metadata": Documented("WADO-RS: all attributes but the pixels, per instance",
-                                     DOC + "1. Récupération des metadata d'une study"),
-        "series_metadata": Documented("WADO-RS: all attributes but the pixels, per instance",
-                                      DOC + "2. Récupération des metadata d'une study et series"),
+        "study_metadata": Documented(
+            "WADO-RS: all attributes but the pixels, per instance", DOC + "1. Récupération des metadata d'une study"
+        ),
+        "series_metadata": Documented(
+            "WADO-RS: all attributes but the pixels, per instance",
+            DOC + "2. Récupération des metadata d'une study et series",
+        ),
         "instance_metadata": Documented(
             "WADO-RS: all attributes of one instance but the pixels",
             DOC + "3. Récupération le metadata d’une instance",
-            responses={200: Reply("one DICOM JSON dataset (the document's instance example)", DicomJsonDataset,
-                                  media="application/dicom+json"), **ERRORS}),
-        "instance_frames": Documented("WADO-RS: the whole PixelData (the frame number is ignored)",
-                                      DOC + "7. Récupération d'une frame", name="Retrieve frame",
-                                      path_params={"frames": "frame numbers (ignored)"}),
+            responses={
+                200: Reply(
+                    "one DICOM JSON dataset (the document's instance example)",
+                    DicomJsonDataset,
+                    media="application/dicom+json",
+                ),
+                **ERRORS,
+            },
+        ),
+        "instance_frames": Documented(
+            "WADO-RS: the whole PixelData (the frame number is ignored)",
+            DOC + "7. Récupération d'une frame",
+            name="Retrieve frame",
+            path_params={"frames": "frame numbers (ignored)"},
+        ),
         "instance_bulkdata": Documented(
             "WADO-RS: a bulk value (BulkDataURIs appear in metadata with mock.bulk_data_uris)",
-            "inferred: PS3.18 F.2.6; the document names 'données en vrac' but no URL (docs/sphere.md)"),
+            "inferred: PS3.18 F.2.6; the document names 'données en vrac' but no URL (docs/sphere.md)",
+        ),
         "store": Documented("STOW-RS: store instances", STOW_DOC),
         "store_in_study": Documented("STOW-RS: store instances of one study", STOW_DOC),
         "delete_study": Documented("Delete study (the mock's own switch)", NO_DELETE),

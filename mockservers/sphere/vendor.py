@@ -1,4 +1,5 @@
 """Sphere DicomWeb as the core sees it."""
+
 from __future__ import annotations
 
 from mockservers.dicom.vendor import DicomWebVendor
@@ -22,8 +23,11 @@ class SphereVendor(DicomWebVendor):
         return {
             "api": {
                 "allowed_hosts": ["*"],
-                "dicomweb": {"jwt_validate": False, "jwt_secret": "mock-sphere-jwt-secret-not-for-production",
-                             "jwt_algorithms": ["HS256"]},
+                "dicomweb": {
+                    "jwt_validate": False,
+                    "jwt_secret": "mock-sphere-jwt-secret-not-for-production",
+                    "jwt_algorithms": ["HS256"],
+                },
             },
             "DECOMPRESS_PIXELS": False,
             "mock": {"allow_delete": False, "bulk_data_uris": False},

@@ -1,4 +1,5 @@
 """The ceiling of the stack: a bare Flask app answering recorded JSON, under the same gunicorn settings."""
+
 import json
 import os
 

@@ -5,6 +5,7 @@ has only loopback (`ip netns`, root). Rows: STOW (1 and 50 instances a request),
 range, by SOPInstanceUID), WADO (instance, frame, study metadata) at 1,000 and 10,000 stored instances; server
 memory (RSS) at the end. Figures are requests/second, so only their ratios mean anything.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.dirname(sys.executable)
@@ -48,6 +48,7 @@ def in_namespace(argv: list[str]) -> int:
 
 # ---- data ---------------------------------------------------------------------------------------------------------
 
+
 def template():
     from mockservers.dicom.synthetic import dx_dataset
 
@@ -68,8 +69,7 @@ def instances(base, start: int, count: int, per_study: int = 10):
         ds.PatientID = f"BENCH{patient:05d}"
         ds.StudyDate = f"2024{1 + study % 12:02d}{1 + study % 28:02d}"
         ds.InstanceNumber = n % per_study + 1
-        out.append((ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID, ds.PatientID,
-                    to_part10(ds)))
+        out.append((ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID, ds.PatientID, to_part10(ds)))
     return out
 
 
@@ -85,11 +85,19 @@ def multipart(files: list[bytes]) -> bytes:
 
 # ---- servers ------------------------------------------------------------------------------------------------------
 
+
 def start_orthanc(folder: str):
     config = {
-        "Name": "bench", "StorageDirectory": os.path.join(folder, "orthanc"), "IndexDirectory": os.path.join(folder, "orthanc"),
-        "HttpPort": 8042, "DicomServerEnabled": False, "RemoteAccessAllowed": True, "AuthenticationEnabled": False,
-        "Plugins": [ORTHANC_PLUGIN], "DicomWeb": {"Enable": True, "Root": "/dicom-web/"}, "HttpThreadsCount": 16,
+        "Name": "bench",
+        "StorageDirectory": os.path.join(folder, "orthanc"),
+        "IndexDirectory": os.path.join(folder, "orthanc"),
+        "HttpPort": 8042,
+        "DicomServerEnabled": False,
+        "RemoteAccessAllowed": True,
+        "AuthenticationEnabled": False,
+        "Plugins": [ORTHANC_PLUGIN],
+        "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},
+        "HttpThreadsCount": 16,
     }
     path = os.path.join(folder, "orthanc.json")
     json.dump(config, open(path, "w"))
@@ -100,9 +108,24 @@ def start_orthanc(folder: str):
 def start_msdicom(folder: str, server: str, port: int):
     state = os.path.join(folder, server)
     os.makedirs(state)
-    proc = subprocess.Popen([os.path.join(BIN, "mockservers"), "serve", "--workers", "2", "--server", server,
-                             "--port", str(port), "--state", f"sqlite:///{state}/state.db", "--vendor", "msdicom"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            os.path.join(BIN, "mockservers"),
+            "serve",
+            "--workers",
+            "2",
+            "--server",
+            server,
+            "--port",
+            str(port),
+            "--state",
+            f"sqlite:///{state}/state.db",
+            "--vendor",
+            "msdicom",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return proc, f"http://127.0.0.1:{port}/msdicom/v2"
 
 
@@ -135,6 +158,7 @@ def rss_mb(pid: int) -> float:
 
 # ---- measuring ----------------------------------------------------------------------------------------------------
 
+
 def rate(fn, n: int) -> float:
     fn()  # warm-up
     start = time.perf_counter()
@@ -152,31 +176,65 @@ def measure(http, base: str, sample, fresh) -> dict:
         return response
 
     stow_one = iter(fresh[:200])
-    stow_fifty = iter([fresh[i:i + 50] for i in range(200, len(fresh) - 49, 50)])
+    stow_fifty = iter([fresh[i : i + 50] for i in range(200, len(fresh) - 49, 50)])
     frames_accept = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
     return {
-        "STOW 1": rate(lambda: ok(http.post(base + "/studies", data=multipart([next(stow_one)[4]]),
-                                            headers={"Content-Type": STOW_TYPE})), 40),
-        "STOW 50": round(rate(lambda: ok(http.post(base + "/studies", data=multipart([f[4] for f in next(stow_fifty)]),
-                                                   headers={"Content-Type": STOW_TYPE})), 4) * 50, 1),
+        "STOW 1": rate(
+            lambda: ok(
+                http.post(base + "/studies", data=multipart([next(stow_one)[4]]), headers={"Content-Type": STOW_TYPE})
+            ),
+            40,
+        ),
+        "STOW 50": round(
+            rate(
+                lambda: ok(
+                    http.post(
+                        base + "/studies",
+                        data=multipart([f[4] for f in next(stow_fifty)]),
+                        headers={"Content-Type": STOW_TYPE},
+                    )
+                ),
+                4,
+            )
+            * 50,
+            1,
+        ),
         "QIDO PatientID": rate(lambda: ok(http.get(base + "/studies", params={"PatientID": patient})), 100),
-        "QIDO StudyDate range": rate(lambda: ok(http.get(base + "/studies",
-                                                         params={"StudyDate": "20240301-20240315"})), 100),
+        "QIDO StudyDate range": rate(
+            lambda: ok(http.get(base + "/studies", params={"StudyDate": "20240301-20240315"})), 100
+        ),
         "QIDO SOPInstanceUID": rate(lambda: ok(http.get(base + "/instances", params={"SOPInstanceUID": sop})), 100),
-        "WADO instance": rate(lambda: ok(http.get(
-            f"{base}/studies/{study}/series/{series}/instances/{sop}",
-            headers={"Accept": 'multipart/related; type="application/dicom"; transfer-syntax=*'})), 100),
-        "WADO frame": rate(lambda: ok(http.get(f"{base}/studies/{study}/series/{series}/instances/{sop}/frames/1",
-                                               headers={"Accept": frames_accept})), 100),
-        "WADO study metadata": rate(lambda: ok(http.get(f"{base}/studies/{study}/metadata",
-                                                        headers={"Accept": "application/dicom+json"})), 100),
+        "WADO instance": rate(
+            lambda: ok(
+                http.get(
+                    f"{base}/studies/{study}/series/{series}/instances/{sop}",
+                    headers={"Accept": 'multipart/related; type="application/dicom"; transfer-syntax=*'},
+                )
+            ),
+            100,
+        ),
+        "WADO frame": rate(
+            lambda: ok(
+                http.get(
+                    f"{base}/studies/{study}/series/{series}/instances/{sop}/frames/1",
+                    headers={"Accept": frames_accept},
+                )
+            ),
+            100,
+        ),
+        "WADO study metadata": rate(
+            lambda: ok(http.get(f"{base}/studies/{study}/metadata", headers={"Accept": "application/dicom+json"})), 100
+        ),
     }
 
 
 def load(http, base: str, items, batch: int = 50) -> None:
     for i in range(0, len(items), batch):
-        r = http.post(base + "/studies", data=multipart([it[4] for it in items[i:i + batch]]),
-                      headers={"Content-Type": STOW_TYPE})
+        r = http.post(
+            base + "/studies",
+            data=multipart([it[4] for it in items[i : i + batch]]),
+            headers={"Content-Type": STOW_TYPE},
+        )
         if r.status_code >= 300:
             raise RuntimeError(f"loading {base}: {r.status_code} {r.text[:200]}")
 

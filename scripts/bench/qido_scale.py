@@ -4,21 +4,22 @@
 
 Not a test: it prints milliseconds per query for each archive size. A filtered query should cost about the same at
 both sizes, because it is a SQL WHERE on an indexed column; a page of the whole archive is bounded by `limit`."""
+
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-import _bootstrap  # noqa: F401,E402  (picks the project's virtualenv)
+import _bootstrap  # noqa: F401  (picks the project's virtualenv)
 
-import argparse  # noqa: E402
-import copy  # noqa: E402
-import time  # noqa: E402
+import argparse
+import copy
+import time
 
-from mockservers.app import create_app  # noqa: E402
-from mockservers.dicom.archive import Archive  # noqa: E402
-from mockservers.dicom.synthetic import image_dataset, to_part10  # noqa: E402
-from mockservers.msdicom.face import make_face  # noqa: E402
-from mockservers.pytest_plugin import test_settings  # noqa: E402
+from mockservers.app import create_app
+from mockservers.dicom.archive import Archive
+from mockservers.dicom.synthetic import image_dataset, to_part10
+from mockservers.msdicom.face import make_face
+from mockservers.pytest_plugin import test_settings
 
 QUERIES = [
     ("/studies?PatientID=<one>", {"PatientID": "{patient}"}, "studies"),

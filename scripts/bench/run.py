@@ -1,12 +1,13 @@
 """`make bench`: every benchmark in this folder, one table, JSON beside it (results.json)."""
+
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import dicomweb_vs_orthanc  # noqa: E402
-import json_endpoints  # noqa: E402
+import dicomweb_vs_orthanc
+import json_endpoints
 
 
 def table(rows: list[dict]) -> str:
@@ -21,11 +22,15 @@ def table(rows: list[dict]) -> str:
 def main() -> int:
     results = json_endpoints.run(seconds=int(os.environ.get("BENCH_SECONDS", "5")))
     results.update(dicomweb_vs_orthanc.run())
-    print("\nJSON endpoints, requests/second, mockservers and bare Flask under each server (targets: >= 0.8 of bare "
-          "Flask under the same server, >= 0.5 of WireMock; vs WireMock takes the faster server)")
+    print(
+        "\nJSON endpoints, requests/second, mockservers and bare Flask under each server (targets: >= 0.8 of bare "
+        "Flask under the same server, >= 0.5 of WireMock; vs WireMock takes the faster server)"
+    )
     print(table(results["json_endpoints"]))
-    print("\nDICOMweb, requests/second, msdicom under gunicorn and under granian (STOW 50: instances/second; "
-          "target: >= Orthanc on every row)")
+    print(
+        "\nDICOMweb, requests/second, msdicom under gunicorn and under granian (STOW 50: instances/second; "
+        "target: >= Orthanc on every row)"
+    )
     if results["dicomweb"]:
         print(table(results["dicomweb"]))
         print(f"server RSS at 10,000 instances (MB; target for msdicom: < 300): {results['rss_mb_at_10000']}")

@@ -9,8 +9,13 @@ from mockservers.aliyun.oss.store import OssStore
 from mockservers.dicom.synthetic import dx_file
 
 TOKEN = {"tokenId": "demo", "namespace": "demo"}
-OSS_KEY = {"accessKeyId": "mock-access-key-id", "accessKeySecret": "mock-access-key-secret", "securityToken": "",
-           "endpoint": "http://127.0.0.1:8080", "bucketName": "demo-bucket"}
+OSS_KEY = {
+    "accessKeyId": "mock-access-key-id",
+    "accessKeySecret": "mock-access-key-secret",
+    "securityToken": "",
+    "endpoint": "http://127.0.0.1:8080",
+    "bucketName": "demo-bucket",
+}
 ENVELOPE_KEYS = ["returnCode", "returnMessage", "solution", "requestId", "data", "success"]
 
 
@@ -18,10 +23,20 @@ def ct_slices(n=3, seed=0):
     """A CT-like series: DX pixels with CT headers, one slice per index, one study and series."""
     first = dx_file(seed=seed, index=0, Modality="CT")
     import pydicom
+
     ds = pydicom.dcmread(io.BytesIO(first))
-    return [dx_file(seed=seed, index=i, Modality="CT", StudyInstanceUID=ds.StudyInstanceUID,
-                    SeriesInstanceUID=ds.SeriesInstanceUID, SliceThickness=1.25,
-                    ImagePositionPatient=[-150.0, -150.0, -100.0 + 1.25 * i]) for i in range(n)]
+    return [
+        dx_file(
+            seed=seed,
+            index=i,
+            Modality="CT",
+            StudyInstanceUID=ds.StudyInstanceUID,
+            SeriesInstanceUID=ds.SeriesInstanceUID,
+            SliceThickness=1.25,
+            ImagePositionPatient=[-150.0, -150.0, -100.0 + 1.25 * i],
+        )
+        for i in range(n)
+    ]
 
 
 def fundus_file(laterality="L", index=0):
@@ -61,15 +76,24 @@ class Aliyun:
         return self.c.post("/aliyun/dicom/api/executeAnalysis", json=body or self.body(**kwargs), headers=headers)
 
     def result(self, study="1.2.3", study_type=4, headers=TOKEN):
-        return self.c.get("/aliyun/dicom/api/getAnalysisResult",
-                          query_string={"studyInstanceUid": study, "studyType": study_type}, headers=headers)
+        return self.c.get(
+            "/aliyun/dicom/api/getAnalysisResult",
+            query_string={"studyInstanceUid": study, "studyType": study_type},
+            headers=headers,
+        )
 
     def feedback(self, body, headers=TOKEN):
         return self.c.post("/aliyun/dicom/api/submitAnalysisFeedback", json=body, headers=headers)
 
     def oa_body(self, key="knee.png", callback="http://127.0.0.1:9/oa", **overrides):
-        body = {"namespace": "demo", "ImageUid": "knee-001", **OSS_KEY, "key": key, "analysis": "OA",
-                "resultCallBackUrl": callback}
+        body = {
+            "namespace": "demo",
+            "ImageUid": "knee-001",
+            **OSS_KEY,
+            "key": key,
+            "analysis": "OA",
+            "resultCallBackUrl": callback,
+        }
         body.update(overrides)
         return body
 

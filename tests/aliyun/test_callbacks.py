@@ -1,4 +1,5 @@
 """The status callback to statusNotifyCallBackUrl: its body, and retries until the receiver answers code 0."""
+
 import json
 
 from werkzeug import Response
@@ -18,9 +19,17 @@ def ack(code=0):
 
 
 def test_success_callback(aliyun, httpserver):
-    httpserver.expect_oneshot_request("/api/taskStatus", method="POST", json={
-        "studyInstanceUid": "1.2.3", "studyType": 4, "status": 0, "errorCode": None, "errorMessage": None,
-    }).respond_with_response(ack())
+    httpserver.expect_oneshot_request(
+        "/api/taskStatus",
+        method="POST",
+        json={
+            "studyInstanceUid": "1.2.3",
+            "studyType": 4,
+            "status": 0,
+            "errorCode": None,
+            "errorMessage": None,
+        },
+    ).respond_with_response(ack())
     start(aliyun, httpserver)
     aliyun.advance(2.9)
     assert len(httpserver.log) == 0, "not before the analysis ends"
@@ -31,10 +40,17 @@ def test_success_callback(aliyun, httpserver):
 
 
 def test_failure_callback(aliyun, httpserver):
-    httpserver.expect_oneshot_request("/api/taskStatus", method="POST", json={
-        "studyInstanceUid": "1.2.3", "studyType": 1, "status": -1, "errorCode": "100010",
-        "errorMessage": "影像文件无法分析: s/1.dcm 的Modality为DX，肺结节CT分析需要CT",
-    }).respond_with_response(ack())
+    httpserver.expect_oneshot_request(
+        "/api/taskStatus",
+        method="POST",
+        json={
+            "studyInstanceUid": "1.2.3",
+            "studyType": 1,
+            "status": -1,
+            "errorCode": "100010",
+            "errorMessage": "影像文件无法分析: s/1.dcm 的Modality为DX，肺结节CT分析需要CT",
+        },
+    ).respond_with_response(ack())
     start(aliyun, httpserver, study_type=1)
     aliyun.advance(3)
     httpserver.check_assertions()
@@ -50,8 +66,11 @@ def test_retried_until_the_receiver_answers_code_0(aliyun, httpserver):
     [cb] = aliyun.callbacks()
     assert cb["state"] == "delivered"
     assert [a["error"] for a in cb["attempts"]] == [
-        'HTTP 503: not the {"code": 0} acknowledgement', "receiver answered code 1",
-        'HTTP 200: not the {"code": 0} acknowledgement', None]
+        'HTTP 503: not the {"code": 0} acknowledgement',
+        "receiver answered code 1",
+        'HTTP 200: not the {"code": 0} acknowledgement',
+        None,
+    ]
     assert len(httpserver.log) == 4
 
 

@@ -1,4 +1,5 @@
 """Replays every documented aliyun example in fixtures/contracts/aliyun/ (the callbacks included) against the mock."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,11 @@ from tests.aliyun.conftest import OSS_KEY, TOKEN, Aliyun, ct_slices, fundus_file
 from tests.contracts.matching import mismatches, substitute
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "fixtures" / "contracts" / "aliyun"
-CASES = [(path.name, case) for path in sorted(CONTRACTS.glob("*.yaml"))
-         for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]]
+CASES = [
+    (path.name, case)
+    for path in sorted(CONTRACTS.glob("*.yaml"))
+    for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+]
 
 
 class Given(Aliyun):
@@ -61,16 +65,21 @@ class Given(Aliyun):
 @pytest.mark.parametrize("source, case", CASES, ids=[f"{s}: {c['name']}" for s, c in CASES])
 def test_contract(mock_app, httpserver, source, case):
     httpserver.expect_request("/api/taskStatus", method="POST").respond_with_json({"code": 0, "message": "OK"})
-    httpserver.expect_request("/oa/result", method="POST").respond_with_json({"returnCode": "000000",
-                                                                               "returnMessage": "OK"})
+    httpserver.expect_request("/oa/result", method="POST").respond_with_json(
+        {"returnCode": "000000", "returnMessage": "OK"}
+    )
     given = Given(mock_app, httpserver.url_for("").rstrip("/"))
     for step in case["given"]:
         getattr(given, step)()
     req = substitute(case["request"], given.vars)
-    response = given.c.open(req["path"], method=req["method"], query_string=req.get("query"),
-                            headers=req.get("headers", {}),
-                            data=json.dumps(req["body"], ensure_ascii=False) if "body" in req else None,
-                            content_type="application/json")
+    response = given.c.open(
+        req["path"],
+        method=req["method"],
+        query_string=req.get("query"),
+        headers=req.get("headers", {}),
+        data=json.dumps(req["body"], ensure_ascii=False) if "body" in req else None,
+        content_type="application/json",
+    )
     expected = substitute(case["response"], given.vars)
     assert response.status_code == expected["status"], response.get_data(as_text=True)
     if "body" in expected:
@@ -85,8 +94,13 @@ def test_contract(mock_app, httpserver, source, case):
 
 def test_every_documented_endpoint_has_a_contract():
     names = {yaml.safe_load(p.read_text(encoding="utf-8"))["endpoint"] for p in CONTRACTS.glob("*.yaml")}
-    assert names == {"executeAnalysis", "statusNotifyCallBackUrl callback", "getAnalysisResult",
-                     "submitAnalysisFeedback", "OA trigger and resultCallBackUrl"}
+    assert names == {
+        "executeAnalysis",
+        "statusNotifyCallBackUrl callback",
+        "getAnalysisResult",
+        "submitAnalysisFeedback",
+        "OA trigger and resultCallBackUrl",
+    }
 
 
 def test_contract_credentials_are_the_mock_demo_ones():

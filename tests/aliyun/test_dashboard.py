@@ -1,4 +1,5 @@
 """What the dashboard reads of aliyun: analyses and OA tasks with their state, studies with their boxes drawn on."""
+
 import io
 from urllib.parse import quote
 
@@ -10,8 +11,8 @@ from mockservers.app import create_app
 from mockservers.cli import main
 from mockservers.dashboard.thumbnails import PALETTE
 from mockservers.dicom.synthetic import dx_file
-from tests.machinery import test_settings
 from tests.aliyun.conftest import picture
+from tests.machinery import test_settings
 
 
 def colours(png: bytes) -> set:
@@ -30,8 +31,7 @@ def studies(aliyun):
 @pytest.fixture
 def knee(aliyun):
     """A finished bone-joint analysis of one DICOM image (256 x 256)."""
-    response = aliyun.analyse({"knee.dcm": dx_file(0, 3, rows=256, columns=256)}, study="knee-1", study_type=4,
-                              key="k")
+    response = aliyun.analyse({"knee.dcm": dx_file(0, 3, rows=256, columns=256)}, study="knee-1", study_type=4, key="k")
     return response.json["data"]["boxes"]
 
 
@@ -44,12 +44,18 @@ def test_analyses_and_oa_tasks_with_their_state(aliyun):
     assert aliyun.oa(aliyun.oa_body(ImageUid="img-7")).status_code == 200
     running = jobs(aliyun)
     assert {k: j["state"] for k, j in running.items()} == {
-        "demo/s-ok/2": "running", "demo/s-bad/2": "running", "oa/1/img-7": "running"}
+        "demo/s-ok/2": "running",
+        "demo/s-bad/2": "running",
+        "oa/1/img-7": "running",
+    }
     assert running["demo/s-ok/2"]["kind"] == "studyType 2 胸腔X光" and running["oa/1/img-7"]["kind"] == "OA"
     aliyun.advance(3)
     done = jobs(aliyun)
     assert {k: j["state"] for k, j in done.items()} == {
-        "demo/s-ok/2": "success", "demo/s-bad/2": "failed", "oa/1/img-7": "success"}
+        "demo/s-ok/2": "success",
+        "demo/s-bad/2": "failed",
+        "oa/1/img-7": "success",
+    }
     assert "100010" in done["demo/s-bad/2"]["detail"]
     assert done["demo/s-ok/2"]["updated_at"] == done["demo/s-ok/2"]["created_at"] + 3
     assert aliyun.c.get("/__admin/jobs?vendor=sigma").json["jobs"] == []
@@ -63,7 +69,7 @@ def test_a_knee_study_has_its_boxes_in_image_pixels(aliyun, knee):
     response = aliyun.c.get(study["thumbnail"])
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert Image.open(io.BytesIO(response.data)).size == (256, 256)
-    first_colour = tuple(int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5))
+    first_colour = tuple(int(PALETTE[0][i : i + 2], 16) for i in (1, 3, 5))
     assert first_colour in colours(response.data)
 
 
@@ -85,15 +91,34 @@ def test_an_oa_image_has_the_boxes_of_its_callback(aliyun):
     [callback] = aliyun.callbacks()
     [study] = studies(aliyun).values()
     assert study["id"] == "oa/1/knee-001" and study["findings"]
-    assert study["findings"] == [{"label": b["Class"], "score": None, "box": b["Coordinates"]}
-                                 for b in callback["body"]["Boxes"]]
+    assert study["findings"] == [
+        {"label": b["Class"], "score": None, "box": b["Coordinates"]} for b in callback["body"]["Boxes"]
+    ]
     assert aliyun.c.get(f"/__admin/studies/aliyun/{quote(study['id'], safe='')}/thumbnail.png").status_code == 200
 
 
 def seeded(tmp_path, name, seed=0, studies=5):
     state = f"sqlite:///{tmp_path}/{name}/state.db"
-    assert main(["seed", "--scenario", "demo", "--studies", str(studies), "--state", state, "--seed", str(seed),
-                 "--clock", "virtual", "--vendor", "aliyun"]) == 0
+    assert (
+        main(
+            [
+                "seed",
+                "--scenario",
+                "demo",
+                "--studies",
+                str(studies),
+                "--state",
+                state,
+                "--seed",
+                str(seed),
+                "--clock",
+                "virtual",
+                "--vendor",
+                "aliyun",
+            ]
+        )
+        == 0
+    )
     return create_app(test_settings(state=state, seed=seed, vendors=["aliyun"]), start_background=False).test_client()
 
 

@@ -1,5 +1,6 @@
 """Each route of the platform and of its OSS store is one declaration (routes.py, oss/routes.py), which validates
 the request in the vendor's dialect after authentication and before the backend runs."""
+
 import base64
 import hashlib
 import hmac
@@ -50,12 +51,24 @@ def test_every_route_served_is_one_declaration(mock_app):
 def test_the_published_document_is_the_platforms_and_the_oss_store_is_declared_but_not_published():
     platform, oss = AliyunVendor().endpoints()
     assert [op.name for op in AliyunVendor().operations()] == [
-        "executeAnalysis", "getAnalysisResult", "submitAnalysisFeedback", "OA trigger", "STS token"]
+        "executeAnalysis",
+        "getAnalysisResult",
+        "submitAnalysisFeedback",
+        "OA trigger",
+        "STS token",
+    ]
     assert [d.operation.name for d in platform.declared] == [op.name for op in platform.operations()]
     assert oss.operations() == []
     assert {d.operation.name for d in oss.declared} == {
-        "ListObjects", "PutBucket", "DeleteBucket", "DeleteMultipleObjects", "HeadObject", "GetObject",
-        "PutObject", "DeleteObject"}
+        "ListObjects",
+        "PutBucket",
+        "DeleteBucket",
+        "DeleteMultipleObjects",
+        "HeadObject",
+        "GetObject",
+        "PutObject",
+        "DeleteObject",
+    }
     assert all(d.operation.source.startswith("inferred: the oss2 SDK") for d in oss.declared)
 
 
@@ -67,29 +80,53 @@ def backend_calls(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("method, path, payload, field, explain", [
-    ("POST", "/dicom/api/executeAnalysis", {"studyType": "4"}, "studyType", "studyType: Not a valid integer."),
-    ("GET", "/dicom/api/getAnalysisResult", {"studyType": "9"}, "studyType",
-     "studyType: Must be greater than or equal to 1 and less than or equal to 4."),
-    ("POST", "/dicom/api/submitAnalysisFeedback", {"data": []}, "data", "data: Shorter than minimum length 1."),
-    ("POST", "/sts/token", {"durationSeconds": 60}, "durationSeconds",
-     "durationSeconds: Must be greater than or equal to 900 and less than or equal to 43200."),
-])
-def test_a_bad_parameter_is_refused_before_the_backend_runs(aliyun, backend_calls, method, path, payload, field,
-                                                           explain):
-    good = {"/dicom/api/executeAnalysis": aliyun.body(),
-            "/dicom/api/getAnalysisResult": {"studyInstanceUid": "1.2.3", "studyType": "4"},
-            "/dicom/api/submitAnalysisFeedback": {"studyInstanceUid": "1.2.3", "studyType": 1,
-                                                  "data": [{"indexId": "x", "credibility": "Y"}]},
-            "/sts/token": {"accessKeyId": "mock-access-key-id", "accessKeySecret": "mock-access-key-secret"}}[path]
+@pytest.mark.parametrize(
+    "method, path, payload, field, explain",
+    [
+        ("POST", "/dicom/api/executeAnalysis", {"studyType": "4"}, "studyType", "studyType: Not a valid integer."),
+        (
+            "GET",
+            "/dicom/api/getAnalysisResult",
+            {"studyType": "9"},
+            "studyType",
+            "studyType: Must be greater than or equal to 1 and less than or equal to 4.",
+        ),
+        ("POST", "/dicom/api/submitAnalysisFeedback", {"data": []}, "data", "data: Shorter than minimum length 1."),
+        (
+            "POST",
+            "/sts/token",
+            {"durationSeconds": 60},
+            "durationSeconds",
+            "durationSeconds: Must be greater than or equal to 900 and less than or equal to 43200.",
+        ),
+    ],
+)
+def test_a_bad_parameter_is_refused_before_the_backend_runs(
+    aliyun, backend_calls, method, path, payload, field, explain
+):
+    good = {
+        "/dicom/api/executeAnalysis": aliyun.body(),
+        "/dicom/api/getAnalysisResult": {"studyInstanceUid": "1.2.3", "studyType": "4"},
+        "/dicom/api/submitAnalysisFeedback": {
+            "studyInstanceUid": "1.2.3",
+            "studyType": 1,
+            "data": [{"indexId": "x", "credibility": "Y"}],
+        },
+        "/sts/token": {"accessKeyId": "mock-access-key-id", "accessKeySecret": "mock-access-key-secret"},
+    }[path]
     sent = {"query_string": {**good, **payload}} if method == "GET" else {"json": {**good, **payload}}
     response = aliyun.c.open("/aliyun" + path, method=method, headers=TOKEN, **sent)
     assert_envelope(response, 400, "100004", f"参数错误: {field}", data=False if method == "POST" else None)
     assert response.headers["X-Mock-Explain"] == explain
     assert backend_calls == []
     if path.startswith("/dicom/api/"):  # the three that take tokenId and namespace check them first
-        assert_envelope(aliyun.c.open("/aliyun" + path, method=method, **sent), 401, "100002", "tokenId无效",
-                        data=False if method == "POST" else None)
+        assert_envelope(
+            aliyun.c.open("/aliyun" + path, method=method, **sent),
+            401,
+            "100002",
+            "tokenId无效",
+            data=False if method == "POST" else None,
+        )
         assert backend_calls == []
 
 
@@ -106,8 +143,11 @@ def oss_request(client, method, path, query="", secret="mock-access-key-secret")
     date = formatdate(usegmt=True)
     text = f"{method}\n\n\n{date}\n{path}"  # verb, Content-MD5, Content-Type, Date, the resource
     signature = base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
-    return client.open(path + (f"?{query}" if query else ""), method=method,
-                       headers={"Date": date, "Authorization": f"OSS mock-access-key-id:{signature}"})
+    return client.open(
+        path + (f"?{query}" if query else ""),
+        method=method,
+        headers={"Date": date, "Authorization": f"OSS mock-access-key-id:{signature}"},
+    )
 
 
 def test_the_oss_store_refuses_a_bad_argument_after_the_signature_and_before_the_store_runs(mock_app, monkeypatch):

@@ -1,4 +1,5 @@
 """POST /dicom/api/executeAnalysis: headers, the body field by field, the OSS input, re-analysis."""
+
 import pytest
 
 from mockservers.dicom.synthetic import dx_file
@@ -15,6 +16,7 @@ def analyses(aliyun):
     from sqlalchemy import func, select
 
     from mockservers.aliyun.models import Analysis
+
     with aliyun.runtime.store.transaction() as db:
         return db.scalar(select(func.count()).select_from(Analysis))
 
@@ -34,12 +36,15 @@ def test_request_ids_are_fresh(knee):
     assert first["requestId"] != second["requestId"]
 
 
-@pytest.mark.parametrize("headers, code, explain", [
-    ({}, "100002", "tokenId: header missing"),
-    ({"tokenId": "nope", "namespace": "demo"}, "100002", "tokenId: not a configured token"),
-    ({"tokenId": "demo"}, "100003", "namespace: header missing"),
-    ({"tokenId": "demo", "namespace": "other"}, "100003", None),
-])
+@pytest.mark.parametrize(
+    "headers, code, explain",
+    [
+        ({}, "100002", "tokenId: header missing"),
+        ({"tokenId": "nope", "namespace": "demo"}, "100002", "tokenId: not a configured token"),
+        ({"tokenId": "demo"}, "100003", "namespace: header missing"),
+        ({"tokenId": "demo", "namespace": "other"}, "100003", None),
+    ],
+)
 def test_token_and_namespace(knee, headers, code, explain):
     response = knee.execute(headers=headers)
     assert_envelope(response, 401, code, {"100002": "tokenId无效", "100003": "namespace无效"}[code], data=False)
@@ -48,24 +53,27 @@ def test_token_and_namespace(knee, headers, code, explain):
     assert analyses(knee) == 0
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"studyInstanceUid": None}, "studyInstanceUid"),
-    ({"studyInstanceUid": ""}, "studyInstanceUid"),
-    ({"studyType": 0}, "studyType"),
-    ({"studyType": 5}, "studyType"),
-    ({"studyType": "4"}, "studyType"),
-    ({"studyType": True}, "studyType"),
-    ({"studyType": 2.5}, "studyType"),
-    ({"statusNotifyCallBackUrl": "not a url"}, "statusNotifyCallBackUrl"),
-    ({"statusNotifyCallBackUrl": "ftp://x/y"}, "statusNotifyCallBackUrl"),
-    ({"accessKeyId": ""}, "accessKeyId"),
-    ({"accessKeySecret": 1}, "accessKeySecret"),
-    ({"securityToken": 5}, "securityToken"),
-    ({"endpoint": "oss-cn-beijing.aliyuncs.com"}, "endpoint"),
-    ({"bucketName": ""}, "bucketName"),
-    ({"key": ""}, "key"),
-    ({"forceAnalysis": "true"}, "forceAnalysis"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"studyInstanceUid": None}, "studyInstanceUid"),
+        ({"studyInstanceUid": ""}, "studyInstanceUid"),
+        ({"studyType": 0}, "studyType"),
+        ({"studyType": 5}, "studyType"),
+        ({"studyType": "4"}, "studyType"),
+        ({"studyType": True}, "studyType"),
+        ({"studyType": 2.5}, "studyType"),
+        ({"statusNotifyCallBackUrl": "not a url"}, "statusNotifyCallBackUrl"),
+        ({"statusNotifyCallBackUrl": "ftp://x/y"}, "statusNotifyCallBackUrl"),
+        ({"accessKeyId": ""}, "accessKeyId"),
+        ({"accessKeySecret": 1}, "accessKeySecret"),
+        ({"securityToken": 5}, "securityToken"),
+        ({"endpoint": "oss-cn-beijing.aliyuncs.com"}, "endpoint"),
+        ({"bucketName": ""}, "bucketName"),
+        ({"key": ""}, "key"),
+        ({"forceAnalysis": "true"}, "forceAnalysis"),
+    ],
+)
 def test_each_body_field_is_validated(knee, change, field):
     body = knee.body(**change)
     if list(change.values()) == [None]:
@@ -76,8 +84,9 @@ def test_each_body_field_is_validated(knee, change, field):
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]"])
 def test_body_must_be_a_json_object(knee, raw):
-    response = knee.c.post("/aliyun/dicom/api/executeAnalysis", data=raw, headers=TOKEN,
-                           content_type="application/json")
+    response = knee.c.post(
+        "/aliyun/dicom/api/executeAnalysis", data=raw, headers=TOKEN, content_type="application/json"
+    )
     assert_envelope(response, 400, "100004", "参数错误: body", data=False)
 
 
@@ -90,13 +99,16 @@ def test_optional_fields_may_be_absent_null_or_empty(knee, none):
     assert knee.callbacks() == []
 
 
-@pytest.mark.parametrize("change, code, message", [
-    ({"accessKeyId": "someone-else"}, "100006", "OSS访问被拒绝: InvalidAccessKeyId"),
-    ({"accessKeySecret": "wrong"}, "100006", "OSS访问被拒绝: SignatureDoesNotMatch"),
-    ({"bucketName": "no-such-bucket"}, "100005", "OSS文件不存在: NoSuchBucket"),
-    ({"key": "studies/none"}, "100005", "OSS文件不存在: NoSuchKey"),
-    ({"bucketName": "Bad_Name"}, "100004", "参数错误: bucketName"),
-])
+@pytest.mark.parametrize(
+    "change, code, message",
+    [
+        ({"accessKeyId": "someone-else"}, "100006", "OSS访问被拒绝: InvalidAccessKeyId"),
+        ({"accessKeySecret": "wrong"}, "100006", "OSS访问被拒绝: SignatureDoesNotMatch"),
+        ({"bucketName": "no-such-bucket"}, "100005", "OSS文件不存在: NoSuchBucket"),
+        ({"key": "studies/none"}, "100005", "OSS文件不存在: NoSuchKey"),
+        ({"bucketName": "Bad_Name"}, "100004", "参数错误: bucketName"),
+    ],
+)
 def test_oss_input_is_checked_at_once(knee, change, code, message):
     status = {"100006": 403, "100005": 400, "100004": 400}[code]
     assert_envelope(knee.execute(knee.body(**change)), status, code, message, data=False)
@@ -104,15 +116,26 @@ def test_oss_input_is_checked_at_once(knee, change, code, message):
 
 
 def test_sts_credentials_are_accepted_and_checked(knee):
-    cred = knee.c.post("/aliyun/sts/token", json={"accessKeyId": OSS_KEY["accessKeyId"],
-                                                  "accessKeySecret": OSS_KEY["accessKeySecret"]}).json["data"]
+    cred = knee.c.post(
+        "/aliyun/sts/token", json={"accessKeyId": OSS_KEY["accessKeyId"], "accessKeySecret": OSS_KEY["accessKeySecret"]}
+    ).json["data"]
     sts = {"accessKeyId": cred["AccessKeyId"], "accessKeySecret": cred["AccessKeySecret"]}
-    assert_envelope(knee.execute(knee.body(**sts, securityToken="")), 403, "100006",
-                    "OSS访问被拒绝: InvalidSecurityToken", data=False)
+    assert_envelope(
+        knee.execute(knee.body(**sts, securityToken="")),
+        403,
+        "100006",
+        "OSS访问被拒绝: InvalidSecurityToken",
+        data=False,
+    )
     assert_envelope(knee.execute(knee.body(**sts, securityToken=cred["SecurityToken"])), 200, "000000", data=True)
     knee.advance(3600)
-    assert_envelope(knee.execute(knee.body(**sts, securityToken=cred["SecurityToken"], forceAnalysis=True)),
-                    403, "100006", "OSS访问被拒绝: SecurityTokenExpired", data=False)
+    assert_envelope(
+        knee.execute(knee.body(**sts, securityToken=cred["SecurityToken"], forceAnalysis=True)),
+        403,
+        "100006",
+        "OSS访问被拒绝: SecurityTokenExpired",
+        data=False,
+    )
 
 
 def test_key_may_name_one_object_or_a_study_path(knee):

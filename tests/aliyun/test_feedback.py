@@ -1,9 +1,9 @@
 """POST /dicom/api/submitAnalysisFeedback: credibility Y/N/UN per indexId, shown by getAnalysisResult."""
+
 import pytest
 
 from mockservers.dicom.synthetic import dx_file
 from tests.aliyun.conftest import assert_envelope, ct_slices, fundus_file
-
 
 # Findings are a function of the seed and the input bytes alone, so the input is chosen for a known draw:
 # the CT series of seed 1 gives two nodules under seed 0 (seed 0's own series gives one).
@@ -20,8 +20,11 @@ def lung(aliyun):
 
 
 def feedback_body(items, study="1.2.3", study_type=1):
-    return {"studyInstanceUid": study, "studyType": study_type,
-            "data": [{"indexId": i, "credibility": c} for i, c in items]}
+    return {
+        "studyInstanceUid": study,
+        "studyType": study_type,
+        "data": [{"indexId": i, "credibility": c} for i, c in items],
+    }
 
 
 def test_feedback_shows_in_the_result(lung):
@@ -35,23 +38,28 @@ def test_feedback_shows_in_the_result(lung):
     assert [n["indexId"] for n in after] == [n["indexId"] for n in lung.nodules]
 
 
-@pytest.mark.parametrize("study_type, files, listname", [(2, {"a.dcm": dx_file(0, 1)}, "xRayDataList"),
-                                                          (3, {"a.dcm": fundus_file()}, "ocularDataList")])
+@pytest.mark.parametrize(
+    "study_type, files, listname",
+    [(2, {"a.dcm": dx_file(0, 1)}, "xRayDataList"), (3, {"a.dcm": fundus_file()}, "ocularDataList")],
+)
 def test_feedback_on_xray_and_fundus(aliyun, study_type, files, listname):
     [item] = aliyun.analyse(files, study_type=study_type, key="x").json["data"][listname]
     assert aliyun.feedback(feedback_body([(item["indexId"], "Y")], study_type=study_type)).json["data"] is True
     assert aliyun.result(study_type=study_type).json["data"][listname][0]["credibility"] == "Y"
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"studyInstanceUid": ""}, "studyInstanceUid"),
-    ({"studyType": 4}, "studyType"),
-    ({"studyType": "1"}, "studyType"),
-    ({"data": []}, "data"),
-    ({"data": "Y"}, "data"),
-    ({"data": [{"indexId": "x", "credibility": "yes"}]}, "data.0.credibility"),
-    ({"data": [{"credibility": "Y"}]}, "data.0.indexId"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"studyInstanceUid": ""}, "studyInstanceUid"),
+        ({"studyType": 4}, "studyType"),
+        ({"studyType": "1"}, "studyType"),
+        ({"data": []}, "data"),
+        ({"data": "Y"}, "data"),
+        ({"data": [{"indexId": "x", "credibility": "yes"}]}, "data.0.credibility"),
+        ({"data": [{"credibility": "Y"}]}, "data.0.indexId"),
+    ],
+)
 def test_body_is_validated(lung, change, field):
     body = {**feedback_body([(lung.nodules[0]["indexId"], "Y")]), **change}
     assert_envelope(lung.feedback(body), 400, "100004", f"参数错误: {field}", data=False)
@@ -68,5 +76,6 @@ def test_unknown_study_not_ready_and_auth(aliyun):
     aliyun.put_object("ct/1.dcm", ct_slices(1)[0])
     aliyun.execute(study_type=1, key="ct")
     assert_envelope(aliyun.feedback(feedback_body([("x", "Y")])), 200, "100007", data=False)
-    assert_envelope(aliyun.feedback(feedback_body([("x", "Y")]), headers={"tokenId": "demo"}), 401, "100003",
-                    data=False)
+    assert_envelope(
+        aliyun.feedback(feedback_body([("x", "Y")]), headers={"tokenId": "demo"}), 401, "100003", data=False
+    )

@@ -1,4 +1,5 @@
 """The OA trigger (/aliyun/oa/analysis): answered at once, the Boxes POSTed to resultCallBackUrl, retried."""
+
 import json
 
 import pytest
@@ -59,7 +60,10 @@ def test_retried_until_return_code_000000(knee, httpserver):
     [cb] = knee.callbacks()
     assert cb["state"] == "delivered"
     assert [a["error"] for a in cb["attempts"]] == [
-        'HTTP 500: not the {"returnCode": "000000"} acknowledgement', "receiver answered returnCode '100001'", None]
+        'HTTP 500: not the {"returnCode": "000000"} acknowledgement',
+        "receiver answered returnCode '100001'",
+        None,
+    ]
     assert [entry[0].json for entry in httpserver.log][0] == [entry[0].json for entry in httpserver.log][2]
 
 
@@ -68,22 +72,29 @@ def test_unreadable_image_is_reported_in_the_callback(aliyun, httpserver):
     httpserver.expect_request("/oa/result").respond_with_response(ack())
     aliyun.oa(aliyun.oa_body(key="knee.txt", callback=httpserver.url_for("/oa/result")))
     aliyun.advance(2)
-    assert httpserver.log[0][0].json == {"returnCode": "100010",
-                                         "returnMessage": "影像文件无法分析: knee.txt 不是DICOM、JPEG或PNG文件",
-                                         "namespace": "demo", "ImageUid": "knee-001", "Boxes": []}
+    assert httpserver.log[0][0].json == {
+        "returnCode": "100010",
+        "returnMessage": "影像文件无法分析: knee.txt 不是DICOM、JPEG或PNG文件",
+        "namespace": "demo",
+        "ImageUid": "knee-001",
+        "Boxes": [],
+    }
 
 
-@pytest.mark.parametrize("change, status, code, message", [
-    ({"namespace": ""}, 400, "100004", "参数错误: namespace"),
-    ({"namespace": "unknown"}, 401, "100003", "namespace无效"),
-    ({"ImageUid": None}, 400, "100004", "参数错误: ImageUid"),
-    ({"analysis": "Ballooning"}, 400, "100004", "参数错误: analysis"),
-    ({"resultCallBackUrl": "nowhere"}, 400, "100004", "参数错误: resultCallBackUrl"),
-    ({"endpoint": ""}, 400, "100004", "参数错误: endpoint"),
-    ({"accessKeySecret": "wrong"}, 403, "100006", "OSS访问被拒绝: SignatureDoesNotMatch"),
-    ({"key": "missing.png"}, 400, "100005", "OSS文件不存在: NoSuchKey"),
-    ({"bucketName": "no-such-bucket"}, 400, "100005", "OSS文件不存在: NoSuchBucket"),
-])
+@pytest.mark.parametrize(
+    "change, status, code, message",
+    [
+        ({"namespace": ""}, 400, "100004", "参数错误: namespace"),
+        ({"namespace": "unknown"}, 401, "100003", "namespace无效"),
+        ({"ImageUid": None}, 400, "100004", "参数错误: ImageUid"),
+        ({"analysis": "Ballooning"}, 400, "100004", "参数错误: analysis"),
+        ({"resultCallBackUrl": "nowhere"}, 400, "100004", "参数错误: resultCallBackUrl"),
+        ({"endpoint": ""}, 400, "100004", "参数错误: endpoint"),
+        ({"accessKeySecret": "wrong"}, 403, "100006", "OSS访问被拒绝: SignatureDoesNotMatch"),
+        ({"key": "missing.png"}, 400, "100005", "OSS文件不存在: NoSuchKey"),
+        ({"bucketName": "no-such-bucket"}, 400, "100005", "OSS文件不存在: NoSuchBucket"),
+    ],
+)
 def test_bad_triggers_answer_the_two_key_envelope_and_queue_nothing(knee, change, status, code, message):
     body = knee.oa_body(**change)
     if None in change.values():

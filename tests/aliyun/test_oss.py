@@ -1,4 +1,5 @@
 """The OSS store, driven by the real oss2 SDK against a live mock server (path style, signature v1)."""
+
 import base64
 import hashlib
 
@@ -15,8 +16,9 @@ def bucket(mock_server):
 
 
 def sts(mock_server, **body):
-    answer = requests.post(mock_server.url("aliyun") + "/sts/token",
-                           json={"accessKeyId": KEY_ID, "accessKeySecret": SECRET, **body}).json()
+    answer = requests.post(
+        mock_server.url("aliyun") + "/sts/token", json={"accessKeyId": KEY_ID, "accessKeySecret": SECRET, **body}
+    ).json()
     assert answer["returnCode"] == "000000", answer
     return answer["data"]
 
@@ -121,11 +123,13 @@ def test_sts_credentials_work_until_they_expire(bucket, mock_server):
     cred = sts(mock_server, durationSeconds=900)
     assert cred["AccessKeyId"].startswith("STS.") and not cred["AccessKeyId"].startswith("LTAI")
     assert cred["Expiration"] == "2026-01-01T00:15:00Z"
-    temp = oss2.Bucket(oss2.StsAuth(cred["AccessKeyId"], cred["AccessKeySecret"], cred["SecurityToken"]),
-                       mock_server.base_url, "demo-bucket")
+    temp = oss2.Bucket(
+        oss2.StsAuth(cred["AccessKeyId"], cred["AccessKeySecret"], cred["SecurityToken"]),
+        mock_server.base_url,
+        "demo-bucket",
+    )
     assert temp.get_object("k").read() == b"1"
-    no_token = oss2.Bucket(oss2.Auth(cred["AccessKeyId"], cred["AccessKeySecret"]), mock_server.base_url,
-                           "demo-bucket")
+    no_token = oss2.Bucket(oss2.Auth(cred["AccessKeyId"], cred["AccessKeySecret"]), mock_server.base_url, "demo-bucket")
     with pytest.raises(oss2.exceptions.ServerError) as error:
         no_token.get_object("k")
     assert (error.value.status, error.value.code) == (403, "InvalidSecurityToken")
@@ -136,11 +140,14 @@ def test_sts_credentials_work_until_they_expire(bucket, mock_server):
 
 
 def test_sts_issue_refuses_a_wrong_key_pair(mock_server):
-    answer = requests.post(mock_server.url("aliyun") + "/sts/token",
-                           json={"accessKeyId": KEY_ID, "accessKeySecret": "wrong"})
+    answer = requests.post(
+        mock_server.url("aliyun") + "/sts/token", json={"accessKeyId": KEY_ID, "accessKeySecret": "wrong"}
+    )
     assert answer.status_code == 403 and answer.json()["returnCode"] == "100006"
-    answer = requests.post(mock_server.url("aliyun") + "/sts/token",
-                           json={"accessKeyId": KEY_ID, "accessKeySecret": SECRET, "durationSeconds": 10})
+    answer = requests.post(
+        mock_server.url("aliyun") + "/sts/token",
+        json={"accessKeyId": KEY_ID, "accessKeySecret": SECRET, "durationSeconds": 10},
+    )
     assert answer.status_code == 400 and answer.json()["returnMessage"] == "参数错误: durationSeconds"
 
 
@@ -188,12 +195,19 @@ def test_requests_are_journaled_under_aliyun(bucket, mock_server):
 
 
 def test_a_garbled_authorization_header_is_refused_not_a_500(mock_server):
-    response = requests.get(mock_server.base_url + "/demo-bucket/k",
-                            headers={"Authorization": "OSS mock-access-key-id:签名".encode("utf-8"),
-                                     "Date": "Mon, 01 Jan 2024 00:00:00 GMT"})
+    response = requests.get(
+        mock_server.base_url + "/demo-bucket/k",
+        headers={
+            "Authorization": "OSS mock-access-key-id:签名".encode(),
+            "Date": "Mon, 01 Jan 2024 00:00:00 GMT",
+        },
+    )
     xml_error(response, 403, "SignatureDoesNotMatch")
-    xml_error(requests.get(mock_server.base_url + "/demo-bucket/k", headers={"Authorization": "Bearer x"}),
-              400, "InvalidArgument")
+    xml_error(
+        requests.get(mock_server.base_url + "/demo-bucket/k", headers={"Authorization": "Bearer x"}),
+        400,
+        "InvalidArgument",
+    )
 
 
 def test_x_mock_namespace_scopes_the_store(mock_server, bucket):
@@ -235,10 +249,12 @@ def signed_request(mock_server, method, bucket_key, query="", body=b"", headers=
     """A request signed by hand (signature v1), for what oss2 will not send."""
     import hmac
     from email.utils import formatdate
+
     headers = {"Date": formatdate(usegmt=True), **(headers or {})}
     resource = "/" + bucket_key + (f"?{query}" if query else "")
-    text = "\n".join([method, headers.get("Content-MD5", ""), headers.get("Content-Type", ""), headers["Date"],
-                      resource])
+    text = "\n".join(
+        [method, headers.get("Content-MD5", ""), headers.get("Content-Type", ""), headers["Date"], resource]
+    )
     signature = base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
     headers["Authorization"] = f"OSS {KEY_ID}:{signature}"
     url = mock_server.base_url + "/" + bucket_key + (f"?{query}" if query else "")
@@ -249,8 +265,9 @@ def test_hand_signed_requests_and_malformed_batch_delete(mock_server, bucket):
     bucket.put_object("k", b"1")
     assert signed_request(mock_server, "GET", "demo-bucket/k").content == b"1"
     xml_error(signed_request(mock_server, "GET", "demo-bucket/k", secret="other"), 403, "SignatureDoesNotMatch")
-    xml_error(signed_request(mock_server, "POST", "demo-bucket/", "delete", b"<Delete><Oops/></Delete>"),
-              400, "MalformedXML")
+    xml_error(
+        signed_request(mock_server, "POST", "demo-bucket/", "delete", b"<Delete><Oops/></Delete>"), 400, "MalformedXML"
+    )
     xml_error(signed_request(mock_server, "POST", "demo-bucket/"), 405, "MethodNotAllowed")
     assert bucket.object_exists("k")
 
@@ -265,8 +282,13 @@ def test_unicode_keys_in_errors_and_explanations(bucket, mock_server):
 
 def test_response_header_overrides(bucket):
     bucket.put_object("k", b"1")
-    got = bucket.get_object("k", params={"response-content-disposition": "attachment; filename=k.dcm",
-                                         "response-content-type": "application/dicom"})
+    got = bucket.get_object(
+        "k",
+        params={
+            "response-content-disposition": "attachment; filename=k.dcm",
+            "response-content-type": "application/dicom",
+        },
+    )
     assert got.headers["Content-Disposition"] == "attachment; filename=k.dcm"
     assert got.headers["Content-Type"] == "application/dicom"
     with pytest.raises(oss2.exceptions.ServerError) as error:

@@ -1,5 +1,6 @@
 """Deleted means deleted: an OSS object deleted or overwritten (through the real oss2 SDK) leaves no file behind,
 unless another record holds the same bytes."""
+
 import hashlib
 import os
 
@@ -79,7 +80,8 @@ def test_copy_object_is_refused_and_changes_nothing(bucket, files):
 
 
 def test_a_deleted_object_is_in_no_export_nor_new_snapshot_but_an_older_snapshot_restores_it(
-        mock_server, bucket, files):
+    mock_server, bucket, files
+):
     def admin(method, path, **kwargs):
         response = requests.request(method, mock_server.base_url + "/__admin" + path, **kwargs)
         assert response.status_code in (200, 201), response.text

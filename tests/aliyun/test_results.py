@@ -1,4 +1,5 @@
 """GET /dicom/api/getAnalysisResult: the data block of each study type, not ready, unknown, failed."""
+
 import uuid
 
 import pytest
@@ -27,8 +28,21 @@ def test_lung_nodule_ct(aliyun):
     nodules = data_of(aliyun.analyse({f"{i}.dcm": s for i, s in enumerate(slices)}, study_type=1, key="ct"), 1)
     assert nodules, "seed 0 finds nodules in this study"
     for n in nodules:
-        assert list(n) == ["indexId", "seriesInstanceUid", "spacing", "origin", "x", "y", "z", "diameter",
-                           "confidence", "credibility", "category", "lung", "lobe"]
+        assert list(n) == [
+            "indexId",
+            "seriesInstanceUid",
+            "spacing",
+            "origin",
+            "x",
+            "y",
+            "z",
+            "diameter",
+            "confidence",
+            "credibility",
+            "category",
+            "lung",
+            "lobe",
+        ]
         assert is_uuid(n["indexId"]) and n["seriesInstanceUid"].startswith("1.2.826.0.1.3680043.8.498.")
         assert n["spacing"] == [0.139, 0.139, 1.25] and n["origin"] == [-150.0, -150.0, -100.0]
         assert all(isinstance(n[k], float) for k in ("x", "y", "z", "diameter", "confidence"))
@@ -53,8 +67,19 @@ def test_chest_xray_one_item_per_image_jpeg_too(aliyun):
 @pytest.mark.parametrize("laterality, eye", [("L", "OS"), ("R", "OD")])
 def test_fundus(aliyun, laterality, eye):
     [item] = data_of(aliyun.analyse({"eye.dcm": fundus_file(laterality)}, study_type=3, key="eye"), 3)
-    assert list(item) == ["indexId", "analysisInstanceUid", "eye", "dr", "dme", "confidence", "imgCenter",
-                          "imgQuality", "inspection", "inspectionModel", "credibility"]
+    assert list(item) == [
+        "indexId",
+        "analysisInstanceUid",
+        "eye",
+        "dr",
+        "dme",
+        "confidence",
+        "imgCenter",
+        "imgQuality",
+        "inspection",
+        "inspectionModel",
+        "credibility",
+    ]
     assert item["eye"] == eye and item["dr"] in range(5) and item["dme"] in (0, 1)
     assert item["imgCenter"] in ("DISC", "MACULA")
     assert item["imgQuality"] in ("VERY_GOOD", "GOOD", "NEUTRAL", "POOR", "VERY_POOR")
@@ -63,8 +88,9 @@ def test_fundus(aliyun, laterality, eye):
     assert ("未见明显异常特征" in item["inspection"]) == (item["dr"] == 0)
 
 
-@pytest.mark.parametrize("name, data", [("knee.dcm", dx_file(0, 2)), ("knee.png", picture("PNG")),
-                                        ("knee.jpg", picture("JPEG", (640, 480)))])
+@pytest.mark.parametrize(
+    "name, data", [("knee.dcm", dx_file(0, 2)), ("knee.png", picture("PNG")), ("knee.jpg", picture("JPEG", (640, 480)))]
+)
 def test_bone_joint_boxes(aliyun, name, data):
     boxes = data_of(aliyun.analyse({name: data}, study="knee,left.jpg", study_type=4, key="k"), 4, "knee,left.jpg")
     assert 1 <= len(boxes) <= 2
@@ -79,6 +105,7 @@ def test_bone_joint_boxes(aliyun, name, data):
 def test_results_are_deterministic(mock_app):
     from mockservers.app import create_app
     from tests.machinery import test_settings
+
     other = create_app(test_settings(), start_background=False)
     try:
         runs = [Aliyun(app).analyse({"1.dcm": dx_file(0, 3)}, study_type=2).json["data"] for app in (mock_app, other)]
@@ -106,13 +133,19 @@ def test_unknown_study(aliyun):
     assert aliyun.result(headers=other).json["returnCode"] == "100008", "namespaces do not see each other"
 
 
-@pytest.mark.parametrize("query, field", [({"studyType": 4}, "studyInstanceUid"),
-                                          ({"studyInstanceUid": "x"}, "studyType"),
-                                          ({"studyInstanceUid": "x", "studyType": "five"}, "studyType"),
-                                          ({"studyInstanceUid": "x", "studyType": 9}, "studyType")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"studyType": 4}, "studyInstanceUid"),
+        ({"studyInstanceUid": "x"}, "studyType"),
+        ({"studyInstanceUid": "x", "studyType": "five"}, "studyType"),
+        ({"studyInstanceUid": "x", "studyType": 9}, "studyType"),
+    ],
+)
 def test_query_is_validated(aliyun, query, field):
-    response = aliyun.c.get("/aliyun/dicom/api/getAnalysisResult", query_string=query,
-                            headers={"tokenId": "demo", "namespace": "demo"})
+    response = aliyun.c.get(
+        "/aliyun/dicom/api/getAnalysisResult", query_string=query, headers={"tokenId": "demo", "namespace": "demo"}
+    )
     assert_envelope(response, 400, "100004", f"参数错误: {field}", data=None)
 
 
@@ -120,12 +153,15 @@ def test_needs_token(aliyun):
     assert_envelope(aliyun.result(headers={}), 401, "100002", data=None)
 
 
-@pytest.mark.parametrize("study_type, files, message", [
-    (1, {"a.png": picture()}, "影像文件无法分析: s/a.png 不是DICOM文件"),
-    (1, {"a.dcm": dx_file(0, 0)}, "影像文件无法分析: s/a.dcm 的Modality为DX，肺结节CT分析需要CT"),
-    (3, {"a.dcm": dx_file(0, 0)}, "影像文件无法分析: s/a.dcm 的Modality为DX，眼底分析需要OP/XC"),
-    (4, {"a.txt": b"hello"}, "影像文件无法分析: s/a.txt 不是DICOM、JPEG或PNG文件"),
-])
+@pytest.mark.parametrize(
+    "study_type, files, message",
+    [
+        (1, {"a.png": picture()}, "影像文件无法分析: s/a.png 不是DICOM文件"),
+        (1, {"a.dcm": dx_file(0, 0)}, "影像文件无法分析: s/a.dcm 的Modality为DX，肺结节CT分析需要CT"),
+        (3, {"a.dcm": dx_file(0, 0)}, "影像文件无法分析: s/a.dcm 的Modality为DX，眼底分析需要OP/XC"),
+        (4, {"a.txt": b"hello"}, "影像文件无法分析: s/a.txt 不是DICOM、JPEG或PNG文件"),
+    ],
+)
 def test_unanalysable_input_fails_the_analysis(aliyun, study_type, files, message):
     response = aliyun.analyse(files, study_type=study_type, key="s")
     assert_envelope(response, 200, "100010", message, data=None)
@@ -141,15 +177,29 @@ def test_input_deleted_before_the_analysis_ran(aliyun):
 
 @pytest.mark.parametrize("code, expected", [("100010", "100010"), ("100005", "100005"), ("nonsense", "100001")])
 def test_fail_job_fault(aliyun, code, expected):
-    aliyun.c.post("/__admin/faults", json={"vendor": "aliyun", "path": "/aliyun/dicom/api/executeAnalysis",
-                                           "times": 1, "action": {"fail_job": code}})
+    aliyun.c.post(
+        "/__admin/faults",
+        json={
+            "vendor": "aliyun",
+            "path": "/aliyun/dicom/api/executeAnalysis",
+            "times": 1,
+            "action": {"fail_job": code},
+        },
+    )
     response = aliyun.analyse({"1.dcm": dx_file(0, 0)})
     assert response.json["returnCode"] == expected and response.json["success"] is False
 
 
 def test_fault_error_renders_the_catalog_envelope(aliyun):
-    aliyun.c.post("/__admin/faults", json={"vendor": "aliyun", "path": "/aliyun/dicom/api/getAnalysisResult",
-                                           "times": 1, "action": {"error": "100001"}})
+    aliyun.c.post(
+        "/__admin/faults",
+        json={
+            "vendor": "aliyun",
+            "path": "/aliyun/dicom/api/getAnalysisResult",
+            "times": 1,
+            "action": {"error": "100001"},
+        },
+    )
     assert_envelope(aliyun.result(), 500, "100001", "系统内部错误", data=None)
     assert aliyun.result().json["returnCode"] == "100008"
 

@@ -16,13 +16,25 @@ RETINA = {"Modality": "OP", "SOPClassUID": "1.2.840.10008.5.1.4.1.1.77.1.5.1"}
 # Users for the permission matrix: one lacking each permission, one on another project with every permission.
 DEMO_ARCHIVE = {"some-project": ["some-archive"]}
 EXTRA_USERS = {
-    **{f"all-but-{p}": {"password": "pw", "email": f"{p}@example.org",
-                        "permissions": [q for q in PERMISSIONS if q != p], "projects": DEMO_ARCHIVE}
-       for p in PERMISSIONS},
-    **{f"only-{p}": {"password": "pw", "email": f"only-{p}@example.org", "permissions": [p],
-                     "projects": DEMO_ARCHIVE} for p in PERMISSIONS},
-    "other-username": {"password": "other-password", "email": "other@example.org", "permissions": ["*"],
-                       "projects": {"other-project": ["other-archive"], "some-project": ["other-archive"]}},
+    **{
+        f"all-but-{p}": {
+            "password": "pw",
+            "email": f"{p}@example.org",
+            "permissions": [q for q in PERMISSIONS if q != p],
+            "projects": DEMO_ARCHIVE,
+        }
+        for p in PERMISSIONS
+    },
+    **{
+        f"only-{p}": {"password": "pw", "email": f"only-{p}@example.org", "permissions": [p], "projects": DEMO_ARCHIVE}
+        for p in PERMISSIONS
+    },
+    "other-username": {
+        "password": "other-password",
+        "email": "other@example.org",
+        "permissions": ["*"],
+        "projects": {"other-project": ["other-archive"], "some-project": ["other-archive"]},
+    },
 }
 
 
@@ -51,11 +63,20 @@ class Cad4tb:
         return response.json
 
     def get(self, command: str, headers=OWNER, **params):
-        return self.c.get(f"{API}/{command}/", query_string={**SCOPE, **params},
-                          headers={**headers, "Content-Type": "application/json"})
+        return self.c.get(
+            f"{API}/{command}/",
+            query_string={**SCOPE, **params},
+            headers={**headers, "Content-Type": "application/json"},
+        )
 
-    def add_form(self, ids: dict, form="TB report", submission='{"tb_suspected": true, "conclusion": "normal"}',
-                 headers=OWNER, **extra):
+    def add_form(
+        self,
+        ids: dict,
+        form="TB report",
+        submission='{"tb_suspected": true, "conclusion": "normal"}',
+        headers=OWNER,
+        **extra,
+    ):
         body = {**SCOPE, **keys(ids), "FormName": form, "FormSubmission": submission, **extra}
         return self.c.post(f"{API}/patient/study/series/forms/add/", json=body, headers=headers)
 

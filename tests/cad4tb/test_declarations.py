@@ -1,5 +1,6 @@
 """One declaration per endpoint (cad4tb/routes.py): it is every route served, and it refuses a bad parameter in
 CAD4TB's own error body before the backend runs, after the credentials and the call's permission."""
+
 import json
 from collections import Counter
 
@@ -16,25 +17,43 @@ pytestmark = pytest.mark.usefixtures("app")  # the backend is watched in this pr
 
 # call -> the backend method that answers it
 METHODS = {
-    "instance/upload": "upload", "patient/get": "get_patient", "patient/delete": "delete_patient",
-    "study/get": "get_study", "patient/studies/list": "list_studies", "study/delete": "delete_study",
-    "series/get": "get_series", "patient/study/series/list": "list_series", "dicom/get": "dicom_zip",
-    "series/delete": "delete_series", "series/results": "series_results",
-    "patient/study/series/forms/list": "list_forms", "patient/study/series/forms/add": "add_form",
+    "instance/upload": "upload",
+    "patient/get": "get_patient",
+    "patient/delete": "delete_patient",
+    "study/get": "get_study",
+    "patient/studies/list": "list_studies",
+    "study/delete": "delete_study",
+    "series/get": "get_series",
+    "patient/study/series/list": "list_series",
+    "dicom/get": "dicom_zip",
+    "series/delete": "delete_series",
+    "series/results": "series_results",
+    "patient/study/series/forms/list": "list_forms",
+    "patient/study/series/forms/add": "add_form",
 }
 # a lookup's deepest parameter, and what a value of it that is not text finds: nothing, of its level
-LEVELS = {"patient": ("PatientID", "patient_not_found", "Patient not found"),
-          "study": ("StudyInstanceUID", "study_not_found", "Study not found"),
-          "series": ("SeriesInstanceUID", "series_not_found", "Series not found")}
+LEVELS = {
+    "patient": ("PatientID", "patient_not_found", "Patient not found"),
+    "study": ("StudyInstanceUID", "study_not_found", "Study not found"),
+    "series": ("SeriesInstanceUID", "series_not_found", "Series not found"),
+}
 DEEPEST = {
-    **{c: LEVELS["patient"] for c in ("patient/get", "patient/delete", "patient/studies/list")},
-    **{c: LEVELS["study"] for c in ("study/get", "study/delete", "patient/study/series/list")},
-    **{c: LEVELS["series"] for c in ("series/get", "series/delete", "dicom/get", "patient/study/series/forms/list")},
+    **dict.fromkeys(("patient/get", "patient/delete", "patient/studies/list"), LEVELS["patient"]),
+    **dict.fromkeys(("study/get", "study/delete", "patient/study/series/list"), LEVELS["study"]),
+    **dict.fromkeys(("series/get", "series/delete", "dicom/get", "patient/study/series/forms/list"), LEVELS["series"]),
     "series/results": ("Results", "result_not_found", "Result not found"),
     "patient/study/series/forms/add": ("FormName", "series_not_found", "Series not found"),
 }
-GOOD = {**SCOPE, "PatientID": "p", "StudyInstanceUID": "1.2", "SeriesInstanceUID": "1.2.3", "Type": "cad4tb",
-        "Results": "CAD4TB 5", "FormName": "TB report", "FormSubmission": "{}"}
+GOOD = {
+    **SCOPE,
+    "PatientID": "p",
+    "StudyInstanceUID": "1.2",
+    "SeriesInstanceUID": "1.2.3",
+    "Type": "cad4tb",
+    "Results": "CAD4TB 5",
+    "FormName": "TB report",
+    "FormSubmission": "{}",
+}
 
 
 @pytest.fixture
@@ -49,8 +68,12 @@ def backend_calls(monkeypatch):
 def send(api, command, fields, headers=OWNER):
     """The fields as a JSON body (a GET's too: CAD4TB reads a call's parameters wherever they are)."""
     method = "POST" if command == "patient/study/series/forms/add" else "GET"
-    return api.c.open(f"{API}/{command}/", method=method, data=json.dumps(fields),
-                      headers={**headers, "Content-Type": "application/json"})
+    return api.c.open(
+        f"{API}/{command}/",
+        method=method,
+        data=json.dumps(fields),
+        headers={**headers, "Content-Type": "application/json"},
+    )
 
 
 def test_every_served_route_has_exactly_one_declaration(app):
@@ -84,25 +107,32 @@ def test_text_no_database_can_hold_is_refused_before_the_backend_runs(api, backe
     assert backend_calls == []
 
 
-@pytest.mark.parametrize("fields, data, message, suberror", [
-    ({}, None, "No data submitted", "no_data_submitted"),
-    ({"Project": "a\x00b"}, None, "No data submitted", "no_data_submitted"),  # the file is looked at first
-    ({"Project": "a\x00b"}, dx_file(0, 0), "Invalid value for Project", None),
-    ({"Archive": ""}, dx_file(0, 0), "Archive is required", None),
-    ({"Project": "", "Archive": ""}, dx_file(0, 0), "Project is required", None),
-])
+@pytest.mark.parametrize(
+    "fields, data, message, suberror",
+    [
+        ({}, None, "No data submitted", "no_data_submitted"),
+        ({"Project": "a\x00b"}, None, "No data submitted", "no_data_submitted"),  # the file is looked at first
+        ({"Project": "a\x00b"}, dx_file(0, 0), "Invalid value for Project", None),
+        ({"Archive": ""}, dx_file(0, 0), "Archive is required", None),
+        ({"Project": "", "Archive": ""}, dx_file(0, 0), "Project is required", None),
+    ],
+)
 def test_a_bad_upload_is_refused_before_the_backend_runs(api, backend_calls, fields, data, message, suberror):
     assert_error(api.upload(data, **fields), 400, "invalid_post_value", suberror, message)
     assert backend_calls == []
 
 
 @pytest.mark.parametrize("command", list(METHODS))
-@pytest.mark.parametrize("headers, message", [
-    ({"X-USERNAME": "some-username", "X-PASSWORD": "wrong"}, "Invalid username or password"),
-    ({"X-USERNAME": "no-permissions", "X-PASSWORD": "no-permissions"}, "You are not allowed to do this API call"),
-])
-def test_credentials_then_the_permission_are_checked_before_any_parameter(api, backend_calls, command, headers,
-                                                                          message):
+@pytest.mark.parametrize(
+    "headers, message",
+    [
+        ({"X-USERNAME": "some-username", "X-PASSWORD": "wrong"}, "Invalid username or password"),
+        ({"X-USERNAME": "no-permissions", "X-PASSWORD": "no-permissions"}, "You are not allowed to do this API call"),
+    ],
+)
+def test_credentials_then_the_permission_are_checked_before_any_parameter(
+    api, backend_calls, command, headers, message
+):
     if command == "instance/upload":
         response = api.upload(None, headers=headers, Project="a\x00b")
     else:

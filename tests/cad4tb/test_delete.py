@@ -27,15 +27,19 @@ def _blobs(app):
 
 
 def _gone_everywhere(api, ids, suberror_level):
-    for call, suberror in [("series/get", "series_not_found"), ("dicom/get", "series_not_found"),
-                           ("patient/study/series/forms/list", "series_not_found"),
-                           ("series/results", "result_not_found")]:
+    for call, suberror in [
+        ("series/get", "series_not_found"),
+        ("dicom/get", "series_not_found"),
+        ("patient/study/series/forms/list", "series_not_found"),
+        ("series/results", "result_not_found"),
+    ]:
         response = api.get(call, **keys(ids), Type="cad4tb", Results="CAD4TB 5")
         assert_error(response, 404, "object_not_found", suberror)
     if suberror_level in ("study", "patient"):
         assert_error(api.get("study/get", **keys(ids, "study")), 404, "object_not_found", "study_not_found")
-        assert_error(api.get("patient/study/series/list", **keys(ids, "study")), 404, "object_not_found",
-                     "study_not_found")
+        assert_error(
+            api.get("patient/study/series/list", **keys(ids, "study")), 404, "object_not_found", "study_not_found"
+        )
     if suberror_level == "patient":
         assert_error(api.get("patient/get", **keys(ids, "patient")), 404, "object_not_found", "patient_not_found")
 
@@ -46,8 +50,9 @@ def test_delete_series_removes_it_its_files_and_its_forms(api, app, tree):
     assert response.status_code == 200 and response.json == {"status": "Ok"}
     _gone_everywhere(api, tree["a"], "series")
     assert len(_blobs(app)) == len(before) - 2
-    assert [s["SeriesInstanceUID"] for s in api.get("patient/study/series/list", **keys(tree["b"], "study")).json] \
-        == ["1.2.3.2"]
+    assert [s["SeriesInstanceUID"] for s in api.get("patient/study/series/list", **keys(tree["b"], "study")).json] == [
+        "1.2.3.2"
+    ]
     assert api.get("dicom/get", **keys(tree["b"])).status_code == 200
     assert_error(api.get("series/delete", **keys(tree["a"])), 404, "object_not_found", "series_not_found")
 
@@ -81,6 +86,7 @@ def test_a_deleted_patient_can_be_uploaded_again(api, tree):
 def test_a_file_another_archive_holds_stays_until_its_last_record_goes(api, app):
     """The same bytes in two archives are one file on disk, held twice: deleting one copy keeps it."""
     from tests.cad4tb.conftest import Cad4tb, make_app
+
     app2 = make_app(users={"some-username": {"projects": {"some-project": ["some-archive", "archive-2"]}}})
     api2 = Cad4tb(app2.test_client())
     data = dx_file(0, 9)
@@ -115,14 +121,17 @@ def test_a_failed_delete_keeps_the_files(api, app, tree):
 def _unzipped(data: bytes) -> list[bytes]:
     import io
     import zipfile
+
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return [z.read(name) for name in z.namelist()]
 
 
-@pytest.mark.parametrize("level, command", [("patient", "patient/delete"), ("study", "study/delete"),
-                                            ("series", "series/delete")])
+@pytest.mark.parametrize(
+    "level, command", [("patient", "patient/delete"), ("study", "study/delete"), ("series", "series/delete")]
+)
 def test_a_head_request_never_deletes(api, tree, level, command):
     from tests.cad4tb.conftest import API, OWNER, SCOPE
+
     response = api.c.head(f"{API}/{command}/", query_string={**SCOPE, **keys(tree["a"], level)}, headers=OWNER)
     assert response.status_code == 405
     assert api.get("series/get", **keys(tree["a"])).status_code == 200

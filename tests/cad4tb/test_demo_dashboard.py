@@ -1,4 +1,5 @@
 """cad4tb in `mockservers seed --scenario demo` and on the dashboard (jobs, studies, thumbnails)."""
+
 import io
 
 import pytest
@@ -6,16 +7,32 @@ from PIL import Image
 
 from mockservers.app import create_app
 from mockservers.cli import main
-from tests.machinery import test_settings
 from tests.cad4tb.conftest import Cad4tb, assert_error
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 
 def seeded(tmp_path, name, seed=0, studies=8):
     state = f"sqlite:///{tmp_path}/{name}/state.db"
-    assert main(["seed", "--scenario", "demo", "--studies", str(studies), "--state", state,
-                 "--seed", str(seed), "--clock", "virtual"]) == 0
+    assert (
+        main(
+            [
+                "seed",
+                "--scenario",
+                "demo",
+                "--studies",
+                str(studies),
+                "--state",
+                state,
+                "--seed",
+                str(seed),
+                "--clock",
+                "virtual",
+            ]
+        )
+        == 0
+    )
     app = create_app(test_settings(state=state, seed=seed), start_background=False)
     app.testing = True
     return app
@@ -37,8 +54,10 @@ def test_demo_seed_fills_the_demo_archive(tmp_path, capsys):
 def test_same_seed_same_demo_data(tmp_path):
     def snapshot(app):
         client = app.test_client()
-        return (sorted((j["id"], j["state"]) for j in client.get("/__admin/jobs?vendor=cad4tb").json["jobs"]),
-                sorted((s["id"], s["patient"]) for s in client.get("/__admin/studies?vendor=cad4tb").json["studies"]))
+        return (
+            sorted((j["id"], j["state"]) for j in client.get("/__admin/jobs?vendor=cad4tb").json["jobs"]),
+            sorted((s["id"], s["patient"]) for s in client.get("/__admin/studies?vendor=cad4tb").json["studies"]),
+        )
 
     first = snapshot(seeded(tmp_path, "x", seed=4, studies=4))
     assert first == snapshot(seeded(tmp_path, "y", seed=4, studies=4))
@@ -50,8 +69,9 @@ def test_demo_data_answers_through_the_api(tmp_path):
     study = api.c.get("/__admin/studies?vendor=cad4tb").json["studies"][-1]
     patient_id = study["patient"].rsplit("(", 1)[1].rstrip(")")
     [listed] = api.get("patient/studies/list", PatientID=patient_id).json
-    [series] = api.get("patient/study/series/list", PatientID=patient_id,
-                       StudyInstanceUID=listed["StudyInstanceUID"]).json
+    [series] = api.get(
+        "patient/study/series/list", PatientID=patient_id, StudyInstanceUID=listed["StudyInstanceUID"]
+    ).json
     assert series["status"] == "done" and series["form_1"] == {"tb_suspected": False, "conclusion": "normal"}
     assert_error(api.get("patient/get", PatientID="nobody"), 404, "object_not_found", "patient_not_found")
 
@@ -69,14 +89,16 @@ def test_an_uploaded_study_has_a_thumbnail(api, dx):
 def test_a_deleted_study_has_no_thumbnail_any_more(api, dx):
     ids = api.uploaded(dx)
     thumbnail = api.c.get("/__admin/studies?vendor=cad4tb").json["studies"][0]["thumbnail"]
-    assert api.get("study/delete", PatientID=ids["PatientID"], StudyInstanceUID=ids["StudyInstanceUID"]).json \
-        == {"status": "Ok"}
+    assert api.get("study/delete", PatientID=ids["PatientID"], StudyInstanceUID=ids["StudyInstanceUID"]).json == {
+        "status": "Ok"
+    }
     assert api.c.get("/__admin/studies?vendor=cad4tb").json["studies"] == []
     assert api.c.get(thumbnail).status_code == 404
 
 
 def test_a_study_without_stored_files_has_no_thumbnail(dx):
     from tests.cad4tb.conftest import make_app
+
     app = make_app(store_dicom=False)
     api = Cad4tb(app.test_client())
     api.uploaded(dx)

@@ -28,8 +28,13 @@ def test_no_dicom_available_when_the_files_are_not_kept():
     app = make_app(store_dicom=False)
     api = Cad4tb(app.test_client())
     ids = api.uploaded(dx_file(0, 0))
-    assert_error(api.get("dicom/get", **keys(ids)), 404, "object_not_found", "no_dicom_available",
-                 "No DICOM available for this series")
+    assert_error(
+        api.get("dicom/get", **keys(ids)),
+        404,
+        "object_not_found",
+        "no_dicom_available",
+        "No DICOM available for this series",
+    )
     assert api.get("series/get", **keys(ids)).status_code == 200
     app.extensions["mockservers"].close()
 

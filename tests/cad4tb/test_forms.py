@@ -12,8 +12,10 @@ def ids(api):
 
 
 def test_add_then_list_a_reporting(api, ids):
-    response = api.add_form(ids, submission=json.dumps({"tb_suspected": True, "conclusion": "abnormal, TB suspected",
-                                                        "comment": "upper left"}))
+    response = api.add_form(
+        ids,
+        submission=json.dumps({"tb_suspected": True, "conclusion": "abnormal, TB suspected", "comment": "upper left"}),
+    )
     assert response.status_code == 200, response.json
     listed = api.get("patient/study/series/forms/list", **keys(ids)).json
     assert listed == [response.json]
@@ -45,12 +47,17 @@ def test_an_empty_list_without_reportings(api, ids):
 
 def test_form_submission_may_be_a_json_object_or_form_encoded(api, app, ids):
     body = {**SCOPE, **keys(ids), "FormName": "TB report"}
-    as_object = app.test_client().post(f"{API}/patient/study/series/forms/add/", headers=OWNER,
-                                       json={**body, "FormSubmission": {"tb_suspected": "true",
-                                                                        "conclusion": "normal"}})
+    as_object = app.test_client().post(
+        f"{API}/patient/study/series/forms/add/",
+        headers=OWNER,
+        json={**body, "FormSubmission": {"tb_suspected": "true", "conclusion": "normal"}},
+    )
     assert as_object.status_code == 200 and as_object.json["entry"]["tb_suspected"] is True
-    as_form = app.test_client().post(f"{API}/patient/study/series/forms/add/", headers=OWNER,
-                                     data={**body, "FormSubmission": '{"tb_suspected": false, "conclusion": "normal"}'})
+    as_form = app.test_client().post(
+        f"{API}/patient/study/series/forms/add/",
+        headers=OWNER,
+        data={**body, "FormSubmission": '{"tb_suspected": false, "conclusion": "normal"}'},
+    )
     assert as_form.status_code == 200 and as_form.json["entry"]["tb_suspected"] is False
 
 
@@ -78,17 +85,22 @@ def test_two_forms_with_one_name_are_multiple_objects_found():
     app.extensions["mockservers"].close()
 
 
-@pytest.mark.parametrize("submission, message", [
-    ("{not json", "FormSubmission is not valid JSON"),
-    ("[" * 100_000 + "]" * 100_000, "FormSubmission is not valid JSON"),
-    ("[1, 2]", "FormSubmission must be a JSON object"),
-    ('"text"', "FormSubmission must be a JSON object"),
-    ('{"conclusion": "normal"}', "Invalid value for tb_suspected: Missing data for required field."),
-    ('{"tb_suspected": "perhaps", "conclusion": "normal"}', "Invalid value for tb_suspected: Not a valid boolean."),
-    ('{"tb_suspected": true, "conclusion": "maybe"}',
-     "Invalid value for conclusion: Must be one of: normal, abnormal, TB suspected, abnormal, other."),
-    ('{"tb_suspected": true, "conclusion": "normal", "extra": 1}', "Invalid value for extra: Unknown field."),
-])
+@pytest.mark.parametrize(
+    "submission, message",
+    [
+        ("{not json", "FormSubmission is not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "FormSubmission is not valid JSON"),
+        ("[1, 2]", "FormSubmission must be a JSON object"),
+        ('"text"', "FormSubmission must be a JSON object"),
+        ('{"conclusion": "normal"}', "Invalid value for tb_suspected: Missing data for required field."),
+        ('{"tb_suspected": "perhaps", "conclusion": "normal"}', "Invalid value for tb_suspected: Not a valid boolean."),
+        (
+            '{"tb_suspected": true, "conclusion": "maybe"}',
+            "Invalid value for conclusion: Must be one of: normal, abnormal, TB suspected, abnormal, other.",
+        ),
+        ('{"tb_suspected": true, "conclusion": "normal", "extra": 1}', "Invalid value for extra: Unknown field."),
+    ],
+)
 def test_a_submission_that_does_not_fit_its_form_is_an_invalid_post_value(api, ids, submission, message):
     assert_error(api.add_form(ids, submission=submission), 400, "invalid_post_value", None, message)
     assert api.get("patient/study/series/forms/list", **keys(ids)).json == []
@@ -117,15 +129,24 @@ def test_get_on_forms_add_and_post_on_forms_list_are_method_not_allowed(api, ids
 
 def test_a_form_encoded_body_labelled_json_is_read_as_a_form(api, app, ids):
     from urllib.parse import urlencode
-    body = urlencode({**SCOPE, **keys(ids), "FormName": "TB report",
-                      "FormSubmission": '{"tb_suspected": true, "conclusion": "normal"}'})
-    response = app.test_client().post(f"{API}/patient/study/series/forms/add/", data=body,
-                                      headers={**OWNER, "Content-Type": "application/json"})
+
+    body = urlencode(
+        {
+            **SCOPE,
+            **keys(ids),
+            "FormName": "TB report",
+            "FormSubmission": '{"tb_suspected": true, "conclusion": "normal"}',
+        }
+    )
+    response = app.test_client().post(
+        f"{API}/patient/study/series/forms/add/", data=body, headers={**OWNER, "Content-Type": "application/json"}
+    )
     assert response.status_code == 200, response.json
     assert response.json["entry"] == {"tb_suspected": True, "conclusion": "normal"}
 
 
 def test_a_json_body_that_is_not_an_object_finds_no_series(api, app, ids):
-    response = app.test_client().post(f"{API}/patient/study/series/forms/add/", data="[1, 2]",
-                                      headers={**OWNER, "Content-Type": "application/json"})
+    response = app.test_client().post(
+        f"{API}/patient/study/series/forms/add/", data="[1, 2]", headers={**OWNER, "Content-Type": "application/json"}
+    )
     assert_error(response, 404, "object_not_found", "series_not_found")

@@ -5,8 +5,14 @@ import pytest
 from mockservers.dicom.synthetic import dx_file
 from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
 
-DOC_PATIENT = {"PatientID": "12345", "PatientName": "Anonymous", "PatientSex": "M", "PatientBirthDate": "19000101",
-               "StudyInstanceUID": "1.2.3.4.5", "SeriesInstanceUID": "1.2.3.4.5.6"}
+DOC_PATIENT = {
+    "PatientID": "12345",
+    "PatientName": "Anonymous",
+    "PatientSex": "M",
+    "PatientBirthDate": "19000101",
+    "StudyInstanceUID": "1.2.3.4.5",
+    "SeriesInstanceUID": "1.2.3.4.5.6",
+}
 
 
 def test_get_patient_answers_the_documented_fields_in_order(api):
@@ -14,28 +20,51 @@ def test_get_patient_answers_the_documented_fields_in_order(api):
     response = api.get("patient/get", PatientID="12345")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.get_data(as_text=True).startswith('{"PatientName":"Anonymous","PatientID":"12345"')
-    assert response.json == {"PatientName": "Anonymous", "PatientID": "12345", "PatientSex": "M",
-                             "PatientBirthDate": "1900-01-01"}
+    assert response.json == {
+        "PatientName": "Anonymous",
+        "PatientID": "12345",
+        "PatientSex": "M",
+        "PatientBirthDate": "1900-01-01",
+    }
 
 
 def test_absent_patient_attributes_are_null(api):
     from mockservers.dicom.synthetic import dx_dataset, to_part10
+
     ds = dx_dataset(0, 1, PatientID="9")
     del ds.PatientName, ds.PatientSex, ds.PatientBirthDate
     api.uploaded(to_part10(ds))
-    assert api.get("patient/get", PatientID="9").json == {"PatientName": None, "PatientID": "9",
-                                                          "PatientSex": None, "PatientBirthDate": None}
+    assert api.get("patient/get", PatientID="9").json == {
+        "PatientName": None,
+        "PatientID": "9",
+        "PatientSex": None,
+        "PatientBirthDate": None,
+    }
 
 
 def test_get_study_answers_iso_dates_and_plain_times(api):
-    ids = api.uploaded(dx_file(0, 0, StudyDate="20130305", StudyTime="142205.123", AccessionNumber="A1",
-                               ReferringPhysicianName="Doe^Jane", PatientID="12345"))
+    ids = api.uploaded(
+        dx_file(
+            0,
+            0,
+            StudyDate="20130305",
+            StudyTime="142205.123",
+            AccessionNumber="A1",
+            ReferringPhysicianName="Doe^Jane",
+            PatientID="12345",
+        )
+    )
     response = api.get("study/get", **keys(ids, "study"))
     assert response.status_code == 200
-    assert response.json == {"StudyInstanceUID": ids["StudyInstanceUID"], "StudyDate": "2013-03-05",
-                             "StudyTime": "142205", "StudyDescription": "Chest PA",
-                             "ReferringPhysicianName": "Doe^Jane", "InstitutionName": response.json["InstitutionName"],
-                             "AccessionNumber": "A1"}
+    assert response.json == {
+        "StudyInstanceUID": ids["StudyInstanceUID"],
+        "StudyDate": "2013-03-05",
+        "StudyTime": "142205",
+        "StudyDescription": "Chest PA",
+        "ReferringPhysicianName": "Doe^Jane",
+        "InstitutionName": response.json["InstitutionName"],
+        "AccessionNumber": "A1",
+    }
     assert response.json["InstitutionName"].endswith("General Hospital")
 
 
@@ -95,6 +124,7 @@ def test_list_series_is_a_bare_array_in_upload_order(api):
 
 def test_processing_duration_is_configurable():
     from tests.cad4tb.conftest import Cad4tb, make_app
+
     app = make_app(processing_seconds=60)
     api = Cad4tb(app.test_client())
     ids = api.uploaded(dx_file(0, 0))
@@ -107,8 +137,11 @@ def test_processing_duration_is_configurable():
 
 def test_extra_parameters_are_ignored_and_json_content_type_on_get_is_fine(api):
     ids = api.uploaded(dx_file(0, 0))
-    response = api.c.get(f"{API}/series/get/", query_string={**SCOPE, **keys(ids), "format": "json", "x": "1"},
-                         headers={**OWNER, "Content-Type": "application/json", "Content-Length": "0"})
+    response = api.c.get(
+        f"{API}/series/get/",
+        query_string={**SCOPE, **keys(ids), "format": "json", "x": "1"},
+        headers={**OWNER, "Content-Type": "application/json", "Content-Length": "0"},
+    )
     assert response.status_code == 200 and response.json["SeriesInstanceUID"] == ids["SeriesInstanceUID"]
 
 
@@ -133,9 +166,11 @@ LOOKUPS = [  # call, level of its parameters, the suberror it documents
 ]
 
 
-LEVEL_PARAMS = {"patient": ["Project", "Archive", "PatientID"],
-                "study": ["Project", "Archive", "PatientID", "StudyInstanceUID"],
-                "series": ["Project", "Archive", "PatientID", "StudyInstanceUID", "SeriesInstanceUID"]}
+LEVEL_PARAMS = {
+    "patient": ["Project", "Archive", "PatientID"],
+    "study": ["Project", "Archive", "PatientID", "StudyInstanceUID"],
+    "series": ["Project", "Archive", "PatientID", "StudyInstanceUID", "SeriesInstanceUID"],
+}
 WRONG = [(call, level, suberror, wrong) for call, level, suberror in LOOKUPS for wrong in LEVEL_PARAMS[level]]
 
 
@@ -144,7 +179,8 @@ def test_a_wrong_or_missing_id_at_any_level_is_the_calls_suberror(api, call, lev
     ids = api.uploaded(dx_file(0, 0))
     params = {**keys(ids, level), "Type": "cad4tb", "Results": "CAD4TB 5"}
     assert_error(api.get(call, **{**params, wrong: "0.0.0"}), 404, "object_not_found", suberror)
-    missing = api.c.get(f"{API}/{call}/", headers=OWNER,
-                        query_string={k: v for k, v in {**SCOPE, **params}.items() if k != wrong})
+    missing = api.c.get(
+        f"{API}/{call}/", headers=OWNER, query_string={k: v for k, v in {**SCOPE, **params}.items() if k != wrong}
+    )
     assert_error(missing, 404, "object_not_found", suberror)
     assert api.get("series/get", **keys(ids)).status_code == 200  # nothing changed

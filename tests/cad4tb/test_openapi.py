@@ -1,4 +1,5 @@
 """Real answers, happy paths included (schemathesis rarely reaches them), fit the OpenAPI document."""
+
 import jsonschema
 import pytest
 
@@ -27,8 +28,15 @@ def ids(api):
     return ids
 
 
-GETS = ["patient/get", "study/get", "patient/studies/list", "series/get", "patient/study/series/list",
-        "patient/study/series/forms/list", "dicom/get"]
+GETS = [
+    "patient/get",
+    "study/get",
+    "patient/studies/list",
+    "series/get",
+    "patient/study/series/list",
+    "patient/study/series/forms/list",
+    "dicom/get",
+]
 
 
 @pytest.mark.parametrize("command", GETS)
@@ -49,9 +57,15 @@ def test_upload_forms_add_results_and_errors_fit_the_document(api, ids):
     api.advance(5)
     fits("get", "series/results", api.get("series/results", **keys(retina), Type="retina", Results="DR grade"))
     fits("get", "series/get", api.get("series/get", **keys(upload.json)))  # still processing
-    for response in (api.get("series/get", **keys(ids, "study"), SeriesInstanceUID="9.9"), api.upload(None),
-                     api.get("patient/get", **keys(ids, "patient"), headers={"X-USERNAME": "no-permissions",
-                                                                             "X-PASSWORD": "no-permissions"})):
+    for response in (
+        api.get("series/get", **keys(ids, "study"), SeriesInstanceUID="9.9"),
+        api.upload(None),
+        api.get(
+            "patient/get",
+            **keys(ids, "patient"),
+            headers={"X-USERNAME": "no-permissions", "X-PASSWORD": "no-permissions"},
+        ),
+    ):
         assert response.status_code in (400, 403, 404)
         fits("get", "series/get", response)
     fits("get", "series/delete", api.get("series/delete", **keys(ids)))

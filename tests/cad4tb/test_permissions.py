@@ -1,4 +1,5 @@
 """The permission matrix: each call x a user with and without its permission x another project's data."""
+
 import pytest
 
 from mockservers.cad4tb.backend import CALL_PERMISSIONS, PERMISSIONS
@@ -8,10 +9,18 @@ from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
 pytestmark = pytest.mark.usefixtures("app")  # users beyond the defaults (EXTRA_USERS)
 
 LEVEL = {
-    "patient/get": "patient", "patient/delete": "patient", "patient/studies/list": "patient",
-    "study/get": "study", "study/delete": "study", "patient/study/series/list": "study",
-    "series/get": "series", "series/delete": "series", "dicom/get": "series", "series/results": "series",
-    "patient/study/series/forms/list": "series", "patient/study/series/forms/add": "series",
+    "patient/get": "patient",
+    "patient/delete": "patient",
+    "patient/studies/list": "patient",
+    "study/get": "study",
+    "study/delete": "study",
+    "patient/study/series/list": "study",
+    "series/get": "series",
+    "series/delete": "series",
+    "dicom/get": "series",
+    "series/results": "series",
+    "patient/study/series/forms/list": "series",
+    "patient/study/series/forms/add": "series",
 }
 SUBERROR = {"patient": "patient_not_found", "study": "study_not_found", "series": "series_not_found"}
 OTHER = {"X-USERNAME": "other-username", "X-PASSWORD": "other-password"}
@@ -30,8 +39,7 @@ def call(api, command, ids, headers, scope=SCOPE):
         return api.upload(dx_file(0, 1), headers=headers, **scope)
     if command == "patient/study/series/forms/add":
         return api.add_form(ids, headers=headers, **scope)
-    return api.get(command, headers=headers, **scope, **keys(ids, LEVEL[command]), Type="cad4tb",
-                   Results="CAD4TB 5")
+    return api.get(command, headers=headers, **scope, **keys(ids, LEVEL[command]), Type="cad4tb", Results="CAD4TB 5")
 
 
 @pytest.fixture
@@ -71,11 +79,14 @@ def test_a_user_with_no_permissions_is_not_allowed(api, ids, command):
 
 
 @pytest.mark.parametrize("command", [c for c in CALL_PERMISSIONS if c != "instance/upload"])
-@pytest.mark.parametrize("scope", [
-    SCOPE,  # the project is not the other user's
-    {"Project": "some-project", "Archive": "other-archive"},  # their archive of the project: the data is elsewhere
-    {"Project": "other-project", "Archive": "other-archive"},  # their own project
-])
+@pytest.mark.parametrize(
+    "scope",
+    [
+        SCOPE,  # the project is not the other user's
+        {"Project": "some-project", "Archive": "other-archive"},  # their archive of the project: the data is elsewhere
+        {"Project": "other-project", "Archive": "other-archive"},  # their own project
+    ],
+)
 def test_another_projects_data_is_not_found_for_a_user_with_every_permission(api, ids, command, scope):
     response = call(api, command, ids, OTHER, scope)
     suberror = "result_not_found" if command == "series/results" else SUBERROR[LEVEL[command]]
@@ -100,15 +111,18 @@ def test_upload_needs_both_permissions(api):
         assert_error(api.upload(dx_file(0, 2), headers=creds(user)), 403, "api_call_not_allowed")
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"X-USERNAME": "some-username"},
-    {"X-PASSWORD": "some-password"},
-    {"X-USERNAME": "some-username", "X-PASSWORD": "wrong"},
-    {"X-USERNAME": "nobody", "X-PASSWORD": "some-password"},
-    {"X-USERNAME": "", "X-PASSWORD": ""},
-    {"Authorization": "Basic c29tZS11c2VybmFtZTpzb21lLXBhc3N3b3Jk"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-USERNAME": "some-username"},
+        {"X-PASSWORD": "some-password"},
+        {"X-USERNAME": "some-username", "X-PASSWORD": "wrong"},
+        {"X-USERNAME": "nobody", "X-PASSWORD": "some-password"},
+        {"X-USERNAME": "", "X-PASSWORD": ""},
+        {"Authorization": "Basic c29tZS11c2VybmFtZTpzb21lLXBhc3N3b3Jk"},
+    ],
+)
 @pytest.mark.parametrize("command", list(CALL_PERMISSIONS))
 def test_bad_or_missing_credentials_are_not_allowed(api, ids, command, headers):
     response = call(api, command, ids, headers)
@@ -116,6 +130,9 @@ def test_bad_or_missing_credentials_are_not_allowed(api, ids, command, headers):
 
 
 def test_header_names_are_case_insensitive(api, ids):
-    response = api.c.get(f"{API}/patient/get/", query_string={**SCOPE, "PatientID": ids["PatientID"]},
-                         headers={"x-username": "some-username", "x-password": "some-password"})
+    response = api.c.get(
+        f"{API}/patient/get/",
+        query_string={**SCOPE, "PatientID": ids["PatientID"]},
+        headers={"x-username": "some-username", "x-password": "some-password"},
+    )
     assert response.status_code == 200

@@ -67,8 +67,7 @@ def test_a_non_scalar_result_is_a_zip_with_an_xml_of_the_scalars(api, done):
     assert image.format == "PNG" and image.size == (128, 128)
     root = ElementTree.fromstring(archive.read("results.xml"))
     assert root.tag == "results"
-    assert [{c.tag: c.text for c in node} for node in root] == \
-        [{k: str(v) for k, v in s.items()} for s in scalars]
+    assert [{c.tag: c.text for c in node} for node in root] == [{k: str(v) for k, v in s.items()} for s in scalars]
 
 
 def test_only_non_scalar_results_give_a_zip_without_xml(api, done):
@@ -90,16 +89,19 @@ def test_type_is_case_insensitive(api, done):
     assert results(api, done, "CAD4TB 5", kind="CAD4TB").status_code == 200
 
 
-@pytest.mark.parametrize("kind, names, message", [
-    ("cad4tb", "CAD4TB 99", "Result not found: CAD4TB 99"),
-    ("cad4tb", "CAD4TB 5,nope", "Result not found: nope"),
-    ("cad4tb", "cad4tb 5", "Result not found: cad4tb 5"),
-    ("cad4tb", "", "Result not found"),
-    ("cad4tb", " , ", "Result not found"),
-    ("retina", "DR", "Result not found"),
-    ("lungs", "CAD4TB 5", "Result not found"),
-    ("", "CAD4TB 5", "Result not found"),
-])
+@pytest.mark.parametrize(
+    "kind, names, message",
+    [
+        ("cad4tb", "CAD4TB 99", "Result not found: CAD4TB 99"),
+        ("cad4tb", "CAD4TB 5,nope", "Result not found: nope"),
+        ("cad4tb", "cad4tb 5", "Result not found: cad4tb 5"),
+        ("cad4tb", "", "Result not found"),
+        ("cad4tb", " , ", "Result not found"),
+        ("retina", "DR", "Result not found"),
+        ("lungs", "CAD4TB 5", "Result not found"),
+        ("", "CAD4TB 5", "Result not found"),
+    ],
+)
 def test_unknown_results_are_result_not_found(api, done, kind, names, message):
     assert_error(results(api, done, names, kind), 404, "object_not_found", "result_not_found", message)
 
@@ -110,8 +112,11 @@ def test_an_unknown_result_is_not_found_even_while_processing(api):
 
 
 def test_a_failed_series_has_no_results(api):
-    rule = {"vendor": "cad4tb", "path": "/cad4tb/api/v1/instance/upload/",
-            "action": {"fail_job": "Image could not be processed"}}
+    rule = {
+        "vendor": "cad4tb",
+        "path": "/cad4tb/api/v1/instance/upload/",
+        "action": {"fail_job": "Image could not be processed"},
+    }
     assert api.c.post("/__admin/faults", json=rule).status_code in (200, 201)
     ids = api.uploaded(dx_file(0, 0))
     api.advance(3)
@@ -121,13 +126,24 @@ def test_a_failed_series_has_no_results(api):
 
 
 def test_the_documents_double_slash_url_works(api, done):
-    response = api.c.get(f"{API}//series/results/", headers={**OWNER, "Content-Type": "application/json"},
-                         query_string={**SCOPE, **keys(done), "Type": "cad4tb", "Results": "CAD4TB 5"})
+    response = api.c.get(
+        f"{API}//series/results/",
+        headers={**OWNER, "Content-Type": "application/json"},
+        query_string={**SCOPE, **keys(done), "Type": "cad4tb", "Results": "CAD4TB 5"},
+    )
     assert response.status_code == 200 and response.json[0]["name"] == "CAD4TB 5"
 
 
 def test_results_given_as_a_repeated_parameter_are_one_list(api, done):
-    response = api.c.get(f"{API}/series/results/", headers=OWNER,
-                         query_string=[*SCOPE.items(), *keys(done).items(), ("Type", "cad4tb"),
-                                       ("Results", "CAD4TB 5"), ("Results", "CAD4TB 6")])
+    response = api.c.get(
+        f"{API}/series/results/",
+        headers=OWNER,
+        query_string=[
+            *SCOPE.items(),
+            *keys(done).items(),
+            ("Type", "cad4tb"),
+            ("Results", "CAD4TB 5"),
+            ("Results", "CAD4TB 6"),
+        ],
+    )
     assert [r["name"] for r in response.json] == ["CAD4TB 5", "CAD4TB 6"]

@@ -17,8 +17,12 @@ def test_upload_returns_the_uids_from_the_files_own_headers(api, dx):
     ds = pydicom.dcmread(io.BytesIO(dx))
     response = api.upload(dx)
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.json == {"PatientID": "12345", "StudyInstanceUID": ds.StudyInstanceUID,
-                             "SeriesInstanceUID": ds.SeriesInstanceUID, "SOPInstanceUID": ds.SOPInstanceUID}
+    assert response.json == {
+        "PatientID": "12345",
+        "StudyInstanceUID": ds.StudyInstanceUID,
+        "SeriesInstanceUID": ds.SeriesInstanceUID,
+        "SOPInstanceUID": ds.SOPInstanceUID,
+    }
     assert list(response.json) == ["PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]
 
 
@@ -34,8 +38,12 @@ def test_retina_image_uses_its_sop_instance_uid_as_the_series_uid(api):
     ids = api.uploaded(data)
     assert ids["SeriesInstanceUID"] == ds.SOPInstanceUID != ds.SeriesInstanceUID
     assert api.get("series/get", **keys(ids)).json["SeriesInstanceUID"] == ds.SOPInstanceUID
-    assert_error(api.get("series/get", **{**keys(ids), "SeriesInstanceUID": ds.SeriesInstanceUID}),
-                 404, "object_not_found", "series_not_found")
+    assert_error(
+        api.get("series/get", **{**keys(ids), "SeriesInstanceUID": ds.SeriesInstanceUID}),
+        404,
+        "object_not_found",
+        "series_not_found",
+    )
 
 
 def test_two_retina_images_of_one_dicom_series_are_two_series(api):
@@ -59,16 +67,19 @@ def test_instances_of_one_series_share_it(api):
     assert len(_zip_names(api.get("dicom/get", **keys(a)))) == 2
 
 
-@pytest.mark.parametrize("sent, stored", [
-    ("chest.dcm", "chest.dcm"),
-    ("my chest (1).dcm", "my_chest_1.dcm"),
-    ("C:\\Users\\demo\\x-ray #2.dcm", "x-ray_2.dcm"),
-    ("/tmp/a/b_c-d.DCM", "b_c-d.DCM"),
-    ("ümlaut.dcm", "mlaut.dcm"),
-    ("(((.dcm", ".dcm"),
-    ("()", "file"),
-    ("", "file"),
-])
+@pytest.mark.parametrize(
+    "sent, stored",
+    [
+        ("chest.dcm", "chest.dcm"),
+        ("my chest (1).dcm", "my_chest_1.dcm"),
+        ("C:\\Users\\demo\\x-ray #2.dcm", "x-ray_2.dcm"),
+        ("/tmp/a/b_c-d.DCM", "b_c-d.DCM"),
+        ("ümlaut.dcm", "mlaut.dcm"),
+        ("(((.dcm", ".dcm"),
+        ("()", "file"),
+        ("", "file"),
+    ],
+)
 def test_file_names_are_cleaned(sent, stored):
     assert clean_filename(sent) == stored
 
@@ -96,9 +107,11 @@ def test_uploading_the_same_instance_again_replaces_it(api, dx):
 def test_a_multipart_body_labelled_application_json_is_still_read(api, app, dx):
     """A client with a session-wide JSON Content-Type sends its multipart upload labelled so."""
     import requests
+
     prepared = requests.Request("POST", "http://x/", data=SCOPE, files={"file": ("a.dcm", dx)}).prepare()
-    response = app.test_client().post(f"{API}/instance/upload/", data=prepared.body,
-                                      headers={**OWNER, "Content-Type": "application/json"})
+    response = app.test_client().post(
+        f"{API}/instance/upload/", data=prepared.body, headers={**OWNER, "Content-Type": "application/json"}
+    )
     assert response.status_code == 200, response.json
     assert response.json["PatientID"] == "12345"
 
@@ -118,8 +131,9 @@ def test_no_file_is_no_data_submitted(api, data):
 
 
 def test_a_file_under_another_field_name_is_no_data_submitted(api, app, dx):
-    response = app.test_client().post(f"{API}/instance/upload/", headers=OWNER,
-                                      data={**SCOPE, "dicom": (io.BytesIO(dx), "a.dcm")})
+    response = app.test_client().post(
+        f"{API}/instance/upload/", headers=OWNER, data={**SCOPE, "dicom": (io.BytesIO(dx), "a.dcm")}
+    )
     assert_error(response, 400, "invalid_post_value", "no_data_submitted")
     _nothing_stored(api)
 
@@ -129,10 +143,13 @@ def test_an_empty_post_is_no_data_submitted(api, app):
     assert_error(response, 400, "invalid_post_value", "no_data_submitted")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"not a dicom file at all", "The submitted file is not a valid DICOM file"),
-    (b"\0" * 128 + b"DICM" + b"\x02\x00", "The submitted file is not a valid DICOM file"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"not a dicom file at all", "The submitted file is not a valid DICOM file"),
+        (b"\0" * 128 + b"DICM" + b"\x02\x00", "The submitted file is not a valid DICOM file"),
+    ],
+)
 def test_a_file_that_is_not_dicom_is_an_invalid_post_value(api, data, message):
     assert_error(api.upload(data), 400, "invalid_post_value", None, message)
 
@@ -163,11 +180,14 @@ def test_missing_project_or_archive_is_an_invalid_post_value(api, dx, field):
     _nothing_stored(api)
 
 
-@pytest.mark.parametrize("scope", [
-    {"Project": "other-project", "Archive": "other-archive"},
-    {"Project": "some-project", "Archive": "other-archive"},
-    {"Project": "nope", "Archive": "some-archive"},
-])
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"Project": "other-project", "Archive": "other-archive"},
+        {"Project": "some-project", "Archive": "other-archive"},
+        {"Project": "nope", "Archive": "some-archive"},
+    ],
+)
 def test_uploading_outside_the_users_projects_is_not_allowed(api, dx, scope):
     assert_error(api.upload(dx, **scope), 403, "api_call_not_allowed")
     _nothing_stored(api)
@@ -192,14 +212,18 @@ def test_a_malformed_header_value_is_stored_as_null_or_refused_never_a_500(api):
         assert_error(response, 400, "invalid_post_value", None)
 
 
-@pytest.mark.parametrize("content_type, body", [
-    ("multipart/form-data; boundary=xyz", b"--xyz\r\ngarbage without headers"),
-    ("multipart/form-data", b"no boundary at all"),
-    ("application/json", b"--\r\n\r\n"),
-    ("application/json", b'{"Project": "some-project"}'),
-    ("application/octet-stream", b"\x00\x01"),
-])
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("multipart/form-data; boundary=xyz", b"--xyz\r\ngarbage without headers"),
+        ("multipart/form-data", b"no boundary at all"),
+        ("application/json", b"--\r\n\r\n"),
+        ("application/json", b'{"Project": "some-project"}'),
+        ("application/octet-stream", b"\x00\x01"),
+    ],
+)
 def test_a_malformed_upload_body_is_no_data_submitted(api, app, content_type, body):
-    response = app.test_client().post(f"{API}/instance/upload/", data=body,
-                                      headers={**OWNER, "Content-Type": content_type})
+    response = app.test_client().post(
+        f"{API}/instance/upload/", data=body, headers={**OWNER, "Content-Type": content_type}
+    )
     assert_error(response, 400, "invalid_post_value", "no_data_submitted")

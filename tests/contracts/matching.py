@@ -1,4 +1,5 @@
 """Compares an answer with a contract's documented body: literal values exactly, <placeholders> by type."""
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,10 @@ def mismatches(expected: Any, actual: Any, where: str = "body") -> list[str]:
             return [f"{where}: expected an object, got {actual!r}"]
         problems = []
         if set(expected) != set(actual):
-            problems.append(f"{where}: keys differ: missing {sorted(set(expected) - set(actual))}, "
-                            f"extra {sorted(set(actual) - set(expected))}")
+            problems.append(
+                f"{where}: keys differ: missing {sorted(set(expected) - set(actual))}, "
+                f"extra {sorted(set(actual) - set(expected))}"
+            )
         for key in expected:
             if key in actual:
                 problems += mismatches(expected[key], actual[key], f"{where}.{key}")

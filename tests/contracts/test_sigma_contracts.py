@@ -1,4 +1,5 @@
 """Replays every documented SigmaCloud DR example in fixtures/contracts/sigma/ against the mock."""
+
 from __future__ import annotations
 
 import base64
@@ -11,15 +12,21 @@ import yaml
 
 from mockservers.app import create_app
 from mockservers.dicom.synthetic import dx_dataset, to_part10
-from tests.machinery import test_settings
 from tests.contracts.matching import mismatches, substitute
+from tests.machinery import test_settings
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "fixtures" / "contracts" / "sigma"
-CASES = [(path.name, case) for path in sorted(CONTRACTS.glob("*.yaml"))
-         for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]]
+CASES = [
+    (path.name, case)
+    for path in sorted(CONTRACTS.glob("*.yaml"))
+    for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+]
 # The document's NewJob example uses account `accunt_1`, user `user_1` and these UIDs; the contracts run as them.
-DOCUMENT_FILE = to_part10(dx_dataset(seed=0, index=0, StudyInstanceUID="11111.11111.11111",
-                                     SeriesInstanceUID="222.222.222", PatientID="622747"))
+DOCUMENT_FILE = to_part10(
+    dx_dataset(
+        seed=0, index=0, StudyInstanceUID="11111.11111.11111", SeriesInstanceUID="222.222.222", PatientID="622747"
+    )
+)
 
 
 class Given:
@@ -29,26 +36,47 @@ class Given:
         self.headers = {}
 
     def login(self):
-        r = self.c.get("/sigma/login", query_string={"account_name": "accunt_1", "user_name": "user_1",
-                                                      "password": base64.urlsafe_b64encode(b"123456").decode()})
+        r = self.c.get(
+            "/sigma/login",
+            query_string={
+                "account_name": "accunt_1",
+                "user_name": "user_1",
+                "password": base64.urlsafe_b64encode(b"123456").decode(),
+            },
+        )
         self.headers = {"Sigma-Token": r.json["data"]["user_info"]["token"]}
 
     def open_upload(self):
-        r = self.c.post("/sigma/accounts/accunt_1/store/uploads/222.222.222/", headers=self.headers,
-                        data=json.dumps({"quantity": 1, "converted": "1", "overwrite": "1"}))
+        r = self.c.post(
+            "/sigma/accounts/accunt_1/store/uploads/222.222.222/",
+            headers=self.headers,
+            data=json.dumps({"quantity": 1, "converted": "1", "overwrite": "1"}),
+        )
         self.vars["upload_id"] = r.json["data"]["upload_id"]
 
     def upload(self):
         self.open_upload()
-        r = self.c.put("/sigma/accounts/accunt_1/store/uploads/222.222.222.dcm/", data=DOCUMENT_FILE,
-                       query_string={"upload_id": self.vars["upload_id"]},
-                       headers={**self.headers, "Content-MD5": hashlib.md5(DOCUMENT_FILE).hexdigest()})
+        r = self.c.put(
+            "/sigma/accounts/accunt_1/store/uploads/222.222.222.dcm/",
+            data=DOCUMENT_FILE,
+            query_string={"upload_id": self.vars["upload_id"]},
+            headers={**self.headers, "Content-MD5": hashlib.md5(DOCUMENT_FILE).hexdigest()},
+        )
         assert r.status_code == 200, r.json
 
     def job(self):
-        body = {"account_name": "accunt_1", "user_name": "user_1", "study_id": "11111.11111.11111",
-                "series_id": "222.222.222", "patient_id": "622747", "format": "dcm", "filename": "222.222.222.dcm",
-                "job_type": "lung_dr_detection", "priority": "2", "type": "file"}
+        body = {
+            "account_name": "accunt_1",
+            "user_name": "user_1",
+            "study_id": "11111.11111.11111",
+            "series_id": "222.222.222",
+            "patient_id": "622747",
+            "format": "dcm",
+            "filename": "222.222.222.dcm",
+            "job_type": "lung_dr_detection",
+            "priority": "2",
+            "type": "file",
+        }
         r = self.c.post("/sigma/accounts/accunt_1/jobs/", data=json.dumps(body), headers=self.headers)
         self.vars["job_id"] = r.json["data"]["job_id"]
 
@@ -58,8 +86,9 @@ class Given:
 
 @pytest.fixture
 def contract_client():
-    settings = test_settings(vendor_config={"sigma": {"accounts": {"accunt_1": {"users": {
-        "user_1": {"password": "123456"}}}}}})
+    settings = test_settings(
+        vendor_config={"sigma": {"accounts": {"accunt_1": {"users": {"user_1": {"password": "123456"}}}}}}
+    )
     app = create_app(settings, start_background=False)
     yield app.test_client()
     app.extensions["mockservers"].close()
@@ -80,8 +109,9 @@ def test_contract(contract_client, httpserver, source, case):
         headers.setdefault("Content-MD5", hashlib.md5(DOCUMENT_FILE).hexdigest())
     elif "body" in req:
         data = json.dumps(req["body"], ensure_ascii=False)  # the SDK sends JSON without a Content-Type
-    response = contract_client.open(req["path"], method=req["method"], query_string=req.get("query"),
-                                    headers=headers, data=data)
+    response = contract_client.open(
+        req["path"], method=req["method"], query_string=req.get("query"), headers=headers, data=data
+    )
     expected = substitute(case["response"], given.vars)
     assert response.status_code == expected["status"], response.get_data(as_text=True)
     if "content_type" in expected:
@@ -98,5 +128,15 @@ def test_contract(contract_client, httpserver, source, case):
 
 def test_every_documented_endpoint_has_a_contract():
     names = {yaml.safe_load(p.read_text(encoding="utf-8"))["endpoint"] for p in CONTRACTS.glob("*.yaml")}
-    assert {"Login", "Logout", "Upload (POST)", "Upload (PUT)", "DownloadFile", "NewJob", "GetJob", "ListJobs",
-            "GetStudylist", "notify_url callback"} <= names
+    assert {
+        "Login",
+        "Logout",
+        "Upload (POST)",
+        "Upload (PUT)",
+        "DownloadFile",
+        "NewJob",
+        "GetJob",
+        "ListJobs",
+        "GetStudylist",
+        "notify_url callback",
+    } <= names

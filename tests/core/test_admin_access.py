@@ -1,4 +1,5 @@
 """`serve --admin-token`: /__admin and the dashboard answer only callers that send it; vendors never need it."""
+
 import base64
 import signal
 import socket
@@ -11,18 +12,33 @@ import requests
 from mockservers import cli
 from mockservers.admin.access import exposure_warning
 from mockservers.app import create_app
-from tests.machinery import test_settings
 from mockservers.settings import load_settings
+from tests.machinery import test_settings
 
 TOKEN = "s3cret-admin-token"
 GOOD = {"Authorization": f"Bearer {TOKEN}"}
-GUARDED = [("GET", "/__admin/requests"), ("POST", "/__admin/reset"), ("GET", "/__admin/clock"),
-           ("GET", "/__admin/faults"), ("DELETE", "/__admin/faults"), ("GET", "/__admin/namespaces"),
-           ("GET", "/__admin/callbacks"), ("GET", "/__admin/studies"), ("GET", "/__admin/no-such-call"),
-           ("GET", "/"), ("GET", "/__admin/ui")]
-WRONG = [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {TOKEN}x"},
-         {"Authorization": f"Basic {base64.b64encode(f'admin:{TOKEN}'.encode()).decode()}"},
-         {"Authorization": TOKEN}, {"Authorization": "Bearer "}, {"Authorization": "Bearer s3crét"}]
+GUARDED = [
+    ("GET", "/__admin/requests"),
+    ("POST", "/__admin/reset"),
+    ("GET", "/__admin/clock"),
+    ("GET", "/__admin/faults"),
+    ("DELETE", "/__admin/faults"),
+    ("GET", "/__admin/namespaces"),
+    ("GET", "/__admin/callbacks"),
+    ("GET", "/__admin/studies"),
+    ("GET", "/__admin/no-such-call"),
+    ("GET", "/"),
+    ("GET", "/__admin/ui"),
+]
+WRONG = [
+    {},
+    {"Authorization": "Bearer wrong"},
+    {"Authorization": f"Bearer {TOKEN}x"},
+    {"Authorization": f"Basic {base64.b64encode(f'admin:{TOKEN}'.encode()).decode()}"},
+    {"Authorization": TOKEN},
+    {"Authorization": "Bearer "},
+    {"Authorization": "Bearer s3crét"},
+]
 
 
 @pytest.fixture
@@ -33,16 +49,17 @@ def guarded():
 
 
 @pytest.mark.parametrize("method, path", GUARDED)
-@pytest.mark.parametrize("headers", WRONG, ids=["none", "wrong", "longer", "basic", "no-scheme", "empty",
-                                                "non-ascii"])
+@pytest.mark.parametrize("headers", WRONG, ids=["none", "wrong", "longer", "basic", "no-scheme", "empty", "non-ascii"])
 def test_401_without_the_token(guarded, method, path, headers):
     response = guarded.open(path, method=method, headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith('Bearer realm="mockservers"')
     assert response.is_json and set(response.json) == {"error"}
-    expected = ("the admin token is wrong" if headers.get("Authorization", "").startswith("Bearer ")
-                and headers["Authorization"] != "Bearer " else
-                "this server's /__admin needs 'Authorization: Bearer <admin token>' (serve --admin-token)")
+    expected = (
+        "the admin token is wrong"
+        if headers.get("Authorization", "").startswith("Bearer ") and headers["Authorization"] != "Bearer "
+        else "this server's /__admin needs 'Authorization: Bearer <admin token>' (serve --admin-token)"
+    )
     assert response.json["error"] == expected
 
 
@@ -117,8 +134,12 @@ def test_the_token_comes_from_env_and_config(tmp_path):
 
 def serve_stderr(*args: str) -> str:
     """Start `mockservers serve` with `args`, wait for its banner, stop it; what it printed on stderr."""
-    proc = subprocess.Popen([sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", "memory",
-                             "--vendor", "sigma", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", "memory", "--vendor", "sigma", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = proc.stdout.readline()  # printed once the socket listens, after any warning
         assert "serving sigma" in banner, banner + proc.stderr.read()
@@ -137,19 +158,36 @@ def test_serving_beyond_loopback_without_a_token_warns():
 
 
 @pytest.mark.no_postgres_pass
-@pytest.mark.parametrize("args, env", [(("--host", "0.0.0.0", "--admin-token", TOKEN), {}),
-                                       (("--host", "0.0.0.0"), {"MOCKSERVERS_ADMIN_TOKEN": TOKEN}),
-                                       (("--host", "127.0.0.1"), {})], ids=["cli", "env", "loopback"])
+@pytest.mark.parametrize(
+    "args, env",
+    [
+        (("--host", "0.0.0.0", "--admin-token", TOKEN), {}),
+        (("--host", "0.0.0.0"), {"MOCKSERVERS_ADMIN_TOKEN": TOKEN}),
+        (("--host", "127.0.0.1"), {}),
+    ],
+    ids=["cli", "env", "loopback"],
+)
 def test_no_warning_with_a_token_or_on_loopback(args, env, monkeypatch):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert "WARNING" not in serve_stderr(*args)
 
 
-@pytest.mark.parametrize("host, warns", [("0.0.0.0", True), ("::", True), ("192.168.1.5", True),
-                                         ("example.org", True), ("127.0.0.1", False), ("127.1.2.3", False),
-                                         ("::1", False), ("[::1]", False), ("localhost", False),
-                                         ("LOCALHOST", False)])
+@pytest.mark.parametrize(
+    "host, warns",
+    [
+        ("0.0.0.0", True),
+        ("::", True),
+        ("192.168.1.5", True),
+        ("example.org", True),
+        ("127.0.0.1", False),
+        ("127.1.2.3", False),
+        ("::1", False),
+        ("[::1]", False),
+        ("localhost", False),
+        ("LOCALHOST", False),
+    ],
+)
 def test_which_hosts_are_beyond_loopback(host, warns):
     assert (exposure_warning(host, None) is not None) is warns
     assert exposure_warning(host, TOKEN) is None
@@ -162,8 +200,24 @@ def test_serve_refuses_a_token_no_header_can_carry(capsys):
 
 @pytest.mark.no_postgres_pass
 def test_a_served_token_guards_admin_and_not_the_vendors():
-    proc = subprocess.Popen([sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", "memory",
-                             "--vendor", "sigma", "--admin-token", TOKEN], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockservers",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+            "memory",
+            "--vendor",
+            "sigma",
+            "--admin-token",
+            TOKEN,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = proc.stdout.readline().split(" on ", 1)[1].split("/ ", 1)[0]
         assert requests.get(url + "/__admin/requests", timeout=10).status_code == 401
@@ -181,9 +235,29 @@ def test_workers_under_granian_get_the_token(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--server", "granian",
-                             "--port", str(port), "--state", f"sqlite:///{tmp_path}/state.db", "--vendor", "sigma",
-                             "--admin-token", TOKEN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockservers",
+            "serve",
+            "--workers",
+            "2",
+            "--server",
+            "granian",
+            "--port",
+            str(port),
+            "--state",
+            f"sqlite:///{tmp_path}/state.db",
+            "--vendor",
+            "sigma",
+            "--admin-token",
+            TOKEN,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert "workers 2 under granian" in proc.stdout.readline()
         url = f"http://127.0.0.1:{port}"

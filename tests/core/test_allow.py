@@ -1,9 +1,18 @@
 """OPTIONS and 405 name the methods of the path asked about, never those of the OSS store's catch-all rules."""
+
 import pytest
 
-SIGMA_405 = {"url": "", "message": "", "message_chs": "", "data": {},
-             "error": {"message": "The method is not allowed for the requested URL!", "code": "MethodNotAllowed",
-                       "message_chs": "请求的URL不支持该方法!"}}
+SIGMA_405 = {
+    "url": "",
+    "message": "",
+    "message_chs": "",
+    "data": {},
+    "error": {
+        "message": "The method is not allowed for the requested URL!",
+        "code": "MethodNotAllowed",
+        "message_chs": "请求的URL不支持该方法!",
+    },
+}
 CAD4TB_405 = {"status": "Error", "error": "method_not_allowed", "suberror": None, "message": "Method not allowed"}
 
 # (path, the methods it serves, a method it does not)

@@ -1,5 +1,6 @@
 """Files no record holds are not state: a start of the runtime removes those a crash left (and stale temp files),
 and snapshots and exports leave them out."""
+
 import base64
 import os
 
@@ -13,8 +14,9 @@ from tests.machinery import test_settings
 
 def on_disk(runtime) -> list[str]:
     root = runtime.blobs.root
-    return sorted(os.path.relpath(os.path.join(folder, name), root)
-                  for folder, _, names in os.walk(root) for name in names)
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), root) for folder, _, names in os.walk(root) for name in names
+    )
 
 
 def plant(runtime, name: str, data: bytes, age: float = 0.0) -> str:

@@ -36,10 +36,9 @@ def test_counted_references_remove_a_file_only_when_nothing_holds_it(tmp_path):
     with rt.store.transaction() as db:
         rt.context(db, "t").blobs.release(key)
     assert rt.blobs.exists(key), "one record still holds it"
-    with pytest.raises(RuntimeError):
-        with rt.store.transaction() as db:
-            rt.context(db, "t").blobs.release(key)
-            raise RuntimeError("rolled back")
+    with pytest.raises(RuntimeError), rt.store.transaction() as db:
+        rt.context(db, "t").blobs.release(key)
+        raise RuntimeError("rolled back")
     assert rt.blobs.exists(key), "a rolled-back release removes nothing"
     with rt.store.transaction() as db:
         rt.context(db, "t").blobs.release(key)

@@ -1,5 +1,6 @@
 """At-least-once delivery: a schedule that outlasts a receiver's outage, a stable delivery id, the attempt
 recorded before the send, and redelivery from the control plane."""
+
 import uuid
 
 import pytest
@@ -72,10 +73,15 @@ def test_the_default_schedule_doubles_to_half_an_hour_and_gives_up_after_a_day(r
 
 def test_the_schedule_is_a_setting_of_each_vendor(httpserver):
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
-    rt = outbox(callback_backoff_seconds=3, callback_backoff_max_seconds=3, callback_give_up_seconds=10,
-                vendor_config={"v": {"callback_retry": {"backoff_seconds": 10, "backoff_max_seconds": 20,
-                                                        "give_up_seconds": 60}},
-                               "w": {"callback_retry": {"max_attempts": 2}}})
+    rt = outbox(
+        callback_backoff_seconds=3,
+        callback_backoff_max_seconds=3,
+        callback_give_up_seconds=10,
+        vendor_config={
+            "v": {"callback_retry": {"backoff_seconds": 10, "backoff_max_seconds": 20, "give_up_seconds": 60}},
+            "w": {"callback_retry": {"max_attempts": 2}},
+        },
+    )
     try:
         for vendor in ("v", "w", "t"):
             enqueue(rt, httpserver.url_for("/hook"), vendor=vendor)
@@ -89,13 +95,16 @@ def test_the_schedule_is_a_setting_of_each_vendor(httpserver):
     assert {cb["state"] for cb in by_vendor.values()} == {"failed"}
 
 
-@pytest.mark.parametrize("retry, why", [
-    ({"backoff_seconds": -1}, "backoff_seconds must be a number above 0"),
-    ({"give_up_seconds": "soon"}, "give_up_seconds must be a number of 0 or more"),
-    ({"max_attempts": 1.5}, "max_attempts must be a whole number of 0 or more"),
-    ({"every": 3}, "unknown key 'every'"),
-    ("fast", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "retry, why",
+    [
+        ({"backoff_seconds": -1}, "backoff_seconds must be a number above 0"),
+        ({"give_up_seconds": "soon"}, "give_up_seconds must be a number of 0 or more"),
+        ({"max_attempts": 1.5}, "max_attempts must be a whole number of 0 or more"),
+        ({"every": 3}, "unknown key 'every'"),
+        ("fast", "must be a mapping"),
+    ],
+)
 def test_a_bad_retry_setting_is_an_error_at_start(retry, why):
     with pytest.raises(ValueError) as err:
         outbox(vendor_config={"v": {"callback_retry": retry}})

@@ -1,4 +1,5 @@
 """Where callbacks may go: only hosts and networks in callback_allow, never the control plane, never a redirect."""
+
 import socket
 
 import pytest
@@ -10,11 +11,10 @@ from mockservers.core import callback_targets
 from mockservers.core.callback_targets import TargetError, TargetPolicy
 from mockservers.core.callbacks import list_callbacks
 from mockservers.core.runtime import Runtime
-from tests.machinery import test_settings
 from mockservers.settings import Settings, load_settings
+from tests.machinery import test_settings
 
-DEFAULT_ALLOW = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
-                 "localhost"]
+DEFAULT_ALLOW = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "localhost"]
 
 
 def refusal(policy: TargetPolicy, url: str) -> str | None:
@@ -26,35 +26,68 @@ def refusal(policy: TargetPolicy, url: str) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8000/hook", "http://127.9.9.9/hook", "http://10.1.2.3/hook", "http://172.16.0.1/hook",
-    "http://172.31.255.254/hook", "http://192.168.1.1/hook", "http://[::1]:9000/hook", "http://[fc00::1]/hook",
-    "http://[fd12::1]/hook", "http://localhost:5000/hook", "http://LOCALHOST./hook", "https://[::ffff:127.0.0.1]/h",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://127.9.9.9/hook",
+        "http://10.1.2.3/hook",
+        "http://172.16.0.1/hook",
+        "http://172.31.255.254/hook",
+        "http://192.168.1.1/hook",
+        "http://[::1]:9000/hook",
+        "http://[fc00::1]/hook",
+        "http://[fd12::1]/hook",
+        "http://localhost:5000/hook",
+        "http://LOCALHOST./hook",
+        "https://[::ffff:127.0.0.1]/h",
+    ],
+)
 def test_default_allows_loopback_and_private_networks(url):
     assert refusal(TargetPolicy(Settings().callback_allow), url) is None
 
 
-@pytest.mark.parametrize("url, address", [
-    ("http://203.0.113.5/hook", "203.0.113.5"), ("http://8.8.8.8/hook", "8.8.8.8"),
-    ("http://172.32.0.1/hook", "172.32.0.1"), ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
-    ("http://0.0.0.0:8080/hook", "0.0.0.0"), ("http://[2001:db8::1]/hook", "2001:db8::1"),
-    ("http://[::ffff:203.0.113.5]/hook", "::ffff:203.0.113.5"),
-])
+@pytest.mark.parametrize(
+    "url, address",
+    [
+        ("http://203.0.113.5/hook", "203.0.113.5"),
+        ("http://8.8.8.8/hook", "8.8.8.8"),
+        ("http://172.32.0.1/hook", "172.32.0.1"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("http://0.0.0.0:8080/hook", "0.0.0.0"),
+        ("http://[2001:db8::1]/hook", "2001:db8::1"),
+        ("http://[::ffff:203.0.113.5]/hook", "::ffff:203.0.113.5"),
+    ],
+)
 def test_default_refuses_every_other_address(url, address):
-    assert refusal(TargetPolicy(Settings().callback_allow), url) == \
-        f"refused: {address} is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+    assert (
+        refusal(TargetPolicy(Settings().callback_allow), url)
+        == f"refused: {address} is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+    )
 
 
-@pytest.mark.parametrize("path", [
-    "/__admin/reset", "/__admin", "/__admin/", "/%5F%5Fadmin/reset", "/%255F%255Fadmin/reset", "//__admin/reset",
-    "/sigma/../__admin/reset", "/proxy/__admin/reset", "/__ADMIN/reset", "/__admin;x/reset",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/__admin/reset",
+        "/__admin",
+        "/__admin/",
+        "/%5F%5Fadmin/reset",
+        "/%255F%255Fadmin/reset",
+        "//__admin/reset",
+        "/sigma/../__admin/reset",
+        "/proxy/__admin/reset",
+        "/__ADMIN/reset",
+        "/__admin;x/reset",
+    ],
+)
 def test_the_control_plane_is_refused_on_any_host(path):
     policy = TargetPolicy(["0.0.0.0/0", "::/0"])
     for host in ("127.0.0.1:8080", "10.0.0.7", "receiver.test"):
-        assert refusal(policy, f"http://{host}{path}?x=1") == \
-            "refused: /__admin is the mock's control plane, never a callback target"
+        assert (
+            refusal(policy, f"http://{host}{path}?x=1")
+            == "refused: /__admin is the mock's control plane, never a callback target"
+        )
 
 
 def test_a_path_that_only_looks_like_the_control_plane_is_allowed():
@@ -67,14 +100,18 @@ def test_every_address_a_name_resolves_to_is_checked(monkeypatch):
     answers = {"receiver.test": ["127.0.0.1", "203.0.113.9"], "inside.test": ["10.0.0.5", "::1"]}
 
     def getaddrinfo(host, port, *args, **kwargs):
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
-                for a in answers[host]]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in answers[host]
+        ]
 
     monkeypatch.setattr(callback_targets.socket, "getaddrinfo", getaddrinfo)
     policy = TargetPolicy(DEFAULT_ALLOW)
-    assert refusal(policy, "http://receiver.test/hook") == \
-        "refused: receiver.test resolves to 203.0.113.9, which is not in callback_allow " \
+    assert (
+        refusal(policy, "http://receiver.test/hook")
+        == "refused: receiver.test resolves to 203.0.113.9, which is not in callback_allow "
         "(set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+    )
     assert refusal(policy, "http://inside.test:81/hook") is None
 
 
@@ -96,11 +133,14 @@ def test_a_listed_host_name_is_allowed_without_resolving(monkeypatch):
     assert refusal(TargetPolicy(["receiver.test"]), "https://Receiver.Test:8443/hook") is None
 
 
-@pytest.mark.parametrize("url, why", [
-    ("ftp://127.0.0.1/x", "refused: only http and https callbacks are sent"),
-    ("http://127.0.0.1:99999/x", "refused: 'http://127.0.0.1:99999/x' is not a valid URL"),
-    ("http:///x", "refused: 'http:///x' names no host"),
-])
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("ftp://127.0.0.1/x", "refused: only http and https callbacks are sent"),
+        ("http://127.0.0.1:99999/x", "refused: 'http://127.0.0.1:99999/x' is not a valid URL"),
+        ("http:///x", "refused: 'http:///x' names no host"),
+    ],
+)
 def test_urls_that_cannot_be_sent_are_refused(url, why):
     assert refusal(TargetPolicy(DEFAULT_ALLOW), url) == why
 
@@ -167,8 +207,12 @@ def test_a_public_address_is_refused_by_default_and_never_contacted():
         [cb] = callbacks(rt)
         assert cb["state"] == "refused" and recorder.sent == []
         [attempt] = cb["attempts"]
-        assert attempt["status"] is None and attempt["state"] == "done" and attempt["error"] == \
-            "refused: 203.0.113.5 is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+        assert (
+            attempt["status"] is None
+            and attempt["state"] == "done"
+            and attempt["error"]
+            == "refused: 203.0.113.5 is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+        )
         redelivered = rt.dispatcher.redeliver(cb["id"])
         assert redelivered["state"] == "refused" and len(redelivered["attempts"]) == 2 and recorder.sent == []
     finally:
@@ -219,7 +263,8 @@ def test_a_redirect_is_never_followed(httpserver):
     try:
         elsewhere.expect_request("/stolen").respond_with_data("secret")
         httpserver.expect_request("/hook").respond_with_data(
-            "", status=302, headers={"Location": elsewhere.url_for("/stolen")})
+            "", status=302, headers={"Location": elsewhere.url_for("/stolen")}
+        )
         rt, _ = outbox()
         try:
             enqueue(rt, httpserver.url_for("/hook"))
@@ -239,8 +284,12 @@ def test_outside_the_vendors_only_the_control_plane_takes_writes(mock_app):
     """Why refusing /__admin is enough to keep callbacks off this server's own controls: every route outside the
     vendors' blueprints that takes more than a read is under /__admin."""
     vendors = mock_app.extensions["mockservers"].vendors.values()
-    vendor_blueprints = {v.blueprint().name for v in vendors} | {v.root_blueprint().name for v in vendors
-                                                                  if v.root_blueprint() is not None}
-    writes = [rule for rule in mock_app.url_map.iter_rules() if set(rule.methods) - {"GET", "HEAD", "OPTIONS"}
-              and rule.endpoint.split(".", 1)[0] not in vendor_blueprints]
+    vendor_blueprints = {v.blueprint().name for v in vendors} | {
+        v.root_blueprint().name for v in vendors if v.root_blueprint() is not None
+    }
+    writes = [
+        rule
+        for rule in mock_app.url_map.iter_rules()
+        if set(rule.methods) - {"GET", "HEAD", "OPTIONS"} and rule.endpoint.split(".", 1)[0] not in vendor_blueprints
+    ]
     assert writes and all(rule.rule.startswith("/__admin/") for rule in writes), [r.rule for r in writes]

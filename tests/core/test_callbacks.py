@@ -1,4 +1,5 @@
 """The outbox: POST, retry with exponential backoff until a 2xx, every attempt recorded."""
+
 import pytest
 from werkzeug import Response
 
@@ -20,6 +21,7 @@ def enqueue(rt, url, body):
 
 def callbacks(rt):
     from mockservers.core.callbacks import list_callbacks
+
     with rt.store.transaction() as db:
         return list_callbacks(db)
 
@@ -60,9 +62,14 @@ def test_gives_up_after_max_attempts(runtime, httpserver):
     assert all(a["error"] == "HTTP 500" for a in cb["attempts"])
 
 
-@pytest.mark.parametrize("action, state, attempts", [
-    ({"drop": True}, "dropped", 1), ({"fail": True}, "delivered", 2), ({"duplicate": True}, "delivered", 2),
-])
+@pytest.mark.parametrize(
+    "action, state, attempts",
+    [
+        ({"drop": True}, "dropped", 1),
+        ({"fail": True}, "delivered", 2),
+        ({"duplicate": True}, "delivered", 2),
+    ],
+)
 def test_callback_faults(runtime, httpserver, action, state, attempts):
     httpserver.expect_request("/hook").respond_with_data("ok")
     with runtime.store.transaction() as db:

@@ -1,4 +1,5 @@
 """POST /__admin/clock/advance: what it refuses (changing nothing), and that concurrent advances add up."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,12 +14,25 @@ NOT_SECONDS = f"'seconds' must be a number from 0 to {TEN_YEARS} (ten years)"
 NOT_A_BODY = 'body must be {"seconds": N}'
 
 
-@pytest.mark.parametrize("body, error", [
-    ('{"seconds": 1e308}', NOT_SECONDS), ('{"seconds": 1e400}', NOT_SECONDS), ('{"seconds": -1}', NOT_SECONDS),
-    ('{"seconds": -0.5}', NOT_SECONDS), ('{"seconds": "5"}', NOT_SECONDS), ('{"seconds": true}', NOT_SECONDS),
-    ('{"seconds": null}', NOT_SECONDS), ('{"seconds": [1]}', NOT_SECONDS),
-    (f'{{"seconds": {TEN_YEARS + 1}}}', NOT_SECONDS), ('{}', NOT_A_BODY), ('[]', NOT_A_BODY), ('"x"', NOT_A_BODY),
-    ('', NOT_A_BODY), ('x', "body: not JSON")])
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ('{"seconds": 1e308}', NOT_SECONDS),
+        ('{"seconds": 1e400}', NOT_SECONDS),
+        ('{"seconds": -1}', NOT_SECONDS),
+        ('{"seconds": -0.5}', NOT_SECONDS),
+        ('{"seconds": "5"}', NOT_SECONDS),
+        ('{"seconds": true}', NOT_SECONDS),
+        ('{"seconds": null}', NOT_SECONDS),
+        ('{"seconds": [1]}', NOT_SECONDS),
+        (f'{{"seconds": {TEN_YEARS + 1}}}', NOT_SECONDS),
+        ("{}", NOT_A_BODY),
+        ("[]", NOT_A_BODY),
+        ('"x"', NOT_A_BODY),
+        ("", NOT_A_BODY),
+        ("x", "body: not JSON"),
+    ],
+)
 def test_a_bad_advance_is_refused_and_changes_nothing(client, body, error):
     before = client.get("/__admin/clock").json
     response = client.post("/__admin/clock/advance", data=body, content_type="application/json")
@@ -69,8 +83,11 @@ def test_concurrent_advances_add_up_across_workers(tmp_path, where):
     """Runtimes on one state stand for worker processes: each keeps its own copy of the time."""
     state = "memory" if where == "memory" else f"sqlite:///{tmp_path}/state.db"
     first = Runtime(test_settings(state=state, data_dir=str(tmp_path)), vendors=[])
-    workers = [first] * 4 if where == "memory" else \
-        [first] + [Runtime(test_settings(state=state, data_dir=str(tmp_path)), vendors=[]) for _ in range(3)]
+    workers = (
+        [first] * 4
+        if where == "memory"
+        else [first] + [Runtime(test_settings(state=state, data_dir=str(tmp_path)), vendors=[]) for _ in range(3)]
+    )
     seen = []
     first.scheduler.register("t.tick", lambda ctx, p: seen.append((p["n"], ctx.now)))
     for rt in workers[1:]:

@@ -1,13 +1,14 @@
 """Fake values are functions of the seed and the inputs alone: the same bytes whatever the real date.
 
 In-process, time-machine moves Python's clock; libfaketime moves a whole `mockservers seed` process's clock."""
+
 from __future__ import annotations
 
 import hashlib
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,13 @@ import time_machine
 
 from mockservers.cli import main as cli_main
 from mockservers.dicom.synthetic import dx_file, image_dataset, rle_part10, to_part10
-from tests.machinery import test_settings
 from tests.aliyun.conftest import Aliyun, ct_slices, fundus_file
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # each run picks its own SQLite state
 
 # Two real dates years apart, on either side of the virtual clock's epoch and of the synthetic study dates.
-DATES = [datetime(2019, 3, 4, 5, 6, 7, tzinfo=timezone.utc), datetime(2041, 11, 30, 23, 59, 0, tzinfo=timezone.utc)]
+DATES = [datetime(2019, 3, 4, 5, 6, 7, tzinfo=UTC), datetime(2041, 11, 30, 23, 59, 0, tzinfo=UTC)]
 
 
 def synthetic_files() -> list[bytes]:
@@ -53,10 +54,12 @@ def analysis_results() -> list[dict]:
     try:
         aliyun = Aliyun(app)
         slices = {f"{i}.dcm": s for i, s in enumerate(ct_slices(3))}
-        return [aliyun.analyse(slices, study="ct-1", study_type=1, key="ct").json["data"],
-                aliyun.analyse({"a.dcm": dx_file(0, 1)}, study="dx-1", study_type=2, key="dx").json["data"],
-                aliyun.analyse({"od.dcm": fundus_file("R")}, study="eye-1", study_type=3, key="eye").json["data"],
-                aliyun.analyse({"k.dcm": dx_file(0, 2)}, study="knee-1", study_type=4, key="knee").json["data"]]
+        return [
+            aliyun.analyse(slices, study="ct-1", study_type=1, key="ct").json["data"],
+            aliyun.analyse({"a.dcm": dx_file(0, 1)}, study="dx-1", study_type=2, key="dx").json["data"],
+            aliyun.analyse({"od.dcm": fundus_file("R")}, study="eye-1", study_type=3, key="eye").json["data"],
+            aliyun.analyse({"k.dcm": dx_file(0, 2)}, study="knee-1", study_type=4, key="knee").json["data"],
+        ]
     finally:
         app.extensions["mockservers.namespaces"].close()
 
@@ -107,14 +110,29 @@ def test_a_seed_process_under_libfaketime_stores_the_same_files(tmp_path):
     for n, when in enumerate(DATES):
         folder = tmp_path / f"run{n}"
         folder.mkdir()
-        env = {**os.environ, "LD_PRELOAD": libfaketime(), "FAKETIME": "@" + when.strftime("%Y-%m-%d %H:%M:%S"),
-               "FAKETIME_DONT_RESET": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"}
-        probe = subprocess.run([sys.executable, "-c", "import time; print(time.gmtime().tm_year)"], env=env,
-                               capture_output=True, text=True, check=True)
+        env = {
+            **os.environ,
+            "LD_PRELOAD": libfaketime(),
+            "FAKETIME": "@" + when.strftime("%Y-%m-%d %H:%M:%S"),
+            "FAKETIME_DONT_RESET": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "TZ": "UTC",
+        }
+        probe = subprocess.run(
+            [sys.executable, "-c", "import time; print(time.gmtime().tm_year)"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert probe.stdout.strip() == str(when.year), "libfaketime moved the process's clock"
-        subprocess.run([sys.executable, "-m", "mockservers", *seed_args(folder)], env=env, check=True,
-                       capture_output=True, cwd=tmp_path)
+        subprocess.run(
+            [sys.executable, "-m", "mockservers", *seed_args(folder)],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=tmp_path,
+        )
         folders.append(folder)
     first, second = (stored_files(f) for f in folders)
     assert first and first == second
-

@@ -1,4 +1,5 @@
 """core.endpoints: one declaration registers the route, validates before the view, and documents the endpoint."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,17 +25,37 @@ class NoteBody(Schema):
 
 
 def make_app(seen):
-    api = Endpoints("t", __name__, reject=Refused, read_body=lambda: {"text": "hi"},
-                    authenticate=lambda **values: seen.append(("auth", values)) or "alice")
+    api = Endpoints(
+        "t",
+        __name__,
+        reject=Refused,
+        read_body=lambda: {"text": "hi"},
+        authenticate=lambda **values: seen.append(("auth", values)) or "alice",
+    )
 
-    @api("GET", "/things/{thing_id}/", name="GetThing", summary="a thing", source="doc § GetThing", auth=True,
-         query=PageQuery, responses={200: Reply("the thing")})
+    @api(
+        "GET",
+        "/things/{thing_id}/",
+        name="GetThing",
+        summary="a thing",
+        source="doc § GetThing",
+        auth=True,
+        query=PageQuery,
+        responses={200: Reply("the thing")},
+    )
     def get_thing(thing_id, caller, query):
         seen.append(("view", thing_id, caller, query))
         return jsonify(ok=True)
 
-    @api("POST", "/files/{name}", name="PutFile", summary="a file", source="inferred: test", body=NoteBody,
-         converters={"name": "path"})
+    @api(
+        "POST",
+        "/files/{name}",
+        name="PutFile",
+        summary="a file",
+        source="inferred: test",
+        body=NoteBody,
+        converters={"name": "path"},
+    )
     def put_file(name, body):
         return jsonify(name=name, **body)
 
@@ -56,7 +77,9 @@ def test_declaration_registers_validates_and_documents():
     assert seen == [("auth", {"thing_id": "7"}), ("view", "7", "alice", {"page": 2})]
     assert client.post("/v/files/a/b.txt").json == {"name": "a/b.txt", "text": "hi"}
     assert [(op.name, op.method, op.path) for op in api.operations()] == [
-        ("GetThing", "GET", "/things/{thing_id}/"), ("PutFile", "POST", "/files/{name}")]
+        ("GetThing", "GET", "/things/{thing_id}/"),
+        ("PutFile", "POST", "/files/{name}"),
+    ]
     assert api.operations()[0].query is PageQuery
 
 
@@ -81,20 +104,32 @@ def test_declaration_mistakes_fail_at_import():
 
 def test_a_path_value_may_have_another_name_in_the_flask_rule():
     """`rule_names`: the Flask rule keeps a name the route listing shows, the view gets the documented one."""
-    api = Endpoints("t", __name__, reject=Refused, rule_names={"res_account_name": "account"},
-                    authenticate=lambda **values: values)
+    api = Endpoints(
+        "t", __name__, reject=Refused, rule_names={"res_account_name": "account"}, authenticate=lambda **values: values
+    )
 
-    @api("GET", "/accounts/{res_account_name}/files/{name}", name="GetFile", summary="", source="", auth=True,
-         converters={"name": "path"})
+    @api(
+        "GET",
+        "/accounts/{res_account_name}/files/{name}",
+        name="GetFile",
+        summary="",
+        source="",
+        auth=True,
+        converters={"name": "path"},
+    )
     def get_file(res_account_name, name, caller):
         return jsonify(account=res_account_name, name=name, caller=caller)
 
     app = Flask(__name__)
     app.register_blueprint(api.blueprint, url_prefix="/v")
     assert [r.rule for r in app.url_map.iter_rules() if r.endpoint == "t.get_file"] == [
-        "/v/accounts/<account>/files/<path:name>"]
+        "/v/accounts/<account>/files/<path:name>"
+    ]
     assert app.test_client().get("/v/accounts/a1/files/x/y").json == {
-        "account": "a1", "name": "x/y", "caller": {"res_account_name": "a1", "name": "x/y"}}
+        "account": "a1",
+        "name": "x/y",
+        "caller": {"res_account_name": "a1", "name": "x/y"},
+    }
     assert api.operations()[0].path == "/accounts/{res_account_name}/files/{name}"
 
 
@@ -105,13 +140,28 @@ class Shouting(BaseConverter):
 def test_head_also_at_unpublished_and_a_converter_of_the_vendors_own():
     api = Endpoints("t", __name__, reject=Refused, url_converters={"shouting": Shouting})
 
-    @api("HEAD", "/{word}/", name="HeadWord", summary="", source="inferred: test", converters={"word": "shouting"},
-         also_at=("/{word}",), published=False)
+    @api(
+        "HEAD",
+        "/{word}/",
+        name="HeadWord",
+        summary="",
+        source="inferred: test",
+        converters={"word": "shouting"},
+        also_at=("/{word}",),
+        published=False,
+    )
     def head_word(word):
         return "", 200, {"X-Word": word}
 
-    @api("GET", "/{word}/", name="GetWord", summary="", source="inferred: test", converters={"word": "shouting"},
-         also_at=("/{word}",))
+    @api(
+        "GET",
+        "/{word}/",
+        name="GetWord",
+        summary="",
+        source="inferred: test",
+        converters={"word": "shouting"},
+        also_at=("/{word}",),
+    )
     def get_word(word):
         return word
 
@@ -186,8 +236,9 @@ def test_options_are_answered_without_authentication_by_default():
 def test_an_auth_value_is_handed_to_authenticate_first():
     """`auth=` other than True (the permission an endpoint needs, say) reaches authenticate before the path values."""
     seen = []
-    api = Endpoints("t", __name__, reject=Refused, authenticate=lambda *needs, **values: seen.append((needs, values))
-                    or "alice")
+    api = Endpoints(
+        "t", __name__, reject=Refused, authenticate=lambda *needs, **values: seen.append((needs, values)) or "alice"
+    )
 
     @api("GET", "/reports/{report_id}", name="GetReport", summary="", source="", auth="read_reports")
     def get_report(report_id, caller):

@@ -1,5 +1,6 @@
 """What the harness gives every registered vendor, whoever wrote it: faults in its own dialect, namespaces, the
 journal, an OpenAPI document and ledger entries. A vendor added later is checked here by registering."""
+
 import pytest
 
 from mockservers.vendors import load_vendors
@@ -18,8 +19,10 @@ def test_every_catalog_error_renders_in_the_vendors_dialect(client, vendor):
     assert catalog, f"{vendor.key} declares its error catalog in error_sources()"
     for code, error in catalog:
         client.delete("/__admin/faults")
-        rule = client.post("/__admin/faults", json={"vendor": vendor.key, "path": f"/{vendor.key}/*", "times": 1,
-                                                     "action": {"error": code}})
+        rule = client.post(
+            "/__admin/faults",
+            json={"vendor": vendor.key, "path": f"/{vendor.key}/*", "times": 1, "action": {"error": code}},
+        )
         assert rule.status_code == 201, rule.json
         response = client.get(f"/{vendor.key}/anything/at/all")
         assert response.status_code == error.status, (code, response.status_code)
@@ -37,10 +40,20 @@ def test_unknown_codes_are_refused_for_every_vendor(client, vendor):
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.key)
 def test_namespaces_separate_every_vendors_journal(client, vendor):
     client.get(f"/{vendor.key}/nothing-here", headers={"X-Mock-Namespace": f"ns-{vendor.key}"})
-    assert len(client.get(f"/__admin/requests?vendor={vendor.key}",
-                          headers={"X-Mock-Namespace": f"ns-{vendor.key}"}).json["requests"]) == 1
-    assert client.get(f"/__admin/requests?vendor={vendor.key}",
-                      headers={"X-Mock-Namespace": f"other-{vendor.key}"}).json["requests"] == []
+    assert (
+        len(
+            client.get(f"/__admin/requests?vendor={vendor.key}", headers={"X-Mock-Namespace": f"ns-{vendor.key}"}).json[
+                "requests"
+            ]
+        )
+        == 1
+    )
+    assert (
+        client.get(f"/__admin/requests?vendor={vendor.key}", headers={"X-Mock-Namespace": f"other-{vendor.key}"}).json[
+            "requests"
+        ]
+        == []
+    )
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.key)

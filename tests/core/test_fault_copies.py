@@ -1,4 +1,5 @@
 """Each worker keeps a copy of the fault rules and re-reads it when their version changes, whoever changed them."""
+
 from __future__ import annotations
 
 import pytest

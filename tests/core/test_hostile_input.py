@@ -1,5 +1,6 @@
 """Bodies and numbers no well-behaved client sends: each gets the vendor's own 4xx, never a 500, and changes
 nothing."""
+
 import pytest
 
 from mockservers.sigma.errors import CATALOG as SIGMA_CATALOG
@@ -33,21 +34,31 @@ def sigma(client):
 def test_sigma_refuses_deep_json_as_an_invalid_body(client, sigma, path, body):
     before = state(client)
     response = client.post(path, data=body, headers=sigma.headers)
-    assert_sigma_error(response, 400, "InvalidParameter", "Invalid input, the input body is invalid!",
-                       "输入错误，输入的请求数据（body）参数非法!")
+    assert_sigma_error(
+        response,
+        400,
+        "InvalidParameter",
+        "Invalid input, the input body is invalid!",
+        "输入错误，输入的请求数据（body）参数非法!",
+    )
     assert response.headers["X-Mock-Explain"] == "body: nested deeper than 100 levels"
     assert state(client) == before
 
 
 @pytest.mark.parametrize("body", [DEEP_ARRAY, DEEP_OBJECT])
-@pytest.mark.parametrize("path", ["/aliyun/dicom/api/executeAnalysis", "/aliyun/dicom/api/submitAnalysisFeedback",
-                                  "/aliyun/sts/token"])
+@pytest.mark.parametrize(
+    "path", ["/aliyun/dicom/api/executeAnalysis", "/aliyun/dicom/api/submitAnalysisFeedback", "/aliyun/sts/token"]
+)
 def test_aliyun_refuses_deep_json_as_a_bad_parameter(client, path, body):
     before = state(client)
     response = client.post(path, data=body, headers=ALIYUN)
     assert response.status_code == 400
-    assert {k: response.json[k] for k in ("returnCode", "returnMessage", "data", "success")} == \
-        {"returnCode": "100004", "returnMessage": "参数错误: body", "data": False, "success": False}
+    assert {k: response.json[k] for k in ("returnCode", "returnMessage", "data", "success")} == {
+        "returnCode": "100004",
+        "returnMessage": "参数错误: body",
+        "data": False,
+        "success": False,
+    }
     assert response.headers["X-Mock-Explain"] == "body: nested deeper than 100 levels"
     assert state(client) == before
 
@@ -63,8 +74,12 @@ def test_cad4tb_forms_add_refuses_deep_json_as_an_invalid_value(client, body):
     before = state(client)
     response = client.post("/cad4tb/api/v1/patient/study/series/forms/add/", data=body, headers=CAD4TB)
     assert response.status_code == 400
-    assert response.json == {"status": "Error", "error": "invalid_post_value", "suberror": None,
-                             "message": "Invalid value submitted"}
+    assert response.json == {
+        "status": "Error",
+        "error": "invalid_post_value",
+        "suberror": None,
+        "message": "Invalid value submitted",
+    }
     assert response.headers["X-Mock-Explain"] == "body: nested deeper than 100 levels"
     assert state(client) == before
 
@@ -91,7 +106,7 @@ def test_a_lone_surrogate_in_a_snapshot_label_is_refused(client, label):
 
 def test_a_surrogate_pair_is_a_character_like_any_other(client):
     response = client.post("/__admin/snapshots", data='{"label": "x\\ud83d\\ude00"}', content_type="application/json")
-    assert response.status_code == 201 and response.json["label"] == "x\U0001F600"
+    assert response.status_code == 201 and response.json["label"] == "x\U0001f600"
 
 
 @pytest.mark.parametrize("body", ['{"times": NaN}', '{"times": Infinity}', '{"times": -Infinity}'])
@@ -101,8 +116,10 @@ def test_nan_and_infinity_are_not_json(client, body):
     assert response.json == {"error": "body: NaN and Infinity are not JSON numbers"}
 
 
-@pytest.mark.parametrize("face, path", [("msdicom", "/msdicom/v1/studies"), ("msdicom", "/msdicom/v2/series"),
-                                        ("sphere", "/sphere/qidors/studies")])
+@pytest.mark.parametrize(
+    "face, path",
+    [("msdicom", "/msdicom/v1/studies"), ("msdicom", "/msdicom/v2/series"), ("sphere", "/sphere/qidors/studies")],
+)
 def test_qido_offset_beyond_the_databases_integers_is_a_bad_request(client, face, path):
     response = client.get(path, query_string={"offset": BEYOND_64_BITS}, headers={"Accept": "application/dicom+json"})
     assert response.status_code == 400
@@ -117,7 +134,8 @@ def test_sphere_limit_beyond_the_databases_integers_is_a_bad_request(client):
     response = client.get("/sphere/qidors/studies", query_string={"limit": BEYOND_64_BITS})
     assert response.status_code == 400
     assert response.json == {
-        "detail": f"The value '{BEYOND_64_BITS}' of the query parameter 'limit' must not exceed 2147483647."}
+        "detail": f"The value '{BEYOND_64_BITS}' of the query parameter 'limit' must not exceed 2147483647."
+    }
 
 
 @pytest.mark.parametrize("name", ["limit", "status"])
@@ -135,13 +153,26 @@ def test_admin_ids_beyond_the_databases_integers_are_not_found(client, number):
     assert response.status_code == 404 and response.json == {"error": f"no snapshot {number}"}
 
 
-@pytest.mark.parametrize("path, status, body", [
-    ("/__admin/requests?limit=\u00b2", 400, '{"error":"\'status\' and \'limit\' must be whole numbers up to 2147483647"}\n'),
-    ("/msdicom/v2/studies/1.2/series/1.2/instances/1.2/frames/\u00b2", 400,
-     "The frame list '\u00b2' is invalid: frames are numbered from 1."),
-    ("/msdicom/v2/studies/1.2/series/1.2/instances/1.2/rendered?quality=\u00b2", 400,
-     "The quality '\u00b2' is invalid: it must be between 1 and 100."),
-])
+@pytest.mark.parametrize(
+    "path, status, body",
+    [
+        (
+            "/__admin/requests?limit=\u00b2",
+            400,
+            "{\"error\":\"'status' and 'limit' must be whole numbers up to 2147483647\"}\n",
+        ),
+        (
+            "/msdicom/v2/studies/1.2/series/1.2/instances/1.2/frames/\u00b2",
+            400,
+            "The frame list '\u00b2' is invalid: frames are numbered from 1.",
+        ),
+        (
+            "/msdicom/v2/studies/1.2/series/1.2/instances/1.2/rendered?quality=\u00b2",
+            400,
+            "The quality '\u00b2' is invalid: it must be between 1 and 100.",
+        ),
+    ],
+)
 def test_digits_int_cannot_read_are_not_numbers(client, path, status, body):
     """'\u00b2' (superscript two) is a digit to str.isdigit(), not to int()."""
     response = client.get(path, headers={"Accept": "image/jpeg" if "rendered" in path else "*/*"})
@@ -150,8 +181,10 @@ def test_digits_int_cannot_read_are_not_numbers(client, path, status, body):
 
 
 def test_an_oss_expiry_int_cannot_read_is_an_expired_request(client):
-    response = client.get("/demo-bucket/x.dcm", query_string={"OSSAccessKeyId": "mock-access-key-id",
-                                                             "Expires": "\u00b2", "Signature": "x"})
+    response = client.get(
+        "/demo-bucket/x.dcm",
+        query_string={"OSSAccessKeyId": "mock-access-key-id", "Expires": "\u00b2", "Signature": "x"},
+    )
     assert response.status_code == 403
     assert "<Code>AccessDenied</Code>" in response.get_data(as_text=True)
     assert "<Message>Request has expired.</Message>" in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """What a store and a namespace hold while idle: the journal's one connection, connections released and reopened,
 a scheduler that asks the database only when something may have fallen due."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,8 @@ from sqlalchemy import text
 
 from mockservers.core.runtime import Runtime
 from mockservers.core.store import Store
-from tests.machinery import test_settings
 from mockservers.vendors import load_vendors
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # SQLite files are the point here
 

@@ -43,8 +43,10 @@ def test_reset_forgets_everything(client):
 
 
 def test_fault_rules_crud_and_counting(client):
-    rule = client.post("/__admin/faults", json={"vendor": "sigma", "path": "/sigma/login", "after": 1, "times": 1,
-                                                 "action": {"status": 503}}).json
+    rule = client.post(
+        "/__admin/faults",
+        json={"vendor": "sigma", "path": "/sigma/login", "after": 1, "times": 1, "action": {"status": 503}},
+    ).json
     statuses = [client.get("/sigma/login").status_code for _ in range(3)]
     assert statuses == [400, 503, 400]
     listed = client.get("/__admin/faults").json["faults"]
@@ -72,13 +74,21 @@ def test_probability_is_seeded_and_repeatable():
     assert first == run() and 503 in first and 400 in first
 
 
-@pytest.mark.parametrize("rule, fragment", [
-    ([], "JSON object"), ({}, "action"), ({"action": {"explode": 1}}, "unknown action"),
-    ({"action": {"status": 42}}, "status"), ({"action": {"delay_ms": -1}}, "delay_ms"),
-    ({"action": {"callback": "bounce"}}, "callback"), ({"times": -1, "action": {"status": 500}}, "times"),
-    ({"probability": 2, "action": {"status": 500}}, "probability"), ({"vendor": "nope", "action": {"status": 500}}, "vendor"),
-    ({"action": {"error": "InvalidParameter"}}, "vendor"),
-])
+@pytest.mark.parametrize(
+    "rule, fragment",
+    [
+        ([], "JSON object"),
+        ({}, "action"),
+        ({"action": {"explode": 1}}, "unknown action"),
+        ({"action": {"status": 42}}, "status"),
+        ({"action": {"delay_ms": -1}}, "delay_ms"),
+        ({"action": {"callback": "bounce"}}, "callback"),
+        ({"times": -1, "action": {"status": 500}}, "times"),
+        ({"probability": 2, "action": {"status": 500}}, "probability"),
+        ({"vendor": "nope", "action": {"status": 500}}, "vendor"),
+        ({"action": {"error": "InvalidParameter"}}, "vendor"),
+    ],
+)
 def test_bad_fault_rules_are_refused(client, rule, fragment):
     response = client.post("/__admin/faults", json=rule)
     assert response.status_code == 400 and fragment in response.json["error"]
@@ -133,8 +143,7 @@ def test_truncated_body_on_a_live_server(mock_server):
     mock_server.admin.add_fault({"vendor": "sigma", "times": 1, "action": {"truncate": 10}})
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(mock_server.url("sigma") + "/login", timeout=10)
-    assert requests.get(mock_server.url("sigma") + "/login", timeout=10).json()["error"]["code"] == \
-        "InvalidParameter"
+    assert requests.get(mock_server.url("sigma") + "/login", timeout=10).json()["error"]["code"] == "InvalidParameter"
 
 
 def test_a_dropped_connection_is_journaled_with_its_rule(mock_server):
@@ -144,15 +153,17 @@ def test_a_dropped_connection_is_journaled_with_its_rule(mock_server):
     with pytest.raises(requests.ConnectionError):
         requests.get(mock_server.url("sigma") + "/login", timeout=10)
     [entry] = mock_server.admin.requests(vendor="sigma")
-    assert entry["status"] == 0 and entry["fault_id"] == rule["id"] and entry["response_body"] == \
-        "<connection dropped>"
+    assert entry["status"] == 0 and entry["fault_id"] == rule["id"] and entry["response_body"] == "<connection dropped>"
 
 
 def test_vendor_fault_actions_are_checked_by_the_vendor(client, monkeypatch):
     from mockservers.sigma.vendor import SigmaVendor
 
-    monkeypatch.setattr(SigmaVendor, "fault_actions",
-                        lambda self: {"wobble": lambda v: None if isinstance(v, int) else "a whole number"})
+    monkeypatch.setattr(
+        SigmaVendor,
+        "fault_actions",
+        lambda self: {"wobble": lambda v: None if isinstance(v, int) else "a whole number"},
+    )
     ok = client.post("/__admin/faults", json={"vendor": "sigma", "action": {"wobble": 2}})
     assert ok.status_code == 201
     bad = client.post("/__admin/faults", json={"vendor": "sigma", "action": {"wobble": "x"}})

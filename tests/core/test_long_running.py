@@ -1,5 +1,6 @@
 """The single-process `mockservers serve` left running: bounded threads, a request timeout, flat memory and open
 files under thousands of requests and hundreds of namespaces, within a low open-files limit."""
+
 from __future__ import annotations
 
 import base64
@@ -29,8 +30,12 @@ class Served:
         environment = {**os.environ, **{f"MOCKSERVERS_{k.upper()}": str(v) for k, v in env.items()}}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", state, "--clock", clock],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment,
-            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile)))
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile)),
+        )
         line = self.proc.stdout.readline()  # printed once the socket listens
         assert "serving" in line, line + self.proc.stdout.read()
         self.url = line.split(" on ", 1)[1].split("/ ", 1)[0]
@@ -81,8 +86,7 @@ def test_thousands_of_requests_keep_open_files_and_memory_flat(served):
     namespaces = ["alpha", "beta", "gamma"]
     tokens = {}
     for name in namespaces:
-        login = requests.get(server.url + "/sigma/login", params=LOGIN, headers={"X-Mock-Namespace": name},
-                             timeout=30)
+        login = requests.get(server.url + "/sigma/login", params=LOGIN, headers={"X-Mock-Namespace": name}, timeout=30)
         assert login.status_code == 200, login.text
         tokens[name] = login.json()["data"]["user_info"]["token"]
 
@@ -93,11 +97,16 @@ def test_thousands_of_requests_keep_open_files_and_memory_flat(served):
             name = namespaces[(i // 3) % 3]
             headers = {"X-Mock-Namespace": name, "Sigma-Token": tokens[name]}
             if i % 3 == 0:
-                r = session.get(server.url + "/sigma/accounts/sigma/jobs/list/?unique_id=1.2.3", headers=headers,
-                                timeout=30)
+                r = session.get(
+                    server.url + "/sigma/accounts/sigma/jobs/list/?unique_id=1.2.3", headers=headers, timeout=30
+                )
             elif i % 3 == 1:
-                r = session.post(server.url + "/sigma/accounts/sigma/store/uploads/1.2.3/", data=UPLOAD,
-                                 headers={**headers, "Content-Type": "application/json"}, timeout=30)
+                r = session.post(
+                    server.url + "/sigma/accounts/sigma/store/uploads/1.2.3/",
+                    data=UPLOAD,
+                    headers={**headers, "Content-Type": "application/json"},
+                    timeout=30,
+                )
             else:
                 r = session.get(server.url + "/__admin/requests", params={"limit": 1}, headers=headers, timeout=30)
             answered.append((i, r.status_code))
@@ -118,8 +127,9 @@ def test_thousands_of_requests_keep_open_files_and_memory_flat(served):
     assert server.rss_mb() <= memory + 20, f"RSS grew from {memory:.1f} MB to {server.rss_mb():.1f} MB"
     journaled = 0
     for name in namespaces:
-        entries = requests.get(server.url + "/__admin/requests", params={"vendor": "sigma"},
-                               headers={"X-Mock-Namespace": name}, timeout=30).json()["requests"]
+        entries = requests.get(
+            server.url + "/__admin/requests", params={"vendor": "sigma"}, headers={"X-Mock-Namespace": name}, timeout=30
+        ).json()["requests"]
         journaled += len(entries)
     assert journaled == 3 + 2000, "the logins and every vendor request are in the journals"
     assert "Traceback" not in server.stop()
@@ -129,8 +139,10 @@ def _stall(port: int, chunked: bool) -> socket.socket:
     """A POST that announces more body than it sends, then sends nothing more."""
     conn = socket.create_connection(("127.0.0.1", port), timeout=15)
     framing = b"Transfer-Encoding: chunked\r\n\r\n40\r\n" if chunked else b"Content-Length: 64\r\n\r\n"
-    conn.sendall(b"POST /sigma/accounts/sigma/store/uploads/1.2.3/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 b"Content-Type: application/json\r\n" + framing + b'{"quantity": 1')
+    conn.sendall(
+        b"POST /sigma/accounts/sigma/store/uploads/1.2.3/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\n" + framing + b'{"quantity": 1'
+    )
     return conn
 
 
@@ -171,8 +183,9 @@ def test_two_hundred_namespaces_cost_no_thread_and_no_open_file_while_idle(serve
     threads, files = server.threads(), server.open_files()
 
     def login(index: int) -> int:
-        return requests.get(server.url + "/sigma/login", params=LOGIN, headers={"X-Mock-Namespace": f"n{index}"},
-                            timeout=30).status_code
+        return requests.get(
+            server.url + "/sigma/login", params=LOGIN, headers={"X-Mock-Namespace": f"n{index}"}, timeout=30
+        ).status_code
 
     with ThreadPoolExecutor(2) as pool:
         assert set(pool.map(login, range(200))) == {200}

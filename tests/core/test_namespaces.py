@@ -1,4 +1,5 @@
 """X-Mock-Namespace: each namespace has its own state, journal, clock, seed, faults and callbacks."""
+
 import base64
 
 import pytest
@@ -19,8 +20,12 @@ def token(client, name):
 
 def test_state_is_per_namespace(client):
     a = token(client, "team-a")
-    assert client.get("/sigma/accounts/sigma/jobs/list/?unique_id=1",
-                      headers={"Sigma-Token": a, **ns("team-a")}).status_code == 200
+    assert (
+        client.get(
+            "/sigma/accounts/sigma/jobs/list/?unique_id=1", headers={"Sigma-Token": a, **ns("team-a")}
+        ).status_code
+        == 200
+    )
     other = client.get("/sigma/accounts/sigma/jobs/list/?unique_id=1", headers={"Sigma-Token": a, **ns("team-b")})
     assert other.status_code == 401 and other.json["error"]["code"] == "InvalidToken"
     default = client.get("/sigma/accounts/sigma/jobs/list/?unique_id=1", headers={"Sigma-Token": a})
@@ -95,7 +100,8 @@ def test_a_namespace_past_max_namespaces_is_refused_and_nothing_is_made(tmp_path
     assert vendor.status_code == 400 and vendor.json["error"]["code"] == "InvalidParameter"
     assert vendor.headers["X-Mock-Explain"] == (
         "X-Mock-Namespace: 'three' would be one namespace more than the 3 this server holds (max_namespaces); "
-        "delete one with DELETE /__admin/namespaces/NAME")
+        "delete one with DELETE /__admin/namespaces/NAME"
+    )
     admin = c.get("/__admin/clock", headers=ns("three"))
     assert admin.status_code == 400 and admin.json["error"] == vendor.headers["X-Mock-Explain"]
     assert c.get("/__admin/namespaces").json["namespaces"] == ["default", "one", "two"]

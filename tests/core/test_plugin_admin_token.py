@@ -1,4 +1,5 @@
 """The pytest plugin against a server with an admin token: its helper and fixtures send it."""
+
 import os
 import pathlib
 import subprocess
@@ -46,14 +47,17 @@ def test_a_server_and_its_namespaces_send_it(guarded_server):
     server = Server(guarded_server.base_url, token=TOKEN)
     space = server.namespace("plugin-token")
     space.admin.reset()
-    space.session.get(space.url("sigma") + "/login", params={"account_name": "sigma", "user_name": "test",
-                                                              "password": "MTIzNDU2"}, timeout=10)
+    space.session.get(
+        space.url("sigma") + "/login",
+        params={"account_name": "sigma", "user_name": "test", "password": "MTIzNDU2"},
+        timeout=10,
+    )
     assert [e["status"] for e in space.admin.requests(vendor="sigma")] == [200]
     server.expect_requests(vendor="sigma", count=0)  # the default namespace saw nothing
     assert guarded_server.admin.token == TOKEN  # a LiveServer started with a token uses it
 
 
-SUITE = '''
+SUITE = """
 import requests
 
 def test_mock_server(mock_server):
@@ -66,20 +70,38 @@ def test_mock_server(mock_server):
 def test_mock_client(mock_client):
     assert mock_client.get("/__admin/requests").status_code == 200
     assert mock_client.get("/sigma/login").status_code == 400
-'''
+"""
 
 
 def run_suite(tmp_path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     (tmp_path / "test_inner.py").write_text(textwrap.dedent(SUITE))
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
-                           str(tmp_path), str(tmp_path / "test_inner.py"), *args],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path / "test_inner.py"),
+            *args,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
 
 
 def assert_green(tmp_path, *args: str, env: dict) -> None:
     """mock_server's test as it is, and mock_client's with --mock-live (which runs only tests using it)."""
-    for extra, expected in ((("-k", "mock_server"), "1 passed"), (("-p", "tests.machinery.live", "--mock-live"), "1 passed, 1 deselected")):
+    for extra, expected in (
+        (("-k", "mock_server"), "1 passed"),
+        (("-p", "tests.machinery.live", "--mock-live"), "1 passed, 1 deselected"),
+    ):
         run = run_suite(tmp_path, *args, *extra, env=env)
         assert run.returncode == 0 and expected in run.stdout, run.stdout[-3000:] + run.stderr[-2000:]
 
@@ -98,6 +120,7 @@ def test_the_server_the_plugin_starts_requires_the_token_it_is_given(tmp_path):
 
 
 def test_without_the_token_the_fixtures_are_refused(guarded_server, tmp_path):
-    run = run_suite(tmp_path, "--mock-server-url", guarded_server.base_url, "-k", "mock_server",
-                    env={"MOCKSERVERS_ADMIN_TOKEN": ""})
+    run = run_suite(
+        tmp_path, "--mock-server-url", guarded_server.base_url, "-k", "mock_server", env={"MOCKSERVERS_ADMIN_TOKEN": ""}
+    )
     assert run.returncode == 1 and "answered 401" in run.stdout, run.stdout[-3000:]

@@ -1,4 +1,5 @@
 """Several `mockservers serve` processes on one PostgreSQL behave as one server."""
+
 import os
 import signal
 import subprocess
@@ -29,10 +30,29 @@ def postgres():
 
 def serve(url: str, data_dir: str, config: str):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", url, "--clock", "virtual",
-         "--config", config, "--vendor", "sigma", "--vendor", "aliyun"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "MOCKSERVERS_DATA_DIR": data_dir})
+        [
+            sys.executable,
+            "-m",
+            "mockservers",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+            url,
+            "--clock",
+            "virtual",
+            "--config",
+            config,
+            "--vendor",
+            "sigma",
+            "--vendor",
+            "aliyun",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "MOCKSERVERS_DATA_DIR": data_dir},
+    )
     line = proc.stdout.readline()
     assert "serving" in line, line + proc.stdout.read()
     return proc, line.split(" on ", 1)[1].split("/ ", 1)[0]
@@ -52,8 +72,16 @@ def test_two_servers_on_one_postgres_are_one_server(postgres, tmp_path, httpserv
         b.token = a.token  # a session opened through one server is live on the other
         ids = a.upload_dicom(dx_file(index=60))
         assert b.download(ids["filename"]) == dx_file(index=60)
-        job_ids = [b.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                             notify_url=httpserver.url_for("/hook")) for _ in range(5)]
+        job_ids = [
+            b.new_job(
+                ids["study_id"],
+                ids["series_id"],
+                ids["patient_id"],
+                ids["filename"],
+                notify_url=httpserver.url_for("/hook"),
+            )
+            for _ in range(5)
+        ]
         # Both servers advance the one virtual clock at once: each due event is claimed by one of them.
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(lambda url: Admin(url).advance(1), [url_a, url_b] * 4))

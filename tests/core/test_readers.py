@@ -1,4 +1,5 @@
 """On a SQLite file, GETs read without the writer lock; one that writes after another writer committed starts over."""
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,7 @@ LOGIN = {"account_name": "sigma", "user_name": "test", "password": base64.urlsaf
 
 @pytest.fixture
 def file_app(tmp_path):
-    app = create_app(test_settings(state=f"sqlite:///{tmp_path}/state.db", vendors=["sigma"]),
-                     start_background=False)
+    app = create_app(test_settings(state=f"sqlite:///{tmp_path}/state.db", vendors=["sigma"]), start_background=False)
     yield app
     app.extensions["mockservers.namespaces"].close()
 
@@ -96,8 +96,10 @@ def test_the_middleware_runs_a_stale_get_again_as_a_writer_with_its_body():
 
     answers = []
     wrapped = StartStaleReadersOver(app)
-    out = wrapped({"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")},
-                  lambda status, headers, exc=None: answers.append((status, headers)))
+    out = wrapped(
+        {"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")},
+        lambda status, headers, exc=None: answers.append((status, headers)),
+    )
     assert b"".join(out) == b"attempt 2"
     assert answers == [("200 OK", [("X-Attempt", "2")])]  # the first answer was never sent
     assert seen == [(False, b"abc"), (True, b"abc")]
@@ -121,8 +123,9 @@ def test_a_get_that_writes_after_another_writer_committed_is_answered_once(file_
     assert answer.status_code == 200, answer.json
     assert calls == ["sigma:token", "sigma:token"]  # started over once, as a writer
     token = answer.json["data"]["user_info"]["token"]
-    jobs = client.get("/sigma/accounts/sigma/jobs/list/", headers={"Sigma-Token": token},
-                      query_string={"unique_id": "1.2.3"})
+    jobs = client.get(
+        "/sigma/accounts/sigma/jobs/list/", headers={"Sigma-Token": token}, query_string={"unique_id": "1.2.3"}
+    )
     assert jobs.status_code == 200
     logins = client.get("/__admin/requests", query_string={"path": "/sigma/login"}).json["requests"]
     assert [(r["method"], r["status"]) for r in logins] == [("GET", 200)]
@@ -132,8 +135,12 @@ def test_gets_on_a_file_are_journaled_once_each(file_app):
     client = file_app.test_client()
     token = client.get("/sigma/login", query_string=LOGIN).json["data"]["user_info"]["token"]
     for _ in range(3):
-        assert client.get("/sigma/accounts/sigma/jobs/list/", headers={"Sigma-Token": token},
-                          query_string={"unique_id": "1.2.3"}).status_code == 200
+        assert (
+            client.get(
+                "/sigma/accounts/sigma/jobs/list/", headers={"Sigma-Token": token}, query_string={"unique_id": "1.2.3"}
+            ).status_code
+            == 200
+        )
     assert client.get("/sigma/accounts/sigma/jobs/list/", query_string={"unique_id": "1"}).status_code == 401
     listed = client.get("/__admin/requests", query_string={"vendor": "sigma"}).json["requests"]
     jobs = "/sigma/accounts/sigma/jobs/list/"

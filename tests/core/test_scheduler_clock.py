@@ -1,4 +1,5 @@
 """Clock, scheduler and durability: events run in due order, exactly once, and survive a restart."""
+
 import pytest
 
 from mockservers.core.runtime import Runtime
@@ -58,6 +59,7 @@ def test_a_failing_handler_is_recorded_and_others_still_run():
     rt.advance(5)
     assert seen == [1]
     from mockservers.core.models import ScheduledEvent
+
     with rt.store.transaction() as db:
         states = {e.kind: (e.state, e.error) for e in db.query(ScheduledEvent)}
     assert states["t.broken"] == ("failed", "ValueError: nope") and states["t.ok"][0] == "done"
@@ -83,10 +85,9 @@ def test_virtual_time_and_pending_events_survive_a_restart(tmp_path):
 
 def test_rolled_back_transaction_schedules_nothing():
     rt = make_runtime()
-    with pytest.raises(RuntimeError):
-        with rt.store.transaction() as db:
-            rt.context(db, "t").schedule("x", 1)
-            raise RuntimeError("request failed")
+    with pytest.raises(RuntimeError), rt.store.transaction() as db:
+        rt.context(db, "t").schedule("x", 1)
+        raise RuntimeError("request failed")
     assert rt.advance(10) == 0
 
 
@@ -100,8 +101,11 @@ def test_real_clock_cannot_be_advanced(client):
 
 @pytest.mark.parametrize("body", [None, {}, {"seconds": -1}, {"seconds": "5"}, {"seconds": True}])
 def test_advance_validates_its_body(client, body):
-    response = client.post("/__admin/clock/advance", json=body) if body is not None else \
-        client.post("/__admin/clock/advance", data="x")
+    response = (
+        client.post("/__admin/clock/advance", json=body)
+        if body is not None
+        else client.post("/__admin/clock/advance", data="x")
+    )
     assert response.status_code == 400
 
 

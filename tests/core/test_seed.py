@@ -1,4 +1,5 @@
 """`mockservers seed --scenario demo`: plausible data in every state, deterministic, seeded once."""
+
 import pytest
 
 from mockservers.app import create_app
@@ -10,8 +11,24 @@ pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 def seeded(tmp_path, name, seed=0, studies=5):
     state = f"sqlite:///{tmp_path}/{name}/state.db"
-    assert main(["seed", "--scenario", "demo", "--studies", str(studies), "--state", state,
-                 "--seed", str(seed), "--clock", "virtual"]) == 0
+    assert (
+        main(
+            [
+                "seed",
+                "--scenario",
+                "demo",
+                "--studies",
+                str(studies),
+                "--state",
+                state,
+                "--seed",
+                str(seed),
+                "--clock",
+                "virtual",
+            ]
+        )
+        == 0
+    )
     return create_app(test_settings(state=state, seed=seed), start_background=False).test_client()
 
 
@@ -28,8 +45,9 @@ def test_jobs_in_every_state_and_studies_with_findings(tmp_path, capsys):
 
 def test_same_seed_same_data(tmp_path):
     def snapshot(client):
-        return sorted((j["vendor"], j["id"], j["state"]) for j in client.get("/__admin/jobs").json["jobs"]), \
-            sorted((s["vendor"], s["id"]) for s in client.get("/__admin/studies").json["studies"])
+        return sorted((j["vendor"], j["id"], j["state"]) for j in client.get("/__admin/jobs").json["jobs"]), sorted(
+            (s["vendor"], s["id"]) for s in client.get("/__admin/studies").json["studies"]
+        )
 
     assert snapshot(seeded(tmp_path, "x", seed=4)) == snapshot(seeded(tmp_path, "y", seed=4))
     assert snapshot(seeded(tmp_path, "z", seed=5)) != snapshot(seeded(tmp_path, "x2", seed=4))

@@ -1,12 +1,13 @@
 """Snapshot and restore of a namespace; export as a scenario file and load it back."""
+
 import json
 
 import pytest
 
 from mockservers.app import create_app
 from mockservers.dicom.synthetic import dx_file
-from tests.machinery import test_settings
 from mockservers.sigma.client import SigmaClient
+from tests.machinery import test_settings
 
 
 def jobs_of(client, series):
@@ -52,6 +53,7 @@ def test_export_and_load_a_scenario(tmp_path, mock_app, sigma):
     loaded = c.post("/__admin/scenarios/one-job", headers={"X-Mock-Namespace": "replay"})
     assert loaded.status_code == 200 and loaded.json["blobs"] == 1
     from mockservers.pytest_plugin import routed_session
+
     session = routed_session(other)
     session.headers["X-Mock-Namespace"] = "replay"
     replay = SigmaClient("https://api.12sigma.ai", session=session)
@@ -59,12 +61,15 @@ def test_export_and_load_a_scenario(tmp_path, mock_app, sigma):
     assert jobs_of(replay, ids["series_id"]) == 1 and replay.download(ids["filename"]) == dx_file(index=13)
 
 
-@pytest.mark.parametrize("name, content, status, fragment", [
-    ("missing", None, 404, "no scenario"),
-    ("broken", "{not yaml: [", 400, "scenario 'broken'"),
-    ("wrong", '{"format": "other"}', 400, "not a scenario"),
-    ("tables", '{"format": "mockservers-scenario/1", "tables": {"nope": []}}', 400, "unknown"),
-])
+@pytest.mark.parametrize(
+    "name, content, status, fragment",
+    [
+        ("missing", None, 404, "no scenario"),
+        ("broken", "{not yaml: [", 400, "scenario 'broken'"),
+        ("wrong", '{"format": "other"}', 400, "not a scenario"),
+        ("tables", '{"format": "mockservers-scenario/1", "tables": {"nope": []}}', 400, "unknown"),
+    ],
+)
 def test_bad_scenarios(tmp_path, name, content, status, fragment):
     if content is not None:
         (tmp_path / f"{name}.yaml").write_text(content)

@@ -1,4 +1,5 @@
 """await_callback, expect_requests, assert_no_unmatched: return as soon as the condition holds, else explain."""
+
 import base64
 
 import pytest
@@ -14,8 +15,14 @@ def job_with_callback(mock_server, httpserver):
     client = SigmaClient(mock_server.url("sigma"))
     client.login()
     ids = client.upload_dicom(dx_file(index=8))
-    job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                            notify_url=httpserver.url_for("/hook"), notify_info={"n": 1})
+    job_id = client.new_job(
+        ids["study_id"],
+        ids["series_id"],
+        ids["patient_id"],
+        ids["filename"],
+        notify_url=httpserver.url_for("/hook"),
+        notify_info={"n": 1},
+    )
     return job_id
 
 
@@ -58,8 +65,7 @@ def test_expect_requests_count_zero(mock_server):
 
 def test_assert_no_unmatched(mock_server):
     password = base64.urlsafe_b64encode(b"123456").decode()
-    requests.get(mock_server.url("sigma") + f"/login?account_name=sigma&user_name=test&password={password}",
-                 timeout=10)
+    requests.get(mock_server.url("sigma") + f"/login?account_name=sigma&user_name=test&password={password}", timeout=10)
     mock_server.assert_no_unmatched()
     requests.get(mock_server.url("sigma") + "/accounts/sigma/jobs", timeout=10)
     with pytest.raises(AssertionError) as err:

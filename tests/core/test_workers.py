@@ -1,7 +1,6 @@
 """`serve --workers N` under gunicorn and under granian: processes that share one state; every event and callback
 fires once; a fault rule's dropped or truncated connection reaches the client as one."""
-import base64
-import os
+
 import signal
 import socket
 import subprocess
@@ -31,10 +30,32 @@ def workers(request, tmp_path):
     config.write_text("vendor_config:\n  sigma:\n    queue_seconds: 0\n    run_seconds: 1\n")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--port", str(port), "--state",
-         f"sqlite:///{tmp_path}/state.db", "--clock", "virtual", "--config", str(config), "--vendor", "sigma",
-         "--vendor", "aliyun", "--server", request.param],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "mockservers",
+            "serve",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--state",
+            f"sqlite:///{tmp_path}/state.db",
+            "--clock",
+            "virtual",
+            "--config",
+            str(config),
+            "--vendor",
+            "sigma",
+            "--vendor",
+            "aliyun",
+            "--server",
+            request.param,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     line = proc.stdout.readline()  # printed once the socket listens
     assert f"workers 2 under {request.param}" in line, line + proc.stdout.read()
     base = f"http://127.0.0.1:{port}"
@@ -56,9 +77,16 @@ def test_every_worker_sees_the_same_state_at_once(workers):
     # New connections until both workers (booting after the arbiter) have answered with the one token.
     while len(pids) < 2 and time.monotonic() < deadline:
         with ThreadPoolExecutor(8) as pool:
-            answers = list(pool.map(lambda _: requests.get(
-                workers + "/sigma/accounts/sigma/jobs/list/?unique_id=1.2.3", timeout=30,
-                headers={"Sigma-Token": token, "Connection": "close"}).json()["data"]["total_number"], range(16)))
+            answers = list(
+                pool.map(
+                    lambda _: requests.get(
+                        workers + "/sigma/accounts/sigma/jobs/list/?unique_id=1.2.3",
+                        timeout=30,
+                        headers={"Sigma-Token": token, "Connection": "close"},
+                    ).json()["data"]["total_number"],
+                    range(16),
+                )
+            )
         assert answers == [0] * 16
         pids = {e["worker"] for e in admin.requests(vendor="sigma", status=200, limit=200)}
     assert len(pids) == 2, f"requests were served by {pids}"
@@ -71,13 +99,26 @@ def test_events_and_callbacks_fire_exactly_once(workers, httpserver):
     job_ids = []
     for index in range(8):
         ids = client.upload_dicom(dx_file(index=40 + index))
-        job_ids.append(client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                                      notify_url=httpserver.url_for("/hook")))
+        job_ids.append(
+            client.new_job(
+                ids["study_id"],
+                ids["series_id"],
+                ids["patient_id"],
+                ids["filename"],
+                notify_url=httpserver.url_for("/hook"),
+            )
+        )
     admin = Admin(workers)
     # Both workers advance the one virtual clock at once, on new connections: each due event is claimed once.
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda _: requests.post(workers + "/__admin/clock/advance", json={"seconds": 1}, timeout=60,
-                                              headers={"Connection": "close"}).raise_for_status(), range(16)))
+        list(
+            pool.map(
+                lambda _: requests.post(
+                    workers + "/__admin/clock/advance", json={"seconds": 1}, timeout=60, headers={"Connection": "close"}
+                ).raise_for_status(),
+                range(16),
+            )
+        )
     for job_id in job_ids:
         admin.await_callback("sigma", match={"job_id": job_id}, advance=1, timeout=60)
     callbacks = admin.callbacks("sigma")
@@ -88,8 +129,12 @@ def test_events_and_callbacks_fire_exactly_once(workers, httpserver):
 
 
 def test_memory_state_is_refused_with_workers():
-    run = subprocess.run([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--state", "memory"],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--state", "memory"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "shared state" in run.stderr
 
 
@@ -113,7 +158,21 @@ def test_a_dropped_connection_and_a_truncated_body_reach_the_client(workers, req
 
 
 def test_an_unknown_server_is_refused(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "mockservers", "serve", "--workers", "2", "--state",
-                          f"sqlite:///{tmp_path}/state.db", "--server", "uwsgi"], capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockservers",
+            "serve",
+            "--workers",
+            "2",
+            "--state",
+            f"sqlite:///{tmp_path}/state.db",
+            "--server",
+            "uwsgi",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "invalid choice: 'uwsgi'" in run.stderr

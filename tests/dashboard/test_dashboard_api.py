@@ -1,4 +1,5 @@
 """What the dashboard reads: jobs and studies of every vendor, thumbnails with the findings drawn on."""
+
 import io
 
 import numpy as np
@@ -50,7 +51,7 @@ def test_thumbnail_has_the_boxes_drawn(client, finished):
     assert response.status_code == 200 and response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
     assert image.size == (256, 256)
-    first_colour = tuple(int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5))
+    first_colour = tuple(int(PALETTE[0][i : i + 2], 16) for i in (1, 3, 5))
     assert first_colour in colours(response.data)
 
 
@@ -63,8 +64,11 @@ def test_thumbnail_errors(client, finished):
 
 def test_thumbnail_by_namespace_query(client):
     s = Sigma(client)
-    s.c.get("/sigma/login", query_string={"account_name": "sigma", "user_name": "test", "password": "MTIzNDU2"},
-            headers={"X-Mock-Namespace": "pics"})
+    s.c.get(
+        "/sigma/login",
+        query_string={"account_name": "sigma", "user_name": "test", "password": "MTIzNDU2"},
+        headers={"X-Mock-Namespace": "pics"},
+    )
     assert client.get("/__admin/studies?namespace=pics").json["studies"] == []
 
 

@@ -1,4 +1,5 @@
 """The dashboard in a real browser: Playwright driving Debian's Chromium."""
+
 import io
 import os
 import shutil
@@ -12,9 +13,12 @@ from mockservers.dicom.synthetic import dx_file
 from mockservers.sigma.client import SigmaClient
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.no_postgres_pass,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed "
-                                 "(`make system-deps` installs Debian's chromium)")]
+pytestmark = [
+    pytest.mark.no_postgres_pass,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason="Chromium is not installed (`make system-deps` installs Debian's chromium)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +26,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -73,10 +86,12 @@ def test_a_thumbnail_shows_the_boxes(page, mock_server):
     mock_server.admin.advance(60)
     image = page.locator(".study img").first
     image.wait_for(timeout=15000)
-    page.wait_for_function("() => { const i = document.querySelector('.study img'); "
-                           "return i && i.complete && i.naturalWidth > 0; }", timeout=15000)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.study img'); return i && i.complete && i.naturalWidth > 0; }",
+        timeout=15000,
+    )
     shot = np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("RGB")).reshape(-1, 3).astype(int)
-    first_colour = np.array([int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5)])
+    first_colour = np.array([int(PALETTE[0][i : i + 2], 16) for i in (1, 3, 5)])
     close = np.abs(shot - first_colour).sum(axis=1) < 60
     assert close.sum() > 20, "the first finding's box is drawn in the browser's picture"
 
@@ -120,8 +135,10 @@ def test_with_an_admin_token_the_page_is_opened_with_it_and_sends_it(browser, gu
         assert refused.status == 401 and "Bearer" in refused.json()["error"]
         page.goto(guarded_server.url() + f"/?token={TOKEN}")
         page.locator("#journal tbody tr", has_text="/sigma/login").first.wait_for(timeout=15000)
-        page.wait_for_function("() => { const i = document.querySelector('.study img'); "
-                               "return i && i.complete && i.naturalWidth > 0; }", timeout=15000)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.study img'); return i && i.complete && i.naturalWidth > 0; }",
+            timeout=15000,
+        )
         page.fill("#fault-vendor", "sigma")
         page.fill("#fault-action", '{"status": 503}')
         page.click("#fault-add")

@@ -1,4 +1,5 @@
 """Test DICOM files: synthetic ones (one study of two series, one multi-frame RLE) and pydicom's own."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,9 @@ def study_files(seed: int = 0) -> dict[str, bytes]:
     ct1 = image_dataset(seed, 0, "CT")
     ct2 = image_dataset(seed, 1, "CT", study=ct1, series=ct1)
     mr = image_dataset(seed, 2, "MR", frames=3, study=ct1)
-    other = image_dataset(seed, 3, "DX", PatientName="Müller^José", ReferringPhysicianName="House^Gregory",
-                          StudyDate="20230105")
+    other = image_dataset(
+        seed, 3, "DX", PatientName="Müller^José", ReferringPhysicianName="House^Gregory", StudyDate="20230105"
+    )
     return {"ct1": to_part10(ct1), "ct2": to_part10(ct2), "mr": rle_part10(mr), "other": to_part10(other)}
 
 

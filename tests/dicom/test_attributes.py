@@ -1,4 +1,5 @@
 """dicom/attributes.py: the one reader of a data set's headers, and the one test of a value holding several."""
+
 from __future__ import annotations
 
 from pydicom.dataset import Dataset

@@ -1,5 +1,6 @@
 """Metadata bulk data (PS3.18 F.2.6): BulkDataURIs in WADO metadata, and the URIs answering, on a live server with
 the real dicomweb-client (retrieve_bulkdata), and their error paths."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,8 +43,9 @@ def test_dicomweb_client_follows_every_bulk_data_uri(mock_server):
     assert "InlineBinary" in meta["00091010"]
     assert client.retrieve_bulkdata(meta["00420011"]["BulkDataURI"]) == [DOCUMENT]
     assert client.retrieve_bulkdata(icon["BulkDataURI"], media_types=("application/octet-stream",)) == [ICON]
-    assert client.retrieve_bulkdata(meta["7FE00010"]["BulkDataURI"],
-                                    media_types=("application/octet-stream",)) == [dataset(data).PixelData]
+    assert client.retrieve_bulkdata(meta["7FE00010"]["BulkDataURI"], media_types=("application/octet-stream",)) == [
+        dataset(data).PixelData
+    ]
     # A multi-frame instance: its PixelData URI names every frame, and answers them decompressed.
     mr_study, mr_series, mr_sop = uids(files["mr"])
     mr = client.retrieve_instance_metadata(mr_study, mr_series, mr_sop)
@@ -54,8 +56,9 @@ def test_dicomweb_client_follows_every_bulk_data_uri(mock_server):
 
 def test_sphere_leaves_the_pixels_out_unless_configured(mock_server, configured_sphere):
     data = with_bulk()
-    sphere = DICOMwebClient(mock_server.url("sphere"), qido_url_prefix="qidors", wado_url_prefix="wadors",
-                            stow_url_prefix="stowrs")
+    sphere = DICOMwebClient(
+        mock_server.url("sphere"), qido_url_prefix="qidors", wado_url_prefix="wadors", stow_url_prefix="stowrs"
+    )
     sphere.store_instances([dataset(data)])
     study, series, sop = uids(data)
     meta = sphere.retrieve_instance_metadata(study, series, sop)
@@ -64,11 +67,15 @@ def test_sphere_leaves_the_pixels_out_unless_configured(mock_server, configured_
     url = f"{mock_server.url('sphere')}/wadors/studies/{study}/series/{series}/instances/{sop}/bulkdata/00420011"
     assert sphere.retrieve_bulkdata(url) == [DOCUMENT]
     client = configured_sphere({"mock": {"bulk_data_uris": True}})
-    client.post("/sphere/stowrs/studies", data=multipart([data]),
-                headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=b0und4ry'})
+    client.post(
+        "/sphere/stowrs/studies",
+        data=multipart([data]),
+        headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=b0und4ry'},
+    )
     meta = client.get(f"/sphere/wadors/studies/{study}/series/{series}/instances/{sop}/metadata").json
-    assert meta["00420011"]["BulkDataURI"].endswith(f"/sphere/wadors/studies/{study}/series/{series}/instances/"
-                                                     f"{sop}/bulkdata/00420011")
+    assert meta["00420011"]["BulkDataURI"].endswith(
+        f"/sphere/wadors/studies/{study}/series/{series}/instances/{sop}/bulkdata/00420011"
+    )
     assert meta["7FE00010"]["BulkDataURI"].endswith("/frames/1")
 
 
@@ -92,23 +99,30 @@ def configured_sphere():
 @pytest.fixture
 def stored_bulk(client):
     data = with_bulk()
-    r = client.post("/msdicom/v2/studies", data=multipart([data]),
-                    headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=b0und4ry'})
+    r = client.post(
+        "/msdicom/v2/studies",
+        data=multipart([data]),
+        headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=b0und4ry'},
+    )
     assert r.status_code == 200
     study, series, sop = uids(data)
     return f"/msdicom/v2/studies/{study}/series/{series}/instances/{sop}"
 
 
 def test_bulk_data_is_one_octet_stream_part(client, stored_bulk):
-    r = client.get(stored_bulk + "/bulkdata/00420011", headers={"Accept": 'multipart/related; '
-                                                                          'type="application/octet-stream"'})
+    r = client.get(
+        stored_bulk + "/bulkdata/00420011", headers={"Accept": 'multipart/related; type="application/octet-stream"'}
+    )
     assert r.status_code == 200 and r.headers["Content-Type"].startswith(
-        'multipart/related; type="application/octet-stream"; boundary=')
+        'multipart/related; type="application/octet-stream"; boundary='
+    )
     assert split_multipart(r) == [("application/octet-stream", DOCUMENT)]
 
 
-@pytest.mark.parametrize("tag_path", ["00420012", "00880200/1/7FE00010", "00880200/0", "0042001", "nothing",
-                                      "00100010/0/00100010", "00100010"])
+@pytest.mark.parametrize(
+    "tag_path",
+    ["00420012", "00880200/1/7FE00010", "00880200/0", "0042001", "nothing", "00100010/0/00100010", "00100010"],
+)
 def test_a_bulk_data_path_the_instance_lacks_is_404(client, stored_bulk, tag_path):
     r = client.get(stored_bulk + "/bulkdata/" + tag_path)
     assert r.status_code == 404 and r.get_data(as_text=True) == "The specified bulk data cannot be found."

@@ -1,4 +1,5 @@
 """Replays every example of the two DICOMweb documents (fixtures/contracts/msdicom, .../sphere) against the mock."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ def cases():
     for face in ("msdicom", "sphere"):
         for path in sorted((ROOT / "fixtures" / "contracts" / face).glob("*.yaml")):
             for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
-                for version in (("1", "2") if face == "msdicom" else ("",)):
+                for version in ("1", "2") if face == "msdicom" else ("",):
                     label = f"{face}/{path.name}: {case['name']}" + (f" (v{version})" if version else "")
                     yield pytest.param(face, version, case, id=label)
 
@@ -38,9 +39,11 @@ def subset_problems(expected, actual, where="body") -> list[str]:
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return [f"{where}: expected an object, got {actual!r}"]
-        return [p for k, v in expected.items()
-                for p in ([f"{where}.{k}: missing"] if k not in actual else subset_problems(v, actual[k],
-                                                                                          f"{where}.{k}"))]
+        return [
+            p
+            for k, v in expected.items()
+            for p in ([f"{where}.{k}: missing"] if k not in actual else subset_problems(v, actual[k], f"{where}.{k}"))
+        ]
     if isinstance(expected, list) and expected and isinstance(expected[0], dict):
         if not isinstance(actual, list) or len(actual) < len(expected):
             return [f"{where}: expected at least {len(expected)} items, got {actual!r}"]
@@ -52,8 +55,11 @@ def subset_problems(expected, actual, where="body") -> list[str]:
 def test_contract(client, host_url, face, version, case):
     variables = {**DOC_VARS, "version": version, "host_url": host_url}
     for name in case["given"]:
-        r = client.post(STORE_PATH[face], data=multipart([fixture_file(face, name)]),
-                        headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=b0und4ry'})
+        r = client.post(
+            STORE_PATH[face],
+            data=multipart([fixture_file(face, name)]),
+            headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=b0und4ry'},
+        )
         assert r.status_code == 200, r.get_data(as_text=True)
     req = substitute(case["request"], variables)
     headers = dict(req.get("headers", {}))

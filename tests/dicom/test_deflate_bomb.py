@@ -1,5 +1,6 @@
 """A Deflated Explicit VR Little Endian file of about 256 KB that inflates past the server's max_body_mb: every
 vendor that reads uploads answers its own "not a readable DICOM file" error, and stores nothing."""
+
 import io
 import json
 import struct
@@ -71,20 +72,33 @@ def bomb() -> bytes:
 def test_a_small_deflated_file_is_read_as_ever(client):
     """The bound is on what a file inflates to, not on deflate itself."""
     ds = instance(1)
-    response = client.post("/msdicom/v2/studies", data=deflated_part10(ds),
-                           headers={"Content-Type": "application/dicom", "Accept": "application/dicom+json"})
+    response = client.post(
+        "/msdicom/v2/studies",
+        data=deflated_part10(ds),
+        headers={"Content-Type": "application/dicom", "Accept": "application/dicom+json"},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path, single_part", [("/msdicom/v2/studies", False), ("/msdicom/v1/studies", True),
-                                               ("/sphere/stowrs/studies", False)])
+@pytest.mark.parametrize(
+    "path, single_part",
+    [("/msdicom/v2/studies", False), ("/msdicom/v1/studies", True), ("/sphere/stowrs/studies", False)],
+)
 def test_dicomweb_stow_refuses_the_bomb_as_a_processing_failure(client, bomb, path, single_part):
-    headers = {"Accept": "application/dicom+json", "Content-Type": "application/dicom" if single_part else
-               'multipart/related; type="application/dicom"; boundary=b0und4ry'}
+    headers = {
+        "Accept": "application/dicom+json",
+        "Content-Type": "application/dicom"
+        if single_part
+        else 'multipart/related; type="application/dicom"; boundary=b0und4ry',
+    }
     response = client.post(path, data=bomb if single_part else multipart([bomb]), headers=headers)
     assert response.status_code == 409
-    assert json.loads(response.get_data()) == {"00081198": {"vr": "SQ", "Value": [
-        {"00081150": {"vr": "UI"}, "00081155": {"vr": "UI"}, "00081197": {"vr": "US", "Value": [272]}}]}}
+    assert json.loads(response.get_data()) == {
+        "00081198": {
+            "vr": "SQ",
+            "Value": [{"00081150": {"vr": "UI"}, "00081155": {"vr": "UI"}, "00081197": {"vr": "US", "Value": [272]}}],
+        }
+    }
     face = path.split("/")[1]
     search = "/msdicom/v2/studies" if face == "msdicom" else "/sphere/qidors/studies"
     assert client.get(search, headers={"Accept": "application/dicom+json"}).get_data() in (b"", b"[]")  # none
@@ -97,19 +111,29 @@ def test_sigma_put_refuses_the_bomb_as_not_a_dicom_file(client, bomb):
     ds = instance()
     upload_id = sigma.open_upload(ds.SeriesInstanceUID).json["data"]["upload_id"]
     response = sigma.put("bomb.dcm", bomb, upload_id)
-    assert_sigma_error(response, 400, "InvalidFileFormat", "Invalid file format, the file bomb.dcm is not a DICOM file!",
-                       "文件格式错误，文件 bomb.dcm 不是DICOM文件!")
+    assert_sigma_error(
+        response,
+        400,
+        "InvalidFileFormat",
+        "Invalid file format, the file bomb.dcm is not a DICOM file!",
+        "文件格式错误，文件 bomb.dcm 不是DICOM文件!",
+    )
     assert response.headers["X-Mock-Explain"] == f"body: the data set inflates to more than {INFLATED - MIB} bytes"
     assert client.get("/__admin/export").json["blobs"] == {}
 
 
 def test_cad4tb_upload_refuses_the_bomb_as_an_invalid_file(client, bomb):
-    response = client.post("/cad4tb/api/v1/instance/upload/", headers={"X-USERNAME": "some-username",
-                                                                        "X-PASSWORD": "some-password"},
-                           data={"Project": "some-project", "Archive": "some-archive",
-                                 "file": (io.BytesIO(bomb), "bomb.dcm")})
+    response = client.post(
+        "/cad4tb/api/v1/instance/upload/",
+        headers={"X-USERNAME": "some-username", "X-PASSWORD": "some-password"},
+        data={"Project": "some-project", "Archive": "some-archive", "file": (io.BytesIO(bomb), "bomb.dcm")},
+    )
     assert response.status_code == 400
-    assert response.json == {"status": "Error", "error": "invalid_post_value", "suberror": None,
-                             "message": "The submitted file is not a valid DICOM file"}
+    assert response.json == {
+        "status": "Error",
+        "error": "invalid_post_value",
+        "suberror": None,
+        "message": "The submitted file is not a valid DICOM file",
+    }
     assert response.headers["X-Mock-Explain"] == f"file: the data set inflates to more than {INFLATED - MIB} bytes"
     assert client.get("/__admin/export").json["blobs"] == {}

@@ -1,5 +1,6 @@
 """Faults in the DICOMweb dialect: a STOW answered 202 with parts in FailedSOPSequence (stow_fail), and a WADO
 that drops mid-stream (the core's truncate), on both faces."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,9 @@ def files():
 
 
 def _stow(client, face, parts):
-    return client.post(STOW[face], data=multipart(parts),
-                       headers={"Content-Type": MULTIPART, "Accept": "application/dicom+json"})
+    return client.post(
+        STOW[face], data=multipart(parts), headers={"Content-Type": MULTIPART, "Accept": "application/dicom+json"}
+    )
 
 
 def _sops(answer, sequence):
@@ -30,8 +32,9 @@ def _sops(answer, sequence):
 @pytest.mark.parametrize("face", ["msdicom", "sphere"])
 @pytest.mark.parametrize("action, reason", [(1, 272), ({"parts": 1, "reason": 43264}, 43264)])
 def test_stow_fail_fails_the_first_parts_and_stores_the_others(client, files, face, action, reason):
-    rule = client.post("/__admin/faults", json={"vendor": face, "method": "POST", "times": 1,
-                                                "action": {"stow_fail": action}})
+    rule = client.post(
+        "/__admin/faults", json={"vendor": face, "method": "POST", "times": 1, "action": {"stow_fail": action}}
+    )
     assert rule.status_code == 201, rule.json
     parts = [files["ct1"], files["ct2"], files["other"]]
     response = _stow(client, face, parts)
@@ -57,15 +60,18 @@ def test_stow_fail_of_every_part_is_a_409_that_stores_nothing(client, files, fac
     assert client.get(search).status_code in (200, 204) and not (client.get(search).get_data().strip(b"[]"))
 
 
-@pytest.mark.parametrize("action, problem", [
-    (0, "'parts' must be a whole number of parts, at least 1"),
-    ("2", "'parts' must be a whole number of parts, at least 1"),
-    (True, "'parts' must be a whole number of parts, at least 1"),
-    ({"reason": 272}, 'must be a number of parts or {"parts": N, "reason": FailureReason}'),
-    ({"parts": 1, "why": 1}, 'must be a number of parts or {"parts": N, "reason": FailureReason}'),
-    ({"parts": 1, "reason": "x"}, "'reason' must be a FailureReason (an unsigned short, e.g. 272 or 43264)"),
-    ({"parts": 1, "reason": 70000}, "'reason' must be a FailureReason (an unsigned short, e.g. 272 or 43264)"),
-])
+@pytest.mark.parametrize(
+    "action, problem",
+    [
+        (0, "'parts' must be a whole number of parts, at least 1"),
+        ("2", "'parts' must be a whole number of parts, at least 1"),
+        (True, "'parts' must be a whole number of parts, at least 1"),
+        ({"reason": 272}, 'must be a number of parts or {"parts": N, "reason": FailureReason}'),
+        ({"parts": 1, "why": 1}, 'must be a number of parts or {"parts": N, "reason": FailureReason}'),
+        ({"parts": 1, "reason": "x"}, "'reason' must be a FailureReason (an unsigned short, e.g. 272 or 43264)"),
+        ({"parts": 1, "reason": 70000}, "'reason' must be a FailureReason (an unsigned short, e.g. 272 or 43264)"),
+    ],
+)
 @pytest.mark.parametrize("face", ["msdicom", "sphere"])
 def test_a_bad_stow_fail_value_is_refused(client, face, action, problem):
     response = client.post("/__admin/faults", json={"vendor": face, "action": {"stow_fail": action}})
@@ -78,8 +84,9 @@ def test_stow_fail_is_the_dicomweb_faces_own(client):
 
 
 def test_dicomweb_client_sees_the_partly_failed_stow(mock_server, files):
-    mock_server.admin.add_fault({"vendor": "msdicom", "method": "POST", "times": 1,
-                                 "action": {"stow_fail": {"parts": 1, "reason": 43264}}})
+    mock_server.admin.add_fault(
+        {"vendor": "msdicom", "method": "POST", "times": 1, "action": {"stow_fail": {"parts": 1, "reason": 43264}}}
+    )
     client = DICOMwebClient(mock_server.url("msdicom") + "/v2")
     answer = client.store_instances([dataset(files["ct1"]), dataset(files["ct2"])])
     assert [i.FailureReason for i in answer.FailedSOPSequence] == [43264]
@@ -90,8 +97,9 @@ def _client(mock_server, face):
     if face == "msdicom":
         client = DICOMwebClient(mock_server.url("msdicom") + "/v2")
     else:
-        client = DICOMwebClient(mock_server.url("sphere"), qido_url_prefix="qidors", wado_url_prefix="wadors",
-                                stow_url_prefix="stowrs")
+        client = DICOMwebClient(
+            mock_server.url("sphere"), qido_url_prefix="qidors", wado_url_prefix="wadors", stow_url_prefix="stowrs"
+        )
     client.set_http_retry_params(retry=False)  # its default retries (with real sleeps) would hide the drop
     return client
 
@@ -103,8 +111,9 @@ def test_a_wado_that_drops_mid_stream_raises_and_the_next_call_works(mock_server
     client.store_instances([dataset(files["ct1"]), dataset(files["ct2"])])
     study, series, sop = uids(files["ct1"])
     path = "/msdicom/v2/studies/*" if face == "msdicom" else "/sphere/wadors/studies/*"
-    rule = mock_server.admin.add_fault({"vendor": face, "method": "GET", "path": path, "times": 1,
-                                        "action": {"truncate": 300}})
+    rule = mock_server.admin.add_fault(
+        {"vendor": face, "method": "GET", "path": path, "times": 1, "action": {"truncate": 300}}
+    )
 
     def retrieve():
         if call == "retrieve_instance":
@@ -117,4 +126,5 @@ def test_a_wado_that_drops_mid_stream_raises_and_the_next_call_works(mock_server
     assert dropped["fault_id"] == rule["id"] and dropped["status"] == 200
     whole = retrieve()
     assert sorted(ds.SOPInstanceUID for ds in whole) == sorted(
-        [sop] if call == "retrieve_instance" else [uids(files["ct1"])[2], uids(files["ct2"])[2]])
+        [sop] if call == "retrieve_instance" else [uids(files["ct1"])[2], uids(files["ct2"])[2]]
+    )

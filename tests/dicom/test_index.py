@@ -1,4 +1,5 @@
 """QIDO answers from the index: the filters are SQL on indexed columns (SQLite's query plan says so)."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,8 +53,9 @@ def test_dashboard_studies_and_demo_seeding(tmp_path):
             assert len(studies) == 4 and all(s["thumbnail"] for s in studies)
             found = client.get(f"{base}/studies", headers={"Accept": "application/dicom+json"}).json
             assert len(found) == 4
-            counts = sorted(len(client.get(f"{base}/studies/{s['0020000D']['Value'][0]}/instances").json)
-                            for s in found)
+            counts = sorted(
+                len(client.get(f"{base}/studies/{s['0020000D']['Value'][0]}/instances").json) for s in found
+            )
             assert counts == [1, 1, 2, 3]
             thumbnail = client.get(studies[0]["thumbnail"])
             assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/png"

@@ -1,4 +1,5 @@
 """multipart/related and media types: what PS3.18 says and what real clients send."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,13 +46,16 @@ def test_roundtrip_and_parts_without_headers():
     assert bare.content == b"RAW" and bare.headers == {}
 
 
-@pytest.mark.parametrize("body, boundary, message", [
-    (b"no delimiter here", "b", "the boundary 'b' does not occur in it"),
-    (b"--b\r\nContent-Type: x\r\n\r\nDATA", "b", "the closing boundary is missing"),
-    (b"--b\r\nContent-Type: x", "b", "a part has no header/body separator"),
-    (b"--b--", "b", "it has no parts"),
-    (b"", None, "no boundary was found"),
-])
+@pytest.mark.parametrize(
+    "body, boundary, message",
+    [
+        (b"no delimiter here", "b", "the boundary 'b' does not occur in it"),
+        (b"--b\r\nContent-Type: x\r\n\r\nDATA", "b", "the closing boundary is missing"),
+        (b"--b\r\nContent-Type: x", "b", "a part has no header/body separator"),
+        (b"--b--", "b", "it has no parts"),
+        (b"", None, "no boundary was found"),
+    ],
+)
 def test_broken_bodies_are_400(body, boundary, message):
     with pytest.raises(DicomWebError) as err:
         decode_related(body, boundary)

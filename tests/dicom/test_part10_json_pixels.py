@@ -1,4 +1,5 @@
 """Part-10 checks, DICOM JSON without bulk data, UIDs, frames and transcoding."""
+
 from __future__ import annotations
 
 import pydicom
@@ -15,27 +16,51 @@ from tests.dicom.files import dataset, pydicom_file
 LIMIT = 256 * 1024 * 1024
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "the file is empty"),
-    (b"hello", "not a DICOM Part-10 file"),
-    (to_part10(image_dataset(0, 0))[:-100], "the file is truncated: element (7FE0,0010)"),
-    (rle_part10(image_dataset(0, 0, frames=2))[:-40], "encapsulated pixel data has no end delimiter"),
-    (pydicom_file("rtplan_truncated.dcm"), "the file is truncated"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "the file is empty"),
+        (b"hello", "not a DICOM Part-10 file"),
+        (to_part10(image_dataset(0, 0))[:-100], "the file is truncated: element (7FE0,0010)"),
+        (rle_part10(image_dataset(0, 0, frames=2))[:-40], "encapsulated pixel data has no end delimiter"),
+        (pydicom_file("rtplan_truncated.dcm"), "the file is truncated"),
+    ],
+)
 def test_unreadable_files_say_why(data, reason):
     with pytest.raises(NotDicomError) as err:
         read_part10(data, max_inflated=LIMIT)
     assert reason in str(err.value)
 
 
-@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm", "rtdose.dcm", "rtplan.dcm",
-                                  "MR_small_implicit.dcm", "SC_rgb_rle_2frame.dcm", "image_dfl.dcm"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CT_small.dcm",
+        "MR_small_RLE.dcm",
+        "JPEG2000.dcm",
+        "rtdose.dcm",
+        "rtplan.dcm",
+        "MR_small_implicit.dcm",
+        "SC_rgb_rle_2frame.dcm",
+        "image_dfl.dcm",
+    ],
+)
 def test_pydicom_files_read(name):
     assert read_part10(pydicom_file(name), max_inflated=LIMIT).SOPInstanceUID
 
 
-@pytest.mark.parametrize("uid, valid", [("1.2.840.10008.1.2", True), ("0", True), ("1.02", False),
-                                        ("1.2.", False), ("1.a", False), ("1." + "2" * 63, False), ("", False)])
+@pytest.mark.parametrize(
+    "uid, valid",
+    [
+        ("1.2.840.10008.1.2", True),
+        ("0", True),
+        ("1.02", False),
+        ("1.2.", False),
+        ("1.a", False),
+        ("1." + "2" * 63, False),
+        ("", False),
+    ],
+)
 def test_uid_syntax(uid, valid):
     assert is_valid_uid(uid) is valid
 
@@ -43,8 +68,10 @@ def test_uid_syntax(uid, valid):
 def test_metadata_gives_pixel_data_as_a_relative_bulk_data_uri():
     meta = dicomjson.metadata(dataset(pydicom_file("CT_small.dcm")))
     assert meta["7FE00010"] == {"vr": "OW", "BulkDataURI": "frames/1"}
-    assert dicomjson.with_bulk_urls(dict(meta), "http://h/studies/1/series/2/instances/3")["7FE00010"] == \
-        {"vr": "OW", "BulkDataURI": "http://h/studies/1/series/2/instances/3/frames/1"}
+    assert dicomjson.with_bulk_urls(dict(meta), "http://h/studies/1/series/2/instances/3")["7FE00010"] == {
+        "vr": "OW",
+        "BulkDataURI": "http://h/studies/1/series/2/instances/3/frames/1",
+    }
     assert "7FE00010" not in dicomjson.without_bulk(dicomjson.metadata(dataset(pydicom_file("CT_small.dcm"))))
     assert meta["00100010"] == {"vr": "PN", "Value": [{"Alphabetic": "CompressedSamples^CT1"}]}
     assert meta["00280030"]["vr"] == "DS"
@@ -95,8 +122,9 @@ def test_frames_native_and_encapsulated(tmp_path):
 @pytest.mark.parametrize("implicit, rows", [(False, 8), (True, 8), (False, 64), (True, 64)])
 def test_native_frames_read_in_place_match_pydicom(tmp_path, implicit, rows):
     """In both VR encodings, small and larger images: the same bytes as pydicom's own PixelData, frame by frame."""
-    ds = pydicom.dcmread(__import__("io").BytesIO(to_part10(image_dataset(1, 0, "MR", frames=2, rows=rows,
-                                                                            columns=rows))))
+    ds = pydicom.dcmread(
+        __import__("io").BytesIO(to_part10(image_dataset(1, 0, "MR", frames=2, rows=rows, columns=rows)))
+    )
     ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1"
     out = __import__("io").BytesIO()
     ds.save_as(out, implicit_vr=implicit, little_endian=True, enforce_file_format=True)

@@ -1,5 +1,6 @@
 """Every test file pydicom ships, through both faces: each stored or refused with a reason, and every
 retrieval of it (instance, transcoded, metadata, frames, rendered) a 2xx or a 4xx, never a 5xx."""
+
 from __future__ import annotations
 
 import glob

@@ -1,4 +1,5 @@
 """dicom/routes.py: one route table; each face serves its share of it, every served route declared exactly once."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,5 +1,6 @@
 """A STOW parses its parts before its transaction (outside SQLite's write lock), once each, and still answers a
 broken body in its place."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,9 @@ def examined(monkeypatch):
 @pytest.mark.parametrize("face", ["msdicom", "sphere"])
 def test_parts_are_parsed_once_before_the_transaction(mock_app, examined, face):
     files = study_files(seed=7)
-    response = mock_app.test_client().post(STOW[face], data=multipart([files["ct1"], files["ct2"]]),
-                                           headers={"Content-Type": MULTIPART})
+    response = mock_app.test_client().post(
+        STOW[face], data=multipart([files["ct1"], files["ct2"]]), headers={"Content-Type": MULTIPART}
+    )
     assert response.status_code == 200
     stored = [item["00081155"]["Value"][0] for item in response.json["00081199"]["Value"]]
     assert stored == [uids(files["ct1"])[2], uids(files["ct2"])[2]]
@@ -46,8 +48,8 @@ def test_a_fault_rule_still_answers_first(mock_app, examined):
 
 
 def test_a_body_that_breaks_early_is_answered_by_the_view(mock_app, examined):
-    response = mock_app.test_client().post(STOW["msdicom"], data=b"--nope\r\n",
-                                           headers={"Content-Type": MULTIPART})
+    response = mock_app.test_client().post(STOW["msdicom"], data=b"--nope\r\n", headers={"Content-Type": MULTIPART})
     assert response.status_code == 400 and examined == []
-    assert response.get_data(as_text=True) == ("The request body is not valid multipart/related: "
-                                               "the boundary 'b0und4ry' does not occur in it.")
+    assert response.get_data(as_text=True) == (
+        "The request body is not valid multipart/related: the boundary 'b0und4ry' does not occur in it."
+    )

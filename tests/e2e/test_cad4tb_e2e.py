@@ -1,4 +1,5 @@
 """The thin client and the document's own `requests` examples against a live server."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,16 @@ from mockservers.cad4tb.client import Cad4tbAPIError, Cad4tbClient
 from mockservers.dicom.synthetic import dx_file
 
 # The document's example patient and series.
-DOC_FILE = dx_file(0, 0, PatientID="12345", PatientName="Anonymous", PatientSex="M", PatientBirthDate="19000101",
-                   StudyInstanceUID="1.2.3.4.5", SeriesInstanceUID="1.2.3.4.5.6")
+DOC_FILE = dx_file(
+    0,
+    0,
+    PatientID="12345",
+    PatientName="Anonymous",
+    PatientSex="M",
+    PatientBirthDate="19000101",
+    StudyInstanceUID="1.2.3.4.5",
+    SeriesInstanceUID="1.2.3.4.5.6",
+)
 
 
 def test_whole_flow_through_the_thin_client(mock_server):
@@ -61,12 +70,16 @@ def test_the_documents_first_example_as_written(mock_server):
     Cad4tbClient(mock_server.url("cad4tb")).upload(DOC_FILE)
     server_address = mock_server.url("cad4tb")
     # -- the document's example; its 'X‐USERNAME' has a Unicode hyphen (U+2010), which no HTTP client can send
-    payload = {'Project': 'some-project', 'Archive': 'some-archive', 'PatientID': '12345'}
-    credentials = {'X-USERNAME': 'some-username', 'X-PASSWORD': 'some-password'}
+    payload = {"Project": "some-project", "Archive": "some-archive", "PatientID": "12345"}
+    credentials = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password"}
     r = requests.get(f"{server_address}/api/v1/patient/get/", params=payload, headers=credentials)
     # --
-    assert json.loads(r.content) == {"PatientName": "Anonymous", "PatientID": "12345", "PatientSex": "M",
-                                     "PatientBirthDate": "1900-01-01"}
+    assert json.loads(r.content) == {
+        "PatientName": "Anonymous",
+        "PatientID": "12345",
+        "PatientSex": "M",
+        "PatientBirthDate": "1900-01-01",
+    }
     assert list(json.loads(r.content)) == ["PatientName", "PatientID", "PatientSex", "PatientBirthDate"]
 
 
@@ -75,14 +88,16 @@ def test_the_documents_second_example(mock_server):
     mock_server.admin.advance(5)
     server_address = mock_server.url("cad4tb")
     # -- the document's example, with its missing comma after 'cad4tb' put back
-    payload = {'Project': 'some-project',
-               'Archive': 'some-archive',
-               'PatientID': '12345',
-               'StudyInstanceUID': '1.2.3.4.5',
-               'SeriesInstanceUID': '1.2.3.4.5.6',
-               'Type': 'cad4tb',
-               'Results': 'CAD4TB 5'}
-    credentials = {'X-USERNAME': 'some-username', 'X-PASSWORD': 'some-password'}
+    payload = {
+        "Project": "some-project",
+        "Archive": "some-archive",
+        "PatientID": "12345",
+        "StudyInstanceUID": "1.2.3.4.5",
+        "SeriesInstanceUID": "1.2.3.4.5.6",
+        "Type": "cad4tb",
+        "Results": "CAD4TB 5",
+    }
+    credentials = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password"}
     r = requests.get(f"{server_address}/api/v1/series/results/", params=payload, headers=credentials)
     # --
     [result] = json.loads(r.content)
@@ -96,7 +111,7 @@ def test_the_documents_second_example(mock_server):
 def test_the_unicode_hyphen_header_fails_in_requests_itself(mock_server):
     """Why the examples are run with an ASCII hyphen: the document's header name cannot be sent."""
     with pytest.raises(UnicodeEncodeError):
-        requests.get(mock_server.url("cad4tb") + "/api/v1/patient/get/", headers={'X‐USERNAME': 'some-username'})
+        requests.get(mock_server.url("cad4tb") + "/api/v1/patient/get/", headers={"X‐USERNAME": "some-username"})
 
 
 def test_the_demo_script_runs_the_whole_flow(mock_server, monkeypatch, capsys):

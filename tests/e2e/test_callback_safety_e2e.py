@@ -1,5 +1,6 @@
 """Callbacks against live servers: one namespace cannot reach the control plane through a callback, and a
 SIGKILL in the middle of a send shows as two attempts of one delivery id, the receiver getting it twice."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ from tests.e2e.test_sigma_e2e import _start_server
 
 
 def test_a_notify_url_at_the_admin_reset_of_the_server_wipes_nothing(mock_server):
-    rule = mock_server.admin.add_fault({"vendor": "sigma", "method": "GET", "path": "/sigma/nowhere/",
-                                        "action": {"status": 500}})
+    rule = mock_server.admin.add_fault(
+        {"vendor": "sigma", "method": "GET", "path": "/sigma/nowhere/", "action": {"status": 500}}
+    )
     victim = SigmaClient(mock_server.url("sigma"))
     victim.login()
     stored = victim.upload_dicom(dx_file(index=3))
@@ -27,14 +29,20 @@ def test_a_notify_url_at_the_admin_reset_of_the_server_wipes_nothing(mock_server
     caller = SigmaClient(intruder.url("sigma"), session=intruder.session)
     caller.login()
     ids = caller.upload_dicom(dx_file(index=4))
-    caller.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                   notify_url=f"{mock_server.base_url}/__admin/reset")
+    caller.new_job(
+        ids["study_id"],
+        ids["series_id"],
+        ids["patient_id"],
+        ids["filename"],
+        notify_url=f"{mock_server.base_url}/__admin/reset",
+    )
     intruder.admin.advance(3600)
     assert mock_server.admin.faults() == [rule]
     assert victim.download(stored["filename"]) == dx_file(index=3)
     [cb] = intruder.admin.callbacks("sigma")
     assert cb["state"] == "refused" and [a["error"] for a in cb["attempts"]] == [
-        "refused: /__admin is the mock's control plane, never a callback target"]
+        "refused: /__admin is the mock's control plane, never a callback target"
+    ]
     again = intruder.admin.redeliver(cb["id"])
     assert again["state"] == "refused" and len(again["attempts"]) == 2 and again["attempts"][1]["redelivery"]
     assert mock_server.admin.faults() == [rule]
@@ -51,8 +59,9 @@ def test_the_receiver_sees_its_attempt_in_state_sending(mock_server, httpserver)
     client = SigmaClient(mock_server.url("sigma"))
     client.login()
     ids = client.upload_dicom(dx_file(index=7))
-    client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                   notify_url=httpserver.url_for("/notify"))
+    client.new_job(
+        ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"], notify_url=httpserver.url_for("/notify")
+    )
     mock_server.admin.advance(60)
     assert seen == [[("sending", None)]]
     [cb] = mock_server.admin.callbacks("sigma")
@@ -79,8 +88,13 @@ def test_a_sigkill_while_sending_shows_two_attempts_of_one_delivery(tmp_path, ht
         client = SigmaClient(base + "/sigma")
         client.login()
         ids = client.upload_dicom(dx_file(index=6))
-        client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                       notify_url=httpserver.url_for("/notify"))
+        client.new_job(
+            ids["study_id"],
+            ids["series_id"],
+            ids["patient_id"],
+            ids["filename"],
+            notify_url=httpserver.url_for("/notify"),
+        )
 
         def advance():
             try:

@@ -1,4 +1,5 @@
 """The real dicomweb-client, unmodified, against both DICOMweb faces on a live mock server: every call it offers."""
+
 from __future__ import annotations
 
 import io
@@ -10,8 +11,8 @@ from dicomweb_client.api import DICOMwebClient
 from PIL import Image
 
 from mockservers.pytest_plugin import LiveServer
-from tests.machinery import test_settings
 from tests.dicom.files import dataset, study_files, uids
+from tests.machinery import test_settings
 
 ANY = (("application/dicom", "*"),)
 
@@ -32,8 +33,13 @@ def msdicom(mock_server, request):
 
 @pytest.fixture
 def sphere(mock_server):
-    return DICOMwebClient(mock_server.url("sphere"), qido_url_prefix="qidors", wado_url_prefix="wadors",
-                          stow_url_prefix="stowrs", delete_url_prefix="wadors")
+    return DICOMwebClient(
+        mock_server.url("sphere"),
+        qido_url_prefix="qidors",
+        wado_url_prefix="wadors",
+        stow_url_prefix="stowrs",
+        delete_url_prefix="wadors",
+    )
 
 
 def test_msdicom_store_search_retrieve_delete(msdicom, files):
@@ -47,13 +53,15 @@ def test_msdicom_store_search_retrieve_delete(msdicom, files):
     assert duplicate.value.response.json()["00081198"]["Value"][0]["00081197"]["Value"] == [45070]
 
     assert len(msdicom.search_for_studies()) == 2
-    assert [s["0020000D"]["Value"][0] for s in msdicom.search_for_studies(search_filters={"ModalitiesInStudy": "MR"})] \
-        == [study]
+    assert [
+        s["0020000D"]["Value"][0] for s in msdicom.search_for_studies(search_filters={"ModalitiesInStudy": "MR"})
+    ] == [study]
     assert len(msdicom.search_for_studies(fuzzymatching=True, search_filters={"PatientName": "jos"})) == 1
     assert len(msdicom.search_for_studies(limit=1, offset=1)) == 1
     assert len(msdicom.search_for_studies(get_remaining=True, limit=1)) == 2
-    with_counts = msdicom.search_for_studies(search_filters={"StudyInstanceUID": study},
-                                             fields=["NumberOfStudyRelatedInstances"])
+    with_counts = msdicom.search_for_studies(
+        search_filters={"StudyInstanceUID": study}, fields=["NumberOfStudyRelatedInstances"]
+    )
     assert with_counts[0]["00201208"]["Value"] == [3]
     assert len(msdicom.search_for_series()) == 3
     assert len(msdicom.search_for_series(study, search_filters={"Modality": "CT"})) == 1
@@ -62,8 +70,11 @@ def test_msdicom_store_search_retrieve_delete(msdicom, files):
     assert len(msdicom.search_for_instances(study, series)) == 2
     assert msdicom.search_for_studies(search_filters={"PatientID": "nobody"}) == []
 
-    assert {d.SOPInstanceUID for d in msdicom.retrieve_study(study, media_types=ANY)} == \
-        {sop, uids(files["ct2"])[2], mr_sop}
+    assert {d.SOPInstanceUID for d in msdicom.retrieve_study(study, media_types=ANY)} == {
+        sop,
+        uids(files["ct2"])[2],
+        mr_sop,
+    }
     assert len(list(msdicom.iter_study(study, media_types=ANY))) == 3
     assert len(msdicom.retrieve_series(study, series, media_types=ANY)) == 2
     assert len(list(msdicom.iter_series(study, series, media_types=ANY))) == 2
@@ -77,16 +88,26 @@ def test_msdicom_store_search_retrieve_delete(msdicom, files):
     meta = msdicom.retrieve_instance_metadata(study, series, sop)
     assert sorted(meta["7FE00010"]) == ["BulkDataURI", "vr"]
     assert meta["7FE00010"]["BulkDataURI"].endswith(f"/studies/{study}/series/{series}/instances/{sop}/frames/1")
-    assert msdicom.retrieve_bulkdata(meta["7FE00010"]["BulkDataURI"], media_types=("application/octet-stream",)) \
-        == [dataset(files["ct1"]).PixelData]
+    assert msdicom.retrieve_bulkdata(meta["7FE00010"]["BulkDataURI"], media_types=("application/octet-stream",)) == [
+        dataset(files["ct1"]).PixelData
+    ]
     assert pydicom.Dataset.from_json({k: v for k, v in meta.items() if k != "7FE00010"}).SOPInstanceUID == sop
 
     pixels = dataset(files["mr"]).pixel_array
-    frames = msdicom.retrieve_instance_frames(mr_study, mr_series, mr_sop, [1, 3],
-                                              media_types=("application/octet-stream",))
+    frames = msdicom.retrieve_instance_frames(
+        mr_study, mr_series, mr_sop, [1, 3], media_types=("application/octet-stream",)
+    )
     assert frames == [pixels[0].tobytes(), pixels[2].tobytes()]
-    assert len(list(msdicom.iter_instance_frames(mr_study, mr_series, mr_sop, [2],
-                                                 media_types=("application/octet-stream",)))) == 1
+    assert (
+        len(
+            list(
+                msdicom.iter_instance_frames(
+                    mr_study, mr_series, mr_sop, [2], media_types=("application/octet-stream",)
+                )
+            )
+        )
+        == 1
+    )
     native = msdicom.retrieve_instance_frames(mr_study, mr_series, mr_sop, [2])  # "*/*": frames as stored
     assert native == [list(pydicom.encaps.generate_frames(dataset(files["mr"]).PixelData, number_of_frames=3))[1]]
     with pytest.raises(requests.HTTPError) as missing:
@@ -147,8 +168,13 @@ def test_sphere_store_search_retrieve(sphere, files, mock_server):
 def test_sphere_delete_when_the_mock_allows_it(files):
     server = LiveServer(test_settings(vendor_config={"sphere": {"mock": {"allow_delete": True}}}))
     try:
-        client = DICOMwebClient(server.url("sphere"), qido_url_prefix="qidors", wado_url_prefix="wadors",
-                                stow_url_prefix="stowrs", delete_url_prefix="wadors")
+        client = DICOMwebClient(
+            server.url("sphere"),
+            qido_url_prefix="qidors",
+            wado_url_prefix="wadors",
+            stow_url_prefix="stowrs",
+            delete_url_prefix="wadors",
+        )
         study, series, sop = uids(files["ct1"])
         client.store_instances(datasets(files), study_instance_uid=None)
         client.delete_instance(study, series, sop)

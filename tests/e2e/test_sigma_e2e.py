@@ -1,4 +1,5 @@
 """The thin client drives a live server; a real local HTTP receiver gets the notify_url callback."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,14 @@ def test_whole_flow_through_the_thin_client(mock_server, httpserver):
     client.login()
     ids = client.upload_dicom(dx_file(index=1), name="C:\\data\\chest.dcm")
     assert ids["filename"] == "chest.dcm" and "store_id" in ids
-    job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                            notify_url=httpserver.url_for("/notify"), notify_info={"ticket": "T-1"})
+    job_id = client.new_job(
+        ids["study_id"],
+        ids["series_id"],
+        ids["patient_id"],
+        ids["filename"],
+        notify_url=httpserver.url_for("/notify"),
+        notify_info={"ticket": "T-1"},
+    )
     job = client.wait_for_job(job_id, interval=5, sleep=mock_server.admin.advance)
     assert job["status"] == "success"
     [(request, _)] = httpserver.log
@@ -52,13 +59,15 @@ def test_client_raises_the_vendor_error_with_both_messages(mock_server):
 
 def test_callback_to_a_receiver_that_fails_is_retried(mock_server, httpserver):
     from werkzeug import Response
+
     answers = iter([503, 503, 200])
     httpserver.expect_request("/notify").respond_with_handler(lambda r: Response("", status=next(answers)))
     client = SigmaClient(mock_server.url("sigma"))
     client.login()
     ids = client.upload_dicom(dx_file(index=2))
-    job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                            notify_url=httpserver.url_for("/notify"))
+    job_id = client.new_job(
+        ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"], notify_url=httpserver.url_for("/notify")
+    )
     mock_server.admin.advance(600)
     [cb] = mock_server.admin.callbacks("sigma")
     assert [a["status"] for a in cb["attempts"]] == [503, 503, 200] and cb["state"] == "delivered"
@@ -76,8 +85,25 @@ def test_hard_coded_vendor_url_through_vendor_session(vendor_session, mock_app):
 
 def _start_server(state_url: str, env: dict) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", state_url, "--clock", "virtual",
-         "--vendor", "sigma"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "mockservers",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+            state_url,
+            "--clock",
+            "virtual",
+            "--vendor",
+            "sigma",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     line = proc.stdout.readline()  # printed once the socket is bound
     assert "serving" in line, line + proc.stdout.read()
     return proc, line.split(" on ", 1)[1].split("/ ", 1)[0]
@@ -92,8 +118,13 @@ def test_sigkill_and_restart_keeps_acknowledged_work_and_fires_due_callbacks(tmp
         client = SigmaClient(base + "/sigma")
         client.login()
         ids = client.upload_dicom(dx_file(index=5))
-        job_id = client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"],
-                                notify_url=httpserver.url_for("/notify"))
+        job_id = client.new_job(
+            ids["study_id"],
+            ids["series_id"],
+            ids["patient_id"],
+            ids["filename"],
+            notify_url=httpserver.url_for("/notify"),
+        )
         Admin(base).advance(3)  # running, not finished
     finally:
         proc.send_signal(signal.SIGKILL)

@@ -17,8 +17,9 @@ class MsDicom:
     def stow(self, parts: list[bytes], study: str | None = None, boundary: str = "b0und4ry", **headers):
         path = self.base + "/studies" + (f"/{study}" if study else "")
         content_type = headers.pop("content_type", f'multipart/related; type="application/dicom"; boundary={boundary}')
-        return self.c.post(path, data=multipart(parts, boundary), headers={"Content-Type": content_type,
-                                                                            "Accept": JSON, **headers})
+        return self.c.post(
+            path, data=multipart(parts, boundary), headers={"Content-Type": content_type, "Accept": JSON, **headers}
+        )
 
     def get(self, path: str, accept: str | None = JSON, **params):
         headers = {"Accept": accept} if accept is not None else {}

@@ -1,4 +1,5 @@
 """A battery of bad inputs: each a 4xx with a reason (never a 5xx), and nothing stored from the failed parts."""
+
 from __future__ import annotations
 
 import io
@@ -7,8 +8,8 @@ import pytest
 
 from mockservers.app import create_app
 from mockservers.dicom.synthetic import image_dataset, to_part10
-from tests.machinery import test_settings
 from tests.dicom.files import dataset, multipart, pydicom_file, uids
+from tests.machinery import test_settings
 
 STOW = "/msdicom/v2/studies"
 MULTIPART = 'multipart/related; type="application/dicom"; boundary=b0und4ry'
@@ -24,29 +25,40 @@ def no_sop_instance_uid() -> bytes:
 
 GOOD = to_part10(image_dataset(7, 1, "CT"))
 CASES = {
-    "a part that is not DICOM": (dict(data=multipart([b"%PDF-1.4 not dicom"]), content_type=MULTIPART), 409,
-                                 "272"),
+    "a part that is not DICOM": (dict(data=multipart([b"%PDF-1.4 not dicom"]), content_type=MULTIPART), 409, "272"),
     "a truncated file": (dict(data=multipart([GOOD[:-100]]), content_type=MULTIPART), 409, "272"),
-    "pydicom's truncated MR": (dict(data=multipart([pydicom_file("MR_truncated.dcm")]), content_type=MULTIPART),
-                               409, "272"),
+    "pydicom's truncated MR": (
+        dict(data=multipart([pydicom_file("MR_truncated.dcm")]), content_type=MULTIPART),
+        409,
+        "272",
+    ),
     "no SOPInstanceUID": (dict(data=multipart([no_sop_instance_uid()]), content_type=MULTIPART), 409, "43264"),
-    "a broken multipart body": (dict(data=b"--b0und4ry\r\nContent-Type: application/dicom" + GOOD,
-                                     content_type=MULTIPART), 400, "not valid multipart/related"),
-    "no closing delimiter": (dict(data=multipart([GOOD])[:-12], content_type=MULTIPART), 400,
-                             "the closing boundary is missing"),
-    "a wrong boundary": (dict(data=multipart([GOOD], boundary="other"), content_type=MULTIPART), 400,
-                         "the boundary 'b0und4ry' does not occur in it"),
+    "a broken multipart body": (
+        dict(data=b"--b0und4ry\r\nContent-Type: application/dicom" + GOOD, content_type=MULTIPART),
+        400,
+        "not valid multipart/related",
+    ),
+    "no closing delimiter": (
+        dict(data=multipart([GOOD])[:-12], content_type=MULTIPART),
+        400,
+        "the closing boundary is missing",
+    ),
+    "a wrong boundary": (
+        dict(data=multipart([GOOD], boundary="other"), content_type=MULTIPART),
+        400,
+        "the boundary 'b0und4ry' does not occur in it",
+    ),
     "an empty body": (dict(data=b"", content_type=MULTIPART), 400, "does not occur in it"),
-    "a form upload": (dict(data=b"a=1", content_type="application/x-www-form-urlencoded"), 415,
-                      "is not supported"),
+    "a form upload": (dict(data=b"a=1", content_type="application/x-www-form-urlencoded"), 415, "is not supported"),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_stow_is_a_4xx_with_a_reason_and_stores_nothing(client, name):
     kwargs, status, reason = CASES[name]
-    r = client.post(STOW, data=kwargs["data"], headers={"Content-Type": kwargs["content_type"],
-                                                         "Accept": "application/dicom+json"})
+    r = client.post(
+        STOW, data=kwargs["data"], headers={"Content-Type": kwargs["content_type"], "Accept": "application/dicom+json"}
+    )
     assert r.status_code == status, r.get_data(as_text=True)
     assert reason in r.get_data(as_text=True)
     assert client.get("/msdicom/v2/instances").status_code == 204
@@ -61,13 +73,16 @@ def test_good_parts_survive_bad_ones(client):
     assert [i["00080018"]["Value"][0] for i in found] == [uids(GOOD)[2]]
 
 
-@pytest.mark.parametrize("path, accept, status", [
-    ("/msdicom/v2/studies/1.2.x/metadata", "application/dicom+json", 400),
-    ("/msdicom/v2/studies/1.2.3.4/metadata", "application/dicom+json", 404),
-    ("/msdicom/v2/studies/1.2.3.4", 'multipart/related; type="application/dicom"', 404),
-    ("/msdicom/v2/studies", "text/html", 406),
-    ("/msdicom/v2/nowhere", "application/dicom+json", 404),
-])
+@pytest.mark.parametrize(
+    "path, accept, status",
+    [
+        ("/msdicom/v2/studies/1.2.x/metadata", "application/dicom+json", 400),
+        ("/msdicom/v2/studies/1.2.3.4/metadata", "application/dicom+json", 404),
+        ("/msdicom/v2/studies/1.2.3.4", 'multipart/related; type="application/dicom"', 404),
+        ("/msdicom/v2/studies", "text/html", 406),
+        ("/msdicom/v2/nowhere", "application/dicom+json", 404),
+    ],
+)
 def test_bad_reads_are_4xx_text(client, path, accept, status):
     r = client.get(path, headers={"Accept": accept})
     assert r.status_code == status

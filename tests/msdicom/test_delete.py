@@ -1,4 +1,5 @@
 """DELETE (non-standard): 204, then 404; the index's counts follow."""
+
 from __future__ import annotations
 
 from tests.dicom.files import uids
@@ -14,8 +15,9 @@ def test_delete_instance_then_series_then_study(ms, stored):
     assert counts["00201208"]["Value"] == [2] and counts["00201206"]["Value"] == [2]
 
     assert ms.c.delete(f"/msdicom/v2/studies/{study}/series/{series}").status_code == 204
-    text_error(ms.c.delete(f"/msdicom/v2/studies/{study}/series/{series}"), 404,
-               "The specified series cannot be found.")
+    text_error(
+        ms.c.delete(f"/msdicom/v2/studies/{study}/series/{series}"), 404, "The specified series cannot be found."
+    )
     counts = ms.search("/studies", StudyInstanceUID=study, includefield="all").json[0]
     assert counts["00201206"]["Value"] == [1] and counts["00080061"]["Value"] == ["MR"]
 

@@ -1,4 +1,5 @@
 """QIDO-RS on msdicom: its attribute lists, exact matching (no wildcards, no UID lists), paging, 204."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,16 +20,30 @@ def test_every_level_and_nesting(ms, stored):
     assert len(ms.search("/instances").json) == 4
     assert len(ms.search(f"/studies/{study}/series").json) == 2
     assert len(ms.search(f"/studies/{study}/instances").json) == 3
-    assert values(ms.search(f"/studies/{study}/series/{series}/instances").json, "00080018") == \
-        [uids(stored["ct2"])[2], sop]  # newest first
+    assert values(ms.search(f"/studies/{study}/series/{series}/instances").json, "00080018") == [
+        uids(stored["ct2"])[2],
+        sop,
+    ]  # newest first
 
 
 def test_study_result_attributes(ms, stored):
     study, _, _ = uids(stored["ct1"])
     result = ms.search("/studies", StudyInstanceUID=study).json
     assert len(result) == 1
-    assert set(result[0]) == {"00080005", "00080020", "00080030", "00080050", "00080056", "00080090", "00100010",
-                              "00100020", "00100030", "00100040", "00200010", "0020000D"}
+    assert set(result[0]) == {
+        "00080005",
+        "00080020",
+        "00080030",
+        "00080050",
+        "00080056",
+        "00080090",
+        "00100010",
+        "00100020",
+        "00100030",
+        "00100040",
+        "00200010",
+        "0020000D",
+    }
     assert result[0]["00080056"] == {"vr": "CS", "Value": ["ONLINE"]}
 
 
@@ -103,8 +118,7 @@ def test_default_limit_is_100(ms):
 
 def test_includefield_list_and_all(ms, stored):
     study, _, _ = uids(stored["ct1"])
-    r = ms.search("/studies", StudyInstanceUID=study,
-                  includefield="NumberOfStudyRelatedInstances,00081030").json[0]
+    r = ms.search("/studies", StudyInstanceUID=study, includefield="NumberOfStudyRelatedInstances,00081030").json[0]
     assert r["00201208"] == {"vr": "IS", "Value": [3]}
     assert r["00081030"]["Value"] == ["CT study"]
     every = ms.search("/studies", StudyInstanceUID=study, includefield="all").json[0]
@@ -115,23 +129,30 @@ def test_includefield_list_and_all(ms, stored):
 
 
 def test_unsupported_attribute_is_400_naming_it(ms, stored):
-    text_error(ms.search("/studies", InstitutionName="x"), 400,
-               "The query parameter 'InstitutionName' is not supported: it is not a searchable attribute at the "
-               "study level.")
+    text_error(
+        ms.search("/studies", InstitutionName="x"),
+        400,
+        "The query parameter 'InstitutionName' is not supported: it is not a searchable attribute at the study level.",
+    )
     text_error(ms.search("/studies", SOPInstanceUID="1.2.3"), 400)  # an instance attribute at the study level
     text_error(ms.search("/studies", Nonsense="1"), 400)
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"StudyDate": "2023-01-01"}, "The date range '2023-01-01' of StudyDate is invalid."),
-    ({"StudyDate": "20230131-20230101"},
-     "The date range '20230131-20230101' of StudyDate is invalid: the start date is after the end date."),
-    ({"StudyDate": "2023"}, "The value '2023' of StudyDate is not a valid date (YYYYMMDD)."),
-    ({"PatientID": ""}, "The query parameter 'PatientID' has an empty value."),
-    ({"fuzzymatching": "maybe"}, "The value 'maybe' of fuzzymatching must be true or false."),
-    ({"includefield": "NotAKeyword"}, "The field 'NotAKeyword' in includefield is not a DICOM keyword or tag."),
-    ({"StudyInstanceUID": "1.02.x"}, "The value '1.02.x' of StudyInstanceUID is not a valid UID."),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"StudyDate": "2023-01-01"}, "The date range '2023-01-01' of StudyDate is invalid."),
+        (
+            {"StudyDate": "20230131-20230101"},
+            "The date range '20230131-20230101' of StudyDate is invalid: the start date is after the end date.",
+        ),
+        ({"StudyDate": "2023"}, "The value '2023' of StudyDate is not a valid date (YYYYMMDD)."),
+        ({"PatientID": ""}, "The query parameter 'PatientID' has an empty value."),
+        ({"fuzzymatching": "maybe"}, "The value 'maybe' of fuzzymatching must be true or false."),
+        ({"includefield": "NotAKeyword"}, "The field 'NotAKeyword' in includefield is not a DICOM keyword or tag."),
+        ({"StudyInstanceUID": "1.02.x"}, "The value '1.02.x' of StudyInstanceUID is not a valid UID."),
+    ],
+)
 def test_malformed_values_are_400(ms, stored, params, message):
     text_error(ms.search("/studies", **params), 400, message)
 

@@ -1,4 +1,5 @@
 """STOW-RS on msdicom: multipart and single-part, the standard response, and every refusal."""
+
 from __future__ import annotations
 
 from mockservers.dicom.synthetic import image_dataset, to_part10
@@ -69,11 +70,13 @@ def test_single_part_upload_then_409_conflict(ms, files):
 
 def test_documented_content_types_all_work(ms, files):
     """The document: these three Content-Type forms 'have been used successfully'."""
-    for i, (content_type, key) in enumerate([
-        ('multipart/related; type="application/dicom"; boundary=ABCD1234', "ct1"),
-        ("multipart/related; boundary=ABCD1234", "ct2"),
-        ("multipart/related", "other"),
-    ]):
+    for i, (content_type, key) in enumerate(
+        [
+            ('multipart/related; type="application/dicom"; boundary=ABCD1234', "ct1"),
+            ("multipart/related; boundary=ABCD1234", "ct2"),
+            ("multipart/related", "other"),
+        ]
+    ):
         r = ms.stow([files[key]], boundary="ABCD1234", content_type=content_type)
         assert r.status_code == 200, (content_type, r.get_data(as_text=True))
 
@@ -82,8 +85,11 @@ def test_urllib3_form_data_body_of_the_document(ms, files):
     from urllib3.filepost import encode_multipart_formdata
 
     body, _ = encode_multipart_formdata({"file": ("dicomfile", files["ct1"], "application/dicom")}, "xyzzy")
-    r = ms.c.post("/msdicom/v2/studies", data=body, headers={"Content-Type": "multipart/related; boundary=xyzzy",
-                                                              "Accept": "application/dicom+json"})
+    r = ms.c.post(
+        "/msdicom/v2/studies",
+        data=body,
+        headers={"Content-Type": "multipart/related; boundary=xyzzy", "Accept": "application/dicom+json"},
+    )
     assert r.status_code == 200
 
 
@@ -140,15 +146,21 @@ def test_pydicom_test_files_store(ms):
 
 def test_415_for_a_body_that_is_not_dicom_multipart(ms, files):
     r = ms.c.post("/msdicom/v2/studies", data=b"{}", headers={"Content-Type": "application/json"})
-    text_error(r, 415, "The content type 'application/json' is not supported: send multipart/related; "
-                       "type=\"application/dicom\".")
+    text_error(
+        r,
+        415,
+        "The content type 'application/json' is not supported: send multipart/related; type=\"application/dicom\".",
+    )
     r = ms.stow([files["ct1"]], content_type='multipart/related; type="application/dicom+json"; boundary=b0und4ry')
     text_error(r, 415)
 
 
 def test_400_for_an_unreadable_multipart_body(ms):
-    r = ms.c.post("/msdicom/v2/studies", data=b"garbage with no delimiter",
-                  headers={"Content-Type": "multipart/related; type=\"application/dicom\"; boundary=abc"})
+    r = ms.c.post(
+        "/msdicom/v2/studies",
+        data=b"garbage with no delimiter",
+        headers={"Content-Type": 'multipart/related; type="application/dicom"; boundary=abc'},
+    )
     text_error(r, 400, "The request body is not valid multipart/related: the boundary 'abc' does not occur in it.")
 
 

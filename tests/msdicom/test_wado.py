@@ -1,4 +1,5 @@
 """WADO-RS on msdicom: instances, metadata, frames, rendered; the transfer-syntax rules; 404 and 406."""
+
 from __future__ import annotations
 
 import io
@@ -44,7 +45,7 @@ def test_series_of_several_instances_without_star_is_406(ms, stored):
 def test_single_instance_is_transcoded_to_explicit_vr_little_endian_by_default(ms, stored):
     r = ms.get(path(stored["mr"]), accept='multipart/related; type="application/dicom"')
     assert r.status_code == 200
-    (content_type, content), = split_multipart(r)
+    ((content_type, content),) = split_multipart(r)
     assert content_type == f"application/dicom; transfer-syntax={EXPLICIT}"
     ds = dataset(content)
     assert ds.file_meta.TransferSyntaxUID == EXPLICIT
@@ -59,8 +60,10 @@ def test_single_instance_as_bare_application_dicom(ms, stored):
 
 
 def test_transcoding_it_cannot_do_is_406(ms, stored):
-    r = ms.get(path(stored["ct1"]), accept='multipart/related; type="application/dicom"; '
-                                           'transfer-syntax=1.2.840.10008.1.2.4.50')
+    r = ms.get(
+        path(stored["ct1"]),
+        accept='multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.50',
+    )
     text_error(r, 406, "The requested transfer syntax '1.2.840.10008.1.2.4.50' is not supported for transcoding.")
 
 
@@ -69,10 +72,10 @@ def test_metadata_at_every_level_gives_pixel_data_as_a_bulk_data_uri(ms, stored)
     assert study_level.status_code == 200 and study_level.headers["Content-Type"] == "application/dicom+json"
     assert len(study_level.json) == 3
     pixel_uris = sorted(item["7FE00010"]["BulkDataURI"].split("/msdicom/v2", 1)[1] for item in study_level.json)
-    assert all("Value" not in item["7FE00010"] and "InlineBinary" not in item["7FE00010"]
-               for item in study_level.json)
-    assert pixel_uris == sorted(path(stored[k]) + frames
-                                for k, frames in (("ct1", "/frames/1"), ("ct2", "/frames/1"), ("mr", "/frames/1,2,3")))
+    assert all("Value" not in item["7FE00010"] and "InlineBinary" not in item["7FE00010"] for item in study_level.json)
+    assert pixel_uris == sorted(
+        path(stored[k]) + frames for k, frames in (("ct1", "/frames/1"), ("ct2", "/frames/1"), ("mr", "/frames/1,2,3"))
+    )
     assert len(ms.get(path(stored["ct1"], sop=False) + "/metadata").json) == 2
     one = ms.get(path(stored["mr"]) + "/metadata").json
     assert isinstance(one, list) and len(one) == 1
@@ -90,23 +93,29 @@ def test_frames_list_uncompressed_by_default(ms, stored):
 
 
 def test_frames_as_stored_with_star(ms, stored):
-    r = ms.get(path(stored["mr"]) + "/frames/2",
-               accept='multipart/related; type="application/octet-stream"; transfer-syntax=*')
-    (content_type, content), = split_multipart(r)
+    r = ms.get(
+        path(stored["mr"]) + "/frames/2", accept='multipart/related; type="application/octet-stream"; transfer-syntax=*'
+    )
+    ((content_type, content),) = split_multipart(r)
     assert content_type == f"application/octet-stream; transfer-syntax={RLE}"
     frames = list(pydicom.encaps.generate_frames(dataset(stored["mr"]).PixelData, number_of_frames=3))
     assert content == frames[1]
 
 
-@pytest.mark.parametrize("frames, status, message", [
-    ("4", 404, "The specified frame cannot be found."),
-    ("0", 400, "The frame list '0' is invalid: frames are numbered from 1."),
-    ("1,x", 400, "The frame list '1,x' is invalid: frames are numbered from 1."),
-])
+@pytest.mark.parametrize(
+    "frames, status, message",
+    [
+        ("4", 404, "The specified frame cannot be found."),
+        ("0", 400, "The frame list '0' is invalid: frames are numbered from 1."),
+        ("1,x", 400, "The frame list '1,x' is invalid: frames are numbered from 1."),
+    ],
+)
 def test_bad_frames_are_refused(ms, stored, frames, status, message):
-    text_error(ms.get(path(stored["mr"]) + f"/frames/{frames}", accept="multipart/related; "
-                                                                     'type="application/octet-stream"'),
-               status, message)
+    text_error(
+        ms.get(path(stored["mr"]) + f"/frames/{frames}", accept='multipart/related; type="application/octet-stream"'),
+        status,
+        message,
+    )
 
 
 @pytest.mark.parametrize("accept, fmt", [("image/jpeg", "JPEG"), ("image/png", "PNG"), (None, "JPEG")])
@@ -129,8 +138,11 @@ def test_unknown_resources_are_404_naming_the_level(ms, stored):
     study, series, _ = uids(stored["ct1"])
     text_error(ms.get("/studies/1.2.3/metadata"), 404, "The specified study cannot be found.")
     text_error(ms.get(f"/studies/{study}/series/1.2.3/metadata"), 404, "The specified series cannot be found.")
-    text_error(ms.get(f"/studies/{study}/series/{series}/instances/1.2.3/metadata"), 404,
-               "The specified instance cannot be found.")
+    text_error(
+        ms.get(f"/studies/{study}/series/{series}/instances/1.2.3/metadata"),
+        404,
+        "The specified instance cannot be found.",
+    )
     text_error(ms.get("/studies/1.2.3", accept=ANY_TS), 404)
 
 

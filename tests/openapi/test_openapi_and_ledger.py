@@ -1,4 +1,5 @@
 """OpenAPI documents (valid 3.1, served, printed) and the fidelity ledger (complete, current in docs/)."""
+
 from __future__ import annotations
 
 import json
@@ -85,5 +86,6 @@ def test_ledger_is_served(client):
 
 
 def test_docs_fidelity_md_is_current():
-    assert (ROOT / "docs" / "fidelity.md").read_text(encoding="utf-8") == render(load_vendors()), \
+    assert (ROOT / "docs" / "fidelity.md").read_text(encoding="utf-8") == render(load_vendors()), (
         "run `python scripts/render_fidelity.py`"
+    )

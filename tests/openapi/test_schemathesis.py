@@ -1,11 +1,16 @@
 """schemathesis against each REST vendor's OpenAPI document: no 5xx, every answer as documented."""
+
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (content_type_conformance, not_a_server_error, positive_data_acceptance,
-                                 response_schema_conformance, status_code_conformance)
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from mockservers.app import create_app
 from tests.machinery import test_settings

@@ -34,13 +34,18 @@ class Sigma:
 
     def open_upload(self, series_id, quantity=1, overwrite=1, account="sigma", **extra):
         body = {"quantity": quantity, "converted": "1", "overwrite": overwrite, **extra}
-        return self.c.post(f"/sigma/accounts/{account}/store/uploads/{series_id}/", data=json.dumps(body),
-                           headers=self.headers)
+        return self.c.post(
+            f"/sigma/accounts/{account}/store/uploads/{series_id}/", data=json.dumps(body), headers=self.headers
+        )
 
     def put(self, name, data, upload_id, md5=None, account="sigma"):
         md5 = hashlib.md5(data).hexdigest() if md5 is None else md5
-        return self.c.put(f"/sigma/accounts/{account}/store/uploads/{name}/", query_string={"upload_id": upload_id},
-                          data=data, headers={**self.headers, "Content-MD5": md5})
+        return self.c.put(
+            f"/sigma/accounts/{account}/store/uploads/{name}/",
+            query_string={"upload_id": upload_id},
+            data=data,
+            headers={**self.headers, "Content-MD5": md5},
+        )
 
     def upload(self, data, name="image.dcm"):
         ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
@@ -50,15 +55,25 @@ class Sigma:
         return ds
 
     def job_body(self, ds, filename="image.dcm", **overrides):
-        body = {"account_name": "sigma", "user_name": "test", "study_id": ds.StudyInstanceUID,
-                "series_id": ds.SeriesInstanceUID, "patient_id": ds.PatientID, "format": "dcm",
-                "filename": filename, "job_type": "lung_dr_detection", "priority": "2", "type": "file"}
+        body = {
+            "account_name": "sigma",
+            "user_name": "test",
+            "study_id": ds.StudyInstanceUID,
+            "series_id": ds.SeriesInstanceUID,
+            "patient_id": ds.PatientID,
+            "format": "dcm",
+            "filename": filename,
+            "job_type": "lung_dr_detection",
+            "priority": "2",
+            "type": "file",
+        }
         body.update(overrides)
         return body
 
     def new_job(self, ds, **overrides):
-        return self.c.post("/sigma/accounts/sigma/jobs/", data=json.dumps(self.job_body(ds, **overrides)),
-                           headers=self.headers)
+        return self.c.post(
+            "/sigma/accounts/sigma/jobs/", data=json.dumps(self.job_body(ds, **overrides)), headers=self.headers
+        )
 
     def get_job(self, job_id):
         return self.c.get(f"/sigma/accounts/sigma/jobs/{job_id}/", headers=self.headers)

@@ -1,4 +1,5 @@
 """Token auth, the SDK's access-key signature, and the account check, on every protected endpoint."""
+
 import base64
 import hashlib
 import hmac
@@ -33,8 +34,10 @@ def test_every_endpoint_checks_the_account(sigma, client, method, path):
 
 def signature(secret, method, path, query="", headers=None):
     headers = {k.lower(): v for k, v in (headers or {}).items()}
-    text = "\n".join([method, headers.get("content-md5", ""), headers.get("content-type", ""),
-                      headers.get("date", "")]) + "\n"
+    text = (
+        "\n".join([method, headers.get("content-md5", ""), headers.get("content-type", ""), headers.get("date", "")])
+        + "\n"
+    )
     for name in sorted(h for h in headers if h.startswith("x-sigma-")):
         text += f"{name}:{headers[name]}\n"
     text += path + (("?" + "&".join(sorted(query.split("&")))) if query else "")
@@ -52,8 +55,10 @@ def test_signed_request_is_accepted_without_a_token(client, keys):
     date = formatdate(usegmt=True)
     headers = {"Date": date, "x-sigma-trace": "abc"}
     sig = signature(secret, "GET", "/sigma/accounts/sigma/jobs/list/", "unique_id=1.2&b=2", headers)
-    response = client.get("/sigma/accounts/sigma/jobs/list/?unique_id=1.2&b=2",
-                          headers={**headers, "Authorization": f"12Sigma {access}:{sig}"})
+    response = client.get(
+        "/sigma/accounts/sigma/jobs/list/?unique_id=1.2&b=2",
+        headers={**headers, "Authorization": f"12Sigma {access}:{sig}"},
+    )
     assert response.status_code == 200, response.json
 
 
@@ -61,9 +66,11 @@ def test_signature_covers_content_md5_and_type(client, keys, sigma):
     access, secret = keys
     headers = {"Date": formatdate(usegmt=True), "Content-Type": "application/json", "Content-MD5": "abc"}
     sig = signature(secret, "POST", "/sigma/accounts/sigma/store/uploads/1.2.3/", "", headers)
-    response = client.post("/sigma/accounts/sigma/store/uploads/1.2.3/",
-                           data='{"quantity": 1, "converted": "1", "overwrite": "1"}',
-                           headers={**headers, "Authorization": f"12Sigma {access}:{sig}"})
+    response = client.post(
+        "/sigma/accounts/sigma/store/uploads/1.2.3/",
+        data='{"quantity": 1, "converted": "1", "overwrite": "1"}',
+        headers={**headers, "Authorization": f"12Sigma {access}:{sig}"},
+    )
     assert response.status_code == 200, response.json
 
 
@@ -72,16 +79,25 @@ def test_bad_signature_is_refused(client, keys, tamper):
     access, secret = keys
     date = formatdate(usegmt=True)
     path = "/sigma/accounts/sigma/jobs/list/"
-    sig = signature("wrong" if tamper == "secret" else secret, "GET", path + ("x" if tamper == "path" else ""),
-                    "unique_id=1", {"Date": date})
+    sig = signature(
+        "wrong" if tamper == "secret" else secret,
+        "GET",
+        path + ("x" if tamper == "path" else ""),
+        "unique_id=1",
+        {"Date": date},
+    )
     auth = f"12Sigma {'AAAA' if tamper == 'key' else access}:{sig}"
     if tamper == "format":
         auth = f"Bearer {sig}"
     headers = {"Authorization": auth, "Date": date if tamper != "date" else "Mon, 01 Jan 2024 00:00:00 GMT"}
     response = client.get(path + "?unique_id=1", headers=headers)
-    assert_error(response, 401, "SignatureDoesNotMatch",
-                 "The request signature does not match the signature calculated by the server!",
-                 "请求签名与服务端计算的签名不一致!")
+    assert_error(
+        response,
+        401,
+        "SignatureDoesNotMatch",
+        "The request signature does not match the signature calculated by the server!",
+        "请求签名与服务端计算的签名不一致!",
+    )
 
 
 def test_signature_without_date_is_refused(client, keys):

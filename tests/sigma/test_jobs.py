@@ -45,8 +45,9 @@ def test_job_durations_are_configurable():
     from tests.machinery import test_settings
     from tests.sigma.conftest import Sigma
 
-    app = create_app(test_settings(vendor_config={"sigma": {"queue_seconds": 0, "run_seconds": 60}}),
-                     start_background=False)
+    app = create_app(
+        test_settings(vendor_config={"sigma": {"queue_seconds": 0, "run_seconds": 60}}), start_background=False
+    )
     s = Sigma(app.test_client())
     s.login()
     ds = s.upload(dx_file())
@@ -60,13 +61,26 @@ def test_job_durations_are_configurable():
 def test_list_jobs_by_series(sigma, uploaded, client):
     first = sigma.new_job(uploaded).json["data"]["job_id"]
     second = sigma.new_job(uploaded).json["data"]["job_id"]
-    response = client.get("/sigma/accounts/sigma/jobs/list/", query_string={"unique_id": uploaded.SeriesInstanceUID},
-                          headers=sigma.headers)
+    response = client.get(
+        "/sigma/accounts/sigma/jobs/list/",
+        query_string={"unique_id": uploaded.SeriesInstanceUID},
+        headers=sigma.headers,
+    )
     assert response.json["message"] == "list jobs successfully!" and response.json["message_chs"] == "获取作业列表成功!"
     data = response.json["data"]
     assert data["total_number"] == 2 and [j["job_id"] for j in data["jobs"]] == [first, second]
-    assert set(data["jobs"][0]) == {"status", "job_id", "job_type", "end_ts", "start_ts", "patient_id", "series_id",
-                                    "study_id", "user_name", "account_name"}
+    assert set(data["jobs"][0]) == {
+        "status",
+        "job_id",
+        "job_type",
+        "end_ts",
+        "start_ts",
+        "patient_id",
+        "series_id",
+        "study_id",
+        "user_name",
+        "account_name",
+    }
     other = client.get("/sigma/accounts/sigma/jobs/list/", query_string={"unique_id": "9.9"}, headers=sigma.headers)
     assert other.json["data"] == {"jobs": [], "total_number": 0}
 
@@ -78,19 +92,41 @@ def test_list_jobs_needs_unique_id(sigma, client):
 
 def test_unknown_job_is_the_documented_not_exist_error(sigma):
     response = sigma.get_job("job-00000000-0000-0000-0000-000000000000")
-    assert_error(response, 404, "InternalServerError",
-                 "An internal exception is raised, message: get job information failed, the job is not exist "
-                 "or deleted.", "服务内部错误")
+    assert_error(
+        response,
+        404,
+        "InternalServerError",
+        "An internal exception is raised, message: get job information failed, the job is not exist or deleted.",
+        "服务内部错误",
+    )
 
 
 def test_invalid_job_type_is_the_documented_error(sigma, uploaded):
     response = sigma.new_job(uploaded, job_type="ct_lung")
-    assert_error(response, 400, "InvalidParameter", "Invalid input, the input job type is invalid!",
-                 "输入错误，输入的作业类型（job_type）参数非法!")
+    assert_error(
+        response,
+        400,
+        "InvalidParameter",
+        "Invalid input, the input job type is invalid!",
+        "输入错误，输入的作业类型（job_type）参数非法!",
+    )
 
 
-@pytest.mark.parametrize("field", ["account_name", "user_name", "study_id", "series_id", "patient_id", "format",
-                                   "filename", "job_type", "priority", "type"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "account_name",
+        "user_name",
+        "study_id",
+        "series_id",
+        "patient_id",
+        "format",
+        "filename",
+        "job_type",
+        "priority",
+        "type",
+    ],
+)
 def test_every_required_field(sigma, uploaded, client, field):
     body = sigma.job_body(uploaded)
     del body[field]
@@ -98,11 +134,22 @@ def test_every_required_field(sigma, uploaded, client, field):
     assert_error(response, 400, "InvalidParameter", f"Invalid input, the parameter {field} is required!")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("format", "nii"), ("type", "folder"), ("priority", "9"), ("priority", "high"), ("notify", "2"),
-    ("notify_url", "not a url"), ("notify_info", "text"), ("account_name", "other"), ("user_name", "other"),
-    ("filename", "missing.dcm"), ("series_id", "1.2.3"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("format", "nii"),
+        ("type", "folder"),
+        ("priority", "9"),
+        ("priority", "high"),
+        ("notify", "2"),
+        ("notify_url", "not a url"),
+        ("notify_info", "text"),
+        ("account_name", "other"),
+        ("user_name", "other"),
+        ("filename", "missing.dcm"),
+        ("series_id", "1.2.3"),
+    ],
+)
 def test_invalid_values(sigma, uploaded, field, value):
     response = sigma.new_job(uploaded, **{field: value})
     expected_field = "filename" if field == "series_id" else field
@@ -112,8 +159,13 @@ def test_invalid_values(sigma, uploaded, field, value):
 
 def test_notify_needs_notify_url(sigma, uploaded):
     response = sigma.new_job(uploaded, notify="1")
-    assert_error(response, 400, "InvalidParameter", "Invalid input, the parameter notify_url is required!",
-                 "输入错误，缺少必选参数通知地址（notify_url）!")
+    assert_error(
+        response,
+        400,
+        "InvalidParameter",
+        "Invalid input, the parameter notify_url is required!",
+        "输入错误，缺少必选参数通知地址（notify_url）!",
+    )
 
 
 def test_sdk_types_are_accepted(sigma, uploaded):
@@ -123,8 +175,11 @@ def test_sdk_types_are_accepted(sigma, uploaded):
 
 def test_rejected_job_changes_nothing(sigma, uploaded, client):
     sigma.new_job(uploaded, job_type="bad")
-    listed = client.get("/sigma/accounts/sigma/jobs/list/", query_string={"unique_id": uploaded.SeriesInstanceUID},
-                        headers=sigma.headers)
+    listed = client.get(
+        "/sigma/accounts/sigma/jobs/list/",
+        query_string={"unique_id": uploaded.SeriesInstanceUID},
+        headers=sigma.headers,
+    )
     assert listed.json["data"]["total_number"] == 0
     assert client.post("/__admin/clock/advance", json={"seconds": 100}).json["events_run"] == 0
 
@@ -141,8 +196,16 @@ def test_image_without_pixels_fails_the_job(sigma, client):
 
 
 def test_fail_job_fault(sigma, uploaded, client):
-    rule = client.post("/__admin/faults", json={"vendor": "sigma", "method": "POST", "path": "/sigma/accounts/*/jobs/",
-                                                 "times": 1, "action": {"fail_job": "InternalServerError"}})
+    rule = client.post(
+        "/__admin/faults",
+        json={
+            "vendor": "sigma",
+            "method": "POST",
+            "path": "/sigma/accounts/*/jobs/",
+            "times": 1,
+            "action": {"fail_job": "InternalServerError"},
+        },
+    )
     assert rule.status_code == 201
     failing = sigma.new_job(uploaded).json["data"]["job_id"]
     passing = sigma.new_job(uploaded).json["data"]["job_id"]
@@ -157,8 +220,10 @@ def test_jobs_of_another_account_are_invisible():
     from tests.machinery import test_settings
     from tests.sigma.conftest import PASSWORD_B64, Sigma
 
-    app = create_app(test_settings(vendor_config={"sigma": {"accounts": {"other": {"users": {
-        "bob": {"password": "123456"}}}}}}), start_background=False)
+    app = create_app(
+        test_settings(vendor_config={"sigma": {"accounts": {"other": {"users": {"bob": {"password": "123456"}}}}}}),
+        start_background=False,
+    )
     c = app.test_client()
     s = Sigma(c)
     s.login()
@@ -168,5 +233,10 @@ def test_jobs_of_another_account_are_invisible():
     response = c.get(f"/sigma/accounts/other/jobs/{job_id}/", headers=bob.headers)
     assert_error(response, 404, "InternalServerError")
     cross = c.get(f"/sigma/accounts/sigma/jobs/{job_id}/", headers=bob.headers)
-    assert_error(cross, 403, "AccessDenied", "Access denied, the user does not belong to the account!",
-                 "拒绝访问，用户不属于该账户!")
+    assert_error(
+        cross,
+        403,
+        "AccessDenied",
+        "Access denied, the user does not belong to the account!",
+        "拒绝访问，用户不属于该账户!",
+    )

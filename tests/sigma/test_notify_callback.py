@@ -9,7 +9,8 @@ def test_a_notify_url_outside_callback_allow_is_accepted_but_never_called(sigma,
     assert sigma.get_job(response.json["data"]["job_id"]).json["data"]["status"] == "success"
     [cb] = client.get("/__admin/callbacks", query_string={"vendor": "sigma"}).json["callbacks"]
     assert cb["state"] == "refused" and [a["error"] for a in cb["attempts"]] == [
-        "refused: 203.0.113.5 is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"]
+        "refused: 203.0.113.5 is not in callback_allow (set MOCKSERVERS_CALLBACK_ALLOW to allow it)"
+    ]
 
 
 def test_a_notify_url_at_the_control_plane_is_accepted_but_never_called(sigma, dx, client, httpserver):

@@ -8,10 +8,26 @@ from tests.sigma.conftest import assert_error
 
 @pytest.fixture
 def two_studies(sigma):
-    a = dx_dataset(seed=0, index=21, PatientID="P1", PatientName="Wang^Li", AccessionNumber="A1",
-                   StudyDate="20240110", StudyDescription="Chest PA", PatientAge="045Y")
-    b = dx_dataset(seed=0, index=22, PatientID="P2", PatientName="Zhao^Min", AccessionNumber="A2",
-                   StudyDate="20240305", StudyDescription="Thorax", PatientAge="030Y")
+    a = dx_dataset(
+        seed=0,
+        index=21,
+        PatientID="P1",
+        PatientName="Wang^Li",
+        AccessionNumber="A1",
+        StudyDate="20240110",
+        StudyDescription="Chest PA",
+        PatientAge="045Y",
+    )
+    b = dx_dataset(
+        seed=0,
+        index=22,
+        PatientID="P2",
+        PatientName="Zhao^Min",
+        AccessionNumber="A2",
+        StudyDate="20240305",
+        StudyDescription="Thorax",
+        PatientAge="030Y",
+    )
     for ds in (a, b):
         sigma.upload(to_part10(ds))
         assert sigma.new_job(ds).status_code == 200
@@ -40,19 +56,22 @@ def test_study_list_is_built_from_the_dicom_headers(sigma, client, two_studies):
     assert series["job"]["status"] == "waiting" and series["job"]["priority"] == 2
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"patient_id": "P1"}, ["P1"]),
-    ({"patient_name": "zhao"}, ["P2"]),
-    ({"accession_number": "A2"}, ["P2"]),
-    ({"study_description": "chest"}, ["P1"]),
-    ({"study_start": "20240201"}, ["P2"]),
-    ({"study_end": "20240201"}, ["P1"]),
-    ({"study_start": "20240101", "study_end": "20241231"}, ["P2", "P1"]),
-    ({"job_type": "lung_dr_detection"}, ["P2", "P1"]),
-    ({"job_type": "other"}, []),
-    ({"start_time": "1767225600", "end_time": "1767225600"}, ["P2", "P1"]),
-    ({"start_time": "1767225601"}, []),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"patient_id": "P1"}, ["P1"]),
+        ({"patient_name": "zhao"}, ["P2"]),
+        ({"accession_number": "A2"}, ["P2"]),
+        ({"study_description": "chest"}, ["P1"]),
+        ({"study_start": "20240201"}, ["P2"]),
+        ({"study_end": "20240201"}, ["P1"]),
+        ({"study_start": "20240101", "study_end": "20241231"}, ["P2", "P1"]),
+        ({"job_type": "lung_dr_detection"}, ["P2", "P1"]),
+        ({"job_type": "other"}, []),
+        ({"start_time": "1767225600", "end_time": "1767225600"}, ["P2", "P1"]),
+        ({"start_time": "1767225601"}, []),
+    ],
+)
 def test_study_list_filters(sigma, client, two_studies, params, expected):
     data = study_list(sigma, client, **params).json["data"]
     assert [s["PatientID"] for s in data["studies"]] == expected
@@ -75,13 +94,17 @@ def test_download_result_json_after_success(sigma, client, dx):
     ds = sigma.upload(dx)
     job_id = sigma.new_job(ds).json["data"]["job_id"]
     name = f"{ds.SeriesInstanceUID}.json"
-    early = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": name},
-                       headers=sigma.headers)
-    assert_error(early, 404, "InternalServerError",
-                 "An internal exception is raised, message: download file failed, the file is not exist or deleted.")
+    early = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": name}, headers=sigma.headers)
+    assert_error(
+        early,
+        404,
+        "InternalServerError",
+        "An internal exception is raised, message: download file failed, the file is not exist or deleted.",
+    )
     sigma.advance(60)
-    response = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": name},
-                          headers=sigma.headers)
+    response = client.get(
+        "/sigma/accounts/sigma/store/downloads/", query_string={"filename": name}, headers=sigma.headers
+    )
     assert response.status_code == 200 and response.mimetype == "application/json"
     result = json.loads(response.data)
     assert result["job_id"] == job_id and result["series_id"] == ds.SeriesInstanceUID
@@ -104,8 +127,11 @@ def test_results_are_deterministic_for_the_same_image(client):
         ds = s.upload(dx_file(index=3))
         s.new_job(ds)
         s.advance(60)
-        r = s.c.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": f"{ds.SeriesInstanceUID}.json"},
-                    headers=s.headers)
+        r = s.c.get(
+            "/sigma/accounts/sigma/store/downloads/",
+            query_string={"filename": f"{ds.SeriesInstanceUID}.json"},
+            headers=s.headers,
+        )
         return json.loads(r.data)["findings"]
 
     assert run(0) == run(0)
@@ -114,11 +140,17 @@ def test_results_are_deterministic_for_the_same_image(client):
 
 def test_download_with_group_name(sigma, client, dx):
     ds = sigma.upload(dx, name="x.dcm")
-    ok = client.get("/sigma/accounts/sigma/store/downloads/",
-                    query_string={"filename": "x.dcm", "group_name": ds.SeriesInstanceUID}, headers=sigma.headers)
+    ok = client.get(
+        "/sigma/accounts/sigma/store/downloads/",
+        query_string={"filename": "x.dcm", "group_name": ds.SeriesInstanceUID},
+        headers=sigma.headers,
+    )
     assert ok.data == dx and ok.mimetype == "application/dicom"
-    other = client.get("/sigma/accounts/sigma/store/downloads/",
-                       query_string={"filename": "x.dcm", "group_name": "1.2"}, headers=sigma.headers)
+    other = client.get(
+        "/sigma/accounts/sigma/store/downloads/",
+        query_string={"filename": "x.dcm", "group_name": "1.2"},
+        headers=sigma.headers,
+    )
     assert_error(other, 404, "InternalServerError")
 
 

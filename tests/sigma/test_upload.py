@@ -14,6 +14,7 @@ def _series(data):
     import io
 
     import pydicom
+
     return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True).SeriesInstanceUID
 
 
@@ -28,28 +29,46 @@ def test_open_upload_returns_the_documented_id_format(sigma, dx):
 
 
 def test_form_encoded_upload_init_is_accepted(sigma, client, dx):
-    response = client.post(f"/sigma/accounts/sigma/store/uploads/{_series(dx)}/",
-                           data={"quantity": "1", "converted": "1", "overwrite": "1"}, headers=sigma.headers)
+    response = client.post(
+        f"/sigma/accounts/sigma/store/uploads/{_series(dx)}/",
+        data={"quantity": "1", "converted": "1", "overwrite": "1"},
+        headers=sigma.headers,
+    )
     assert response.status_code == 200 and response.json["data"]["upload_id"].endswith("_182")
 
 
-@pytest.mark.parametrize("body, field, message", [
-    ({"converted": "1", "overwrite": "1"}, "quantity", "Invalid input, the parameter quantity is required!"),
-    ({"quantity": "0", "converted": "1", "overwrite": "1"}, "quantity", "Invalid input, the input quantity is invalid!"),
-    ({"quantity": "x", "converted": "1", "overwrite": "1"}, "quantity", "Invalid input, the input quantity is invalid!"),
-    ({"quantity": 1, "converted": "2", "overwrite": "1"}, "converted", "Invalid input, the input converted is invalid!"),
-    ({"quantity": 1, "converted": "1"}, "overwrite", "Invalid input, the parameter overwrite is required!"),
-])
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"converted": "1", "overwrite": "1"}, "quantity", "Invalid input, the parameter quantity is required!"),
+        (
+            {"quantity": "0", "converted": "1", "overwrite": "1"},
+            "quantity",
+            "Invalid input, the input quantity is invalid!",
+        ),
+        (
+            {"quantity": "x", "converted": "1", "overwrite": "1"},
+            "quantity",
+            "Invalid input, the input quantity is invalid!",
+        ),
+        (
+            {"quantity": 1, "converted": "2", "overwrite": "1"},
+            "converted",
+            "Invalid input, the input converted is invalid!",
+        ),
+        ({"quantity": 1, "converted": "1"}, "overwrite", "Invalid input, the parameter overwrite is required!"),
+    ],
+)
 def test_open_upload_validates_every_field(sigma, client, dx, body, field, message):
-    response = client.post(f"/sigma/accounts/sigma/store/uploads/{_series(dx)}/", data=json.dumps(body),
-                           headers=sigma.headers)
+    response = client.post(
+        f"/sigma/accounts/sigma/store/uploads/{_series(dx)}/", data=json.dumps(body), headers=sigma.headers
+    )
     err = assert_error(response, 400, "InvalidParameter", message)
     assert f"（{field}）" in err["message_chs"]
 
 
 def test_open_upload_rejects_a_body_that_is_not_an_object(sigma, client, dx):
-    response = client.post(f"/sigma/accounts/sigma/store/uploads/{_series(dx)}/", data="[1, 2]",
-                           headers=sigma.headers)
+    response = client.post(f"/sigma/accounts/sigma/store/uploads/{_series(dx)}/", data="[1, 2]", headers=sigma.headers)
     assert_error(response, 400, "InvalidParameter", "Invalid input, the input body is invalid!")
 
 
@@ -62,16 +81,20 @@ def test_put_stores_a_file_named_by_a_windows_path_and_echoes_it(sigma, client, 
     assert response.json["message_chs"] == f"文件 {WINDOWS_PATH} 上传成功"
     assert response.json["data"]["upload_id"] == upload_id
     assert len(response.json["data"]["store_id"]) == 24
-    download = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": "a_0136.dcm"},
-                          headers=sigma.headers)
+    download = client.get(
+        "/sigma/accounts/sigma/store/downloads/", query_string={"filename": "a_0136.dcm"}, headers=sigma.headers
+    )
     assert download.status_code == 200 and download.data == dx
 
 
-@pytest.mark.parametrize("encode", [
-    lambda d: hashlib.md5(d).hexdigest(),
-    lambda d: hashlib.md5(d).hexdigest().upper(),
-    lambda d: base64.b64encode(hashlib.md5(d).digest()).decode(),
-])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda d: hashlib.md5(d).hexdigest(),
+        lambda d: hashlib.md5(d).hexdigest().upper(),
+        lambda d: base64.b64encode(hashlib.md5(d).digest()).decode(),
+    ],
+)
 def test_content_md5_in_hex_or_base64(sigma, dx, encode):
     upload_id = sigma.open_upload(_series(dx)).json["data"]["upload_id"]
     assert sigma.put("x.dcm", dx, upload_id, md5=encode(dx)).status_code == 200
@@ -80,18 +103,27 @@ def test_content_md5_in_hex_or_base64(sigma, dx, encode):
 def test_md5_mismatch_is_rejected_and_stores_nothing(sigma, client, dx):
     upload_id = sigma.open_upload(_series(dx)).json["data"]["upload_id"]
     response = sigma.put("x.dcm", dx, upload_id, md5=hashlib.md5(b"other").hexdigest())
-    assert_error(response, 400, "InvalidContentMD5",
-                 "Invalid Content-MD5, the md5 of the uploaded file does not match!",
-                 "Content-MD5错误，上传文件的md5值不匹配!")
-    missing = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": "x.dcm"},
-                         headers=sigma.headers)
+    assert_error(
+        response,
+        400,
+        "InvalidContentMD5",
+        "Invalid Content-MD5, the md5 of the uploaded file does not match!",
+        "Content-MD5错误，上传文件的md5值不匹配!",
+    )
+    missing = client.get(
+        "/sigma/accounts/sigma/store/downloads/", query_string={"filename": "x.dcm"}, headers=sigma.headers
+    )
     assert_error(missing, 404, "InternalServerError")
 
 
 def test_missing_md5_is_invalid_parameter(sigma, client, dx):
     upload_id = sigma.open_upload(_series(dx)).json["data"]["upload_id"]
-    response = client.put("/sigma/accounts/sigma/store/uploads/x.dcm/", query_string={"upload_id": upload_id},
-                          data=dx, headers=sigma.headers)
+    response = client.put(
+        "/sigma/accounts/sigma/store/uploads/x.dcm/",
+        query_string={"upload_id": upload_id},
+        data=dx,
+        headers=sigma.headers,
+    )
     assert_error(response, 400, "InvalidParameter", "Invalid input, the parameter Content-MD5 is required!")
 
 
@@ -99,20 +131,32 @@ def test_missing_md5_is_invalid_parameter(sigma, client, dx):
 def test_non_dicom_is_refused(sigma, dx, content):
     upload_id = sigma.open_upload(_series(dx)).json["data"]["upload_id"]
     response = sigma.put("bad.dcm", content, upload_id)
-    assert_error(response, 400, "InvalidFileFormat", "Invalid file format, the file bad.dcm is not a DICOM file!",
-                 "文件格式错误，文件 bad.dcm 不是DICOM文件!")
+    assert_error(
+        response,
+        400,
+        "InvalidFileFormat",
+        "Invalid file format, the file bad.dcm is not a DICOM file!",
+        "文件格式错误，文件 bad.dcm 不是DICOM文件!",
+    )
 
 
 def test_unknown_upload_id(sigma, dx):
     response = sigma.put("x.dcm", dx, "0" * 32 + "_182")
-    assert_error(response, 404, "InternalServerError",
-                 "An internal exception is raised, message: upload file failed, the upload is not exist or deleted.",
-                 "服务内部错误")
+    assert_error(
+        response,
+        404,
+        "InternalServerError",
+        "An internal exception is raised, message: upload file failed, the upload is not exist or deleted.",
+        "服务内部错误",
+    )
 
 
 def test_missing_upload_id(sigma, client, dx):
-    response = client.put("/sigma/accounts/sigma/store/uploads/x.dcm/", data=dx,
-                          headers={**sigma.headers, "Content-MD5": hashlib.md5(dx).hexdigest()})
+    response = client.put(
+        "/sigma/accounts/sigma/store/uploads/x.dcm/",
+        data=dx,
+        headers={**sigma.headers, "Content-MD5": hashlib.md5(dx).hexdigest()},
+    )
     assert_error(response, 400, "InvalidParameter", "Invalid input, the parameter upload_id is required!")
 
 
@@ -132,8 +176,13 @@ def test_more_files_than_quantity_are_refused_and_the_last_carries_store_id(sigm
     second = sigma.put("2.dcm", to_part10(ds2), upload_id)
     assert second.status_code == 200 and "store_id" in second.json["data"]
     third = sigma.put("3.dcm", to_part10(ds3), upload_id)
-    assert_error(third, 400, "UploadQuantityExceeded", "Upload failed, all files of the upload have been uploaded!",
-                 "上传失败，该上传的所有文件均已上传!")
+    assert_error(
+        third,
+        400,
+        "UploadQuantityExceeded",
+        "Upload failed, all files of the upload have been uploaded!",
+        "上传失败，该上传的所有文件均已上传!",
+    )
 
 
 def test_overwrite_zero_refuses_a_file_that_exists(sigma, dx):
@@ -142,9 +191,13 @@ def test_overwrite_zero_refuses_a_file_that_exists(sigma, dx):
     assert sigma.put("x.dcm", dx, first).status_code == 200
     second = sigma.open_upload(series, overwrite=0).json["data"]["upload_id"]
     response = sigma.put("x.dcm", dx, second)
-    assert_error(response, 409, "FileAlreadyExists",
-                 "Upload x.dcm failed, the file already exists and overwrite is not allowed!",
-                 "文件 x.dcm 上传失败，文件已存在且不允许覆盖!")
+    assert_error(
+        response,
+        409,
+        "FileAlreadyExists",
+        "Upload x.dcm failed, the file already exists and overwrite is not allowed!",
+        "文件 x.dcm 上传失败，文件已存在且不允许覆盖!",
+    )
 
 
 def test_overwrite_one_replaces_the_file(sigma, client):
@@ -155,8 +208,9 @@ def test_overwrite_one_replaces_the_file(sigma, client):
     for content in (first, second):
         upload_id = sigma.open_upload(ds.SeriesInstanceUID).json["data"]["upload_id"]
         assert sigma.put("x.dcm", content, upload_id).status_code == 200
-    download = client.get("/sigma/accounts/sigma/store/downloads/", query_string={"filename": "x.dcm"},
-                          headers=sigma.headers)
+    download = client.get(
+        "/sigma/accounts/sigma/store/downloads/", query_string={"filename": "x.dcm"}, headers=sigma.headers
+    )
     assert download.data == second
 
 

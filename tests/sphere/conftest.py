@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from mockservers.app import create_app
-from tests.machinery import test_settings
 from tests.dicom.files import multipart, study_files
+from tests.machinery import test_settings
 
 MULTIPART = 'multipart/related; type="application/dicom"; boundary=b0und4ry'
 

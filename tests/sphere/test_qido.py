@@ -1,4 +1,5 @@
 """QIDO-RS on sphere: only the document's filters, keyword or tag, wildcards, paging, JSON by default."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,9 +28,24 @@ def test_the_six_endpoints(client, stored):
 def test_study_table_of_the_document(client, stored, host_url):
     study, _, _ = uids(stored["ct1"])
     (result,) = client.get(f"/sphere/qidors/studies?StudyInstanceUID={study}").json
-    assert set(result) == {"00080005", "00080020", "00080030", "00080050", "00080056", "00080061", "00080090",
-                           "00081190", "00100010", "00100020", "00100030", "00100040", "0020000D", "00200010",
-                           "00201206", "00201208"}
+    assert set(result) == {
+        "00080005",
+        "00080020",
+        "00080030",
+        "00080050",
+        "00080056",
+        "00080061",
+        "00080090",
+        "00081190",
+        "00100010",
+        "00100020",
+        "00100030",
+        "00100040",
+        "0020000D",
+        "00200010",
+        "00201206",
+        "00201208",
+    }
     assert result["00201206"] == {"vr": "IS", "Value": [2]}
     assert result["00201208"] == {"vr": "IS", "Value": [3]}
     assert result["00080061"] == {"vr": "CS", "Value": ["CT", "MR"]}
@@ -53,19 +69,22 @@ def test_keyword_or_tag_as_in_the_document(client, stored, key):
     assert [r["0020000D"]["Value"][0] for r in result] == [study]
 
 
-@pytest.mark.parametrize("level, key, value, count", [
-    ("studies", "PatientSex", "{sex}", None),
-    ("studies", "InstitutionName", "*General Hospital", 2),
-    ("studies", "ProtocolName", "*CT", 1),
-    ("studies", "StudyDescription", "CT stud?", 1),
-    ("studies", "StudyDate", "20230101-20231231", 1),
-    ("series", "Modality", "MR", 1),
-    ("series", "ManufacturerModelName", "Mock CT 3000", 1),
-    ("series", "Manufacturer", "Mock*", 3),
-    ("series", "StationName", "DR01", 3),
-    ("series", "SeriesDescription", "*series", 3),
-    ("instances", "PatientID", "{patient}", 1),
-])
+@pytest.mark.parametrize(
+    "level, key, value, count",
+    [
+        ("studies", "PatientSex", "{sex}", None),
+        ("studies", "InstitutionName", "*General Hospital", 2),
+        ("studies", "ProtocolName", "*CT", 1),
+        ("studies", "StudyDescription", "CT stud?", 1),
+        ("studies", "StudyDate", "20230101-20231231", 1),
+        ("series", "Modality", "MR", 1),
+        ("series", "ManufacturerModelName", "Mock CT 3000", 1),
+        ("series", "Manufacturer", "Mock*", 3),
+        ("series", "StationName", "DR01", 3),
+        ("series", "SeriesDescription", "*series", 3),
+        ("instances", "PatientID", "{patient}", 1),
+    ],
+)
 def test_documented_filters(client, stored, level, key, value, count):
     other = image_dataset(0, 3, "DX")
     value = value.format(sex=other.PatientSex, patient=other.PatientID)
@@ -79,9 +98,12 @@ def test_uid_list_matches_any(client, stored):
 
 
 def test_filters_the_document_does_not_list_are_400(client, stored):
-    detail(client.get("/sphere/qidors/studies?ReferringPhysicianName=x"), 400,
-           "The query parameter 'ReferringPhysicianName' is not supported: it is not a searchable attribute at the "
-           "study level.")
+    detail(
+        client.get("/sphere/qidors/studies?ReferringPhysicianName=x"),
+        400,
+        "The query parameter 'ReferringPhysicianName' is not supported: it is not a searchable attribute at the "
+        "study level.",
+    )
     detail(client.get("/sphere/qidors/studies?Modality=CT"), 400)
     detail(client.get("/sphere/qidors/instances?SOPClassUID=1.2.3"), 400)
 

@@ -1,4 +1,5 @@
 """settings.yml: api.dicomweb.jwt_validate (Bearer JWT, PyJWT) and api.allowed_hosts, both off by default."""
+
 from __future__ import annotations
 
 import jwt
@@ -26,7 +27,8 @@ def test_jwt_validate_requires_a_valid_bearer_token(configured):
     detail(c.get("/sphere/qidors/studies", headers={"Authorization": "Basic abc"}), 401)
     bad = jwt.encode({"sub": "x"}, "another-secret-also-at-least-32-bytes", algorithm="HS256")
     assert "Signature verification failed" in detail(
-        c.get("/sphere/qidors/studies", headers={"Authorization": f"Bearer {bad}"}), 401)
+        c.get("/sphere/qidors/studies", headers={"Authorization": f"Bearer {bad}"}), 401
+    )
     assert c.get("/sphere/qidors/studies", headers={"Authorization": f"Bearer {token()}"}).status_code == 200
 
 
@@ -36,8 +38,11 @@ def test_expiry_follows_the_mock_clock(configured):
     good = token(exp=int(now) + 60)
     assert c.get("/sphere/qidors/studies", headers={"Authorization": f"Bearer {good}"}).status_code == 200
     c.post("/__admin/clock/advance", json={"seconds": 120})
-    detail(c.get("/sphere/qidors/studies", headers={"Authorization": f"Bearer {good}"}), 401,
-           "Given token not valid: Signature has expired.")
+    detail(
+        c.get("/sphere/qidors/studies", headers={"Authorization": f"Bearer {good}"}),
+        401,
+        "Given token not valid: Signature has expired.",
+    )
 
 
 @pytest.mark.parametrize("hosts, status", [(["*"], 200), (["127.0.0.1"], 200), (["10.1.2.3"], 403)])

@@ -1,4 +1,5 @@
 """WADO-RS and STOW-RS on sphere: as stored by default, frame number ignored, DECOMPRESS_PIXELS, no DELETE."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,8 +53,10 @@ def test_metadata_levels_and_the_instance_as_an_object(client, stored):
 
 @pytest.mark.parametrize("frame", ["1", "2", "99", "1,2"])
 def test_frame_number_is_ignored_and_pixel_data_returned(client, stored, frame):
-    r = client.get(instance_path(stored["mr"]) + f"/frames/{frame}",
-                   headers={"Accept": 'multipart/related; type="application/octet-stream"'})
+    r = client.get(
+        instance_path(stored["mr"]) + f"/frames/{frame}",
+        headers={"Accept": 'multipart/related; type="application/octet-stream"'},
+    )
     assert r.status_code == 200
     ((content_type, content),) = split_multipart(r)
     assert content_type == f"application/octet-stream; transfer-syntax={RLE}"
@@ -74,8 +77,11 @@ def test_decompress_pixels_switch(configured, files):
 def test_unknown_resources_are_404(client, stored):
     study, series, _ = uids(stored["ct1"])
     detail(client.get("/sphere/wadors/studies/1.2.3/metadata"), 404, "The specified study cannot be found.")
-    detail(client.get(f"/sphere/wadors/studies/{study}/series/1.2.3", headers=DICOM), 404,
-           "The specified series cannot be found.")
+    detail(
+        client.get(f"/sphere/wadors/studies/{study}/series/1.2.3", headers=DICOM),
+        404,
+        "The specified series cannot be found.",
+    )
 
 
 def test_stow_at_stowrs_studies(client, files, host_url):
@@ -93,10 +99,13 @@ def test_stow_to_a_study_refuses_other_studies(client, files):
 
 
 def test_stow_refusals(client, files):
-    detail(client.post("/sphere/stowrs/studies", data=files["ct1"], headers={"Content-Type": "application/dicom"}),
-           415)
-    detail(client.post("/sphere/stowrs/studies", data=multipart([files["ct1"]], boundary="zz"),
-                       headers={"Content-Type": MULTIPART}), 400)
+    detail(client.post("/sphere/stowrs/studies", data=files["ct1"], headers={"Content-Type": "application/dicom"}), 415)
+    detail(
+        client.post(
+            "/sphere/stowrs/studies", data=multipart([files["ct1"]], boundary="zz"), headers={"Content-Type": MULTIPART}
+        ),
+        400,
+    )
     assert client.get("/sphere/qidors/instances").json == []
 
 

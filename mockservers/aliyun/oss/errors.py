@@ -1,4 +1,5 @@
 """OSS's error codes and its XML error body, as data (core/errors.py renders them)."""
+
 from __future__ import annotations
 
 import base64
@@ -13,8 +14,11 @@ from mockservers.core.errors import Bare, Dialect, VendorError
 CATALOG: dict[str, tuple[int, str]] = {
     "AccessDenied": (403, "You have no right to access this object because of bucket acl."),
     "InvalidAccessKeyId": (403, "The OSS Access Key Id you provided does not exist in our records."),
-    "SignatureDoesNotMatch": (403, "The request signature we calculated does not match the signature you "
-                                   "provided. Check your key and signing method."),
+    "SignatureDoesNotMatch": (
+        403,
+        "The request signature we calculated does not match the signature you "
+        "provided. Check your key and signing method.",
+    ),
     "InvalidSecurityToken": (403, "The security token you provided is invalid."),
     "SecurityTokenExpired": (403, "The security token you provided has expired."),
     "NoSuchBucket": (404, "The specified bucket does not exist."),
@@ -24,8 +28,7 @@ CATALOG: dict[str, tuple[int, str]] = {
     "InvalidObjectName": (400, "The specified object is not valid."),
     "InvalidDigest": (400, "The Content-MD5 you specified is not valid."),
     "InvalidArgument": (400, "The argument you specified is not valid."),
-    "MalformedXML": (400, "The XML you provided was not well-formed or did not validate against our published "
-                          "schema."),
+    "MalformedXML": (400, "The XML you provided was not well-formed or did not validate against our published schema."),
     "InvalidRange": (416, "The requested range cannot be satisfied."),
     "NotImplemented": (400, "The operation is not supported by this mock OSS."),
     "MethodNotAllowed": (405, "The specified method is not allowed against this resource."),
@@ -35,8 +38,15 @@ CATALOG: dict[str, tuple[int, str]] = {
 
 
 class OssError(VendorError):
-    def __init__(self, code: str, message: str | None = None, *, status: int | None = None,
-                 explain: str | None = None, **details: str):
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        explain: str | None = None,
+        **details: str,
+    ):
         default_status, default_message = CATALOG[code]
         super().__init__(message or default_message, status=status or default_status, explain=explain)
         self.code = code
@@ -44,10 +54,9 @@ class OssError(VendorError):
 
 
 def error_xml(error: OssError, request_id: str, host_id: str) -> bytes:
-    tags = {"Code": error.code, "Message": error.message, "RequestId": request_id, "HostId": host_id,
-            **error.details}
+    tags = {"Code": error.code, "Message": error.message, "RequestId": request_id, "HostId": host_id, **error.details}
     body = "".join(f"  <{k}>{escape(str(v))}</{k}>\n" for k, v in tags.items())
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n{body}</Error>\n'.encode("utf-8")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n{body}</Error>\n'.encode()
 
 
 def _error_envelope(error: OssError) -> tuple[bytes, dict[str, str]]:
@@ -60,7 +69,15 @@ def _error_envelope(error: OssError) -> tuple[bytes, dict[str, str]]:
 
 
 DIALECT = Dialect(
-    error=OssError, catalog=CATALOG, envelope=_error_envelope, media_type="application/xml",
-    bare={404: Bare("InvalidBucketName"), 405: Bare("MethodNotAllowed"), 413: Bare("EntityTooLarge"),
-          400: Bare("InvalidArgument"), 500: Bare("InternalError")},
+    error=OssError,
+    catalog=CATALOG,
+    envelope=_error_envelope,
+    media_type="application/xml",
+    bare={
+        404: Bare("InvalidBucketName"),
+        405: Bare("MethodNotAllowed"),
+        413: Bare("EntityTooLarge"),
+        400: Bare("InvalidArgument"),
+        500: Bare("InternalError"),
+    },
 )

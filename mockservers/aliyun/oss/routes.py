@@ -1,10 +1,11 @@
 """The object store's HTTP surface at the server root, path style: /<bucket>/ and /<bucket>/<key>. One declaration
 per operation oss2 calls; they are not in the platform's OpenAPI document, whose vendor document has no OSS
 (docs/aliyun.md): declared with published=False."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import formatdate
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -24,13 +25,27 @@ from mockservers.core.openapi import Reply
 from mockservers.core.validation import is_whole_number
 
 # Sub-resources this store serves; any other one is answered NotImplemented rather than silently ignored.
-SERVED = {"objectMeta", "delete", "continuation-token", "security-token", "response-content-type",
-          "response-content-disposition", "response-cache-control", "response-content-encoding",
-          "response-content-language", "response-expires"}
+SERVED = {
+    "objectMeta",
+    "delete",
+    "continuation-token",
+    "security-token",
+    "response-content-type",
+    "response-content-disposition",
+    "response-cache-control",
+    "response-content-encoding",
+    "response-content-language",
+    "response-expires",
+}
 
-RESPONSE_OVERRIDES = {"response-content-type": "Content-Type", "response-content-disposition": "Content-Disposition",
-                      "response-cache-control": "Cache-Control", "response-content-encoding": "Content-Encoding",
-                      "response-content-language": "Content-Language", "response-expires": "Expires"}
+RESPONSE_OVERRIDES = {
+    "response-content-type": "Content-Type",
+    "response-content-disposition": "Content-Disposition",
+    "response-cache-control": "Cache-Control",
+    "response-content-encoding": "Content-Encoding",
+    "response-content-language": "Content-Language",
+    "response-expires": "Expires",
+}
 SDK = "inferred: the oss2 SDK's "
 BUCKET = {"bucket": "the bucket, path style (3-63 of a-z, 0-9, '-'; not a vendor key of the mock)"}
 OBJECT = {**BUCKET, "key": "the object's key (any Unicode, '/' included)"}
@@ -55,8 +70,10 @@ def _replies(success: int, description: str, binary: bool = False) -> dict[int, 
     for code, (status, _) in CATALOG.items():
         by_status.setdefault(status, []).append(code)
     errors = {status: Reply(", ".join(codes), media="application/xml") for status, codes in by_status.items()}
-    return {success: Reply(description, media="application/octet-stream" if binary else "application/xml",
-                           binary=binary), **errors}
+    return {
+        success: Reply(description, media="application/octet-stream" if binary else "application/xml", binary=binary),
+        **errors,
+    }
 
 
 def http_date(ts: float) -> str:
@@ -64,7 +81,7 @@ def http_date(ts: float) -> str:
 
 
 def iso8601(ts: float) -> str:
-    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def store() -> OssStore:
@@ -96,15 +113,31 @@ def invalid_argument(field: str, message: str) -> OssError:
     return OssError("InvalidArgument", f"Argument {field} {message}.", explain=f"{field}: 1-{MAX_LIST_KEYS}")
 
 
-api = Endpoints("aliyun_oss", __name__, reject=invalid_argument, authenticate=authenticate,
-                url_converters={"oss_bucket": BucketConverter})
+api = Endpoints(
+    "aliyun_oss",
+    __name__,
+    reject=invalid_argument,
+    authenticate=authenticate,
+    url_converters={"oss_bucket": BucketConverter},
+)
 
 
 # ---- buckets ------------------------------------------------------------------------------------
 
-@api("PUT", "/{bucket}/", name="PutBucket", summary="Create a bucket (already yours: nothing changes)",
-     source=SDK + "Bucket.create_bucket", auth=True, converters=IN_BUCKET, also_at=("/{bucket}",), published=False,
-     path_params=BUCKET, responses=_replies(200, "created (Location: /<bucket>)"))
+
+@api(
+    "PUT",
+    "/{bucket}/",
+    name="PutBucket",
+    summary="Create a bucket (already yours: nothing changes)",
+    source=SDK + "Bucket.create_bucket",
+    auth=True,
+    converters=IN_BUCKET,
+    also_at=("/{bucket}",),
+    published=False,
+    path_params=BUCKET,
+    responses=_replies(200, "created (Location: /<bucket>)"),
+)
 def put_bucket(bucket: str, caller: str) -> Response:
     store().create_bucket(bucket)
     response = answer()
@@ -112,18 +145,37 @@ def put_bucket(bucket: str, caller: str) -> Response:
     return response
 
 
-@api("DELETE", "/{bucket}/", name="DeleteBucket", summary="Delete an empty bucket",
-     source=SDK + "Bucket.delete_bucket", auth=True, converters=IN_BUCKET, also_at=("/{bucket}",), published=False,
-     path_params=BUCKET, responses=_replies(204, "deleted"))
+@api(
+    "DELETE",
+    "/{bucket}/",
+    name="DeleteBucket",
+    summary="Delete an empty bucket",
+    source=SDK + "Bucket.delete_bucket",
+    auth=True,
+    converters=IN_BUCKET,
+    also_at=("/{bucket}",),
+    published=False,
+    path_params=BUCKET,
+    responses=_replies(204, "deleted"),
+)
 def delete_bucket(bucket: str, caller: str) -> Response:
     store().delete_bucket(bucket)
     return answer(status=204)
 
 
-@api("POST", "/{bucket}/", name="DeleteMultipleObjects",
-     summary="Delete up to 1000 keys (?delete, <Delete><Object><Key>...); any other POST is MethodNotAllowed",
-     source=SDK + "Bucket.batch_delete_objects", auth=True, converters=IN_BUCKET, also_at=("/{bucket}",),
-     published=False, path_params=BUCKET, responses=_replies(200, "<DeleteResult>, unless <Quiet>true</Quiet>"))
+@api(
+    "POST",
+    "/{bucket}/",
+    name="DeleteMultipleObjects",
+    summary="Delete up to 1000 keys (?delete, <Delete><Object><Key>...); any other POST is MethodNotAllowed",
+    source=SDK + "Bucket.batch_delete_objects",
+    auth=True,
+    converters=IN_BUCKET,
+    also_at=("/{bucket}",),
+    published=False,
+    path_params=BUCKET,
+    responses=_replies(200, "<DeleteResult>, unless <Quiet>true</Quiet>"),
+)
 def delete_multiple(bucket: str, caller: str) -> Response:
     if "delete" not in request.args:
         raise OssError("MethodNotAllowed", explain="POST /<bucket>/ serves only ?delete (DeleteMultipleObjects)")
@@ -147,11 +199,20 @@ def delete_multiple(bucket: str, caller: str) -> Response:
     return answer("\n".join(lines).encode("utf-8"), mimetype="application/xml")
 
 
-@api("GET", "/{bucket}/", name="ListObjects",
-     summary="List a bucket's objects (v1, or v2 with list-type=2): prefix, delimiter, marker, max-keys",
-     source=SDK + "Bucket.list_objects and list_objects_v2 (GetBucket)", auth=True, query=ListQuery,
-     converters=IN_BUCKET, also_at=("/{bucket}",), published=False, path_params=BUCKET,
-     responses=_replies(200, "<ListBucketResult>"))
+@api(
+    "GET",
+    "/{bucket}/",
+    name="ListObjects",
+    summary="List a bucket's objects (v1, or v2 with list-type=2): prefix, delimiter, marker, max-keys",
+    source=SDK + "Bucket.list_objects and list_objects_v2 (GetBucket)",
+    auth=True,
+    query=ListQuery,
+    converters=IN_BUCKET,
+    also_at=("/{bucket}",),
+    published=False,
+    path_params=BUCKET,
+    responses=_replies(200, "<ListBucketResult>"),
+)
 def list_objects(bucket: str, caller: str, query: dict) -> Response:
     v2 = query["list_type"] == "2"
     encode = query["encoding_type"] == "url"
@@ -162,11 +223,17 @@ def list_objects(bucket: str, caller: str, query: dict) -> Response:
     def text(value: str) -> str:
         return escape(quote(value, safe="/") if encode else value)
 
-    lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<ListBucketResult>", f"<Name>{escape(bucket)}</Name>",
-             f"<Prefix>{text(prefix)}</Prefix>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<ListBucketResult>",
+        f"<Name>{escape(bucket)}</Name>",
+        f"<Prefix>{text(prefix)}</Prefix>",
+    ]
     if v2:
-        lines += [f"<ContinuationToken>{text(query['continuation_token'])}</ContinuationToken>",
-                  f"<StartAfter>{text(query['start_after'])}</StartAfter>"]
+        lines += [
+            f"<ContinuationToken>{text(query['continuation_token'])}</ContinuationToken>",
+            f"<StartAfter>{text(query['start_after'])}</StartAfter>",
+        ]
     else:
         lines.append(f"<Marker>{text(marker)}</Marker>")
     lines += [f"<MaxKeys>{query['max_keys']}</MaxKeys>", f"<Delimiter>{text(delimiter)}</Delimiter>"]
@@ -179,9 +246,15 @@ def list_objects(bucket: str, caller: str, query: dict) -> Response:
     if v2:
         lines.append(f"<KeyCount>{len(listing.objects) + len(listing.prefixes)}</KeyCount>")
     for obj in listing.objects:
-        lines += ["<Contents>", f"<Key>{text(obj.key)}</Key>",
-                  f"<LastModified>{iso8601(obj.last_modified)}</LastModified>", f"<ETag>\"{obj.etag}\"</ETag>",
-                  "<Type>Normal</Type>", f"<Size>{obj.size}</Size>", "<StorageClass>Standard</StorageClass>"]
+        lines += [
+            "<Contents>",
+            f"<Key>{text(obj.key)}</Key>",
+            f"<LastModified>{iso8601(obj.last_modified)}</LastModified>",
+            f'<ETag>"{obj.etag}"</ETag>',
+            "<Type>Normal</Type>",
+            f"<Size>{obj.size}</Size>",
+            "<StorageClass>Standard</StorageClass>",
+        ]
         if not v2 or query["fetch_owner"] == "true":
             lines.append("<Owner><ID>mock-owner</ID><DisplayName>mock-owner</DisplayName></Owner>")
         lines.append("</Contents>")
@@ -193,8 +266,9 @@ def list_objects(bucket: str, caller: str, query: dict) -> Response:
 
 # ---- objects ------------------------------------------------------------------------------------
 
+
 def object_headers(response: Response, obj) -> None:
-    response.headers["ETag"] = f"\"{obj.etag}\""
+    response.headers["ETag"] = f'"{obj.etag}"'
     response.headers["Last-Modified"] = http_date(obj.last_modified)
     response.headers["x-oss-object-type"] = "Normal"
     response.headers["x-oss-storage-class"] = "Standard"
@@ -207,7 +281,7 @@ def _range(header: str, size: int) -> tuple[int, int] | None:
     """A single 'bytes=a-b' range; anything OSS would ignore answers the whole object."""
     if not header.startswith("bytes=") or "," in header:
         return None
-    first, _, last = header[len("bytes="):].strip().partition("-")
+    first, _, last = header[len("bytes=") :].strip().partition("-")
     if first == "" and is_whole_number(last):
         n = int(last)
         return (max(size - n, 0), size - 1) if n else None
@@ -227,7 +301,7 @@ def send_object(bucket: str, key: str) -> Response:
     span = _range(request.headers.get("Range", ""), obj.size)
     status = 200
     if span is not None:
-        data, status = data[span[0]:span[1] + 1], 206
+        data, status = data[span[0] : span[1] + 1], 206
     overrides = {arg: request.args[arg] for arg in RESPONSE_OVERRIDES if request.args.get(arg)}
     for arg, value in overrides.items():
         try:
@@ -245,10 +319,18 @@ def send_object(bucket: str, key: str) -> Response:
     return response
 
 
-@api("HEAD", "/{bucket}/{key}", name="HeadObject",
-     summary="An object's headers; with ?objectMeta only its basic ones (GetObjectMeta)",
-     source=SDK + "Bucket.head_object and get_object_meta", auth=True, converters=IN_OBJECT, published=False,
-     path_params=OBJECT, responses=_replies(200, "the headers, no body (on an error, its XML in x-oss-err)"))
+@api(
+    "HEAD",
+    "/{bucket}/{key}",
+    name="HeadObject",
+    summary="An object's headers; with ?objectMeta only its basic ones (GetObjectMeta)",
+    source=SDK + "Bucket.head_object and get_object_meta",
+    auth=True,
+    converters=IN_OBJECT,
+    published=False,
+    path_params=OBJECT,
+    responses=_replies(200, "the headers, no body (on an error, its XML in x-oss-err)"),
+)
 def head_object(bucket: str, key: str, caller: str) -> Response:
     if "objectMeta" not in request.args:
         return send_object(bucket, key)
@@ -259,32 +341,64 @@ def head_object(bucket: str, key: str, caller: str) -> Response:
     return response
 
 
-@api("GET", "/{bucket}/{key}", name="GetObject",
-     summary="An object, or a Range of it; response-* arguments override its headers",
-     source=SDK + "Bucket.get_object", auth=True, converters=IN_OBJECT, published=False, path_params=OBJECT,
-     responses=_replies(200, "the object (206 with a Range)", binary=True))
+@api(
+    "GET",
+    "/{bucket}/{key}",
+    name="GetObject",
+    summary="An object, or a Range of it; response-* arguments override its headers",
+    source=SDK + "Bucket.get_object",
+    auth=True,
+    converters=IN_OBJECT,
+    published=False,
+    path_params=OBJECT,
+    responses=_replies(200, "the object (206 with a Range)", binary=True),
+)
 def get_object(bucket: str, key: str, caller: str) -> Response:
     return send_object(bucket, key)
 
 
-@api("PUT", "/{bucket}/{key}", name="PutObject", summary="Store an object (Content-MD5 checked, x-oss-meta-* kept)",
-     source=SDK + "Bucket.put_object", auth=True, converters=IN_OBJECT, published=False, path_params=OBJECT,
-     responses=_replies(200, "stored (ETag: the MD5, upper-case hex)"))
+@api(
+    "PUT",
+    "/{bucket}/{key}",
+    name="PutObject",
+    summary="Store an object (Content-MD5 checked, x-oss-meta-* kept)",
+    source=SDK + "Bucket.put_object",
+    auth=True,
+    converters=IN_OBJECT,
+    published=False,
+    path_params=OBJECT,
+    responses=_replies(200, "stored (ETag: the MD5, upper-case hex)"),
+)
 def put_object(bucket: str, key: str, caller: str) -> Response:
     if request.headers.get("x-oss-copy-source"):
         raise OssError("NotImplemented", explain="x-oss-copy-source: CopyObject is not served by the mock OSS")
     meta = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("x-oss-meta-")}
-    obj = store().put(bucket, key, request.get_data(cache=True), request.headers.get("Content-Type", ""),
-                      request.headers.get("Content-MD5"), meta)
+    obj = store().put(
+        bucket,
+        key,
+        request.get_data(cache=True),
+        request.headers.get("Content-Type", ""),
+        request.headers.get("Content-MD5"),
+        meta,
+    )
     response = answer()
-    response.headers["ETag"] = f"\"{obj.etag}\""
+    response.headers["ETag"] = f'"{obj.etag}"'
     response.headers["Content-MD5"] = request.headers.get("Content-MD5") or ""
     return response
 
 
-@api("DELETE", "/{bucket}/{key}", name="DeleteObject", summary="Delete an object (none there: still 204)",
-     source=SDK + "Bucket.delete_object", auth=True, converters=IN_OBJECT, published=False, path_params=OBJECT,
-     responses=_replies(204, "deleted"))
+@api(
+    "DELETE",
+    "/{bucket}/{key}",
+    name="DeleteObject",
+    summary="Delete an object (none there: still 204)",
+    source=SDK + "Bucket.delete_object",
+    auth=True,
+    converters=IN_OBJECT,
+    published=False,
+    path_params=OBJECT,
+    responses=_replies(204, "deleted"),
+)
 def delete_object(bucket: str, key: str, caller: str) -> Response:
     store().delete(bucket, key)
     return answer(status=204)

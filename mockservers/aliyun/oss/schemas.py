@@ -1,4 +1,5 @@
 """The query the OSS store checks before it looks at its buckets: ListObjects' (v1 and v2)."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields

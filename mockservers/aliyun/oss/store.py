@@ -1,4 +1,5 @@
 """The object store's state and behaviour, no Flask: buckets, objects, STS credentials."""
+
 from __future__ import annotations
 
 import base64
@@ -19,6 +20,7 @@ MAX_LIST_KEYS = 1000
 
 def reserved_bucket_names() -> set[str]:
     from mockservers.vendors import REGISTRY  # imported late: the registry imports the vendors
+
     return set(REGISTRY)
 
 
@@ -35,8 +37,10 @@ def check_md5(data: bytes, content_md5: str | None) -> bytes:
         except (binascii.Error, ValueError):
             sent = b""
         if sent != digest:
-            raise OssError("InvalidDigest", explain="Content-MD5: must be the base64 MD5 of the body, "
-                                                    f"{base64.b64encode(digest).decode()}")
+            raise OssError(
+                "InvalidDigest",
+                explain=f"Content-MD5: must be the base64 MD5 of the body, {base64.b64encode(digest).decode()}",
+            )
     return digest
 
 
@@ -63,16 +67,20 @@ class OssStore:
     @staticmethod
     def check_bucket_name(name: str) -> None:
         if not BUCKET_NAME.match(name) or is_reserved(name):
-            raise OssError("InvalidBucketName", BucketName=name,
-                           explain="bucket: 3-63 of a-z, 0-9 and '-', not starting or ending with '-', and not a "
-                                   "vendor key of the mock")
+            raise OssError(
+                "InvalidBucketName",
+                BucketName=name,
+                explain="bucket: 3-63 of a-z, 0-9 and '-', not starting or ending with '-', and not a "
+                "vendor key of the mock",
+            )
 
     def bucket(self, name: str) -> OssBucket:
         self.check_bucket_name(name)
         found = self.db.get(OssBucket, name)
         if found is None:
-            raise OssError("NoSuchBucket", BucketName=name, explain=f"bucket {name!r} does not exist "
-                                                                   "(PUT /<bucket>/ creates one)")
+            raise OssError(
+                "NoSuchBucket", BucketName=name, explain=f"bucket {name!r} does not exist (PUT /<bucket>/ creates one)"
+            )
         return found
 
     def create_bucket(self, name: str) -> None:
@@ -91,8 +99,9 @@ class OssStore:
     @staticmethod
     def check_key(key: str) -> None:
         if not key or len(key.encode("utf-8")) > 1023 or key[0] in "/\\" or "\x00" in key:
-            raise OssError("InvalidObjectName", explain="key: 1-1023 bytes of UTF-8 without NUL, not starting with "
-                                                        "'/' or '\\'")
+            raise OssError(
+                "InvalidObjectName", explain="key: 1-1023 bytes of UTF-8 without NUL, not starting with '/' or '\\'"
+            )
 
     def find(self, bucket: str, key: str) -> OssObject | None:
         return self.db.scalars(select(OssObject).where(OssObject.bucket == bucket, OssObject.key == key)).first()
@@ -112,8 +121,15 @@ class OssStore:
         except (KeyError, FileNotFoundError):  # deleted or overwritten by a request committed after this one began
             raise OssError("NoSuchKey", BucketName=bucket, Key=key) from None
 
-    def put(self, bucket: str, key: str, data: bytes, content_type: str = "", content_md5: str | None = None,
-            meta: dict | None = None) -> OssObject:
+    def put(
+        self,
+        bucket: str,
+        key: str,
+        data: bytes,
+        content_type: str = "",
+        content_md5: str | None = None,
+        meta: dict | None = None,
+    ) -> OssObject:
         self.bucket(bucket)
         self.check_key(key)
         digest = check_md5(data, content_md5)
@@ -150,12 +166,14 @@ class OssStore:
             self.db.delete(found)
             self.ctx.blobs.release(found.blob)  # the file goes once no record holds it
 
-    def list(self, bucket: str, prefix: str = "", delimiter: str = "", marker: str = "",
-             max_keys: int = 100) -> Listing:
+    def list(
+        self, bucket: str, prefix: str = "", delimiter: str = "", marker: str = "", max_keys: int = 100
+    ) -> Listing:
         self.bucket(bucket)
         # Sorted here, by UTF-8 bytes as OSS does: a database collation (PostgreSQL's) may order otherwise.
-        objects = sorted(self.db.scalars(select(OssObject).where(OssObject.bucket == bucket)),
-                         key=lambda o: o.key.encode("utf-8"))
+        objects = sorted(
+            self.db.scalars(select(OssObject).where(OssObject.bucket == bucket)), key=lambda o: o.key.encode("utf-8")
+        )
         listing = Listing()
         count = 0
         for obj in objects:
@@ -164,7 +182,7 @@ class OssStore:
             if delimiter:
                 cut = obj.key.find(delimiter, len(prefix))
                 if cut >= 0:
-                    common = obj.key[:cut + len(delimiter)]
+                    common = obj.key[: cut + len(delimiter)]
                     if common in listing.prefixes or (marker and common.encode("utf-8") <= marker.encode("utf-8")):
                         continue
                     if count == max_keys:
@@ -198,14 +216,19 @@ class OssStore:
         """Temporary credentials, for a configured key pair (as AssumeRole would give them)."""
         configured = (self.ctx.config.get("oss") or {}).get("credentials") or {}
         if configured.get(access_key_id) != access_key_secret:
-            raise OssError("InvalidAccessKeyId", OSSAccessKeyId=access_key_id,
-                           explain="accessKeyId/accessKeySecret: not a configured OSS key pair")
+            raise OssError(
+                "InvalidAccessKeyId",
+                OSSAccessKeyId=access_key_id,
+                explain="accessKeyId/accessKeySecret: not a configured OSS key pair",
+            )
         n = self.ctx.counter("sts")
         cred = StsCredential(
             access_key_id="STS.mock" + self.ctx.hex(20, "sts-id", n),
             access_key_secret=base64.b64encode(bytes.fromhex(self.ctx.hex(30, "sts-secret", n))).decode(),
-            security_token="mock-sts-token-" + base64.b64encode(bytes.fromhex(self.ctx.hex(96, "sts-token", n)))
-            .decode(),
-            issued_at=self.ctx.now, expires_at=self.ctx.now + duration)
+            security_token="mock-sts-token-"
+            + base64.b64encode(bytes.fromhex(self.ctx.hex(96, "sts-token", n))).decode(),
+            issued_at=self.ctx.now,
+            expires_at=self.ctx.now + duration,
+        )
         self.db.add(cred)
         return cred

@@ -5,6 +5,7 @@ Run it against one server with several workers:
     mockservers serve --port 8090 --state memory --clock virtual &
     pytest -n 4 tests/e2e/integrator_suite --mock-server-url http://127.0.0.1:8090
 """
+
 import hashlib
 import os
 

@@ -1,4 +1,5 @@
 """What an integrator's tests of their SigmaCloud DR client look like: own namespace, faults, awaited callbacks."""
+
 import pytest
 
 from mockservers.dicom.synthetic import dx_file
@@ -26,8 +27,14 @@ def test_job_result_arrives_by_callback(ns, receiver):
 
 def test_client_survives_a_flaky_study_list(ns):
     client = connect(ns)
-    ns.admin.add_fault({"vendor": "sigma", "path": "/sigma/accounts/*/jobs/studylist/", "times": 1,
-                        "action": {"error": "ListStudyListError"}})
+    ns.admin.add_fault(
+        {
+            "vendor": "sigma",
+            "path": "/sigma/accounts/*/jobs/studylist/",
+            "times": 1,
+            "action": {"error": "ListStudyListError"},
+        }
+    )
     with pytest.raises(SigmaAPIError) as err:
         client.study_list()
     assert err.value.code == "ListStudyListError"
@@ -37,8 +44,15 @@ def test_client_survives_a_flaky_study_list(ns):
 
 def test_failed_job_is_reported(ns, receiver):
     client = connect(ns)
-    ns.admin.add_fault({"vendor": "sigma", "method": "POST", "path": "/sigma/accounts/*/jobs/", "times": 1,
-                        "action": {"fail_job": "InternalServerError"}})
+    ns.admin.add_fault(
+        {
+            "vendor": "sigma",
+            "method": "POST",
+            "path": "/sigma/accounts/*/jobs/",
+            "times": 1,
+            "action": {"fail_job": "InternalServerError"},
+        }
+    )
     _, job_id = submit(client, 31, notify_url=receiver)
     callback = ns.admin.await_callback("sigma", match={"job_id": job_id}, advance=2, timeout=30)
     assert callback["body"]["status"] == "failed"

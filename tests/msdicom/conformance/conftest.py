@@ -1,6 +1,7 @@
 """Fixtures for the port of Microsoft's end-to-end tests (microsoft/dicom-server at eeefbe4d,
 test/Microsoft.Health.Dicom.Web.Tests.E2E/Rest/). `Dicomweb` sends what the C# DicomWebClient sends,
 header for header, through the `client` fixture (in-process, and live with --mock-live)."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ ERROR_COMMENT = "00000902"
 
 def multipart_accept(part_type: str, transfer_syntax: str | None) -> str:
     """DicomWebClient.CreateAcceptHeader(CreateMultipartMediaTypeHeader(type), ts), character for character."""
-    return f'multipart/related; type="{part_type}"' + (f';transfer-syntax="{transfer_syntax}"'
-                                                       if transfer_syntax is not None else "")
+    return f'multipart/related; type="{part_type}"' + (
+        f';transfer-syntax="{transfer_syntax}"' if transfer_syntax is not None else ""
+    )
 
 
 def single_accept(media_type: str, transfer_syntax: str | None) -> str:
@@ -54,11 +56,13 @@ class Dicomweb:
     def store_many(self, datasets, study: str | None = None, boundary: str = "e2e-boundary"):
         """StoreAsync(IEnumerable<DicomFile>[, study]): multipart/related; type="application/dicom"."""
         parts = [d if isinstance(d, bytes) else part10(d) for d in datasets]
-        return self.post_studies(multipart(parts, boundary),
-                                 f'multipart/related; type="application/dicom"; boundary="{boundary}"', study)
+        return self.post_studies(
+            multipart(parts, boundary), f'multipart/related; type="application/dicom"; boundary="{boundary}"', study
+        )
 
-    def post_studies(self, body: bytes, content_type: str | None, study: str | None = None,
-                     accept: str | None = DICOM_JSON):
+    def post_studies(
+        self, body: bytes, content_type: str | None, study: str | None = None, accept: str | None = DICOM_JSON
+    ):
         headers = {}
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -81,10 +85,12 @@ class Dicomweb:
         """RetrieveInstanceAsync: a single part application/dicom."""
         return self.get(path, single_accept("application/dicom", transfer_syntax))
 
-    def retrieve_frames(self, path: str, frames, media_type: str = "application/octet-stream",
-                        transfer_syntax: str | None = "*"):
-        return self.get(f"{path}/frames/{'%2C'.join(str(f) for f in frames)}",
-                        multipart_accept(media_type, transfer_syntax))
+    def retrieve_frames(
+        self, path: str, frames, media_type: str = "application/octet-stream", transfer_syntax: str | None = "*"
+    ):
+        return self.get(
+            f"{path}/frames/{'%2C'.join(str(f) for f in frames)}", multipart_accept(media_type, transfer_syntax)
+        )
 
     def metadata(self, path: str, if_none_match: str | None = None):
         headers = {"If-None-Match": if_none_match} if if_none_match else {}
@@ -211,8 +217,9 @@ def gap(reason: str):
 EMPTY_MULTIPART_STOW = gap("a multipart STOW with no part at all is 204 (400 today)")
 RETRIEVE_URL_WHEN_NOTHING_STORED = gap("no study RetrieveURL when nothing was stored (there today)")
 STUDY_MISMATCH_CODE = gap("the study-mismatch FailureReason is 43264 (43265 today)")
-REFUSED_WITHOUT_FAILED_ATTRIBUTES = gap("a refused instance's FailedSOPSequence item carries a "
-                                        "FailedAttributesSequence with an ErrorComment (absent today)")
+REFUSED_WITHOUT_FAILED_ATTRIBUTES = gap(
+    "a refused instance's FailedSOPSequence item carries a FailedAttributesSequence with an ErrorComment (absent today)"
+)
 PADDED_PATH_UID = gap("trailing spaces in path UIDs are trimmed (400 today)")
 METADATA_BULK_DATA = gap("metadata leaves out bulk-data VRs (OB, OD, OF, OL, OV, OW, UN): no BulkDataURI")
 METADATA_ETAG = gap("metadata carries an ETag and answers a matching If-None-Match with 304 (200 today)")
@@ -225,12 +232,15 @@ V1_INVALID_PATIENT_ID = gap("v1 refuses a PatientID with a null inside (409), wi
 TRANSCODE_KEEPS_SOP_UID = gap("transcoding keeps the SOP Instance UID (pydicom's decompress makes a new one today)")
 TO_JPEG2000 = gap("transcoding to JPEG 2000 lossless, 1.2.840.10008.1.2.4.90 and image/jp2 (406 today)")
 ACCEPT_BEFORE_EXISTENCE = gap("the Accept is judged first, before the UIDs and existence (400 or 404 today)")
-SINGLE_FRAME_OCTET_STREAM = gap("one frame asked for as application/octet-stream comes back single part "
-                                "(multipart today)")
+SINGLE_FRAME_OCTET_STREAM = gap(
+    "one frame asked for as application/octet-stream comes back single part (multipart today)"
+)
 UNSUPPORTED_PARAMETER_MESSAGE = gap("the unsupported-query-parameter message, word for word (other words today)")
-QIDO_DEFAULT_ATTRIBUTES = gap("QIDO default attributes per level and version, never an empty attribute (longer "
-                              "lists with empty attributes today)")
+QIDO_DEFAULT_ATTRIBUTES = gap(
+    "QIDO default attributes per level and version, never an empty attribute (longer lists with empty attributes today)"
+)
 QIDO_PATH_UIDS = gap("QIDO results carry the UIDs of the path (left out today)")
 QIDO_COMPUTED_FILTER = gap("ModalitiesInStudy is returned when it is the filter (left out today)")
-QIDO_PATH_UIDS_AND_DEFAULTS = gap("QIDO results carry the UIDs of the path, and only the level's and version's "
-                                  "default attributes")
+QIDO_PATH_UIDS_AND_DEFAULTS = gap(
+    "QIDO results carry the UIDs of the path, and only the level's and version's default attributes"
+)

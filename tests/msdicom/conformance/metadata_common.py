@@ -1,5 +1,6 @@
 """What DicomRetrieveMetadataTransactionTests.cs and DicomRetrieveMetadataETagTests.cs share: their
 GenerateNewDataSet, PostDicomFileAsync and the comparison of metadata with the stored dataset minus its bulk data."""
+
 from __future__ import annotations
 
 from pydicom.dataelem import DataElement

@@ -1,5 +1,6 @@
 """What the RetrieveTransactionResourceTests partial classes share: RetrieveTransactionResourceTests.Common.cs
 and the rows the Study, Series, Instance and Frame files repeat."""
+
 from __future__ import annotations
 
 import pydicom
@@ -19,8 +20,11 @@ def transcoder_case(folder: str, uid) -> tuple[pydicom.Dataset, pydicom.Dataset]
     """(Input.dcm, ExpectedOutput.dcm) of a TestFiles folder, with fresh UIDs (RandomizeInstanceIdentifier)."""
     native = rgb_image(uid)
     compressed = as_jpeg2000(native)
-    return {ORIGINAL: (compressed, compressed), J2K_TO_EXPLICIT: (compressed, native),
-            EXPLICIT_TO_J2K: (native, compressed)}[folder]
+    return {
+        ORIGINAL: (compressed, compressed),
+        J2K_TO_EXPLICIT: (compressed, native),
+        EXPLICIT_TO_J2K: (native, compressed),
+    }[folder]
 
 
 def assert_same_file(expected: pydicom.Dataset, actual: pydicom.Dataset):
@@ -41,20 +45,24 @@ def assert_same_file(expected: pydicom.Dataset, actual: pydicom.Dataset):
         assert actual.PixelData == expected.PixelData
 
 
-
 # The InlineData rows of GivenSupportedAcceptHeaders_WhenRetrieve{Study,Series} and
 # GivenSinglePartAcceptHeader_WhenRetrieveInstance: (TestFiles folder, transfer syntax asked for)
 TRANSCODING_ROWS = [
-    (ORIGINAL, "*"), pytest.param(J2K_TO_EXPLICIT, None, marks=TRANSCODE_KEEPS_SOP_UID),
+    (ORIGINAL, "*"),
+    pytest.param(J2K_TO_EXPLICIT, None, marks=TRANSCODE_KEEPS_SOP_UID),
     pytest.param(J2K_TO_EXPLICIT, EXPLICIT, marks=TRANSCODE_KEEPS_SOP_UID),
-    pytest.param(EXPLICIT_TO_J2K, J2K, marks=TO_JPEG2000)]
+    pytest.param(EXPLICIT_TO_J2K, J2K, marks=TO_JPEG2000),
+]
 
 # GetUnsupportedAcceptHeadersForStudiesAndSeries: single part, octet-stream, MPEG2
 UNSUPPORTED_FOR_STUDIES_AND_SERIES = [
     pytest.param('application/dicom;transfer-syntax="*"', id="single-part application/dicom"),
     pytest.param('multipart/related; type="application/octet-stream";transfer-syntax="*"', id="octet-stream"),
-    pytest.param(f'multipart/related; type="application/dicom";transfer-syntax="{MPEG2}"', id="MPEG2",
-                 marks=ACCEPT_BEFORE_EXISTENCE),
+    pytest.param(
+        f'multipart/related; type="application/dicom";transfer-syntax="{MPEG2}"',
+        id="MPEG2",
+        marks=ACCEPT_BEFORE_EXISTENCE,
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 
 Every builder takes a `uid` callable (the `uid` fixture) so UIDs are a function of the test's name, never random.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +56,9 @@ def _plain(text: str) -> bool:
     return text == text.strip(" \0")
 
 
-def random_instance(uid, study=None, series=None, sop=None, sop_class=None, patient_id=None,
-                    transfer_syntax=EXPLICIT) -> Dataset:
+def random_instance(
+    uid, study=None, series=None, sop=None, sop_class=None, patient_id=None, transfer_syntax=EXPLICIT
+) -> Dataset:
     """Samples.CreateRandomInstanceDataset: the four UIDs, BitsAllocated 8, MONOCHROME2, PatientID and
     PatientName (both UIDs there too)."""
     ds = Dataset()
@@ -87,15 +89,18 @@ def with_random_pixels(ds: Dataset, rows: int = 8, columns: int = 8, frames: int
     return ds
 
 
-def random_file_with_pixels(uid, study=None, series=None, sop=None, rows=8, columns=8, frames=1,
-                            transfer_syntax=EXPLICIT) -> Dataset:
+def random_file_with_pixels(
+    uid, study=None, series=None, sop=None, rows=8, columns=8, frames=1, transfer_syntax=EXPLICIT
+) -> Dataset:
     """Samples.CreateRandomDicomFileWithPixelData."""
-    return with_random_pixels(random_instance(uid, study, series, sop, transfer_syntax=transfer_syntax),
-                              rows, columns, frames)
+    return with_random_pixels(
+        random_instance(uid, study, series, sop, transfer_syntax=transfer_syntax), rows, columns, frames
+    )
 
 
-def eight_bit_image(uid, study=None, series=None, sop=None, rows=16, columns=16, transfer_syntax=EXPLICIT,
-                    frames=1) -> Dataset:
+def eight_bit_image(
+    uid, study=None, series=None, sop=None, rows=16, columns=16, transfer_syntax=EXPLICIT, frames=1
+) -> Dataset:
     """Samples.CreateRandomDicomFileWith8BitPixelData with encode: false: the native frames are declared in the
     given transfer syntax; for an encapsulated one (MPEG2, HEVC) each frame becomes one fragment, which no
     decoder can read ("might result in invalid images", as the C# doc says)."""
@@ -107,7 +112,7 @@ def eight_bit_image(uid, study=None, series=None, sop=None, rows=16, columns=16,
     raw = pixel_bytes(ds.SOPInstanceUID, rows * columns * frames)
     if pydicom.uid.UID(transfer_syntax).is_encapsulated:
         size = rows * columns
-        ds.PixelData = encapsulate([raw[i * size:(i + 1) * size] for i in range(frames)])
+        ds.PixelData = encapsulate([raw[i * size : (i + 1) * size] for i in range(frames)])
     else:
         ds.PixelData = raw
     ds["PixelData"].VR = "OB"
@@ -166,7 +171,7 @@ def part10(ds: Dataset) -> bytes:
     for tag, (placeholder, wanted) in ds.__dict__.get("_raw_values", {}).items():
         head = struct.pack("<HH", tag >> 16, tag & 0xFFFF) + (b"" if implicit else ds[tag].VR.encode())
         at = data.index(placeholder, data.index(head))
-        data = data[:at] + wanted + data[at + len(placeholder):]
+        data = data[:at] + wanted + data[at + len(placeholder) :]
     return data
 
 
@@ -178,9 +183,10 @@ def frame_bytes(ds: Dataset, index: int = 0) -> bytes:
     """DicomPixelData.GetFrame(index).Data: the stored bytes of one frame, encapsulated or native."""
     if ds.file_meta.TransferSyntaxUID.is_encapsulated:
         from pydicom.encaps import generate_frames
+
         return list(generate_frames(ds.PixelData, number_of_frames=int(ds.get("NumberOfFrames", 1))))[index]
     size = ds.Rows * ds.Columns * ds.SamplesPerPixel * (ds.BitsAllocated // 8)
-    return ds.PixelData[index * size:(index + 1) * size]
+    return ds.PixelData[index * size : (index + 1) * size]
 
 
 BULK_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}

@@ -1,5 +1,6 @@
 """DeleteTests.cs (the C# fixture's client is Latest: /v2), driven through dicomweb-client, the natural client
 for store, retrieve and delete; retrieving as stored (transfer-syntax *) as the C# client's default does."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,13 +40,19 @@ def remaining_in_study(dwc, study) -> int:
 
 
 def delete_with_dicomweb_client(dwc, level: str, study, series, sop):
-    {"study": lambda: dwc.delete_study(study), "series": lambda: dwc.delete_series(study, series),
-     "instance": lambda: dwc.delete_instance(study, series, sop)}[level]()
+    {
+        "study": lambda: dwc.delete_study(study),
+        "series": lambda: dwc.delete_series(study, series),
+        "instance": lambda: dwc.delete_instance(study, series, sop),
+    }[level]()
 
 
 def level_path(level: str, study, series, sop) -> str:
-    return {"study": f"/studies/{study}", "series": f"/studies/{study}/series/{series}",
-            "instance": f"/studies/{study}/series/{series}/instances/{sop}"}[level]
+    return {
+        "study": f"/studies/{study}",
+        "series": f"/studies/{study}/series/{series}",
+        "instance": f"/studies/{study}/series/{series}/instances/{sop}",
+    }[level]
 
 
 def deleting_one_instance_removes_every_level(dwc, v2, uid, level: str):
@@ -170,17 +177,29 @@ def test_given_bad_study_uid_when_deleting_then_bad_request(v2, study):
     assert v2.delete(f"/studies/{study}").status_code == 400
 
 
-@pytest.mark.parametrize("study,series", [("notAStudyInstanceUid", "notASeriesInstanceUid"),
-                                          ("2.25.106797093114774953545959916858814568441", "notASeriesInstanceUid")])
+@pytest.mark.parametrize(
+    "study,series",
+    [
+        ("notAStudyInstanceUid", "notASeriesInstanceUid"),
+        ("2.25.106797093114774953545959916858814568441", "notASeriesInstanceUid"),
+    ],
+)
 def test_given_bad_series_uid_when_deleting_then_bad_request(v2, study, series):
     """GivenABadSeriesInstanceUid_WhenDeleting_TheServerShouldReturnBackRequest, its two rows."""
     assert v2.delete(f"/studies/{study}/series/{series}").status_code == 400
 
 
-@pytest.mark.parametrize("study,series,sop", [
-    ("notAStudyInstanceUid", "notASeriesInstanceUid", "notASopInstanceUid"),
-    ("2.25.106797093114774953545959916858814568441", "2.25.106797093114774953545959916858814568442",
-     "notASopInstanceUid")])
+@pytest.mark.parametrize(
+    "study,series,sop",
+    [
+        ("notAStudyInstanceUid", "notASeriesInstanceUid", "notASopInstanceUid"),
+        (
+            "2.25.106797093114774953545959916858814568441",
+            "2.25.106797093114774953545959916858814568442",
+            "notASopInstanceUid",
+        ),
+    ],
+)
 def test_given_bad_sop_uid_when_deleting_then_bad_request(v2, study, series, sop):
     """GivenABadSopInstanceUid_WhenDeleting_TheServerShouldReturnBackRequest, its two rows."""
     assert v2.delete(f"/studies/{study}/series/{series}/instances/{sop}").status_code == 400

@@ -1,6 +1,7 @@
 """QueryTransactionTests.cs, the abstract class, run as its subclasses QueryTransactionV1Tests.cs (/v1, checked
 with ValidationHelpers.ValidateResponseDataset) and QueryTransactionLatestTests.cs (/v2, checked with
 ValidateResponseDatasetV2): the `versioned` fixture runs every test once per version."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,25 +19,49 @@ from tests.msdicom.conformance.conftest import (
 )
 from tests.msdicom.conformance.samples import random_instance
 
-UNSUPPORTED = ("Invalid query: AttributeId {} is not queryable.  If the parameter is an attribute keyword, check "
-               "the casing as they are case-sensitive. The conformance statement has a list of supported query "
-               "parameters, attributes and the levels.")
+UNSUPPORTED = (
+    "Invalid query: AttributeId {} is not queryable.  If the parameter is an attribute keyword, check "
+    "the casing as they are case-sensitive. The conformance statement has a list of supported query "
+    "parameters, attributes and the levels."
+)
 
 # ValidationHelpers.ValidateResponseDataset: what v1 returns of the stored instance, per resource
 V1_TAGS = {
     "AllStudies": ["StudyInstanceUID", "PatientID", "PatientName", "StudyDate"],
     "AllSeries": ["StudyInstanceUID", "PatientID", "PatientName", "StudyDate", "SeriesInstanceUID", "Modality"],
-    "AllInstances": ["StudyInstanceUID", "PatientID", "PatientName", "StudyDate", "SeriesInstanceUID", "Modality",
-                     "SOPInstanceUID", "SOPClassUID", "BitsAllocated"],
+    "AllInstances": [
+        "StudyInstanceUID",
+        "PatientID",
+        "PatientName",
+        "StudyDate",
+        "SeriesInstanceUID",
+        "Modality",
+        "SOPInstanceUID",
+        "SOPClassUID",
+        "BitsAllocated",
+    ],
     "StudySeries": ["StudyInstanceUID", "SeriesInstanceUID", "Modality"],
-    "StudyInstances": ["StudyInstanceUID", "SeriesInstanceUID", "Modality", "SOPInstanceUID", "SOPClassUID",
-                       "BitsAllocated"],
-    "StudySeriesInstances": ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID",
-                             "BitsAllocated"],
+    "StudyInstances": [
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "Modality",
+        "SOPInstanceUID",
+        "SOPClassUID",
+        "BitsAllocated",
+    ],
+    "StudySeriesInstances": ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID", "BitsAllocated"],
 }
 # ValidateResponseDatasetV2: QueryResponseBuilder's V2 defaults at eeefbe4d, plus the UID filters of the path
-V2_STUDY = ["StudyInstanceUID", "StudyDate", "StudyDescription", "AccessionNumber", "ReferringPhysicianName",
-            "PatientName", "PatientID", "PatientBirthDate"]
+V2_STUDY = [
+    "StudyInstanceUID",
+    "StudyDate",
+    "StudyDescription",
+    "AccessionNumber",
+    "ReferringPhysicianName",
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+]
 V2_SERIES = ["SeriesInstanceUID", "Modality", "PerformedProcedureStepStartDate", "ManufacturerModelName"]
 V2_TAGS = {
     "AllStudies": V2_STUDY,
@@ -116,8 +141,9 @@ def test_given_search_all_study_computed_columns_then_match(versioned, uid):
     post(versioned, uid, StudyInstanceUID=study, Modality="MR")
     item = of_study(found(versioned.query("/studies", "ModalitiesInStudy=CT")), study)
     assert item is not None and item["00080061"]["Value"] == ["CT", "MR"]
-    item = of_study(found(versioned.query("/studies", "ModalitiesInStudy=CT&includefield="
-                                                      "NumberOfStudyRelatedInstances")), study)
+    item = of_study(
+        found(versioned.query("/studies", "ModalitiesInStudy=CT&includefield=NumberOfStudyRelatedInstances")), study
+    )
     assert item is not None and item["00080061"]["Value"] == ["CT", "MR"]
     assert value(item, "00201208") == 3
 
@@ -157,8 +183,7 @@ def test_given_search_all_series_computed_columns_then_match(versioned, uid):
     study, series = match.StudyInstanceUID, match.SeriesInstanceUID
     post(versioned, uid, StudyInstanceUID=study, SeriesInstanceUID=series, Modality="CT")
     post(versioned, uid, StudyInstanceUID=study, Modality="MR")
-    item = of_study(found(versioned.query("/series", "Modality=CT&includefield=NumberOfSeriesRelatedInstances")),
-                    study)
+    item = of_study(found(versioned.query("/series", "Modality=CT&includefield=NumberOfSeriesRelatedInstances")), study)
     assert item is not None
     assert value(item, "00201209") == 2
 
@@ -190,8 +215,10 @@ def test_given_search_study_series_instances_level_then_match(versioned, uid):
     """GivenSearchRequest_StudySeriesInstancesLevel_MatchResult."""
     match = post(versioned, uid)
     post(versioned, uid, StudyInstanceUID=match.StudyInstanceUID, SeriesInstanceUID=match.SeriesInstanceUID)
-    response = versioned.query(f"/studies/{match.StudyInstanceUID}/series/{match.SeriesInstanceUID}/instances",
-                               f"SOPInstanceUID={match.SOPInstanceUID}")
+    response = versioned.query(
+        f"/studies/{match.StudyInstanceUID}/series/{match.SeriesInstanceUID}/instances",
+        f"SOPInstanceUID={match.SOPInstanceUID}",
+    )
     assert response.mimetype == "application/dicom+json"
     (item,) = found(response)
     assert_query_item(versioned, "StudySeriesInstances", match, item)
@@ -236,6 +263,7 @@ def test_given_search_referring_physician_name_fuzzy_match_then_match(versioned,
 
 def test_given_ohif_viewer_study_query_then_ok(versioned):
     """GivenSearchRequest_OHIFViewerStudyQuery_ReturnsOK: limit, offset, includefield by tags, a date range."""
-    response = versioned.query("/studies", "limit=25&offset=0&includefield=00081030%2C00080060&"
-                                           "StudyDate=19521125-20210507")
+    response = versioned.query(
+        "/studies", "limit=25&offset=0&includefield=00081030%2C00080060&StudyDate=19521125-20210507"
+    )
     assert response.status_code in (200, 204)

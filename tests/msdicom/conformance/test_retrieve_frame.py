@@ -1,4 +1,5 @@
 """RetrieveTransactionResourceTests.Frame.cs (the C# fixture's client is Latest: /v2)."""
+
 from __future__ import annotations
 
 import io
@@ -38,12 +39,19 @@ def decoded(codestream: bytes, like):
     return decode(io.BytesIO(codestream)).reshape(like.shape)
 
 
-@pytest.mark.parametrize("folder,media_type,transfer_syntax", [
-    (J2K_TO_EXPLICIT, OCTET, None), (J2K_TO_EXPLICIT, OCTET, EXPLICIT), (ORIGINAL, OCTET, "*"),
-    pytest.param(EXPLICIT_TO_J2K, JP2, None, marks=TO_JPEG2000),
-    pytest.param(EXPLICIT_TO_J2K, JP2, J2K, marks=TO_JPEG2000)])
-def test_given_supported_accept_headers_when_retrieve_frame_then_expected_content(v2, uid, folder, media_type,
-                                                                                 transfer_syntax):
+@pytest.mark.parametrize(
+    "folder,media_type,transfer_syntax",
+    [
+        (J2K_TO_EXPLICIT, OCTET, None),
+        (J2K_TO_EXPLICIT, OCTET, EXPLICIT),
+        (ORIGINAL, OCTET, "*"),
+        pytest.param(EXPLICIT_TO_J2K, JP2, None, marks=TO_JPEG2000),
+        pytest.param(EXPLICIT_TO_J2K, JP2, J2K, marks=TO_JPEG2000),
+    ],
+)
+def test_given_supported_accept_headers_when_retrieve_frame_then_expected_content(
+    v2, uid, folder, media_type, transfer_syntax
+):
     """GivenSupportedAcceptHeaders_WhenRetrieveFrame_ThenServerShouldReturnExpectedContent, its five rows: frame
     1 as the expected file holds it."""
     given, expected = transcoder_case(folder, uid)

@@ -1,4 +1,5 @@
 """RetrieveTransactionResourceTests.Instance.cs (the C# fixture's client is Latest: /v2)."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,8 +42,9 @@ def test_given_single_part_accept_when_retrieve_instance_then_expected_content(v
     assert_same_file(expected, read(response.get_data()))
 
 
-@pytest.mark.parametrize("folder,transfer_syntax", [(ORIGINAL, "*"), (J2K_TO_EXPLICIT, None),
-                                                    (J2K_TO_EXPLICIT, EXPLICIT)])
+@pytest.mark.parametrize(
+    "folder,transfer_syntax", [(ORIGINAL, "*"), (J2K_TO_EXPLICIT, None), (J2K_TO_EXPLICIT, EXPLICIT)]
+)
 def test_given_multipart_accept_when_retrieve_instance_then_ok(v2, uid, folder, transfer_syntax):
     """GivenMultipartAcceptHeader_WhenRetrieveInstance_ThenServerShouldReturnExpectedContent, its three rows
     (GetAcceptHeadersForInstances)."""
@@ -52,10 +54,13 @@ def test_given_multipart_accept_when_retrieve_instance_then_ok(v2, uid, folder, 
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("accept", [
-    pytest.param('application/octet-stream;transfer-syntax="*"', id="octet-stream"),
-    pytest.param(f'application/dicom;transfer-syntax="{MPEG2}"', id="MPEG2", marks=ACCEPT_BEFORE_EXISTENCE),
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        pytest.param('application/octet-stream;transfer-syntax="*"', id="octet-stream"),
+        pytest.param(f'application/dicom;transfer-syntax="{MPEG2}"', id="MPEG2", marks=ACCEPT_BEFORE_EXISTENCE),
+    ],
+)
 def test_given_unsupported_accept_headers_when_retrieve_instance_then_not_acceptable(v2, uid, accept):
     """GivenUnsupportedAcceptHeaders_WhenRetrieveInstance_ThenServerShouldReturnNotAcceptable, its two rows
     (GeUnsupportedAcceptHeadersForInstances), on an instance that does not exist."""
@@ -89,19 +94,25 @@ def test_given_instance_without_pixel_data_when_retrieve_instance_then_expected_
     assert v2.retrieve_instance(instance_path(ds), "*").get_data() == part10(ds)
 
 
-@pytest.mark.parametrize("query_padding,save_padding", [
-    pytest.param(" ", " ", marks=PADDED_PATH_UID), ("", " "), pytest.param(" ", "", marks=PADDED_PATH_UID),
-    pytest.param("     ", " ", marks=PADDED_PATH_UID)])
-def test_given_padded_study_uid_when_retrieve_instance_then_expected_content(v2, uid, query_padding,
-                                                                            save_padding):
+@pytest.mark.parametrize(
+    "query_padding,save_padding",
+    [
+        pytest.param(" ", " ", marks=PADDED_PATH_UID),
+        ("", " "),
+        pytest.param(" ", "", marks=PADDED_PATH_UID),
+        pytest.param("     ", " ", marks=PADDED_PATH_UID),
+    ],
+)
+def test_given_padded_study_uid_when_retrieve_instance_then_expected_content(v2, uid, query_padding, save_padding):
     """GivenInstanceWithPaddedStudyInstanceUID_WhenRetrieveInstance_ThenServerShouldReturnExpectedContent, rows
     (" ", " "), ("", " "), (" ", ""), ("     ", " "): stored with or without a trailing space, found with or
     without trailing spaces in the path, and returned as stored."""
     study = uid()
     ds = random_instance(uid, study=study + save_padding, series=uid(), sop=uid())
     v2.store_many([ds])
-    response = v2.retrieve_instance(f"/studies/{study + query_padding}/series/{ds.SeriesInstanceUID}/instances/"
-                                    f"{ds.SOPInstanceUID}", "*")
+    response = v2.retrieve_instance(
+        f"/studies/{study + query_padding}/series/{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}", "*"
+    )
     assert response.status_code == 200
     got = raw_text(read(response.get_data()), "StudyInstanceUID")
     assert got == study + save_padding
@@ -111,9 +122,11 @@ def test_given_padded_study_uid_when_retrieve_instance_then_expected_content(v2,
 def test_given_existing_instance_when_retrieving_instance_metadata_and_frame_then_expected_content(v2, uid):
     """GivenExistingInstance_WhenRetrievingInstanceAndMetadataAndFrame_ThenServerShouldReturnExpectedContent: the
     C# test's fixed UIDs, stored if not there yet."""
-    study, series, sop = ("2.25.81807007645997311198377430799026916602",
-                          "2.25.250753924732793947834686260446683374093",
-                          "2.25.107991042123998946672148230267983649341")
+    study, series, sop = (
+        "2.25.81807007645997311198377430799026916602",
+        "2.25.250753924732793947834686260446683374093",
+        "2.25.107991042123998946672148230267983649341",
+    )
     ds = random_file_with_pixels(uid, study, series, sop)
     if v2.retrieve_instance(instance_path(ds), "*").status_code == 404:
         v2.store_one(ds)

@@ -1,5 +1,6 @@
 """DicomRetrieveMetadataETagTests.cs (the C# fixture's client is Latest: /v2): If-None-Match on metadata. The C#
 file repeats each study test for the series; here both call one body with the level."""
+
 from __future__ import annotations
 
 from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, METADATA_ETAG, instance_path, series_path, study_path

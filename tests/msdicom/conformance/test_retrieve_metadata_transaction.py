@@ -1,4 +1,5 @@
 """DicomRetrieveMetadataTransactionTests.cs (it sets its API version to V2)."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,11 @@ def test_given_incorrect_accept_header_when_retrieving_metadata_then_not_accepta
     study, series and instance metadata, the "UIDs" being GUIDs as in the C# test (Guid.NewGuid()): the Accept is
     judged before the UIDs and before existence."""
     guids = (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{request.node.nodeid}/{n}")) for n in range(6))
-    for path in (f"/studies/{next(guids)}", f"/studies/{next(guids)}/series/{next(guids)}",
-                 f"/studies/{next(guids)}/series/{next(guids)}/instances/{next(guids)}"):
+    for path in (
+        f"/studies/{next(guids)}",
+        f"/studies/{next(guids)}/series/{next(guids)}",
+        f"/studies/{next(guids)}/series/{next(guids)}/instances/{next(guids)}",
+    ):
         assert v2.get(path + "/metadata", accept).status_code == 406
 
 

@@ -1,5 +1,6 @@
 """RetrieveTransactionResourceTests.Rendered.cs (the C# fixture's client is Latest: /v2). RetrieveRendered*Async
 sends the media type alone as the Accept, and ?quality= in the URL."""
+
 from __future__ import annotations
 
 import pytest

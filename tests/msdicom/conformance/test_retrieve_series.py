@@ -1,4 +1,5 @@
 """RetrieveTransactionResourceTests.Series.cs (the C# fixture's client is Latest: /v2)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,7 @@ from tests.msdicom.conformance.samples import EXPLICIT, MPEG2, eight_bit_image, 
 
 
 @pytest.mark.parametrize("folder,transfer_syntax", TRANSCODING_ROWS)
-def test_given_supported_accept_headers_when_retrieve_series_then_expected_content(v2, uid, folder,
-                                                                                  transfer_syntax):
+def test_given_supported_accept_headers_when_retrieve_series_then_expected_content(v2, uid, folder, transfer_syntax):
     """GivenSupportedAcceptHeaders_WhenRetrieveSeries_ThenServerShouldReturnExpectedContent, its four rows (the
     file stored in a multipart body)."""
     given, expected = transcoder_case(folder, uid)
@@ -36,8 +36,11 @@ def test_given_multiple_instances_when_retrieve_series_then_expected_instances(v
     """GivenMultipleInstances_WhenRetrieveSeries_ThenServerShouldReturnExpectedInstances: two of the three files
     (same study) are in the series."""
     study, series = uid(), uid()
-    files = [eight_bit_image(uid, study, series), eight_bit_image(uid, study, series),
-             eight_bit_image(uid, study, uid())]
+    files = [
+        eight_bit_image(uid, study, series),
+        eight_bit_image(uid, study, series),
+        eight_bit_image(uid, study, uid()),
+    ]
     v2.store_many(files)
     got = retrieved(v2.retrieve(f"/studies/{study}/series/{series}"))
     assert sorted(got) == sorted(part10(ds) for ds in files[:2])

@@ -1,4 +1,5 @@
 """RetrieveTransactionResourceTests.Study.cs (the C# fixture's client is Latest: /v2)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,7 @@ from tests.msdicom.conformance.samples import EXPLICIT, eight_bit_image, part10,
 
 
 @pytest.mark.parametrize("folder,transfer_syntax", TRANSCODING_ROWS)
-def test_given_supported_accept_headers_when_retrieve_study_then_expected_content(v2, uid, folder,
-                                                                                 transfer_syntax):
+def test_given_supported_accept_headers_when_retrieve_study_then_expected_content(v2, uid, folder, transfer_syntax):
     """GivenSupportedAcceptHeaders_WhenRetrieveStudy_ThenServerShouldReturnExpectedContent, its four rows."""
     given, expected = transcoder_case(folder, uid)
     v2.store_one(given)

@@ -1,5 +1,6 @@
 """StoreTransactionTests.cs: the abstract class, run as its two subclasses (StoreTransactionTestsV1 on /v1,
 StoreTransactionTestsLatest on /v2): the `versioned` fixture runs every test once per version."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,8 +62,11 @@ def test_given_incorrect_accept_header_when_storing_then_not_acceptable(versione
 def test_given_non_multipart_request_when_storing_then_unsupported_media_type(versioned):
     """GivenAnNonMultipartRequest_WhenStoring_TheServerShouldReturnUnsupportedMediaType: .NET's
     MultipartContent("form"), so multipart/form, with no part (posted to Latest, as the C# test does)."""
-    response = versioned.c.post("/msdicom/v2/studies", data=b"--e2e\r\n\r\n--e2e--\r\n", headers={
-        "Accept": DICOM_JSON, "Content-Type": 'multipart/form; boundary="e2e"; type="application/dicom"'})
+    response = versioned.c.post(
+        "/msdicom/v2/studies",
+        data=b"--e2e\r\n\r\n--e2e--\r\n",
+        headers={"Accept": DICOM_JSON, "Content-Type": 'multipart/form; boundary="e2e"; type="application/dicom"'},
+    )
     assert response.status_code == 415
 
 
@@ -76,8 +80,7 @@ def test_given_multipart_request_with_no_content_when_storing_then_no_content(ve
 
 def test_given_multipart_request_with_empty_content_when_storing_then_conflict(versioned):
     """GivenAMultipartRequestWithEmptyContent_WhenStoring_TheServerShouldReturnConflict: one empty part."""
-    response = versioned.post_studies(b"--e2e\r\nContent-Type: application/dicom\r\n\r\n\r\n--e2e--\r\n",
-                                      EMPTY_RELATED)
+    response = versioned.post_studies(b"--e2e\r\nContent-Type: application/dicom\r\n\r\n\r\n--e2e--\r\n", EMPTY_RELATED)
     assert response.status_code == 409
 
 
@@ -85,15 +88,17 @@ def test_given_multipart_request_with_an_invalid_section_when_storing_then_accep
     """GivenAMultipartRequestWithAnInvalidMultipartSection_WhenStoring_TheServerShouldReturnAccepted: an empty
     part, then a valid file; the valid one is in ReferencedSOPSequence."""
     valid = random_instance(uid, study=uid())
-    body = (b"--e2e\r\nContent-Type: application/dicom\r\n\r\n\r\n--e2e\r\nContent-Type: application/dicom\r\n\r\n"
-            + part10(valid) + b"\r\n--e2e--\r\n")
+    body = (
+        b"--e2e\r\nContent-Type: application/dicom\r\n\r\n\r\n--e2e\r\nContent-Type: application/dicom\r\n\r\n"
+        + part10(valid)
+        + b"\r\n--e2e--\r\n"
+    )
     response = versioned.post_studies(body, EMPTY_RELATED)
     assert response.status_code == 202
     assert_referenced_sop(response, host_url, versioned.version, valid)
 
 
-def test_given_type_parameter_and_first_section_without_content_type_when_storing_then_ok(versioned, uid,
-                                                                                          host_url):
+def test_given_type_parameter_and_first_section_without_content_type_when_storing_then_ok(versioned, uid, host_url):
     """GivenAMultipartRequestWithTypeParameterAndFirstSectionWithoutContentType_WhenStoring_TheServerShouldReturnOK:
     the part's type comes from the type parameter."""
     ds = random_instance(uid, study=uid())
@@ -218,8 +223,9 @@ def test_given_padded_study_uid_stored_when_storing_more_padded_then_conflict(ve
     study = uid() + " "
     ds = random_instance(uid, study=study, series=uid(), sop=uid())
     versioned.store_one(ds)
-    wado = versioned.retrieve_instance(f"/studies/{study}/series/{ds.SeriesInstanceUID}/instances/"
-                                       f"{ds.SOPInstanceUID}", "*")
+    wado = versioned.retrieve_instance(
+        f"/studies/{study}/series/{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}", "*"
+    )
     assert wado.status_code == 200
     assert raw_text(read(wado.get_data()), "StudyInstanceUID") == study
     set_raw(ds, "StudyInstanceUID", study + "     ")

@@ -1,4 +1,5 @@
 """StoreTransactionTestsLatest.cs: the tests only the Latest (v2) subclass has."""
+
 from __future__ import annotations
 
 from tests.msdicom.conformance.conftest import (
@@ -67,12 +68,16 @@ def test_given_invalid_indexable_attribute_when_stored_then_dropped_and_valid_da
     assert "00080020" not in metadata
     bad_query = v2.query("/instances", "StudyDate=NotAValidStudyDate")
     assert bad_query.status_code == 400
-    assert ("Invalid query: specified Date value 'NotAValidStudyDate' is invalid for attribute 'StudyDate'. Date "
-            "should be valid and formatted as yyyyMMdd.") in bad_query.get_data(as_text=True)
+    assert (
+        "Invalid query: specified Date value 'NotAValidStudyDate' is invalid for attribute 'StudyDate'. Date "
+        "should be valid and formatted as yyyyMMdd."
+    ) in bad_query.get_data(as_text=True)
     (warning,) = only_failed_attributes(response)
-    assert value(warning, ERROR_COMMENT) == ('DICOM100: (0008,0020) - Content "NotAValidStudyDate" does not '
-                                             'validate VR DA: one of the date values does not match the pattern '
-                                             'YYYYMMDD')
+    assert value(warning, ERROR_COMMENT) == (
+        'DICOM100: (0008,0020) - Content "NotAValidStudyDate" does not '
+        "validate VR DA: one of the date values does not match the pattern "
+        "YYYYMMDD"
+    )
 
 
 @V2_NULL_INSIDE_VALUE
@@ -84,7 +89,8 @@ def test_given_indexable_tag_with_null_as_invalid_char_when_stored_then_dicom100
     response = v2.store_one(ds)
     assert response.status_code == 202
     assert "does not validate VR CS: value contains invalid character" in value(
-        only_failed_attributes(response)[0], ERROR_COMMENT)
+        only_failed_attributes(response)[0], ERROR_COMMENT
+    )
 
 
 @V2_EMPTY_FAILED_ATTRIBUTES

@@ -1,4 +1,5 @@
 """StoreTransactionTestsV1.cs: the tests only the V1 subclass has (v1 refuses what v2 accepts with a warning)."""
+
 from __future__ import annotations
 
 from tests.msdicom.conformance.conftest import (
@@ -36,5 +37,7 @@ def test_given_patient_id_with_invalid_chars_when_storing_then_dicom100_and_conf
     (failed,) = sequence(body_json(response), FAILED_SOP_SEQUENCE)
     attributes = sequence(failed, FAILED_ATTRIBUTES_SEQUENCE)
     assert attributes, failed
-    assert value(attributes[0], ERROR_COMMENT) == ("DICOM100: (0010,0020) - Dicom element 'PatientID' failed "
-                                                   "validation for VR 'LO': Value contains invalid character.")
+    assert value(attributes[0], ERROR_COMMENT) == (
+        "DICOM100: (0010,0020) - Dicom element 'PatientID' failed "
+        "validation for VR 'LO': Value contains invalid character."
+    )
