@@ -46,9 +46,8 @@ def msdicom_demo(base: str) -> None:
             f"   study {found['0020000D']['Value'][0]}: {found['00100010']['Value'][0]['Alphabetic']}, "
             f"{found['00201208']['Value'][0]} instance(s), {found.get('00080061', {}).get('Value')}"
         )
-    print(
-        f"   fuzzy PatientName 'shap': {len(client.search_for_studies(fuzzymatching=True, search_filters={'PatientName': 'shap'}))} study"
-    )
+    fuzzy = client.search_for_studies(fuzzymatching=True, search_filters={"PatientName": "shap"})
+    print(f"   fuzzy PatientName 'shap': {len(fuzzy)} study")
     print(
         f"   series of the study: {len(client.search_for_series(study))}; "
         f"instances: {len(client.search_for_instances(study))}"

@@ -42,3 +42,22 @@ def client(mock_client: Any) -> Any:
 def host_url(client: Any) -> str:
     """The scheme and host the mock sees for `client` (RetrieveURLs and the like are built from it)."""
     return getattr(client, "base_url", "http://localhost")
+
+
+@pytest.fixture(autouse=True)
+def _close_oss_connection_pools(monkeypatch):
+    """oss2 gives every Bucket a connection pool of its own and never closes it: its sockets reached the garbage
+    collector in whichever test ran later, a ResourceWarning there (an error under filterwarnings = error)."""
+    import oss2.http
+
+    opened: list[oss2.http.Session] = []
+    init = oss2.http.Session.__init__
+
+    def tracked(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(oss2.http.Session, "__init__", tracked)
+    yield
+    for session in opened:
+        session.session.close()

@@ -306,8 +306,7 @@ def _vendor_rows(hook: str) -> list[dict]:
         for key, vendor in rt.vendors.items():
             if wanted and key != wanted:
                 continue
-            for row in getattr(vendor, hook)(rt.context(db, key)):
-                rows.append({"vendor": key, **row})
+            rows.extend({"vendor": key, **row} for row in getattr(vendor, hook)(rt.context(db, key)))
     return rows
 
 

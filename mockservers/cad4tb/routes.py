@@ -93,7 +93,7 @@ def read_body() -> dict:
     if part is not None:
         fields["file"] = (part.filename or "", part.read())
     if files is not request.files:  # parsed here, so closed here (Flask closes its own)
-        for _, stored in files.items(multi=True):
+        for stored in (f for _, parts in files.lists() for f in parts):
             stored.close()
     return fields
 

@@ -63,7 +63,9 @@ def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
         value = text(ds, kw)
         if value is None:
             continue
-        if (elem.VR == "DA" and not _valid_date(value)) or (elem.VR in _MAX_LENGTH and len(value) > _MAX_LENGTH[elem.VR]):
+        if (elem.VR == "DA" and not _valid_date(value)) or (
+            elem.VR in _MAX_LENGTH and len(value) > _MAX_LENGTH[elem.VR]
+        ):
             bad.append(kw)
     return bad
 

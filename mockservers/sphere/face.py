@@ -6,8 +6,15 @@ from mockservers.dicom.face import Face
 
 PATIENT = ("PatientID", "PatientName", "PatientSex", "PatientBirthDate")
 QUERYABLE = {
-    "study": PATIENT
-    + ("StudyInstanceUID", "InstitutionName", "AccessionNumber", "ProtocolName", "StudyDescription", "StudyDate"),
+    "study": (
+        *PATIENT,
+        "StudyInstanceUID",
+        "InstitutionName",
+        "AccessionNumber",
+        "ProtocolName",
+        "StudyDescription",
+        "StudyDate",
+    ),
     "series": (
         "PatientID",
         "SeriesInstanceUID",

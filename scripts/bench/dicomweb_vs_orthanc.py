@@ -257,7 +257,7 @@ def run_inside(sizes=(1000, 10000)) -> dict:
         for size in sizes:
             batch = instances(base_ds, loaded, size - loaded)
             fresh = instances(base_ds, 10_000_000 + size * 10, 460)  # timed STOWs, not counted in the size
-            for name, base in servers.items():
+            for base in servers.values():
                 load(http, base, batch)
             loaded = size
             results = {name: measure(http, base, batch[len(batch) // 2], fresh) for name, base in servers.items()}

@@ -33,7 +33,7 @@ def test_every_route_served_is_one_declaration(mock_app):
     endpoints = AliyunVendor().endpoints()
     assert [api.blueprint.name for api in endpoints] == ["aliyun", "aliyun_oss"]
     adapter = mock_app.url_map.bind("localhost")
-    for api, prefix in zip(endpoints, ("/aliyun", "")):
+    for api, prefix in zip(endpoints, ("/aliyun", ""), strict=False):
         declared = {d.endpoint: d for d in api.declared}
         assert len(declared) == len(api.declared)
         routes = served(mock_app, api.blueprint.name)

@@ -51,7 +51,9 @@ def mismatches(expected: Any, actual: Any, where: str = "body") -> list[str]:
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{where}: expected {len(expected)} items, got {actual!r}"]
-        return [p for i, (e, a) in enumerate(zip(expected, actual)) for p in mismatches(e, a, f"{where}[{i}]")]
+        return [
+            p for i, (e, a) in enumerate(zip(expected, actual, strict=False)) for p in mismatches(e, a, f"{where}[{i}]")
+        ]
     if type(expected) is float and isinstance(actual, (int, float)):
         return [] if float(actual) == expected else [f"{where}: {actual!r} != {expected!r}"]
     return [] if expected == actual and type(expected) is type(actual) else [f"{where}: {actual!r} != {expected!r}"]

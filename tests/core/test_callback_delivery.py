@@ -1,6 +1,7 @@
 """At-least-once delivery: a schedule that outlasts a receiver's outage, a stable delivery id, the attempt
 recorded before the send, and redelivery from the control plane."""
 
+import itertools
 import uuid
 
 import pytest
@@ -65,7 +66,7 @@ def test_the_default_schedule_doubles_to_half_an_hour_and_gives_up_after_a_day(r
     runtime.advance(7 * 86400)
     [cb] = callbacks(runtime)
     times = offsets(cb)
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[:12] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1800]
     assert set(gaps[11:]) == {1800} and times[-1] <= 86400 < times[-1] + 1800
     assert cb["state"] == "failed" and len(httpserver.log) == len(times)

@@ -173,7 +173,7 @@ def test_head_also_at_unpublished_and_a_converter_of_the_vendors_own():
     assert client.get("/hi/").status_code == 404, "the converter's regex decides"
     assert [op.name for op in api.operations()] == ["GetWord"]
     assert [(d.endpoint, d.published) for d in api.declared] == [("head_word", False), ("get_word", True)]
-    with pytest.raises(ValueError, match="declare HEAD /{word}/ before its GET"):
+    with pytest.raises(ValueError, match=r"declare HEAD /\{word\}/ before its GET"):
         api("HEAD", "/{word}/", name="Late", summary="", source="", converters={"word": "shouting"})
 
 

@@ -27,7 +27,7 @@ def test_every_catalog_error_renders_in_the_vendors_dialect(client, vendor):
         response = client.get(f"/{vendor.key}/anything/at/all")
         assert response.status_code == error.status, (code, response.status_code)
         assert response.mimetype != "text/html" and "<!doctype html>" not in response.get_data(as_text=True).lower()
-        [entry] = [e for e in client.get(f"/__admin/requests?vendor={vendor.key}&limit=1").json["requests"]]
+        [entry] = list(client.get(f"/__admin/requests?vendor={vendor.key}&limit=1").json["requests"])
         assert entry["fault_id"] == rule.json["id"]
 
 

@@ -98,7 +98,7 @@ def test_admin_refuses_deep_json(client, path, body):
 
 @pytest.mark.parametrize("label", ['"\\ud800"', '"a\\udfffb"', '"\\ud800\\ud800"'])
 def test_a_lone_surrogate_in_a_snapshot_label_is_refused(client, label):
-    response = client.post("/__admin/snapshots", data='{"label": %s}' % label, content_type="application/json")
+    response = client.post("/__admin/snapshots", data=f'{{"label": {label}}}', content_type="application/json")
     assert response.status_code == 400
     assert response.json == {"error": "body: a string holds a lone surrogate (\\ud800-\\udfff unpaired)"}
     assert client.get("/__admin/snapshots").json["snapshots"] == []

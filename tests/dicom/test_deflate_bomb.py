@@ -44,8 +44,7 @@ def deflated_part10(ds: Dataset, zeros: int = 0) -> bytes:
     if zeros:
         out.append(deflater.compress(struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OB", 0, zeros)))
         chunk = bytes(MIB)
-        for _ in range(zeros // MIB):
-            out.append(deflater.compress(chunk))
+        out.extend(deflater.compress(chunk) for _ in range(zeros // MIB))
         out.append(deflater.compress(bytes(zeros % MIB)))
     out.append(deflater.flush())
     return b"".join(out)

@@ -16,7 +16,7 @@ class _State:
     """The session's choice (one per process: each xdist worker configures its own)."""
 
     url = "memory"
-    schemas: list[str] = []  # noqa: RUF012  # one list for the process, on purpose
+    schemas: list[str] = []  # one list for the process, on purpose
     folder: str | None = None
 
 

@@ -70,7 +70,7 @@ def test_single_part_upload_then_409_conflict(ms, files):
 
 def test_documented_content_types_all_work(ms, files):
     """The document: these three Content-Type forms 'have been used successfully'."""
-    for i, (content_type, key) in enumerate(
+    for _i, (content_type, key) in enumerate(
         [
             ('multipart/related; type="application/dicom"; boundary=ABCD1234', "ct1"),
             ("multipart/related; boundary=ABCD1234", "ct2"),

@@ -39,7 +39,7 @@ def study_list(sigma, client, **params):
 
 
 def test_study_list_is_built_from_the_dicom_headers(sigma, client, two_studies):
-    a, b = two_studies
+    _a, b = two_studies
     response = study_list(sigma, client)
     assert response.json["message"] == "list jobs successfully!"
     data = response.json["data"]

@@ -75,7 +75,7 @@ def test_decompress_pixels_switch(configured, files):
 
 
 def test_unknown_resources_are_404(client, stored):
-    study, series, _ = uids(stored["ct1"])
+    study, _series, _ = uids(stored["ct1"])
     detail(client.get("/sphere/wadors/studies/1.2.3/metadata"), 404, "The specified study cannot be found.")
     detail(
         client.get(f"/sphere/wadors/studies/{study}/series/1.2.3", headers=DICOM),

@@ -150,7 +150,7 @@ def assert_failed_sop(body: dict, *expected: tuple[pydicom.Dataset, int]):
     non-empty ErrorComment when the reason is 43264 (validation failed)."""
     failed = sequence(body, FAILED_SOP_SEQUENCE)
     assert failed is not None and len(failed) == len(expected), body
-    for item, (ds, reason) in zip(failed, expected):
+    for item, (ds, reason) in zip(failed, expected, strict=False):
         assert value(item, REFERENCED_SOP_INSTANCE) == ds.SOPInstanceUID
         assert value(item, REFERENCED_SOP_CLASS) == ds.SOPClassUID
         assert value(item, FAILURE_REASON) == reason
@@ -166,7 +166,7 @@ def assert_referenced_sop(response, base_url: str, version: str, *datasets: pydi
     body = body_json(response)
     referenced = sequence(body, REFERENCED_SOP_SEQUENCE)
     assert referenced is not None and len(referenced) == len(datasets), body
-    for item, ds in zip(referenced, datasets):
+    for item, ds in zip(referenced, datasets, strict=False):
         assert value(item, REFERENCED_SOP_INSTANCE) == ds.SOPInstanceUID
         assert value(item, REFERENCED_SOP_CLASS) == ds.SOPClassUID
         assert value(item, RETRIEVE_URL) == f"{base_url}/msdicom/v{version}{instance_path(ds)}"

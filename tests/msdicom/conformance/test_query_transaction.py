@@ -67,8 +67,8 @@ V2_TAGS = {
     "AllStudies": V2_STUDY,
     "AllSeries": V2_STUDY + V2_SERIES,
     "AllInstances": V2_STUDY + V2_SERIES + ["SOPInstanceUID"],
-    "StudySeries": V2_SERIES + ["StudyInstanceUID"],
-    "StudyInstances": V2_SERIES + ["SOPInstanceUID", "StudyInstanceUID"],
+    "StudySeries": [*V2_SERIES, "StudyInstanceUID"],
+    "StudyInstances": [*V2_SERIES, "SOPInstanceUID", "StudyInstanceUID"],
     "StudySeriesInstances": ["SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"],
 }
 

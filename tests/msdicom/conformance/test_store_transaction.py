@@ -210,7 +210,7 @@ def test_given_multipart_request_when_storing_then_retrieves_equivalent_bytes(ve
     files = [random_file_with_pixels(uid, study=study, rows=128, columns=128) for _ in range(3)]
     data = [part10(ds) for ds in files]
     assert versioned.store_many(data).status_code == 200
-    for ds, original in zip(files, data):
+    for ds, original in zip(files, data, strict=False):
         wado = versioned.retrieve_instance(instance_path(ds), EXPLICIT)
         assert wado.status_code == 200
         assert wado.get_data() == original
