@@ -6,10 +6,11 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import cast, overload
 
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson
@@ -31,6 +32,10 @@ COERCED_OR_INVALID = 45063
 _MAX_LENGTH = {"AE": 16, "CS": 16, "SH": 16, "LO": 64, "PN": 64 * 5, "UI": 64, "DA": 8, "TM": 16}
 
 
+@overload
+def normalize_name(value: str) -> str: ...
+@overload
+def normalize_name(value: str | None) -> str | None: ...
 def normalize_name(value: str | None) -> str | None:
     """Case and accents ignored, name components separated by single spaces."""
     if value is None:
@@ -131,7 +136,9 @@ class Archive:
         self.db = ctx.db
         self.face = face
         self.key = face.key
-        self._stored_into: dict[tuple, DicomStudy | DicomSeries] = {}  # a STOW's studies and series, looked up once
+        # a STOW's studies and series, looked up once
+        self._studies_stored_into: dict[str, DicomStudy] = {}
+        self._series_stored_into: dict[tuple[str, str], DicomSeries] = {}
         self._pending: list[dict] = []  # instance rows stored by this request, not written yet
         self._seq_block = max(1, planned)  # sequence numbers are taken that many at a time
         self._seq_next = self._seq_last = 0
@@ -144,6 +151,7 @@ class Archive:
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds, data = examined.ds, examined.data
+        assert ds is not None  # examine() reads a data set whenever it finds no error
         sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
         sop_uid = text(ds, "SOPInstanceUID")
         outcome = Outcome(
@@ -155,9 +163,11 @@ class Archive:
         for kw in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID"):
             if not is_valid_uid(text(ds, kw)):
                 return self._fail(outcome, VALIDATION_FAILURE, f"{kw} '{text(ds, kw)}' is not a valid UID")
-        if study_in_path and outcome.study_uid != study_in_path:
+        study_uid, series_uid = outcome.study_uid, outcome.series_uid
+        assert study_uid and series_uid and sop_uid  # the loop above found them valid UIDs
+        if study_in_path and study_uid != study_in_path:
             return self._fail(
-                outcome, STUDY_MISMATCH, f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL"
+                outcome, STUDY_MISMATCH, f"StudyInstanceUID {study_uid} does not match the study in the URL"
             )
         if sop_uid in seen:
             return self._fail(outcome, BEING_STORED, "the same instance is being stored by this request")
@@ -169,12 +179,13 @@ class Archive:
             return self._fail(outcome, VALIDATION_FAILURE, f"invalid value in {', '.join(bad)}")
         if examined.meta_error is not None:
             return self._fail(outcome, PROCESSING_FAILURE, examined.meta_error)
+        assert examined.meta is not None  # examine() gives the DICOM JSON or why it has none
         ts = str(ds.file_meta.TransferSyntaxUID)
         if bad:
             outcome.warnings.append(f"invalid value in {', '.join(bad)}: stored, not searchable by it")
         if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
             outcome.warnings.append("implicit VR little endian: stored as is")
-        self._index(ds, data, ts, examined.meta, skip=set(bad))
+        self._index(ds, data, ts, examined.meta, study_uid, series_uid, skip=set(bad))
         seen.add(sop_uid)
         outcome.stored = True
         outcome.reason = COERCED_OR_INVALID if outcome.warnings else None
@@ -187,6 +198,7 @@ class Archive:
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
         ds = examined.ds
+        assert ds is not None  # examine() reads a data set whenever it finds no error
         sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
         return Outcome(
             sop_class,
@@ -203,14 +215,15 @@ class Archive:
         outcome.reason, outcome.detail = reason, detail
         return outcome
 
-    def _index(self, ds: Dataset, data: bytes, ts: str, meta: str, skip: set[str]) -> None:
-        def t(kw):
+    def _index(
+        self, ds: Dataset, data: bytes, ts: str, meta: str, study_uid: str, series_uid: str, skip: set[str]
+    ) -> None:
+        def t(kw: str) -> str | None:
             return None if kw in skip else text(ds, kw)
 
         now = self.ctx.now
         seq = self._next_seq()
-        study_uid, series_uid = text(ds, "StudyInstanceUID"), text(ds, "SeriesInstanceUID")
-        study = self._stored_into.get((study_uid,)) or self._study_row(study_uid)
+        study = self._studies_stored_into.get(study_uid) or self._study_row(study_uid)
         if study is None:
             study = DicomStudy(
                 face=self.key,
@@ -238,7 +251,7 @@ class Archive:
                 created_at=now,
             )
             self.db.add(study)
-        series = self._stored_into.get((study_uid, series_uid))
+        series = self._series_stored_into.get((study_uid, series_uid))
         if series is None and study.id is not None:  # a new study has no series yet
             series = self._series_row(study_uid, series_uid)
         if series is None:
@@ -262,11 +275,13 @@ class Archive:
             )
             self.db.add(series)
             study.n_series += 1
-            modalities = set(filter(None, study.modalities.split("\\"))) | ({series.modality} - {None})
+            modalities = set(filter(None, study.modalities.split("\\")))
+            if series.modality is not None:
+                modalities.add(series.modality)
             study.modalities = "\\".join(sorted(modalities))
         series.n_instances += 1
         study.n_instances += 1
-        self._stored_into[(study_uid,)], self._stored_into[(study_uid, series_uid)] = study, series
+        self._studies_stored_into[study_uid], self._series_stored_into[(study_uid, series_uid)] = study, series
         self._pending.append(
             dict(
                 face=self.key,
@@ -299,7 +314,8 @@ class Archive:
     def write_pending(self) -> None:
         """Write the instances stored so far (one multi-row insert), and the studies and series they changed."""
         if self._pending:
-            self.db.execute(insert(DicomInstance.__table__), self._pending)
+            # a mapped class's __table__ is typed as any FromClause: it is its Table
+            self.db.execute(insert(cast(Table, DicomInstance.__table__)), self._pending)
             self._pending = []
         self.db.flush()
 
@@ -349,6 +365,7 @@ class Archive:
         touched = {r.series_uid for r in rows}
         for series_uid in touched:
             row = self._series_row(study, series_uid)
+            assert row is not None  # it holds the instances just found
             left = self.db.scalar(
                 select(func.count())
                 .select_from(DicomInstance)
@@ -364,6 +381,7 @@ class Archive:
                 self.db.delete(row)
         self.db.flush()
         study_row = self._study_row(study)
+        assert study_row is not None  # it held the instances just found
         series_rows = list(
             self.db.scalars(select(DicomSeries).where(DicomSeries.face == self.key, DicomSeries.study_uid == study))
         )

@@ -18,7 +18,7 @@ def studies(ctx: Context, key: str, limit: int = 500) -> list[dict]:
     rows = ctx.db.scalars(
         select(DicomStudy).where(DicomStudy.face == key).order_by(DicomStudy.seq.desc()).limit(limit)
     ).all()
-    out = []
+    out: list[dict] = []
     for study in rows:
         blob = ctx.db.scalar(
             select(DicomInstance.blob)
@@ -65,7 +65,7 @@ def demo(unit, count: int, progress, make_face) -> None:
                         image_dataset(ctx.seed + 7000, i * 10 + 2, modality, frames=4, rows=64, columns=64, study=first)
                     )
                 )
-            archive, seen = Archive(ctx, face, planned=len(files)), set()
+            archive, seen = Archive(ctx, face, planned=len(files)), set[str]()
             for data in files:
                 archive.store(data, None, seen)
             archive.write_pending()

@@ -114,6 +114,14 @@ def resolve(name: str) -> int | None:
     return int(tag) if tag is not None else None
 
 
+def tag_of(name: str) -> int:
+    """The tag of a name known to resolve (an indexed keyword, an includefield already checked); KeyError if not."""
+    tag = resolve(name)
+    if tag is None:
+        raise KeyError(name)
+    return tag
+
+
 def keyword(tag: int) -> str:
     return keyword_for_tag(Tag(tag)) or tag_key(tag)
 

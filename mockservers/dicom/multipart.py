@@ -28,7 +28,9 @@ class MediaType:
 
 
 def _split_outside_quotes(text: str, sep: str) -> list[str]:
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted
@@ -130,7 +132,7 @@ def _split_head(chunk: bytes) -> tuple[dict[str, str], bool, bytes]:
     if line_end < 0:
         return {}, False, b""
     chunk = chunk[line_end + 1 :]
-    if chunk.startswith(b"\r\n") or chunk.startswith(b"\n"):  # no headers at all
+    if chunk.startswith((b"\r\n", b"\n")):  # no headers at all
         return {}, True, chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:]
     match = _HEADER_END.search(chunk)
     if not match:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 
@@ -196,10 +197,8 @@ def render(data: bytes, frame: int, fmt: str, quality: int = 90) -> bytes:
     if count > 1:
         array = array[frame - 1]
     if ds.get("SamplesPerPixel", 1) == 1:
-        try:
+        with contextlib.suppress(Exception):
             array = apply_voi_lut(array, ds)
-        except Exception:
-            pass
         array = array.astype("float64")
         low, high = float(array.min()), float(array.max())
         scaled = (array - low) / (high - low or 1.0) * 255.0
@@ -234,7 +233,7 @@ def bulk_value(data: bytes, tag_path: str) -> bytes | None:
     except ValueError:
         return None
     ds = pydicom.dcmread(io.BytesIO(data), force=True)
-    for tag, index in zip(tags, indexes):
+    for tag, index in zip(tags, indexes, strict=False):
         elem = ds.get(tag)
         if elem is None or elem.VR != "SQ" or not 0 <= index < len(elem.value):
             return None

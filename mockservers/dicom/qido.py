@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import undefer
@@ -18,7 +19,11 @@ from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
 from mockservers.dicom.uids import is_valid_uid
 
 SQL_INT_MAX = 2**31 - 1  # the largest offset or limit every database takes (PostgreSQL's INTEGER is 32 bits)
-MODELS = {"study": DicomStudy, "series": DicomSeries, "instance": DicomInstance}
+MODELS: dict[str, type[DicomStudy] | type[DicomSeries] | type[DicomInstance]] = {
+    "study": DicomStudy,
+    "series": DicomSeries,
+    "instance": DicomInstance,
+}
 # PS3.18 Tables 6.7.1-2: "shall be present if known"
 PRESENT_IF_KNOWN = {
     "TimezoneOffsetFromUTC",
@@ -72,7 +77,7 @@ def _int_param(name: str, value: str) -> int:
 def parse(face: Face, level: str, study: str | None, series: str | None, args: MultiDict) -> Query:
     query = Query(level, study, series, limit=face.default_limit)
     allowed = queryable(face, query)
-    for name in args.keys():
+    for name in args:
         values = args.getlist(name)
         lname = name.lower()
         if lname == "includefield":
@@ -165,6 +170,7 @@ def condition(face: Face, query: Query, attr: Attr, value: str):
             DicomSeries.study_uid == DicomStudy.study_uid,
             DicomSeries.modality.in_(values),
         )
+    assert attr.column is not None  # of the attributes of a level, only ModalitiesInStudy has no column
     column = getattr(model, attr.column)
     if attr.kind == "uid":
         values = _split_list(face, value)
@@ -209,15 +215,16 @@ def search(db, face: Face, query: Query) -> list[dict]:
         stmt = stmt.join(
             DicomSeries,
             and_(
-                DicomSeries.face == model.face,
-                DicomSeries.study_uid == model.study_uid,
-                DicomSeries.series_uid == model.series_uid,
+                DicomSeries.face == DicomInstance.face,
+                DicomSeries.study_uid == DicomInstance.study_uid,
+                DicomSeries.series_uid == DicomInstance.series_uid,
             ),
         )
     if query.study is not None:
         stmt = stmt.where(model.study_uid == query.study)
     if query.series is not None:
-        stmt = stmt.where(model.series_uid == query.series)
+        # a series is given only below the series level
+        stmt = stmt.where(cast(type[DicomSeries] | type[DicomInstance], model).series_uid == query.series)
     for attr, value in query.filters:
         stmt = stmt.where(condition(face, query, attr, value))
     stmt = stmt.order_by(model.seq.desc() if face.newest_first else model.seq.asc(), model.id)
@@ -274,6 +281,7 @@ def _value(face: Face, attr: Attr, rows: dict, query: Query):
         return [m for m in rows["study"].modalities.split("\\") if m]
     if attr.keyword == "TimezoneOffsetFromUTC":
         return rows[query.level].timezone_offset
+    assert attr.column is not None  # every attribute but the ones answered above has its column
     value = getattr(rows[attr.level], attr.column)
     if attr.kind in ("text", "name") and isinstance(value, str) and "\\" in value:
         return value.split("\\")
@@ -281,11 +289,11 @@ def _value(face: Face, attr: Attr, rows: dict, query: Query):
 
 
 def render(db, face: Face, query: Query, row) -> dict:
-    rows = dict(zip(LEVELS, row))
+    rows = dict(zip(LEVELS, row, strict=False))
     out: dict[str, dict] = {}
     for kw in _return_keywords(face, query):
         attr = BY_KEYWORD[kw]
-        tag = dicomjson.resolve(kw)
+        tag = dicomjson.tag_of(kw)
         vr = "UR" if kw == "RetrieveURL" else None
         value = _value(face, attr, rows, query)
         if value is None and kw in PRESENT_IF_KNOWN:
@@ -303,7 +311,7 @@ def render(db, face: Face, query: Query, row) -> dict:
         else:
             dicomjson.without_bulk(meta)
         for kw in extra:
-            key = dicomjson.tag_key(dicomjson.resolve(kw))
+            key = dicomjson.tag_key(dicomjson.tag_of(kw))
             if key in meta:
                 out[key] = meta[key]
     return dict(sorted(out.items()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields
 
-from mockservers.dicom.dicomjson import resolve, tag_key
+from mockservers.dicom.dicomjson import tag_key, tag_of
 
 
 class DicomJsonDataset(Schema):
@@ -68,7 +68,7 @@ def query_schema(
         "e.g. 00100020 for PatientID): the same filter.",
     }
     for keyword in keywords:
-        attrs[keyword] = fields.String(metadata={"description": f"{keyword} (or its tag {tag_key(resolve(keyword))})"})
+        attrs[keyword] = fields.String(metadata={"description": f"{keyword} (or its tag {tag_key(tag_of(keyword))})"})
     attrs["limit"] = fields.Integer(metadata={"description": "how many results at most"})
     attrs["offset"] = fields.Integer(metadata={"description": "how many results to skip"})
     attrs["includefield"] = fields.String(

@@ -10,7 +10,9 @@ _UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 
 
 def is_valid_uid(value: str | None) -> bool:
-    return bool(value) and len(value) <= 64 and bool(_UID.match(value))
+    if not value:
+        return False
+    return len(value) <= 64 and bool(_UID.match(value))
 
 
 def check_path_uid(value: str, keyword: str) -> str:

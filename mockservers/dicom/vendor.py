@@ -4,18 +4,23 @@ VendorSpec names), routes (its share of dicom/routes.py's table), face."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
+from mockservers.core.runtime import Context
 from mockservers.core.vendor import VendorSpec
 from mockservers.dicom import (
     dashboard,
     models,  # noqa: F401  (registers the archive tables)
 )
+from mockservers.dicom.face import Face
 from mockservers.dicom.faults import FAULT_ACTIONS
 
 
 class DicomWebVendor(VendorSpec):
     """Subclasses set key, title, document, real_hosts, errors (the face's dialect) and demo_face(ctx) (the face
     demo data is stored through)."""
+
+    demo_face: Callable[[Context], Face]
 
     def _module(self, name: str):
         return importlib.import_module(f"mockservers.{self.key}.{name}")

@@ -351,6 +351,7 @@ def _item(face: Face, o: Outcome) -> dict:
         "00081155": dicomjson.element(0x00081155, o.sop_uid, "UI"),
     }
     if o.stored:
+        assert o.study_uid is not None  # a stored instance has a valid StudyInstanceUID
         item["00081190"] = dicomjson.element(0x00081190, face.retrieve_url(o.study_uid, o.series_uid, o.sop_uid), "UR")
         if o.reason:
             item["00081196"] = dicomjson.element(0x00081196, o.reason, "US")
