@@ -46,6 +46,8 @@ class PooledWSGIServer(BaseWSGIServer):
 
 
 class _Handler(WSGIRequestHandler):
+    server: PooledWSGIServer  # the only server it is given
+
     def make_environ(self):
         environ = super().make_environ()
         length = None if environ.get("wsgi.input_terminated") else get_content_length(environ) or 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,12 +78,12 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
-def load_settings(cli: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Settings:
+def load_settings(cli: dict[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings; later sources override earlier ones."""
     cli = {k: v for k, v in (cli or {}).items() if v is not None and v != []}
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     values: dict[str, Any] = {}
-    config_path = cli.get("config") or env.get(ENV_PREFIX + "CONFIG")
+    config_path = cli.get("config") or environ.get(ENV_PREFIX + "CONFIG")
     vendor_config: dict[str, dict[str, Any]] = {}
     if config_path:
         with open(config_path, encoding="utf-8") as fh:
@@ -94,7 +95,7 @@ def load_settings(cli: dict[str, Any] | None = None, env: dict[str, str] | None 
     for name in _FIELDS:
         if name == "vendor_config":
             continue
-        raw = env.get(ENV_PREFIX + name.upper())
+        raw = environ.get(ENV_PREFIX + name.upper())
         if raw is not None:
             values[name] = _coerce(name, raw)
     for name, value in cli.items():

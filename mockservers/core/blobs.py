@@ -7,8 +7,9 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from typing import cast
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Table, case, delete, select, update
 
 from mockservers.core.upsert import add_to
 
@@ -143,14 +144,15 @@ class CountedBlobs:
         key = key_of(data)
         # Counted before the file is written: a removal of the same key after another commit waits on this row,
         # then finds it held; or it went first, and the file is written again here.
-        add_to(self.db, BlobRef.__table__, key, "refs", 1)
+        # __table__ is typed as any FromClause; a declarative class's is a Table
+        add_to(self.db, cast(Table, BlobRef.__table__), key, "refs", 1)
         return self.store.put(data, key)
 
     def release(self, *keys: str) -> None:
         """Drop one reference per key given (a key given twice drops two), in a statement per chunk of keys."""
         from mockservers.core.models import BlobRef
 
-        table = BlobRef.__table__
+        table = cast(Table, BlobRef.__table__)
         zero = []
         by_count: dict[int, list[str]] = {}
         for key, count in sorted(Counter(keys).items()):
@@ -181,7 +183,7 @@ class CountedBlobs:
         and writes the file anew, or counted first and keeps it."""
         from mockservers.core.models import BlobRef
 
-        table = BlobRef.__table__
+        table = cast(Table, BlobRef.__table__)
         with self.transaction() as db:
             for chunk in _chunks(sorted(keys)):
                 gone = db.scalars(

@@ -57,11 +57,11 @@ def retry_policy(settings: Settings, vendor: str, config: dict[str, Any]) -> Ret
     unknown = sorted(set(retry) - set(keys), key=str)
     if unknown:
         raise ValueError(where + f"unknown key {unknown[0]!r}")
-    return RetryPolicy(
-        **{
-            key: _checked(key, retry[key], where)
-            if key in retry
-            else _checked(key, getattr(settings, f"callback_{key}"), f"callback_{key}: ")
-            for key in keys
-        }
-    )
+    # Any: _checked has made max_attempts an int and the rest numbers, which the dict's type cannot tell apart
+    values: dict[str, Any] = {
+        key: _checked(key, retry[key], where)
+        if key in retry
+        else _checked(key, getattr(settings, f"callback_{key}"), f"callback_{key}: ")
+        for key in keys
+    }
+    return RetryPolicy(**values)

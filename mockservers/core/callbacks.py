@@ -119,6 +119,7 @@ class Dispatcher:
             cb.attempts = [*cb.attempts, self._entry("done", error="dropped by fault", **fault)]
             return None
         if action.get("delay_ms"):
+            assert rule is not None  # without a rule, action is {}
             cancel(db, cb.next_event_id)
             delay = delay_seconds(action["delay_ms"], ctx.rng("callback-delay", rule.id, rule.fired))
             cb.next_event_id = schedule(db, EVENT, ctx.now + delay, {"id": cb.id}).id
@@ -141,7 +142,8 @@ class Dispatcher:
             job = self._job(cb, copies=1, extra={"redelivery": True})
         self._deliver(**job)
         with self.runtime.store.transaction() as db:
-            return as_dict(db.get(Callback, callback_id))
+            sent = db.get(Callback, callback_id)
+            return as_dict(sent) if sent is not None else None  # None: a reset removed it meanwhile
 
     @staticmethod
     def _job(cb: Callback, copies: int, extra: dict) -> dict:

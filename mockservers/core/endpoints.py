@@ -126,15 +126,21 @@ class Endpoints:
             @functools.wraps(view)
             def validated(**path_values: Any) -> Any:
                 kwargs: dict[str, Any] = {self.documented_names.get(k, k): v for k, v in path_values.items()}
+                # the declaration above refused auth without authenticate=, a schema without reject=, a body
+                # schema without read_body=
                 if guard_options and request.method == "OPTIONS":
-                    self.authenticate(*needs, **kwargs)  # type: ignore[misc]
+                    assert self.authenticate is not None
+                    self.authenticate(*needs, **kwargs)
                     return current_app.make_default_options_response()
                 if auth:
-                    kwargs["caller"] = self.authenticate(*needs, **kwargs)  # type: ignore[misc]
+                    assert self.authenticate is not None
+                    kwargs["caller"] = self.authenticate(*needs, **kwargs)
                 if query_schema is not None:
+                    assert to_error is not None
                     kwargs["query"] = load(query_schema(), self.read_query(), to_error)
                 if body_schema is not None:
-                    kwargs["body"] = load(body_schema(), self.read_body(), to_error)  # type: ignore[misc]
+                    assert to_error is not None and self.read_body is not None
+                    kwargs["body"] = load(body_schema(), self.read_body(), to_error)
                 return view(**kwargs)
 
             if before_transaction is not None:

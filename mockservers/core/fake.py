@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from typing import cast
 
 from faker import Faker
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from mockservers.core.models import Counter
@@ -43,4 +45,5 @@ def seeded_hex(seed: int, length: int, *parts) -> str:
 
 def next_counter(db: Session, name: str, step: int = 1) -> int:
     """A persistent sequence, part of the caller's transaction: the last of `step` new values."""
-    return add_to(db, Counter.__table__, name, "value", step)
+    # __table__ is typed as any FromClause; a declarative class's is a Table
+    return add_to(db, cast(Table, Counter.__table__), name, "value", step)

@@ -176,7 +176,9 @@ class Faults:
     def might_match(self, db: Session, vendor: str, method: str, path: str, fields: Callable[[], dict]) -> bool:
         """Whether a request rule could match this request: if not, the request need not touch the rules."""
         # The driver's own cursor on the session's connection: through SQLAlchemy this costs ten times more.
-        version = db.connection().connection.driver_connection.execute(_VERSION_SQL).fetchone()
+        driver = db.connection().connection.driver_connection
+        assert driver is not None  # None only once the connection is closed; the session's is open
+        version = driver.execute(_VERSION_SQL).fetchone()
         version = version[0] if version else None
         if version != self._copy[0]:
             rules = [
@@ -193,9 +195,11 @@ class Faults:
                 or (rule_path and not fnmatch.fnmatchcase(path, rule_path))
             ):
                 continue
-            if rule_match and wanted is None:
+            if not rule_match:
+                return True
+            if wanted is None:
                 wanted = fields()
-            if not rule_match or _field_matches(rule_match, wanted):
+            if _field_matches(rule_match, wanted):
                 return True
         return False
 

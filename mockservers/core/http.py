@@ -237,7 +237,8 @@ class RequestCycle:
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
-        early = getattr(current_app.view_functions.get(request.endpoint), "before_transaction", None)
+        view = current_app.view_functions.get(request.endpoint) if request.endpoint is not None else None
+        early = getattr(view, "before_transaction", None)
         if early is not None:
             early()
         store = runtime.store

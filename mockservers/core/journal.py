@@ -6,9 +6,9 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from mockservers.core.models import JournalEntry
@@ -22,8 +22,9 @@ SKIPPED_HEADERS = {"cookie"}
 # Credentials any vendor may be sent; each vendor adds its own names on its VendorSpec (credential_names).
 CREDENTIAL_NAMES = ("authorization", "proxy-authorization")
 SCHEMED = frozenset(("authorization", "proxy-authorization"))  # 'Scheme credentials': the scheme is shown
-_INSERT = JournalEntry.__table__.insert()
-_COLUMNS = [c.name for c in JournalEntry.__table__.columns if c.name != "id"]
+_TABLE = cast(Table, JournalEntry.__table__)  # typed as any FromClause; a declarative class's is a Table
+_INSERT = _TABLE.insert()
+_COLUMNS = [c.name for c in _TABLE.columns if c.name != "id"]
 _PLAIN_INSERT = f"INSERT INTO core_journal ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
@@ -108,7 +109,9 @@ def mask_entry(entry: dict[str, Any], names: tuple[str, ...]) -> None:
 
 def record(db: Session, size: int, **fields: Any) -> None:
     # A Core insert: the ORM's unit of work costs several times more, on every request.
-    new_id = db.connection().execute(_INSERT, fields).inserted_primary_key[0]
+    key = db.connection().execute(_INSERT, fields).inserted_primary_key
+    assert key is not None  # None only when no row was inserted; this inserts one
+    new_id = key[0]
     if new_id % min(size, 100) == 0:  # prune now and then; query() shows no more than `size` anyway
         db.execute(delete(JournalEntry).where(JournalEntry.id <= new_id - size))
 
@@ -122,6 +125,7 @@ def record_apart(store: Store, size: int, **fields: Any) -> None:
     fields["headers"] = json.dumps(fields["headers"])
     with store.plain_write() as conn:
         new_id = conn.execute(_PLAIN_INSERT, [fields[c] for c in _COLUMNS]).lastrowid
+        assert new_id is not None  # set by the INSERT just run
         if new_id % min(size, 100) == 0:
             conn.execute("DELETE FROM core_journal WHERE id <= ?", (new_id - size,))
 

@@ -38,9 +38,12 @@ def loads(data: bytes | str, storable: bool = False) -> Any:
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
         raise NotJSON("not JSON") from None
     # Cheap looks at the text first: most bodies have neither many brackets nor surrogate escapes.
-    text = isinstance(data, str)
-    deep = (data.count("[") + data.count("{") if text else data.count(b"[") + data.count(b"{")) > MAX_DEPTH
-    surrogates = storable and (_SURROGATE_ESCAPE if text else _SURROGATE_ESCAPE_BYTES).search(data) is not None
+    if isinstance(data, str):
+        deep = data.count("[") + data.count("{") > MAX_DEPTH
+        surrogates = storable and _SURROGATE_ESCAPE.search(data) is not None
+    else:
+        deep = data.count(b"[") + data.count(b"{") > MAX_DEPTH
+        surrogates = storable and _SURROGATE_ESCAPE_BYTES.search(data) is not None
     if deep or surrogates:
         _check(value, surrogates)
     return value

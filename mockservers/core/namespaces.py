@@ -186,9 +186,11 @@ class Namespaces:
         """Run due events in the background (real clock): one Ticker for every namespace. A namespace kept in a
         file from an earlier run opens on its first request, or now if it has events pending."""
         if self._ticker is None and not self.default.clock.virtual and self.settings.background:
-            for name in self._persisted_names():
-                if name not in self._runtimes and _has_pending_events(os.path.join(self._folder(), name + ".db")):
-                    self.get(name)
+            folder = self._folder()
+            if folder is not None:  # else nothing is persisted
+                for name in self._persisted_names():
+                    if name not in self._runtimes and _has_pending_events(os.path.join(folder, name + ".db")):
+                        self.get(name)
             self._ticker = Ticker(
                 candidates=lambda: list(self._runtimes.values()),
                 has_work=lambda rt: rt.scheduler.has_work(rt.clock.now()),

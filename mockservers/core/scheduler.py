@@ -6,9 +6,9 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from mockservers.core.models import ScheduledEvent
@@ -106,10 +106,14 @@ class Scheduler:
         runtime = self.runtime
         follow_up = None
         with runtime.store.transaction() as db:
-            claimed = db.execute(
-                update(ScheduledEvent)
-                .where(ScheduledEvent.id == event_id, ScheduledEvent.state == "pending")
-                .values(state="done")
+            # an UPDATE's result is a CursorResult, which Session.execute's type does not say
+            claimed = cast(
+                CursorResult,
+                db.execute(
+                    update(ScheduledEvent)
+                    .where(ScheduledEvent.id == event_id, ScheduledEvent.state == "pending")
+                    .values(state="done")
+                ),
             ).rowcount
             if not claimed:
                 return False
@@ -117,8 +121,10 @@ class Scheduler:
                 runtime.clock.set(db, due_at)
             handler = self.handlers.get(kind)
             if handler is None:
-                db.get(ScheduledEvent, event_id).error = f"no handler for {kind!r}"
-                db.get(ScheduledEvent, event_id).state = "failed"
+                unhandled = db.get(ScheduledEvent, event_id)
+                assert unhandled is not None  # claimed above, in this transaction
+                unhandled.error = f"no handler for {kind!r}"
+                unhandled.state = "failed"
                 return True
             ctx = runtime.context(db, vendor=kind.split(".", 1)[0])
             try:
@@ -127,6 +133,7 @@ class Scheduler:
             except Exception as exc:  # a broken handler must not stop the others
                 log.exception("scheduled event %s (%s) failed", event_id, kind)
                 event = db.get(ScheduledEvent, event_id)
+                assert event is not None  # claimed above; the handler's savepoint was rolled back
                 event.state = "failed"
                 event.error = f"{type(exc).__name__}: {exc}"
                 follow_up = None

@@ -75,18 +75,19 @@ class WriterLock:
     def acquire(self) -> None:
         self._thread.acquire()
         if self._path and self._depth == 0:
-            fcntl.flock(self._file(), fcntl.LOCK_EX)
+            fcntl.flock(self._file(self._path), fcntl.LOCK_EX)
         self._depth += 1
 
     def release(self) -> None:
         self._depth -= 1
         if self._path and self._depth == 0:
+            assert self._fd is not None  # acquire opened it, and it stays open while held
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._thread.release()
 
-    def _file(self) -> int:
+    def _file(self, path: str) -> int:
         if self._fd is None or self._pid != os.getpid():  # a forked worker opens its own: flock is per open file
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             self._pid = os.getpid()
         return self._fd
 
@@ -154,6 +155,12 @@ class Store:
         if self.readers_apart:
             self._watch_readers()
 
+    @property
+    def _writer_lock(self) -> WriterLock:
+        """The writer lock, asked for only on SQLite (where it exists)."""
+        assert self._lock is not None
+        return self._lock
+
     def _use_schema(self, schema: str) -> None:
         """A namespace of its own on a server database: a schema, first on every connection's search_path."""
         try:
@@ -180,7 +187,7 @@ class Store:
                 return
             if statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA", "BEGIN"):
                 return
-            self._lock.acquire()  # released when the session closes
+            self._writer_lock.acquire()  # released when the session closes
             self._upgraded.held = True
 
     def is_stale(self, error: BaseException) -> bool:
@@ -211,7 +218,7 @@ class Store:
         reader = not write and self.readers_apart
         locked = self._lock is not None and not reader
         if locked:
-            self._lock.acquire()
+            self._writer_lock.acquire()
         with self._sessions_lock:
             self._sessions += 1
             self.holding = True
@@ -220,7 +227,7 @@ class Store:
         except BaseException:
             self._session_ended()
             if locked:
-                self._lock.release()
+                self._writer_lock.release()
             raise
         session.info["store.locked"] = locked
         session.info["store.reader"] = reader
@@ -241,10 +248,10 @@ class Store:
             session.close()
             self._session_ended()
             if session.info.pop("store.locked", False):
-                self._lock.release()
+                self._writer_lock.release()
             if session.info.pop("store.reader", False) and getattr(self._upgraded, "held", False):
                 self._upgraded.held = False
-                self._lock.release()
+                self._writer_lock.release()
         if commit:
             if self.on_commit is not None:
                 self.on_commit()
@@ -270,12 +277,14 @@ class Store:
         """A short write transaction on a plain sqlite3 connection, under the writer lock (SQLite files only). For
         the journal, written on every request: a SQLAlchemy session costs about 90 µs, this about 10. One
         connection serves every thread: the writer lock lets one use it at a time."""
-        self._lock.acquire()
+        self._writer_lock.acquire()
         self.holding = True
         try:
             conn = self._plain
             if conn is None or self._plain_pid != os.getpid():  # a forked worker opens its own
-                conn = sqlite3.connect(self.sqlite_path, isolation_level=None, check_same_thread=False, timeout=30)
+                path = self.sqlite_path
+                assert path is not None  # a SQLite file, said above
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 self._plain, self._plain_pid = conn, os.getpid()
             conn.execute("BEGIN IMMEDIATE")
@@ -286,7 +295,7 @@ class Store:
                 raise
             conn.execute("COMMIT")
         finally:
-            self._lock.release()
+            self._writer_lock.release()
 
     def wipe(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
         with self.transaction() as db:

@@ -40,5 +40,6 @@ def load(schema: Schema, data: Any, to_error: Callable[[str, str], Exception]) -
         field, message = first_error(exc.messages, schema)
         error = to_error(field, message)
         if getattr(error, "explain", None) is None:
-            error.explain = f"{field}: {message}"
+            # Reject allows any exception: VendorError declares explain, another gets it set here
+            error.explain = f"{field}: {message}"  # type: ignore[attr-defined]
         raise error from None
