@@ -301,7 +301,7 @@ def load_scenario(key: str):
 def _vendor_rows(hook: str) -> list[dict]:
     rt = _runtime()
     wanted = request.args.get("vendor")
-    rows = []
+    rows: list[dict] = []
     with rt.store.transaction() as db:
         for key, vendor in rt.vendors.items():
             if wanted and key != wanted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -67,10 +68,8 @@ class BlobStore:
             return False
 
     def delete(self, key: str) -> None:
-        try:
+        with contextlib.suppress(KeyError, FileNotFoundError):
             os.unlink(self._path(key))
-        except (KeyError, FileNotFoundError):
-            pass
 
     def sweep(self, held: set[str], older_than: float) -> int:
         """Remove every file modified before `older_than` that is not a held key in its place: files a crash left

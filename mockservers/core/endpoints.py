@@ -44,8 +44,9 @@ class Endpoints:
     with `auth=True` (the vendor checks credentials before it looks at parameters) and its result reaches the view
     as `caller` (an endpoint declared with another `auth` value, the permission it needs say, has it handed first:
     `authenticate(auth, **path_values)`); with `authenticate_options`, an OPTIONS request to such an endpoint's URL
-    authenticates too before Flask's automatic answer (a server whose guard runs on every request). The view gets the path values under their
-    OpenAPI names, then `caller`, `query` and `body` (each only when declared and validated), already validated.
+    authenticates too before Flask's automatic answer (a server whose guard runs on every request). The view gets
+    the path values under their OpenAPI names, then `caller`, `query` and `body` (each only when declared and
+    validated), already validated.
     `reject` may be left out by a vendor none of whose declarations validate. `rule_names` gives a path value
     another name in the Flask rules (the one `mockservers routes` lists), e.g. {"res_account_name": "account"}.
     `url_converters` are Flask converters of the vendor's own ({"oss_bucket": BucketConverter}), added to the app

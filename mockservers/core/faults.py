@@ -42,7 +42,7 @@ def validate_rule(data: Any, extra_actions: dict[str, Callable[[Any], str | None
         raise FaultRuleError("a fault rule is a JSON object")
     action = data.get("action")
     if not isinstance(action, dict) or not action:
-        raise FaultRuleError("'action' must be an object naming one of: " + ", ".join(REQUEST_ACTIONS + ("callback",)))
+        raise FaultRuleError("'action' must be an object naming one of: " + ", ".join((*REQUEST_ACTIONS, "callback")))
     unknown = set(action) - set(REQUEST_ACTIONS) - set(extra_actions) - {"callback", "message"}
     if unknown:
         raise FaultRuleError(f"unknown action(s): {', '.join(sorted(unknown))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -387,10 +388,8 @@ def _truncate(response: Response, keep: int | bool) -> Response:
     def partial():
         yield body[:keep]
         if socket_ is not None:
-            try:
+            with contextlib.suppress(OSError):
                 socket_.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     if request.environ.get(CLOSE_BY_RAISING):  # failing the body closes the connection; the empty chunk makes
         response.response = _raising(body[:keep], b"")  # granian send the first (it holds a lone one back)

@@ -91,7 +91,7 @@ def build(vendor: VendorSpec, server_url: str | None = None) -> dict[str, Any]:
         # OpenAPI forbids two templates of one shape (/uploads/{groupname}/ and /uploads/{filename}/ are one URL):
         # the later operation goes under the first template, its path parameters renamed in order.
         path = path_of_shape.setdefault(openapi_path_shape(op.path), op.path)
-        names = dict(zip(re.findall(r"\{([^}]+)\}", op.path), re.findall(r"\{([^}]+)\}", path)))
+        names = dict(zip(re.findall(r"\{([^}]+)\}", op.path), re.findall(r"\{([^}]+)\}", path), strict=False))
         for name, description in op.path_params.items():
             operation["parameters"].append(
                 {

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -333,10 +333,8 @@ class Store:
         self.dispose()
         if self.sqlite_path:
             for suffix in ("", "-wal", "-shm", ".lock"):
-                try:
+                with suppress(FileNotFoundError):
                     os.unlink(self.sqlite_path + suffix)
-                except FileNotFoundError:
-                    pass
         elif self.schema:
             engine = make_engine(self.url)
             try:
