@@ -1,11 +1,41 @@
 """What the harness gives every registered vendor, whoever wrote it: faults in its own dialect, namespaces, the
 journal, an OpenAPI document and ledger entries. A vendor added later is checked here by registering."""
 
+from collections import Counter
+
 import pytest
 
+from mockservers.app import create_app
+from mockservers.core import openapi
 from mockservers.vendors import load_vendors
+from tests.machinery import test_settings
 
 VENDORS = load_vendors()
+
+
+@pytest.fixture(scope="module")
+def served_app():
+    return create_app(test_settings(), start_background=False)
+
+
+@pytest.mark.parametrize("key", [v.key for v in VENDORS])
+def test_every_served_route_has_exactly_one_declaration_and_the_documents_come_from_them(served_app, key):
+    vendor = served_app.extensions["mockservers"].vendors[key]
+    declarations = vendor.endpoints()
+    assert declarations, f"{key} declares its endpoints (VendorSpec.endpoints())"
+    blueprints = {api.blueprint.name for api in declarations}
+    assert vendor.blueprint().name in blueprints
+    declared = Counter(f"{api.blueprint.name}.{d.endpoint}" for api in declarations for d in api.declared)
+    assert [name for name, count in declared.items() if count > 1] == []
+    served = {rule.endpoint for rule in served_app.url_map.iter_rules() if rule.endpoint.split(".")[0] in blueprints}
+    assert served == set(declared)
+    published = [d.operation for api in declarations for d in api.declared if d.published]
+    assert vendor.operations() == published
+    document = openapi.build(vendor)
+    operation_ids = sorted(op["operationId"] for ops in document["paths"].values() for op in ops.values())
+    assert operation_ids == sorted(op.name for op in published)
+    ledger = {e["operation"] for e in openapi.ledger(vendor) if e["kind"] == "endpoint"}
+    assert ledger == {op.name for op in published}
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.key)
