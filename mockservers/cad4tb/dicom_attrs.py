@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockservers.dicom import attributes
+
 OPHTHALMIC_PHOTOGRAPHY = {
     "1.2.840.10008.5.1.4.1.1.77.1.5.1",  # Ophthalmic Photography 8 Bit Image Storage
     "1.2.840.10008.5.1.4.1.1.77.1.5.2",  # Ophthalmic Photography 16 Bit Image Storage
@@ -38,13 +40,8 @@ INTS = ("SeriesNumber", "Rows", "Columns")
 
 
 def text(ds, keyword: str) -> str | None:
-    value = ds.get(keyword)
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
-        value = "\\".join(str(v) for v in value)
-    value = str(value).replace("\x00", "").strip()
-    return value or None
+    """dicom.attributes' reading, without NUL padding or surrounding spaces; None when nothing is left."""
+    return (attributes.text(ds, keyword) or "").replace("\x00", "").strip() or None
 
 
 def iso_date(value: str | None) -> str | None:

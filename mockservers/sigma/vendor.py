@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
+from mockservers.sigma import dashboard
 from mockservers.sigma.backend import SigmaBackend
 from mockservers.sigma.errors import DIALECT
 
@@ -34,10 +35,10 @@ class SigmaVendor(VendorSpec):
         }
 
     def jobs(self, ctx):
-        return SigmaBackend(ctx).dashboard_jobs()
+        return dashboard.jobs(ctx)
 
     def studies(self, ctx):
-        return SigmaBackend(ctx).dashboard_studies()
+        return dashboard.studies(ctx)
 
     def demo(self, unit, studies, progress):
         from mockservers.sigma.demo import seed
