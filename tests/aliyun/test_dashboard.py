@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 
 from mockservers.app import create_app
-from mockservers.cli import main
 from mockservers.dashboard.thumbnails import PALETTE
 from mockservers.dicom.synthetic import dx_file
 from tests.aliyun.conftest import picture
+from tests.demo_state import seeded_state
 from tests.machinery import test_settings
 
 
@@ -98,27 +98,7 @@ def test_an_oa_image_has_the_boxes_of_its_callback(aliyun):
 
 
 def seeded(tmp_path, name, seed=0, studies=5):
-    state = f"sqlite:///{tmp_path}/{name}/state.db"
-    assert (
-        main(
-            [
-                "seed",
-                "--scenario",
-                "demo",
-                "--studies",
-                str(studies),
-                "--state",
-                state,
-                "--seed",
-                str(seed),
-                "--clock",
-                "virtual",
-                "--vendor",
-                "aliyun",
-            ]
-        )
-        == 0
-    )
+    state = seeded_state(tmp_path, name, seed, studies, "--vendor", "aliyun")
     return create_app(test_settings(state=state, seed=seed, vendors=["aliyun"]), start_background=False).test_client()
 
 

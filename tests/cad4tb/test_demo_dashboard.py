@@ -6,33 +6,15 @@ import pytest
 from PIL import Image
 
 from mockservers.app import create_app
-from mockservers.cli import main
 from tests.cad4tb.conftest import Cad4tb, assert_error
+from tests.demo_state import seeded_state
 from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 
 def seeded(tmp_path, name, seed=0, studies=8):
-    state = f"sqlite:///{tmp_path}/{name}/state.db"
-    assert (
-        main(
-            [
-                "seed",
-                "--scenario",
-                "demo",
-                "--studies",
-                str(studies),
-                "--state",
-                state,
-                "--seed",
-                str(seed),
-                "--clock",
-                "virtual",
-            ]
-        )
-        == 0
-    )
+    state = seeded_state(tmp_path, name, seed, studies)
     app = create_app(test_settings(state=state, seed=seed), start_background=False)
     app.testing = True
     return app

@@ -4,31 +4,14 @@ import pytest
 
 from mockservers.app import create_app
 from mockservers.cli import main
+from tests.demo_state import seeded_state
 from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
 
 def seeded(tmp_path, name, seed=0, studies=5):
-    state = f"sqlite:///{tmp_path}/{name}/state.db"
-    assert (
-        main(
-            [
-                "seed",
-                "--scenario",
-                "demo",
-                "--studies",
-                str(studies),
-                "--state",
-                state,
-                "--seed",
-                str(seed),
-                "--clock",
-                "virtual",
-            ]
-        )
-        == 0
-    )
+    state = seeded_state(tmp_path, name, seed, studies)
     return create_app(test_settings(state=state, seed=seed), start_background=False).test_client()
 
 
