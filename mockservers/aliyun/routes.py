@@ -10,7 +10,7 @@ from flask import jsonify, request
 
 from mockservers.aliyun import schemas as s
 from mockservers.aliyun.backend import AliyunBackend
-from mockservers.aliyun.errors import CATALOG, bad_parameter, envelope
+from mockservers.aliyun.errors import CATALOG, OA_PATH, bad_parameter, envelope
 from mockservers.aliyun.ids import platform_request_id as request_id
 from mockservers.core import jsonbody
 from mockservers.core.endpoints import Endpoints
@@ -18,7 +18,6 @@ from mockservers.core.http import current_ctx
 from mockservers.core.openapi import Header, Reply
 
 DOC = s.DOC
-OA_PATH = "/oa/analysis"
 HEADERS = (
     Header("tokenId", "the application's token (应用系统生成提供)", required=True),
     Header("namespace", "the namespace agreed with the platform (和调用方约定)", required=True),
