@@ -1,10 +1,10 @@
-"""The DICOMweb route table: every resource a face may serve, declared once with its handler in dicom/web.py and
-what every face documents alike of it (method, path, Accept, path values, request body). A face registers its share
-of the table on its own Endpoints with register(): its prefixes, and what its document says of each resource (the
-sections, summaries, replies), as data in its package.
+"""The DICOMweb route table: every resource a face may serve, declared once with its handler (dicom/web.py for
+QIDO and DELETE, retrieve.py for WADO, stow.py for STOW) and what every face documents alike of it (method, path,
+Accept, path values, request body). A face registers its share of the table on its own Endpoints with register():
+its prefixes, and what its document says of each resource (the sections, summaries, replies), as data in its package.
 
 The QIDO and rendered query schemas are declared with validate=False: they document the query, and dicom/qido.py
-(and web.rendered) read it themselves, since QIDO's keys are free-form (a keyword or its tag, any case of
+(and retrieve.rendered) read it themselves, since QIDO's keys are free-form (a keyword or its tag, any case of
 includefield...) and their errors are the server's own."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from marshmallow import Schema
 
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.openapi import Header, Reply
-from mockservers.dicom import web
+from mockservers.dicom import retrieve, stow, web
 from mockservers.dicom.face import Face
 from mockservers.dicom.schemas import DicomJsonArray
 
@@ -116,12 +116,12 @@ def _store(key: str, name: str, path: str, params: dict[str, str] | None = None)
         "POST",
         "stow",
         path,
-        web.store,
+        stow.store,
         "store",
         accept=ACCEPT_STOW,
         path_params=params or {},
         raw_body="multipart/related",
-        before_transaction=web.examine_upload,
+        before_transaction=stow.examine_upload,
     )
 
 
@@ -140,14 +140,16 @@ TABLE: dict[str, Resource] = {
         _search("search_study_series", "Search series in a study", _STUDY + "/series", "series", STUDY),
         _search("search_study_instances", "Search instances in a study", _STUDY + "/instances", "instance", STUDY),
         _search("search_series_instances", "Search instances in a series", _SERIES + "/instances", "instance", SERIES),
-        _wado("retrieve_study", "Retrieve study", _STUDY, web.instances, "retrieve", ACCEPT_DICOM, STUDY),
-        _wado("retrieve_series", "Retrieve series", _SERIES, web.instances, "retrieve", ACCEPT_DICOM, SERIES),
-        _wado("retrieve_instance", "Retrieve instance", _INSTANCE, web.instances, "retrieve", ACCEPT_DICOM, INSTANCE),
+        _wado("retrieve_study", "Retrieve study", _STUDY, retrieve.instances, "retrieve", ACCEPT_DICOM, STUDY),
+        _wado("retrieve_series", "Retrieve series", _SERIES, retrieve.instances, "retrieve", ACCEPT_DICOM, SERIES),
+        _wado(
+            "retrieve_instance", "Retrieve instance", _INSTANCE, retrieve.instances, "retrieve", ACCEPT_DICOM, INSTANCE
+        ),
         _wado(
             "study_metadata",
             "Retrieve study metadata",
             _STUDY + "/metadata",
-            web.metadata,
+            retrieve.metadata,
             "metadata",
             ACCEPT_JSON,
             STUDY,
@@ -156,7 +158,7 @@ TABLE: dict[str, Resource] = {
             "series_metadata",
             "Retrieve series metadata",
             _SERIES + "/metadata",
-            web.metadata,
+            retrieve.metadata,
             "metadata",
             ACCEPT_JSON,
             SERIES,
@@ -165,7 +167,7 @@ TABLE: dict[str, Resource] = {
             "instance_metadata",
             "Retrieve instance metadata",
             _INSTANCE + "/metadata",
-            web.metadata,
+            retrieve.metadata,
             "metadata",
             ACCEPT_JSON,
             INSTANCE,
@@ -174,7 +176,7 @@ TABLE: dict[str, Resource] = {
             "instance_frames",
             "Retrieve frames",
             _INSTANCE + "/frames/{frames}",
-            web.frames,
+            retrieve.frames,
             "frames",
             ACCEPT_FRAMES,
             {**INSTANCE, "frames": "frame numbers from 1, comma-separated"},
@@ -183,7 +185,7 @@ TABLE: dict[str, Resource] = {
             "instance_bulkdata",
             "Retrieve bulk data",
             _INSTANCE + "/bulkdata/{tag_path}",
-            web.bulkdata,
+            retrieve.bulkdata,
             "bulkdata",
             ACCEPT_BULK,
             {**INSTANCE, "tag_path": TAG_PATH},
@@ -193,7 +195,7 @@ TABLE: dict[str, Resource] = {
             "instance_rendered",
             "Retrieve rendered instance",
             _INSTANCE + "/rendered",
-            web.rendered,
+            retrieve.rendered,
             "rendered",
             ACCEPT_IMAGE,
             INSTANCE,
@@ -203,7 +205,7 @@ TABLE: dict[str, Resource] = {
             "frame_rendered",
             "Retrieve rendered frame",
             _INSTANCE + "/frames/{frame}/rendered",
-            web.rendered,
+            retrieve.rendered,
             "rendered",
             ACCEPT_IMAGE,
             {**INSTANCE, "frame": "one frame number, from 1"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mockservers.core.http import request_state
-from mockservers.dicom import archive, web
+from mockservers.dicom import archive, stow
 from tests.dicom.files import multipart, study_files, uids
 
 STOW = {"msdicom": "/msdicom/v2/studies", "sphere": "/sphere/stowrs/studies"}
@@ -22,7 +22,7 @@ def examined(monkeypatch):
         calls.append((request_state().db is not None, len(data)))
         return archive.examine(data, max_inflated)
 
-    monkeypatch.setattr(web, "examine", examine)
+    monkeypatch.setattr(stow, "examine", examine)
     return calls
 
 
