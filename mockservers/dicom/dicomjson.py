@@ -153,3 +153,18 @@ def without_bulk(value: Any) -> Any:
         for item in value:
             without_bulk(item)
     return value
+
+
+def without_binary(value: Any) -> Any:
+    """Every attribute of a binary VR (BULK_VRS) left out, inline or not, at every depth (in place; returns
+    `value`): the Microsoft server's metadata (CopyWithoutBulkDataItems)."""
+    if isinstance(value, dict):
+        for key in [k for k, v in value.items() if isinstance(v, dict) and v.get("vr") in BULK_VRS]:
+            del value[key]
+        for item in value.values():
+            if isinstance(item, (dict, list)):
+                without_binary(item)
+    elif isinstance(value, list):
+        for item in value:
+            without_binary(item)
+    return value
