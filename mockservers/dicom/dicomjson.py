@@ -155,16 +155,17 @@ def without_bulk(value: Any) -> Any:
     return value
 
 
-def without_binary(value: Any) -> Any:
-    """Every attribute of a binary VR (BULK_VRS) left out, inline or not, at every depth (in place; returns
-    `value`): the Microsoft server's metadata (CopyWithoutBulkDataItems)."""
-    if isinstance(value, dict):
-        for key in [k for k, v in value.items() if isinstance(v, dict) and v.get("vr") in BULK_VRS]:
-            del value[key]
-        for item in value.values():
-            if isinstance(item, (dict, list)):
-                without_binary(item)
-    elif isinstance(value, list):
-        for item in value:
-            without_binary(item)
-    return value
+_BINARY_MEMBER = (
+    r'"[0-9A-F]{8}":\{"vr":"(?:' + "|".join(sorted(BULK_VRS)) + r')"(?:,"(?:InlineBinary|BulkDataURI)":"[^"]*")?\}'
+)
+_BINARY_AFTER_ANOTHER = re.compile("," + _BINARY_MEMBER)
+_BINARY_FIRST = re.compile(r"\{" + _BINARY_MEMBER + ",?")
+
+
+def text_without_binary(text: str) -> str:
+    """Every attribute of a binary VR (BULK_VRS) left out of stored JSON text (as dumps() wrote it: "vr" first, a
+    binary value as one InlineBinary or BulkDataURI string), at every depth, without decoding it: the Microsoft
+    server's metadata (CopyWithoutBulkDataItems). As in text_with_bulk_urls, a quote inside a JSON string is escaped,
+    so the patterns only ever meet members. Those after another member go first; then any left first in its object,
+    with the comma after it."""
+    return _BINARY_FIRST.sub("{", _BINARY_AFTER_ANOTHER.sub("", text))

@@ -30,14 +30,16 @@ def metadata(face: Face, study: str, series: str | None = None, instance: str | 
     db = current_ctx().db
     ids = [r.id for r in rows]
     texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
-    if face.bulk_data_uris:  # the stored text, its URIs made absolute: no decoding and encoding again
+    # the stored text, changed as text where it can be: no decoding and encoding again
+    if not face.binary_in_metadata:
+        items = [dicomjson.text_without_binary(texts[r.id]) for r in rows]
+    elif face.bulk_data_uris:
         items = [
             dicomjson.text_with_bulk_urls(texts[r.id], face.retrieve_url(r.study_uid, r.series_uid, r.sop_uid))
             for r in rows
         ]
     else:
-        leave_out = dicomjson.without_bulk if face.binary_in_metadata else dicomjson.without_binary
-        items = [dicomjson.dumps(leave_out(json.loads(texts[r.id]))) for r in rows]
+        items = [dicomjson.dumps(dicomjson.without_bulk(json.loads(texts[r.id]))) for r in rows]
     body = items[0] if instance is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
     headers = {"Content-Type": DICOM_JSON, **({"ETag": tag} if tag is not None else {})}
     return Response(body, mimetype=DICOM_JSON, headers=headers)

@@ -163,7 +163,9 @@ def test_msdicom_has_no_bulk_data_resource(client):
     assert r.status_code == 200
     study, series, sop = uids(data)
     base = f"/msdicom/v2/studies/{study}/series/{series}/instances/{sop}"
-    r = client.get(base + "/bulkdata/00420011", headers={"Accept": 'multipart/related; type="application/octet-stream"'})
+    r = client.get(
+        base + "/bulkdata/00420011", headers={"Accept": 'multipart/related; type="application/octet-stream"'}
+    )
     assert r.status_code == 404 and r.get_data(as_text=True) == "The requested resource cannot be found."
     (meta,) = client.get(base + "/metadata", headers={"Accept": "application/dicom+json"}).json
     assert not {"7FE00010", "00420011", "00091010"} & meta.keys() and meta["00880200"]["Value"] == [{}]
