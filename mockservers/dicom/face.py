@@ -34,6 +34,9 @@ class Face:
     rendered: bool = False
     instance_metadata_as_object: bool = False
     bulk_data_uris: bool = True  # metadata gives bulk values as BulkDataURIs (PS3.18 F.2.6), else leaves them out
+    binary_in_metadata: bool = True  # False: every OB, OD, OF, OL, OV, OW, UN attribute left out, whatever its size
+    metadata_etag: bool = False  # metadata carries an ETag; an If-None-Match equal to it is a 304
+    path_uid_trailing_spaces: bool = False  # trailing spaces of a UID in the path are dropped (else it is invalid)
     delete_refused: str | None = None  # a server that refuses DELETE: the message of its 405
 
     def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:

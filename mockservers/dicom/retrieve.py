@@ -24,10 +24,16 @@ def metadata(face: Face, study: str, series: str | None = None, instance: str | 
     rows = archive(face).instances(study, series, instance)
     if kind == "xml":
         return in_development()
+    tag = _etag(rows, instance is not None) if face.metadata_etag else None
+    if tag is not None and tag.casefold() == request.headers.get("If-None-Match", "").casefold():
+        return _not_modified()
     db = current_ctx().db
     ids = [r.id for r in rows]
     texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
-    if face.bulk_data_uris:  # the stored text, its URIs made absolute: no decoding and encoding again
+    # the stored text, changed as text where it can be: no decoding and encoding again
+    if not face.binary_in_metadata:
+        items = [dicomjson.text_without_binary(texts[r.id]) for r in rows]
+    elif face.bulk_data_uris:
         items = [
             dicomjson.text_with_bulk_urls(texts[r.id], face.retrieve_url(r.study_uid, r.series_uid, r.sop_uid))
             for r in rows
@@ -35,7 +41,22 @@ def metadata(face: Face, study: str, series: str | None = None, instance: str | 
     else:
         items = [dicomjson.dumps(dicomjson.without_bulk(json.loads(texts[r.id]))) for r in rows]
     body = items[0] if instance is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
-    return Response(body, mimetype=DICOM_JSON, headers={"Content-Type": DICOM_JSON})
+    headers = {"Content-Type": DICOM_JSON, **({"ETag": tag} if tag is not None else {})}
+    return Response(body, mimetype=DICOM_JSON, headers=headers)
+
+
+def _etag(rows: list[DicomInstance], one_instance: bool) -> str:
+    """The Microsoft server's (ETagGenerator): the newest watermark (an instance's `seq`, growing with each instance
+    stored) and, for a study or series, "-" and the count of instances. Unquoted, as it sends it."""
+    newest = max(r.seq for r in rows)
+    return str(newest) if one_instance else f"{newest}-{len(rows)}"
+
+
+def _not_modified() -> Response:
+    """304 with no body, no Content-Type and no ETag (MetadataResult sets the ETag only on a 200)."""
+    response = Response(status=304)
+    del response.headers["Content-Type"]
+    return response
 
 
 def _boundary(parts: list[tuple[str, bytes]]) -> str:

@@ -19,7 +19,7 @@ from marshmallow import Schema
 
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.openapi import Header, Reply
-from mockservers.dicom import retrieve, stow, web
+from mockservers.dicom import retrieve, stow, uids, web
 from mockservers.dicom.face import Face
 from mockservers.dicom.schemas import DicomJsonArray
 
@@ -278,6 +278,8 @@ def _view(
 ) -> Callable[..., Response]:
     def view(caller=None, **values):
         face = face_for(**{name: values.pop(name) for name in prefix_names})
+        if face.path_uid_trailing_spaces:
+            values = uids.without_trailing_spaces(values)
         return handler(face, **values)
 
     return view

@@ -78,4 +78,8 @@ def make_face(version: str, base_url: str) -> Face:
         single_part_upload=True,
         single_part_retrieve=True,
         rendered=True,
+        bulk_data_uris=False,
+        binary_in_metadata=False,
+        metadata_etag=True,
+        path_uid_trailing_spaces=True,
     )

@@ -220,9 +220,6 @@ STUDY_MISMATCH_CODE = gap("the study-mismatch FailureReason is 43264 (43265 toda
 REFUSED_WITHOUT_FAILED_ATTRIBUTES = gap(
     "a refused instance's FailedSOPSequence item carries a FailedAttributesSequence with an ErrorComment (absent today)"
 )
-PADDED_PATH_UID = gap("trailing spaces in path UIDs are trimmed (400 today)")
-METADATA_BULK_DATA = gap("metadata leaves out bulk-data VRs (OB, OD, OF, OL, OV, OW, UN): no BulkDataURI")
-METADATA_ETAG = gap("metadata carries an ETag and answers a matching If-None-Match with 304 (200 today)")
 V2_DROPS_INVALID_ATTRIBUTES = gap("v2 drops an invalid attribute from metadata and index, with a DICOM100 warning")
 V2_EMPTY_FAILED_ATTRIBUTES = gap("v2 gives every stored instance a FailedAttributesSequence, empty without warnings")
 V2_NULL_INSIDE_VALUE = gap("v2 stores a CS with a null inside (202), with the DICOM100 invalid-character warning")

@@ -6,7 +6,6 @@ import pytest
 
 from tests.msdicom.conformance.conftest import (
     ACCEPT_BEFORE_EXISTENCE,
-    PADDED_PATH_UID,
     body_json,
     instance_path,
     multipart_accept,
@@ -97,10 +96,10 @@ def test_given_instance_without_pixel_data_when_retrieve_instance_then_expected_
 @pytest.mark.parametrize(
     "query_padding,save_padding",
     [
-        pytest.param(" ", " ", marks=PADDED_PATH_UID),
+        (" ", " "),
         ("", " "),
-        pytest.param(" ", "", marks=PADDED_PATH_UID),
-        pytest.param("     ", " ", marks=PADDED_PATH_UID),
+        (" ", ""),
+        ("     ", " "),
     ],
 )
 def test_given_padded_study_uid_when_retrieve_instance_then_expected_content(v2, uid, query_padding, save_padding):
