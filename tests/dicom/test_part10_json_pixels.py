@@ -146,6 +146,16 @@ def test_transcoding_to_uncompressed_and_jpeg2000_lossless_only():
     assert (err.value.status, err.value.message) == (406, "The specified transcoding is not supported.")
 
 
+def test_transcoding_keeps_the_instance_and_relabels_one_without_pixels():
+    ds = image_dataset(0, 0, "CT")
+    del ds.PixelData
+    out = pydicom.dcmread(
+        __import__("io").BytesIO(pixels.transcode(to_part10(ds), "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.90"))
+    )
+    assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.90" and "PixelData" not in out
+    assert out.SOPInstanceUID == out.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
+
+
 def test_bulk_urls_on_stored_text_match_the_decoded_walk():
     import copy
     import json
