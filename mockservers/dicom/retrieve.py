@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TypeVar
 
 from flask import Response, request
 
@@ -49,13 +50,14 @@ def _boundary(parts: list[tuple[str, bytes]]) -> str:
 
 # ---- WADO-RS: instances ---------------------------------------------------------------------
 
+Choice = TypeVar("Choice")
 MULTI_INSTANCE_TRANSCODING = (
     "Accept transfer syntax '{}' is not supported when multiple instances are matched. Matching instances can be "
     "retrieved with their original transfer syntax by specifying 'transfer-syntax=*' in the Accept header."
 )
 
 
-def _preferred(acceptable: list[tuple[object, multipart.MediaType]]):
+def _preferred(acceptable: list[tuple[Choice, multipart.MediaType]]) -> Choice:
     """The choice of the best acceptable range, unless a later one as good asks for the data as stored ("*"), as the
     server's AcceptHeaderHandler prefers; 406 when no range is acceptable."""
     if not acceptable:
@@ -70,7 +72,7 @@ def _preferred(acceptable: list[tuple[object, multipart.MediaType]]):
 def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
     """('multipart' | 'single', transfer syntax or '*' or None) from the Accept header; 406 if none fits. Any media
     type (*/*) means the files as stored; application/dicom without a transfer syntax the face's default."""
-    acceptable: list[tuple[object, multipart.MediaType]] = []
+    acceptable: list[tuple[tuple[str, str | None], multipart.MediaType]] = []
     for media in multipart.parse_accept(request.headers.get("Accept")):
         ts = media.params.get("transfer-syntax") or None
         if media.type == "multipart/related":
@@ -88,7 +90,7 @@ def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
         if ts is not None and face.retrieve_transfer_syntaxes is not None and ts not in face.retrieve_transfer_syntaxes:
             continue
         acceptable.append(((shape, ts), media))
-    return _preferred(acceptable)  # type: ignore[return-value]
+    return _preferred(acceptable)
 
 
 def instances(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
@@ -164,7 +166,7 @@ SINGLE_PART_ONE_FRAME = (
 
 def _frame_accept() -> tuple[str, bool, str]:
     """(part media type, single part, transfer syntax or '*') from the Accept header; 406 if none fits."""
-    acceptable: list[tuple[object, multipart.MediaType]] = []
+    acceptable: list[tuple[tuple[str, bool, str], multipart.MediaType]] = []
     for media in multipart.parse_accept(request.headers.get("Accept")):
         multipart_asked = media.type == "multipart/related"
         inner = media.params.get("type", "") if multipart_asked else media.type
@@ -176,7 +178,7 @@ def _frame_accept() -> tuple[str, bool, str]:
             continue
         single = not multipart_asked and inner != "*/*"
         acceptable.append((("application/octet-stream" if inner == "*/*" else inner, single, ts), media))
-    return _preferred(acceptable)  # type: ignore[return-value]
+    return _preferred(acceptable)
 
 
 def frames(face: Face, study: str, series: str, instance: str, frames: str) -> Response:
