@@ -25,6 +25,7 @@ class Face:
     searchable_invalid_fails: bool = True  # else stored with WarningReason 45063
     implicit_vr_warns: bool = False
     default_transfer_syntax: str | None = EXPLICIT_VR_LE  # None: always as stored (no transcoding)
+    retrieve_transfer_syntaxes: tuple[str, ...] | None = None  # what a WADO Accept may name, "*" too; None: any
     multi_instance_transcoding: bool = False
     frame_number_ignored: bool = False
     decompress_pixels: bool = False

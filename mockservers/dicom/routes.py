@@ -28,7 +28,7 @@ ACCEPT_DICOM = Header("Accept", 'multipart/related; type="application/dicom"[; t
 ACCEPT_FRAMES = Header(
     "Accept",
     'multipart/related; type="application/octet-stream"[; transfer-syntax=UID or *], '
-    "or a compressed frame type (image/dicom-rle, image/jpeg, ...)",
+    'multipart/related; type="image/jp2", or application/octet-stream for one frame',
 )
 ACCEPT_BULK = Header("Accept", 'multipart/related; type="application/octet-stream" (or */*)')
 ACCEPT_STOW = Header("Accept", "application/dicom+json (the default)")

@@ -74,6 +74,7 @@ def make_face(version: str, base_url: str) -> Face:
         searchable_invalid_fails=not v2,
         implicit_vr_warns=v2,
         default_transfer_syntax="1.2.840.10008.1.2.1",
+        retrieve_transfer_syntaxes=("*", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.90"),
         multi_instance_transcoding=False,
         single_part_upload=True,
         single_part_retrieve=True,

@@ -226,12 +226,6 @@ V2_NULL_INSIDE_VALUE = gap("v2 stores a CS with a null inside (202), with the DI
 V2_LEADING_NULL_PATIENT_ID = gap("v2 refuses a PatientID with a leading null (409)")
 V2_EMPTY_PATIENT_ID = gap("v2 accepts an empty PatientID with the DICOM100 required-tag warning (202)")
 V1_INVALID_PATIENT_ID = gap("v1 refuses a PatientID with a null inside (409), with the DICOM100 ErrorComment")
-TRANSCODE_KEEPS_SOP_UID = gap("transcoding keeps the SOP Instance UID (pydicom's decompress makes a new one today)")
-TO_JPEG2000 = gap("transcoding to JPEG 2000 lossless, 1.2.840.10008.1.2.4.90 and image/jp2 (406 today)")
-ACCEPT_BEFORE_EXISTENCE = gap("the Accept is judged first, before the UIDs and existence (400 or 404 today)")
-SINGLE_FRAME_OCTET_STREAM = gap(
-    "one frame asked for as application/octet-stream comes back single part (multipart today)"
-)
 UNSUPPORTED_PARAMETER_MESSAGE = gap("the unsupported-query-parameter message, word for word (other words today)")
 QIDO_DEFAULT_ATTRIBUTES = gap(
     "QIDO default attributes per level and version, never an empty attribute (longer lists with empty attributes today)"

@@ -6,11 +6,10 @@ import uuid
 
 import pytest
 
-from tests.msdicom.conformance.conftest import ACCEPT_BEFORE_EXISTENCE, instance_path
+from tests.msdicom.conformance.conftest import instance_path
 from tests.msdicom.conformance.metadata_common import assert_metadata, post, two_stored
 
 
-@ACCEPT_BEFORE_EXISTENCE
 @pytest.mark.parametrize("accept", ["application/data"])
 def test_given_incorrect_accept_header_when_retrieving_metadata_then_not_acceptable(v2, request, accept):
     """GivenAnIncorrectAcceptHeader_WhenRetrievingResource_ThenNotAcceptableIsReturned, row "application/data":
