@@ -70,8 +70,8 @@ def reject(field: str, message: str) -> SigmaError:
 
 
 def reject_study_filter(field: str, message: str) -> SigmaError:
-    """GetStudylist has its own error message (当前API特有的ERROR_MESSAGE)."""
-    return SigmaError("ListStudyListError", "list study failed!", status=400, explain=f"{field}: {message}")
+    """GetStudylist's own error (当前API特有的ERROR_MESSAGE): the documented HTTP 500, even for a malformed filter."""
+    return SigmaError("ListStudyListError", explain=f"{field}: {message}")
 
 
 def backend() -> SigmaBackend:
@@ -264,7 +264,11 @@ def list_jobs(res_account_name: str, caller: str, query: dict):
     reject=reject_study_filter,
     headers=(TOKEN,),
     path_params=ACCOUNT,
-    responses={200: Reply("the studies", s.StudyListEnvelope), **ERRORS},
+    responses={
+        200: Reply("the studies", s.StudyListEnvelope),
+        **ERRORS,
+        500: Reply("ListStudyListError: a malformed filter (the documented status), a fault rule", s.ErrorEnvelope),
+    },
 )
 def study_list(res_account_name: str, caller: str, query: dict):
     return ok(backend().study_list(res_account_name, query), "list jobs successfully!", "获取作业列表成功!")
