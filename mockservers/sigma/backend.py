@@ -43,6 +43,11 @@ def _md5_matches(header: str, digest: bytes) -> bool:
         return False
 
 
+def base_name(path: str) -> str:
+    """The file name at the end of a Windows or Unix path; "" for a folder."""
+    return ntpath.basename(path.replace("/", "\\"))
+
+
 def _dicom_value(value: Any) -> Any:
     if value is None:
         return ""
@@ -279,6 +284,9 @@ class SigmaBackend:
 
     def put_file(self, account: str, user: str, path: str, q: dict, data: bytes, content_md5: str | None) -> dict:
         """`q`: an UploadPutQuery."""
+        filename = base_name(path)
+        if not filename:
+            raise invalid_parameter("filename", explain=f"filename: {path!r} names a folder, not a file")
         upload = self.db.get(SigmaUpload, q["upload_id"])
         if upload is None or upload.account != account:
             raise not_exist("upload", "upload file")
@@ -288,7 +296,6 @@ class SigmaBackend:
             raise SigmaError(
                 "InvalidContentMD5", explain=f"Content-MD5: the body's md5 is {hashlib.md5(data).hexdigest()}"
             )
-        filename = ntpath.basename(path.replace("/", "\\")) or path
         try:
             ds = read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings))
             for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
@@ -388,7 +395,7 @@ class SigmaBackend:
             raise invalid_parameter("user_name", explain="user_name: is not the user of the token")
         if b["job_type"] not in self.config["job_types"]:
             raise invalid_parameter("job_type", explain=f"job_type: one of {', '.join(self.config['job_types'])}")
-        wanted = ntpath.basename(b["filename"].replace("/", "\\"))
+        wanted = base_name(b["filename"])
         file = self.db.scalars(
             select(SigmaFile).where(
                 SigmaFile.account == account, SigmaFile.groupname == b["series_id"], SigmaFile.filename == wanted

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote
 
 from flask import Response, jsonify, request
+from werkzeug.routing import PathConverter
 
 from mockservers.core import jsonbody
 from mockservers.core.endpoints import Endpoints
@@ -74,6 +75,14 @@ def reject_study_filter(field: str, message: str) -> SigmaError:
     return SigmaError("ListStudyListError", explain=f"{field}: {message}")
 
 
+class LocalPath(PathConverter):
+    """The PUT's <filename> is the whole local path the SDK read the file from: on Linux or macOS it starts with a
+    '/' (`.../uploads//home/u/a.dcm/`), which Flask's `path` refuses."""
+
+    regex = ".+?"
+    part_isolating = False  # werkzeug would infer True from a regex without a '/'
+
+
 def backend() -> SigmaBackend:
     return SigmaBackend(current_ctx())
 
@@ -100,6 +109,7 @@ api = Endpoints(
     read_body=read_body,
     authenticate=authenticate,
     rule_names={"res_account_name": "account"},
+    url_converters={"sigma_local_path": LocalPath},
 )
 
 
@@ -162,9 +172,9 @@ def upload_init(res_account_name: str, groupname: str, caller: str, body: dict):
     auth=True,
     query=s.UploadPutQuery,
     raw_body="application/octet-stream",
-    converters={"filename": "path"},
+    converters={"filename": "sigma_local_path"},
     headers=(TOKEN, Header("Content-MD5", "the file's MD5: 32 hex digits or base64", required=True)),
-    path_params={**ACCOUNT, "filename": "the file name (may be a whole Windows path)"},
+    path_params={**ACCOUNT, "filename": "the file name (may be a whole Windows or Unix path)"},
     responses={
         200: Reply("stored; store_id once all `quantity` files arrived", s.UploadEnvelope),
         409: Reply("FileAlreadyExists", s.ErrorEnvelope),
