@@ -35,8 +35,8 @@ PUBLIC_ERRORS = {k: v for k, v in ERRORS.items() if k not in (403,)}
 FORM_OR_JSON = ("application/json", "application/x-www-form-urlencoded")
 
 
-def ok(data: dict, message: str, message_chs: str) -> Response:
-    response = jsonify(envelope(data, message, message_chs))
+def ok(data: dict, message: str, message_chs: str, **top_level: str) -> Response:
+    response = jsonify({**envelope(data, message, message_chs), **top_level})
     response.headers["x-sg-request-id"] = request_id()
     return response
 
@@ -176,7 +176,7 @@ def upload_init(res_account_name: str, groupname: str, caller: str, body: dict):
     headers=(TOKEN, Header("Content-MD5", "the file's MD5: 32 hex digits or base64", required=True)),
     path_params={**ACCOUNT, "filename": "the file name (may be a whole Windows or Unix path)"},
     responses={
-        200: Reply("stored; store_id once all `quantity` files arrived", s.UploadEnvelope),
+        200: Reply("stored; store_id (in data and at the top) once all `quantity` files arrived", s.UploadPutEnvelope),
         409: Reply("FileAlreadyExists", s.ErrorEnvelope),
         **ERRORS,
     },
@@ -185,7 +185,9 @@ def upload_put(res_account_name: str, filename: str, caller: str, query: dict):
     data = backend().put_file(
         res_account_name, caller, filename, query, request.get_data(cache=True), request.headers.get("Content-MD5")
     )
-    return ok(data, f"Upload {filename} succeed", f"文件 {filename} 上传成功")
+    # the SDK ends its PUT loop on `'store_id' in ret.keys()`: the envelope's top level
+    top = {"store_id": data["store_id"]} if "store_id" in data else {}
+    return ok(data, f"Upload {filename} succeed", f"文件 {filename} 上传成功", **top)
 
 
 @api(

@@ -269,3 +269,15 @@ def test_put_of_a_path_without_a_file_name_is_refused(sigma, client, dx):
     assert response.headers["X-Mock-Explain"] == "filename: 'C:\\\\scans\\\\' names a folder, not a file"
     assert sigma.put("a.dcm", dx, upload_id).json["data"].get("store_id"), "the refused PUTs counted no file"
 
+
+def test_the_put_that_completes_the_upload_has_store_id_at_the_top_level_too(sigma):
+    """The SDK stops its PUT loop on `'store_id' in ret.keys()` (specs README)."""
+    ds1 = dx_dataset(seed=0, index=5)
+    ds2 = dx_dataset(seed=0, index=6, SeriesInstanceUID=ds1.SeriesInstanceUID, StudyInstanceUID=ds1.StudyInstanceUID)
+    upload_id = sigma.open_upload(ds1.SeriesInstanceUID, quantity=2).json["data"]["upload_id"]
+    first = sigma.put(f"{ds1.SOPInstanceUID}.dcm", to_part10(ds1), upload_id).json
+    assert "store_id" not in first and "store_id" not in first["data"]
+    second = sigma.put(f"{ds2.SOPInstanceUID}.dcm", to_part10(ds2), upload_id).json
+    assert list(second) == ["url", "message", "message_chs", "data", "error", "store_id"]
+    assert second["store_id"] == second["data"]["store_id"] and len(second["store_id"]) == 24
+    assert second["error"] == {"message": "", "code": "", "message_chs": ""}
