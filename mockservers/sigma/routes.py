@@ -173,7 +173,10 @@ def upload_init(res_account_name: str, groupname: str, caller: str, body: dict):
     query=s.UploadPutQuery,
     raw_body="application/octet-stream",
     converters={"filename": "sigma_local_path"},
-    headers=(TOKEN, Header("Content-MD5", "the file's MD5: 32 hex digits or base64", required=True)),
+    headers=(
+        TOKEN,
+        Header("Content-MD5", "the file's MD5: 32 hex digits or base64; optional on a signed request", required=True),
+    ),
     path_params={**ACCOUNT, "filename": "the file name (may be a whole Windows or Unix path)"},
     responses={
         200: Reply("stored; store_id (in data and at the top) once all `quantity` files arrived", s.UploadPutEnvelope),
@@ -183,7 +186,13 @@ def upload_init(res_account_name: str, groupname: str, caller: str, body: dict):
 )
 def upload_put(res_account_name: str, filename: str, caller: str, query: dict):
     data = backend().put_file(
-        res_account_name, caller, filename, query, request.get_data(cache=True), request.headers.get("Content-MD5")
+        res_account_name,
+        caller,
+        filename,
+        query,
+        request.get_data(cache=True),
+        request.headers.get("Content-MD5"),
+        signed=not request.headers.get("Sigma-Token"),  # authenticated without a token: by signature
     )
     # the SDK ends its PUT loop on `'store_id' in ret.keys()`: the envelope's top level
     top = {"store_id": data["store_id"]} if "store_id" in data else {}
