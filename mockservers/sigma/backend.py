@@ -400,15 +400,7 @@ class SigmaBackend:
         if b["job_type"] not in self.config["job_types"]:
             raise invalid_parameter("job_type", explain=f"job_type: one of {', '.join(self.config['job_types'])}")
         wanted = base_name(b["filename"])
-        file = self.db.scalars(
-            select(SigmaFile).where(
-                SigmaFile.account == account, SigmaFile.groupname == b["series_id"], SigmaFile.filename == wanted
-            )
-        ).first()
-        if file is None:
-            raise invalid_parameter(
-                "filename", explain=f"filename: no file {wanted!r} was uploaded for series {b['series_id']!r}"
-            )
+        file = self._image_of_job(account, b["series_id"], wanted, b["format"])
         seq = self.ctx.counter("job")
         job = SigmaJob(
             job_id=f"job-{self.ctx.uuid('job', seq)}",
@@ -437,6 +429,31 @@ class SigmaBackend:
         self.db.add(job)
         self.ctx.schedule("job_start", float(self.config["queue_seconds"]), {"job_id": job.job_id})
         return {"job_id": job.job_id}
+
+    def _image_of_job(self, account: str, series_id: str, filename: str, fmt: str) -> SigmaFile:
+        """What NewJob's `filename` names: a DICOM file uploaded for the series, or the series itself as
+        `<series_id>.<format>` (the document's example; the SDK's `<series>.nii`, the series converted on upload),
+        whose first uploaded file the detection reads."""
+        files = self.db.scalars(
+            select(SigmaFile)
+            .where(SigmaFile.account == account, SigmaFile.groupname == series_id)
+            .order_by(SigmaFile.id)
+        ).all()
+        named = next((f for f in files if f.filename == filename), None)
+        if named is not None:
+            if fmt != "dcm":
+                raise invalid_parameter("format", explain=f"format: {filename!r} is an uploaded DICOM file, so dcm")
+            return named
+        if files and filename == f"{series_id}.{fmt}":
+            if fmt == "nii" and self.db.get(SigmaUpload, files[0].upload_id).converted != "1":
+                raise invalid_parameter(
+                    "filename", explain='filename: the series was uploaded with converted "0", so it has no nii'
+                )
+            return files[0]
+        raise invalid_parameter(
+            "filename",
+            explain=f"filename: neither a file uploaded for series {series_id!r} nor {series_id}.{fmt}",
+        )
 
     def _fault_failure(self) -> dict | None:
         failure = self.ctx.fault.get("fail_job")

@@ -69,7 +69,7 @@ class NewJobBody(Loose):
     study_id = Text(required=True, validate=validate.Length(min=1, max=200))
     series_id = Text(required=True, validate=validate.Length(min=1, max=200))
     patient_id = Text(required=True, validate=validate.Length(max=200))  # the SDK may send ""
-    format = Text(required=True, validate=validate.OneOf(["dcm"]))
+    format = Text(required=True, validate=validate.OneOf(["dcm", "nii"]))  # nii: the series converted on upload
     filename = Text(required=True, validate=validate.Length(min=1))
     job_type = Text(required=True)
     priority = Text(required=True, validate=validate.Regexp(r"^[1-5]$"))
