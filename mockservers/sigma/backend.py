@@ -196,13 +196,15 @@ class SigmaBackend:
                 "password (send it URL-safe base64 encoded)",
             )
         force_new = q["force_new"].lower() == "true"
-        live = self.db.scalars(
+        unrevoked = self.db.scalars(
             select(SigmaSession)
             .where(SigmaSession.account == account, SigmaSession.user == user, SigmaSession.revoked_at.is_(None))
             .order_by(SigmaSession.created_at)
         ).all()
+        live = [session for session in unrevoked if not self._expired(session)]
         if live and not force_new:
             token = live[-1].token
+            live[-1].created_at = self.ctx.now  # returned by a Login: another lifetime from now
         else:
             for session in live:
                 session.revoked_at = self.ctx.now
@@ -211,10 +213,20 @@ class SigmaBackend:
             self.db.add(SigmaSession(token=token, account=account, user=user, created_at=self.ctx.now))
         return {"user_info": self._user_info(account, user, token), "user_name": user, "account_name": account}
 
+    def _expired(self, session: SigmaSession) -> bool:
+        lifetime = self.ctx.runtime.settings.sigma_token_lifetime_seconds
+        return lifetime > 0 and self.ctx.now >= session.created_at + lifetime
+
     def _session(self, token: str) -> SigmaSession:
         session = self.db.scalar(_SESSION, {"token": token}) if token else None
         if session is None or session.revoked_at is not None:
             raise SigmaError("InvalidToken", explain="Sigma-Token: unknown, revoked or logged out")
+        if self._expired(session):
+            lifetime = float(self.ctx.runtime.settings.sigma_token_lifetime_seconds)
+            seconds = int(lifetime) if lifetime.is_integer() else lifetime
+            raise SigmaError(
+                "InvalidToken", explain=f"Sigma-Token: expired, {seconds} s after the Login that returned it"
+            )
         return session
 
     def logout(self, token: str | None) -> None:
@@ -658,7 +670,9 @@ class SigmaBackend:
             job.result_blob = self.ctx.blobs.put(
                 json.dumps(self.result(job, file), ensure_ascii=False, indent=2).encode("utf-8")
             )
-        if job.notify == "1" and job.notify_url:
+        # "是否在计算成功后通知调用方": after success; after a failure too only when the setting asks for it
+        told = job.status == "success" or self.ctx.runtime.settings.sigma_notify_on_failure
+        if job.notify == "1" and job.notify_url and told:
             self.ctx.callback(job.notify_url, self.notify_body(job))
 
     def result(self, job: SigmaJob, file: SigmaFile) -> dict:
