@@ -11,6 +11,13 @@ import pytest
 from mockservers.dicom.synthetic import dx_file
 
 PASSWORD_B64 = base64.urlsafe_b64encode(b"123456").decode()
+FAIL_NEXT_JOB = {  # a fault rule: the next job created fails when it ends
+    "vendor": "sigma",
+    "method": "POST",
+    "path": "/sigma/accounts/*/jobs/",
+    "times": 1,
+    "action": {"fail_job": "InternalServerError"},
+}
 
 
 class Sigma:

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from mockservers.dicom.synthetic import dx_dataset, to_part10
-from tests.sigma.conftest import assert_error
+from tests.sigma.conftest import FAIL_NEXT_JOB, assert_error
 
 
 @pytest.fixture
@@ -196,16 +196,7 @@ def test_image_without_pixels_fails_the_job(sigma, client):
 
 
 def test_fail_job_fault(sigma, uploaded, client):
-    rule = client.post(
-        "/__admin/faults",
-        json={
-            "vendor": "sigma",
-            "method": "POST",
-            "path": "/sigma/accounts/*/jobs/",
-            "times": 1,
-            "action": {"fail_job": "InternalServerError"},
-        },
-    )
+    rule = client.post("/__admin/faults", json=FAIL_NEXT_JOB)
     assert rule.status_code == 201
     failing = sigma.new_job(uploaded).json["data"]["job_id"]
     passing = sigma.new_job(uploaded).json["data"]["job_id"]

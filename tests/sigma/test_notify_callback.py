@@ -1,4 +1,7 @@
-"""notify_url: a job whose notify_url the mock may not call is accepted; the callback is refused, never sent."""
+"""notify_url: called after success (after a failure too with sigma_notify_on_failure); a job whose notify_url the
+mock may not call is accepted, and the callback refused, never sent."""
+
+from tests.sigma.conftest import FAIL_NEXT_JOB
 
 
 def test_a_notify_url_outside_callback_allow_is_accepted_but_never_called(sigma, dx, client):
@@ -21,15 +24,6 @@ def test_a_notify_url_at_the_control_plane_is_accepted_but_never_called(sigma, d
     [cb] = client.get("/__admin/callbacks").json["callbacks"]
     assert cb["state"] == "refused" and len(httpserver.log) == 0
     assert cb["attempts"][0]["error"] == "refused: /__admin is the mock's control plane, never a callback target"
-
-
-FAIL_NEXT_JOB = {
-    "vendor": "sigma",
-    "method": "POST",
-    "path": "/sigma/accounts/*/jobs/",
-    "times": 1,
-    "action": {"fail_job": "InternalServerError"},
-}
 
 
 def _callbacks(client):
