@@ -19,7 +19,7 @@ def test_get_patient_answers_the_documented_fields_in_order(api):
     api.uploaded(dx_file(0, 0, **DOC_PATIENT))
     response = api.get("patient/get", PatientID="12345")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.get_data(as_text=True).startswith('{"PatientName":"Anonymous","PatientID":"12345"')
+    assert response.get_data(as_text=True).startswith('{"PatientName": "Anonymous", "PatientID": "12345"')
     assert response.json == {
         "PatientName": "Anonymous",
         "PatientID": "12345",
