@@ -11,10 +11,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from flask import Flask, Response, current_app, g, jsonify, request
 from urllib.parse import quote
 
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -351,8 +350,11 @@ def _names_a_route_with_slash() -> bool:
     """Whether the path plus '/' names a route, for any method (Django's is_valid_path knows no method)."""
     if request.path.endswith("/"):
         return False
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:
+        return False
     try:
-        current_app.create_url_adapter(request).match(request.path + "/")
+        adapter.match(request.path + "/")
     except MethodNotAllowed:
         return True
     except HTTPException:  # NotFound, or a redirect of its own
