@@ -61,12 +61,15 @@ class Cad4tbVendor(VendorSpec):
 
     def behaviour_sources(self):
         return {
-            "JSON answers: json.dumps as Django's JsonResponse sends it (', ' and ': ', the view's key order, "
-            "ASCII, no trailing newline), errors included": DOC + "2.1.3.1. Python requests package (the printed "
-            "answers)",
-            "a call without its trailing slash: 301 to the slash URL, query string kept, for every method":
-            "inferred: a Django service with CommonMiddleware's APPEND_SLASH outside DEBUG (only a 404 of a path "
-            "that names a call with the slash is redirected; nothing else is checked first)",
+            "JSON answers: json.dumps as Django's JsonResponse sends it (', ' and ': ', the view's key order, ASCII, "
+            "no trailing newline), errors included": DOC + "2.1.3.1. Python requests package (the printed answers)",
+            "a call without its trailing slash: 301 to the slash URL, query string kept, for every method": (
+                "inferred: a Django service with CommonMiddleware's APPEND_SLASH outside DEBUG (only a 404 of a path "
+                "that names a call with the slash is redirected; nothing is checked before it)"
+            ),
+            "Heatmap: hot spots on the image's anatomy (the lung fields; a retina's macula or optic disc)": (
+                "inferred: a heat map is drawn over the image it came from (core/anatomy.py finds the regions)"
+            ),
         }
 
     def handlers(self):
