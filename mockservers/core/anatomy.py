@@ -178,6 +178,12 @@ def ellipse(shape: tuple[int, int], cx: float, cy: float, rx: float, ry: float) 
     return ((xs + 0.5 - cx) / max(rx, 0.5)) ** 2 + ((ys + 0.5 - cy) / max(ry, 0.5)) ** 2 <= 1
 
 
+def _found_or(find, pixels: np.ndarray | None, nominal):
+    """What `find` makes of the pixels, or `nominal()` when there are none to analyse or it finds nothing."""
+    found = find(pixels) if pixels is not None and pixels.ndim == 2 and min(pixels.shape) >= 16 else None
+    return found if found is not None else nominal()
+
+
 def _nominal_grid(rows: int, columns: int) -> tuple[tuple[int, int], int]:
     step = max(1, math.ceil(max(rows, columns, 1) / MAX_SIDE))
     return (max(1, -(-rows // step)), max(1, -(-columns // step))), step
@@ -196,10 +202,10 @@ class Chest:
 
 def chest(pixels: np.ndarray | None, rows: int, columns: int) -> Chest:
     """A chest X-ray or CT slice: a bright body on a dark background, two dark lung fields inside it."""
-    if pixels is not None and pixels.ndim == 2 and min(pixels.shape) >= 16:
-        found = _find_chest(pixels)
-        if found is not None:
-            return found
+    return _found_or(_find_chest, pixels, lambda: _nominal_chest(rows, columns))
+
+
+def _nominal_chest(rows: int, columns: int) -> Chest:
     shape, step = _nominal_grid(rows, columns)
     h, w = shape
     body = ellipse(shape, w / 2, h / 2, w * 0.45, h * 0.48)
@@ -270,10 +276,10 @@ class Knees:
 def knees(pixels: np.ndarray | None, rows: int, columns: int, nominal_count: int = 1) -> Knees:
     """A knee X-ray (one knee or both): legs of soft tissue on a dark background, bright bones in them, the joint
     space the darker band between femur and tibia. `nominal_count` knees when nothing recognisable is found."""
-    if pixels is not None and pixels.ndim == 2 and min(pixels.shape) >= 16:
-        found = _find_knees(pixels)
-        if found is not None:
-            return found
+    return _found_or(_find_knees, pixels, lambda: _nominal_knees(rows, columns, nominal_count))
+
+
+def _nominal_knees(rows: int, columns: int, nominal_count: int) -> Knees:
     shape, step = _nominal_grid(rows, columns)
     h, w = shape
     legs, joints = [], []
@@ -354,10 +360,10 @@ class Fundus:
 def fundus(pixels: np.ndarray | None, rows: int, columns: int) -> Fundus:
     """A fundus photograph: a bright round field on black, the optic disc its brightest spot, the macula its
     darkest, 2 to 3 disc diameters beside the disc."""
-    if pixels is not None and pixels.ndim == 2 and min(pixels.shape) >= 16:
-        found = _find_fundus(pixels)
-        if found is not None:
-            return found
+    return _found_or(_find_fundus, pixels, lambda: _nominal_fundus(rows, columns))
+
+
+def _nominal_fundus(rows: int, columns: int) -> Fundus:
     shape, step = _nominal_grid(rows, columns)
     h, w = shape
     radius = min(h, w) * 0.06

@@ -9,16 +9,7 @@ import pytest
 
 from mockservers.cad4tb.backend import CALL_PERMISSIONS
 from mockservers.dicom.synthetic import dx_file
-from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
-
-DOC_PATIENT = {
-    "PatientID": "12345",
-    "PatientName": "Anonymous",
-    "PatientSex": "M",
-    "PatientBirthDate": "19000101",
-    "StudyInstanceUID": "1.2.3.4.5",
-    "SeriesInstanceUID": "1.2.3.4.5.6",
-}
+from tests.cad4tb.conftest import API, DOC_PATIENT, OWNER, SCOPE, assert_error, keys
 
 
 def django_json(response) -> str:
