@@ -137,6 +137,7 @@ class AliyunBackend:
                 spacing=spacing,
                 origin=origin,
                 slices=int(ds.get("NumberOfFrames") or 1),
+                data=data,
             )
         except (TypeError, ValueError) as exc:
             raise AnalysisFailed("100010", f"影像文件无法分析: {key} 的DICOM头无法解析") from exc
@@ -151,7 +152,7 @@ class AliyunBackend:
             fmt = None
         if fmt not in ("JPEG", "PNG"):
             raise AnalysisFailed("100010", f"影像文件无法分析: {key} 不是DICOM、JPEG或PNG文件")
-        return results.Image(key=key, rows=height, columns=width)
+        return results.Image(key=key, rows=height, columns=width, data=data)
 
     def _fault_failure(self) -> str | None:
         code = self.ctx.fault.get("fail_job")

@@ -391,7 +391,7 @@ class Cad4tbBackend:
             raise not_found("result_not_found", explain=f"the series failed: {series.status_message}")
         if series.status != "done":
             return "json", []  # no result yet
-        scalars, files = [], []
+        scalars, files, image = [], [], None
         for name in names:
             spec = catalog[name]
             rng = self.ctx.rng("result", kind, series.uid, name)
@@ -400,12 +400,22 @@ class Cad4tbBackend:
                     {"name": name, "algorithm": spec.get("algorithm", kind.upper()), "value": results.scalar(rng, spec)}
                 )
             else:
-                files.append((f"{clean_filename(name)}.png", results.heatmap_png(rng)))
+                if image is None:
+                    image = self._first_image(series)
+                files.append((f"{clean_filename(name)}.png", results.heatmap_png(rng, image, series.retina)))
         if not files:
             return "json", scalars
         if scalars:
             files.append(("results.xml", results.scalars_xml(scalars)))
         return "zip", results.zip_of(files)
+
+    def _first_image(self, series: Cad4tbSeries) -> bytes:
+        """The series' first kept file (the one its heat map is of); nothing when none was kept."""
+        for instance in self._instances_of(series):
+            data = self._read_blob(instance.blob)
+            if data is not None:
+                return data
+        return b""
 
     # ---- forms ------------------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@ renders them)."""
 
 from __future__ import annotations
 
+import json
+
 from mockservers.cad4tb.schemas import DOC
 from mockservers.core.errors import Bare, Dialect, VendorError
 
@@ -71,6 +73,12 @@ def body(error: Cad4tbError) -> dict:
     return {"status": "Error", "error": error.error, "suberror": error.suberror, "message": error.message}
 
 
+def django_json(data) -> str:
+    """JSON as CAD4TB's Django sends it (JsonResponse is json.dumps): ", " and ": ", keys in the order the view
+    built them, non-ASCII escaped, no trailing newline. Flask's jsonify would sort the keys and drop the spaces."""
+    return json.dumps(data)
+
+
 # What a fault rule may name: an error type, or a suberror type (with the status of its error type).
 FAULT_CODES: dict[str, tuple[int, str]] = {
     **CATALOG,
@@ -89,7 +97,7 @@ DIALECT = Dialect(
     error=Cad4tbError,
     catalog=FAULT_CODES,
     make=of_code,
-    envelope=body,
+    envelope=lambda error: django_json(body(error)),
     sources=ERROR_SOURCES,
     bare={
         404: Bare("object_not_found", "Unknown API call"),

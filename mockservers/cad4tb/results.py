@@ -1,14 +1,19 @@
-"""Deterministic fake algorithm results: the same seed and series give the same scores and images."""
+"""Deterministic fake algorithm results: the same seed and series give the same scores and images. A heat map's
+hot spots lie on the image's anatomy (core/anatomy.py): in the lung fields of a chest X-ray, at the macula and the
+optic disc of a retina image."""
 
 from __future__ import annotations
 
 import io
-import math
 import zipfile
 from typing import Any
 from xml.etree import ElementTree
 
+import numpy as np
 from PIL import Image
+
+from mockservers.core import anatomy
+from mockservers.dicom.picture import greyscale
 
 SCALAR_KINDS = ("float", "integer", "string")
 
@@ -23,26 +28,33 @@ def scalar(rng, spec: dict[str, Any]) -> int | float | str:
     return round(rng.uniform(float(low), float(high)), 4)
 
 
-def heatmap_png(rng, size: int = 128) -> bytes:
-    """A greyscale heat map: a few Gaussian hot spots at seeded places."""
-    spots = [
-        (
-            rng.uniform(0.2, 0.8) * size,
-            rng.uniform(0.2, 0.8) * size,
-            rng.uniform(0.05, 0.15) * size,
-            rng.uniform(0.4, 1.0),
-        )
-        for _ in range(rng.randint(1, 3))
-    ]
-    image = Image.new("L", (size, size))
-    pixels = []
-    for y in range(size):
-        for x in range(size):
-            heat = sum(w * math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * r * r)) for cx, cy, r, w in spots)
-            pixels.append(min(255, int(255 * heat)))
-    image.putdata(pixels)
+def hot_spots(rng, image: bytes, retina: bool) -> list[tuple[float, float, float, float]]:
+    """1-3 spots (x, y, radius as shares of the image's width, height and longer side; weight), each centred on a
+    lung field of the chest, or on the macula or the optic disc of the retina, found in `image` (a DICOM file), or
+    where they usually lie when there is none to be found."""
+    pixels = greyscale(image)
+    rows, columns = pixels.shape if pixels is not None else (512, 512)
+    if retina:
+        eye = anatomy.fundus(pixels, rows, columns)
+        regions = [eye.macula, eye.macula, eye.disc]  # most lesions near the macula
+    else:
+        regions = list(anatomy.chest(pixels, rows, columns).lungs)
+    spots = []
+    for _ in range(rng.randint(1, 3)):
+        x, y = rng.choice(regions).point(rng)
+        spots.append((x / columns, y / rows, rng.uniform(0.04, 0.1), rng.uniform(0.4, 1.0)))
+    return spots
+
+
+def heatmap_png(rng, image: bytes = b"", retina: bool = False, size: int = 128) -> bytes:
+    """A greyscale heat map of the image (stretched to `size` x `size`): Gaussian hot spots on its anatomy."""
+    ys, xs = np.mgrid[:size, :size] + 0.5
+    heat = np.zeros((size, size))
+    for x, y, radius, weight in hot_spots(rng, image, retina):
+        r = radius * size
+        heat += weight * np.exp(-((xs - x * size) ** 2 + (ys - y * size) ** 2) / (2 * r * r))
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    Image.fromarray(np.clip(heat * 255, 0, 255).astype(np.uint8), mode="L").save(out, format="PNG")
     return out.getvalue()
 
 

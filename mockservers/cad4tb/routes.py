@@ -7,14 +7,14 @@ from __future__ import annotations
 import io
 from urllib.parse import parse_qsl
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from marshmallow import Schema
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.formparser import parse_form_data
 
 from mockservers.cad4tb import schemas as s
 from mockservers.cad4tb.backend import Cad4tbBackend
-from mockservers.cad4tb.errors import Cad4tbError, invalid, not_found
+from mockservers.cad4tb.errors import Cad4tbError, django_json, invalid, not_found
 from mockservers.core.endpoints import Endpoints, Reject
 from mockservers.core.http import current_ctx, json_body_or_none, request_fields
 from mockservers.core.openapi import Header, Reply
@@ -165,6 +165,10 @@ def backend() -> Cad4tbBackend:
     return Cad4tbBackend(current_ctx())
 
 
+def answer(data) -> Response:
+    return Response(django_json(data), mimetype="application/json")
+
+
 def zip_response(data: bytes, name: str) -> Response:
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.zip"'
@@ -185,7 +189,7 @@ def zip_response(data: bytes, name: str) -> Response:
     body_types=("multipart/form-data",),
 )
 def upload(caller, body):
-    return jsonify(backend().upload(caller, body))
+    return answer(backend().upload(caller, body))
 
 
 @call(
@@ -199,7 +203,7 @@ def upload(caller, body):
     reject=lookup("patient_not_found"),
 )
 def get_patient(caller, query):
-    return jsonify(backend().get_patient(caller, query))
+    return answer(backend().get_patient(caller, query))
 
 
 @call(
@@ -213,7 +217,7 @@ def get_patient(caller, query):
     reject=lookup("patient_not_found"),
 )
 def delete_patient(caller, query):
-    return jsonify(backend().delete_patient(caller, query))
+    return answer(backend().delete_patient(caller, query))
 
 
 @call(
@@ -227,7 +231,7 @@ def delete_patient(caller, query):
     reject=lookup("study_not_found"),
 )
 def get_study(caller, query):
-    return jsonify(backend().get_study(caller, query))
+    return answer(backend().get_study(caller, query))
 
 
 @call(
@@ -241,7 +245,7 @@ def get_study(caller, query):
     reject=lookup("patient_not_found"),
 )
 def list_studies(caller, query):
-    return jsonify(backend().list_studies(caller, query))
+    return answer(backend().list_studies(caller, query))
 
 
 @call(
@@ -255,7 +259,7 @@ def list_studies(caller, query):
     reject=lookup("study_not_found"),
 )
 def delete_study(caller, query):
-    return jsonify(backend().delete_study(caller, query))
+    return answer(backend().delete_study(caller, query))
 
 
 @call(
@@ -269,7 +273,7 @@ def delete_study(caller, query):
     reject=lookup("series_not_found"),
 )
 def get_series(caller, query):
-    return jsonify(backend().get_series(caller, query))
+    return answer(backend().get_series(caller, query))
 
 
 @call(
@@ -283,7 +287,7 @@ def get_series(caller, query):
     reject=lookup("study_not_found"),
 )
 def list_series(caller, query):
-    return jsonify(backend().list_series(caller, query))
+    return answer(backend().list_series(caller, query))
 
 
 @call(
@@ -312,7 +316,7 @@ def dicom_get(caller, query):
     reject=lookup("series_not_found"),
 )
 def delete_series(caller, query):
-    return jsonify(backend().delete_series(caller, query))
+    return answer(backend().delete_series(caller, query))
 
 
 @call(
@@ -327,7 +331,7 @@ def delete_series(caller, query):
 )
 def series_results(caller, query):
     kind, payload = backend().series_results(caller, query)
-    return zip_response(payload, "results") if kind == "zip" else jsonify(payload)
+    return zip_response(payload, "results") if kind == "zip" else answer(payload)
 
 
 @call(
@@ -341,7 +345,7 @@ def series_results(caller, query):
     reject=lookup("series_not_found"),
 )
 def list_forms(caller, query):
-    return jsonify(backend().list_forms(caller, query))
+    return answer(backend().list_forms(caller, query))
 
 
 @call(
@@ -356,4 +360,4 @@ def list_forms(caller, query):
     reject=lookup("series_not_found"),
 )
 def forms_add(caller, body):
-    return jsonify(backend().add_form(caller, body))
+    return answer(backend().add_form(caller, body))

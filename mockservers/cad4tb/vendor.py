@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mockservers.cad4tb.backend import PERMISSIONS, Cad4tbBackend
 from mockservers.cad4tb.errors import DIALECT
+from mockservers.cad4tb.schemas import DOC
 from mockservers.core.vendor import VendorSpec
 
 TB_FORM_FIELDS = [
@@ -29,6 +30,7 @@ class Cad4tbVendor(VendorSpec):
     title = "CAD4TB API v1"
     document = "cad4tb-api-v1.txt"
     collapse_slashes = True  # one client builds .../api/v1//series/results/
+    append_slash = True  # a Django service: CommonMiddleware redirects .../patient/get to .../patient/get/
     credential_names = ("X-PASSWORD",)
     errors = DIALECT
 
@@ -56,6 +58,19 @@ class Cad4tbVendor(VendorSpec):
         from mockservers.cad4tb.dashboard import studies
 
         return studies(ctx)
+
+    def behaviour_sources(self):
+        return {
+            "JSON answers: json.dumps as Django's JsonResponse sends it (', ' and ': ', the view's key order, ASCII, "
+            "no trailing newline), errors included": DOC + "2.1.3.1. Python requests package (the printed answers)",
+            "a call without its trailing slash: 301 to the slash URL, query string kept, for every method": (
+                "inferred: a Django service with CommonMiddleware's APPEND_SLASH outside DEBUG (only a 404 of a path "
+                "that names a call with the slash is redirected; nothing is checked before it)"
+            ),
+            "Heatmap: hot spots on the image's anatomy (the lung fields; a retina's macula or optic disc)": (
+                "inferred: a heat map is drawn over the image it came from (core/anatomy.py finds the regions)"
+            ),
+        }
 
     def handlers(self):
         return {"series_done": lambda ctx, p: Cad4tbBackend(ctx).finish_series(p["series"], p["ready_at"])}

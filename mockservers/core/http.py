@@ -11,9 +11,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from mockservers.core import errors, journal, jsonbody
@@ -235,6 +236,8 @@ class RequestCycle:
         if vendor is None:
             return None
         runtime = state.runtime
+        if vendor.append_slash and request.url_rule is None and _names_a_route_with_slash():
+            return _with_slash()
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
         request.get_data(cache=True)  # read now: the journal wants it, and an oversized body fails here (413)
@@ -341,6 +344,32 @@ class RequestCycle:
 def install(app: Flask, namespaces: Namespaces, root_vendor: str | None = None) -> RequestCycle:
     """Wrap every request of `app` (create_app calls it once)."""
     return RequestCycle(app, namespaces, root_vendor)
+
+
+def _names_a_route_with_slash() -> bool:
+    """Whether the path plus '/' names a route, for any method (Django's is_valid_path knows no method)."""
+    if request.path.endswith("/"):
+        return False
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:
+        return False
+    try:
+        adapter.match(request.path + "/")
+    except MethodNotAllowed:
+        return True
+    except HTTPException:  # NotFound, or a redirect of its own
+        return False
+    return True
+
+
+def _with_slash() -> Response:
+    """CommonMiddleware's answer outside DEBUG: 301, an empty text/html body, Location the path as the client
+    sent it plus '/', the query string as sent (a relative URL, as Django has sent since 1.9)."""
+    path = quote(request.script_root + request.path, safe="/:@&+$,-_.!~*'()") + "/"
+    query = request.query_string.decode("latin-1")
+    response = Response(b"", status=301, mimetype="text/html")
+    response.headers["Location"] = f"{path}?{query}" if query else path
+    return response
 
 
 def _fields_for_faults() -> dict:

@@ -33,6 +33,9 @@ class VendorSpec(ABC):
     document: str = ""  # the vendor document in shared/specs
     real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai", for the vendor_session fixture
     collapse_slashes: bool = False  # treat '//' in a path under the vendor's prefix as '/'
+    # Django's APPEND_SLASH: a path that names no route but would with a trailing slash is answered 301 there,
+    # whatever the method, before anything else (no credentials, no fault rules); otherwise such a path is a 404
+    append_slash: bool = False
     # Header, query, form and JSON names (any case) whose values are credentials: the journal masks them
     # (core.journal.CREDENTIAL_NAMES, e.g. Authorization, are masked for every vendor).
     credential_names: tuple[str, ...] = ()

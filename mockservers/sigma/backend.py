@@ -677,7 +677,8 @@ class SigmaBackend:
 
     def result(self, job: SigmaJob, file: SigmaFile) -> dict:
         h = file.headers
-        findings = results.detect(self.ctx.rng("result", file.md5, job.job_type), h["Rows"], h["Columns"])
+        rng = self.ctx.rng("result", file.md5, job.job_type)
+        findings = results.detect(rng, h["Rows"], h["Columns"], self.ctx.blobs.get(file.blob))
         return {
             "job_id": job.job_id,
             "job_type": job.job_type,

@@ -12,6 +12,14 @@ from tests.machinery import test_settings
 API = "/cad4tb/api/v1"
 SCOPE = {"Project": "some-project", "Archive": "some-archive"}
 OWNER = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password"}
+DOC_PATIENT = {  # the document's example values, as DICOM headers
+    "PatientID": "12345",
+    "PatientName": "Anonymous",
+    "PatientSex": "M",
+    "PatientBirthDate": "19000101",
+    "StudyInstanceUID": "1.2.3.4.5",
+    "SeriesInstanceUID": "1.2.3.4.5.6",
+}
 RETINA = {"Modality": "OP", "SOPClassUID": "1.2.840.10008.5.1.4.1.1.77.1.5.1"}
 # Users for the permission matrix: one lacking each permission, one on another project with every permission.
 DEMO_ARCHIVE = {"some-project": ["some-archive"]}

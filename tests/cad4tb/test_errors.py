@@ -21,7 +21,7 @@ def test_method_is_checked_before_credentials(api):
     assert_error(api.c.post(f"{API}/patient/get/"), 405, "method_not_allowed")
 
 
-@pytest.mark.parametrize("path", [f"{API}/nothing/", f"{API}/patient/get", "/cad4tb/api/v2/patient/get/", "/cad4tb/"])
+@pytest.mark.parametrize("path", [f"{API}/nothing/", f"{API}/nothing", "/cad4tb/api/v2/patient/get/", "/cad4tb/"])
 def test_an_unknown_url_is_object_not_found_in_the_error_body(api, path):
     response = api.c.get(path, headers=OWNER)
     assert_error(response, 404, "object_not_found", None, "Unknown API call")

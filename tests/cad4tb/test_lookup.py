@@ -3,23 +3,14 @@ import re
 import pytest
 
 from mockservers.dicom.synthetic import dx_file
-from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
-
-DOC_PATIENT = {
-    "PatientID": "12345",
-    "PatientName": "Anonymous",
-    "PatientSex": "M",
-    "PatientBirthDate": "19000101",
-    "StudyInstanceUID": "1.2.3.4.5",
-    "SeriesInstanceUID": "1.2.3.4.5.6",
-}
+from tests.cad4tb.conftest import API, DOC_PATIENT, OWNER, SCOPE, assert_error, keys
 
 
 def test_get_patient_answers_the_documented_fields_in_order(api):
     api.uploaded(dx_file(0, 0, **DOC_PATIENT))
     response = api.get("patient/get", PatientID="12345")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.get_data(as_text=True).startswith('{"PatientName":"Anonymous","PatientID":"12345"')
+    assert response.get_data(as_text=True).startswith('{"PatientName": "Anonymous", "PatientID": "12345"')
     assert response.json == {
         "PatientName": "Anonymous",
         "PatientID": "12345",
