@@ -35,6 +35,13 @@ class Face:
     instance_metadata_as_object: bool = False
     bulk_data_uris: bool = True  # metadata gives bulk values as BulkDataURIs (PS3.18 F.2.6), else leaves them out
     delete_refused: str | None = None  # a server that refuses DELETE: the message of its 405
+    # STOW checks as the Microsoft server's code makes them (dicom/validation.py): "index" (v1) or "lenient" (v2);
+    # None: the face's `required`, strict UIDs, 43265 for another study than the URL's, searchable_invalid_fails
+    validation: str | None = None
+    warning_status: int = 202  # the status of a STOW whose instances were all stored, some with a WarningReason
+    empty_multipart_no_content: bool = False  # a multipart STOW without a single part: 204 (else 400)
+    study_url_needs_stored: bool = False  # the STOW answer's study RetrieveURL only when something was stored
+    latest_wins: bool = False  # a study's or series' indexed values follow its newest instance's non-empty ones
 
     def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:
         url = f"{self.base_url}/studies/{study}"

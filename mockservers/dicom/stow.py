@@ -28,6 +28,8 @@ def store(face: Face, study: str | None = None) -> Response:
     else:
         raise not_acceptable()
     files = _uploaded_files(face.single_part_upload)
+    if not files and face.empty_multipart_no_content:
+        return Response(status=204)
     arch = Archive(current_ctx(), face, planned=len(files))
     seen: set[str] = set()
     to_fail, reason = stow_fail(current_ctx().fault)
@@ -67,7 +69,7 @@ def _uploaded_files(single_part: bool) -> list[bytes | None]:
                 "supported: only application/dicom parts are."
             )
         if "stow_parts" not in g:
-            parts = multipart.decode_related(body, content_type.params.get("boundary"))
+            parts = multipart.decode_related(body, content_type.params.get("boundary"), allow_none=True)
             g.stow_parts = [p.content if _part_type(p) in DICOM_PART_TYPES else None for p in parts]
         return g.stow_parts
     if content_type.type == "application/dicom" and single_part:
@@ -94,14 +96,14 @@ def _stow_response(face: Face, study: str | None, outcomes: list[Outcome]) -> Re
     stored = [o for o in outcomes if o.stored]
     failed = [o for o in outcomes if not o.stored]
     body: dict = {}
-    if study is not None:
+    if study is not None and (stored or not face.study_url_needs_stored):
         body["00081190"] = dicomjson.element(0x00081190, face.retrieve_url(study), "UR")
     if failed:
         body["00081198"] = {"vr": "SQ", "Value": [_item(face, o) for o in failed]}
     if stored:
         body["00081199"] = {"vr": "SQ", "Value": [_item(face, o) for o in stored]}
     warned = any(o.reason for o in stored)
-    status = 200 if stored and not failed and not warned else 202 if stored else 409
+    status = (face.warning_status if warned else 200) if stored and not failed else 202 if stored else 409
     return json_response(body, status)
 
 
@@ -117,4 +119,7 @@ def _item(face: Face, o: Outcome) -> dict:
             item["00081196"] = dicomjson.element(0x00081196, o.reason, "US")
     else:
         item["00081197"] = dicomjson.element(0x00081197, o.reason, "US")
+    if o.comments is not None:
+        comments = [{"00000902": dicomjson.element(0x00000902, c, "LO")} for c in o.comments]
+        item["00741048"] = {"vr": "SQ", "Value": comments} if comments else {"vr": "SQ"}
     return item

@@ -7,10 +7,18 @@ from tests.dicom.files import dataset, pydicom_file, uids
 from tests.msdicom.conftest import text_error
 
 FAILED, REFERENCED, RETRIEVE_URL, REASON, WARNING = "00081198", "00081199", "00081190", "00081197", "00081196"
+ATTRIBUTES, COMMENT = "00741048", "00000902"
+MISMATCH = "DICOM100: (0020,000d) - The StudyInstanceUid in the payload does not match the specified StudyInstanceUid."
 
 
 def items(body, key):
     return body.get(key, {}).get("Value", [])
+
+
+def comments(item) -> list[str]:
+    """The ErrorComments of an item's FailedAttributesSequence (which must be there)."""
+    assert ATTRIBUTES in item, item
+    return [a[COMMENT]["Value"][0] for a in items(item, ATTRIBUTES)]
 
 
 def test_store_multipart_answers_referenced_sop_sequence(ms, files, host_url):
@@ -33,15 +41,18 @@ def test_store_to_study_adds_its_retrieve_url(ms, files, host_url):
     assert r.json[RETRIEVE_URL] == {"vr": "UR", "Value": [f"{host_url}/msdicom/v2/studies/{study}"]}
 
 
-def test_part_of_another_study_fails_alone_with_43265(ms, files):
+def test_part_of_another_study_fails_alone_with_43264_and_its_error_comment(ms, files):
+    """StoreDatasetValidator: a study other than the URL's is a validation failure (43264), not the conformance
+    statement's 43265; the refused part is not stored."""
     study, _, _ = uids(files["ct1"])
     r = ms.stow([files["ct1"], files["other"]], study=study)
     assert r.status_code == 202
-    failed = items(r.json, FAILED)
-    assert [f[REASON]["Value"][0] for f in failed] == [43265]
-    assert failed[0]["00081155"]["Value"] == [uids(files["other"])[2]]
+    (failed,) = items(r.json, FAILED)
+    assert failed[REASON] == {"vr": "US", "Value": [43264]}
+    assert failed["00081155"]["Value"] == [uids(files["other"])[2]]
+    assert items(failed, ATTRIBUTES) == [{COMMENT: {"vr": "LO", "Value": [MISMATCH]}}]
     assert len(items(r.json, REFERENCED)) == 1
-    assert ms.search("/instances").status_code == 200 and len(ms.search("/instances").json) == 1
+    assert len(ms.search("/instances").json) == 1
 
 
 def test_duplicate_gives_409_with_45070(ms, files):
@@ -115,15 +126,34 @@ def test_invalid_uid_in_file_is_a_validation_failure(ms):
     assert items(r.json, FAILED)[0][REASON]["Value"] == [43264]
 
 
-def test_v1_fails_a_bad_searchable_value_v2_stores_it_with_a_warning(ms, ms1):
-    data = to_part10(image_dataset(6, 0, "CT", StudyDate="2024-01-01"))
+def test_v1_fails_a_bad_searchable_value_v2_stores_it_without_it(ms, ms1):
+    """v1 refuses an invalid searchable attribute (the server's minimum rule, its message); v2 stores the file,
+    warns with WarningReason 1 and fo-dicom's message, and leaves the attribute out of metadata and index."""
+    ds = image_dataset(6, 0, "CT", StudyDate="2024-01-01")
+    data = to_part10(ds)
     v1 = ms1.stow([data])
     assert v1.status_code == 409
-    assert items(v1.json, FAILED)[0][REASON]["Value"] == [43264]
+    (failed,) = items(v1.json, FAILED)
+    assert failed[REASON]["Value"] == [43264]
+    assert comments(failed) == [
+        "DICOM100: (0008,0020) - Dicom element 'StudyDate' failed validation for VR 'DA': Value cannot be parsed as "
+        "a valid date."
+    ]
     v2 = ms.stow([data])
     assert v2.status_code == 202
-    assert items(v2.json, REFERENCED)[0][WARNING] == {"vr": "US", "Value": [45063]}
-    assert ms.search("/studies", StudyDate="20240101").status_code == 204  # stored, not searchable by it
+    (stored,) = items(v2.json, REFERENCED)
+    assert stored[WARNING] == {"vr": "US", "Value": [1]}
+    assert comments(stored) == [
+        'DICOM100: (0008,0020) - Content "2024-01-01" does not validate VR DA: value contains too many range '
+        "separators '-'"
+    ]
+    assert ms.search("/studies", StudyDate="20240101").status_code == 204
+    (meta,) = ms.get(f"/studies/{ds.StudyInstanceUID}/metadata").json
+    assert "00080020" not in meta and meta["00100020"]["Value"] == [ds.PatientID]
+    wado = ms.get(
+        f"/studies/{ds.StudyInstanceUID}", accept='multipart/related; type="application/dicom"; transfer-syntax=*'
+    )
+    assert wado.status_code == 200 and b"2024-01-01" in wado.get_data()  # the file itself keeps it
 
 
 def test_implicit_vr_is_stored_with_warning_on_v2_only(ms, ms1, client):
