@@ -30,6 +30,7 @@ class Face:
     decompress_pixels: bool = False
     xml_in_development: bool = False  # answer application/dicom+xml with the text "En cours de développement"
     single_part_upload: bool = False  # STOW of a bare application/dicom body
+    metadata_upload: bool = False  # STOW of DICOM JSON metadata and bulk data (type="application/dicom+json")
     single_part_retrieve: bool = False  # WADO of one instance as a bare application/dicom body
     rendered: bool = False
     instance_metadata_as_object: bool = False
