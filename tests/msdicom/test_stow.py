@@ -197,3 +197,123 @@ def test_400_for_an_unreadable_multipart_body(ms):
 def test_406_for_an_xml_accept(ms, files):
     text_error(ms.stow([files["ct1"]], Accept="application/dicom+xml"), 406)
     assert ms.search("/instances").status_code == 204
+
+
+# ---- the server's own STOW behaviour (microsoft/dicom-server at eeefbe4d, src/.../Features/Store) ----------
+
+RELATED = 'multipart/related; type="application/dicom"; boundary=e2e'
+
+
+def test_a_multipart_body_without_parts_is_204_and_stores_nothing(ms, client):
+    """StoreResponseStatus.None is 204 (StoreResponseStatusExtensions.cs): what .NET's empty MultipartContent
+    writes. sphere keeps its 400."""
+    r = ms.c.post("/msdicom/v2/studies", data=b"--e2e\r\n\r\n--e2e--\r\n", headers={"Content-Type": RELATED})
+    assert r.status_code == 204 and r.get_data() == b""
+    assert ms.search("/instances").status_code == 204
+    r = client.post("/sphere/stowrs/studies", data=b"--e2e\r\n\r\n--e2e--\r\n", headers={"Content-Type": RELATED})
+    assert r.status_code == 400
+    assert r.json == {"detail": "The request body is not valid multipart/related: it has no parts."}
+
+
+def test_nothing_stored_for_a_study_means_no_study_retrieve_url(ms, files):
+    """StoreResponseBuilder.BuildResponse: the study's RetrieveURL only with a stored instance."""
+    r = ms.stow([files["other"]], study=uids(files["ct1"])[0])
+    assert r.status_code == 409
+    assert list(r.json) == [FAILED]
+    assert comments(items(r.json, FAILED)[0]) == [MISMATCH]
+    assert ms.search("/instances").status_code == 204
+
+
+def test_v1_lists_every_failed_attribute_in_the_servers_order(ms1, files):
+    """v1 (ValidateIndexedItemsAsync): the required tags' failure first, then each searchable attribute in
+    QueryLimit.CoreFilterTags' order, each with its ElementValidationException message."""
+    ds = image_dataset(7, 0, "CT", AccessionNumber="A" * 17, Modality="M" * 17)
+    r = ms1.stow([to_part10(ds)], study=uids(files["ct1"])[0])
+    assert r.status_code == 409
+    assert comments(items(r.json, FAILED)[0]) == [
+        MISMATCH,
+        "DICOM100: (0008,0050) - Dicom element 'AccessionNumber' failed validation for VR 'SH': Value length exceeds "
+        "maximum length of 16.",
+        "DICOM100: (0008,0060) - Dicom element 'Modality' failed validation for VR 'CS': Value length exceeds "
+        "maximum length of 16.",
+    ]
+    assert ms1.search("/instances").status_code == 204
+
+
+def test_v2_refuses_an_instance_without_patient_id_and_says_so(ms):
+    """StoreDatasetValidator.ValidatePatientId: v2 wants the attribute, even empty."""
+    ds = image_dataset(7, 1, "CT")
+    del ds.PatientID
+    r = ms.stow([to_part10(ds)])
+    assert r.status_code == 409
+    assert comments(items(r.json, FAILED)[0]) == ["DICOM100: (0010,0020) - The required tag '(0010,0020)' is missing."]
+    assert ms.search("/instances").status_code == 204
+
+
+def test_v2_warns_of_too_many_values_and_drops_the_attribute(ms):
+    """fo-dicom's DicomElement.Validate checks the value multiplicity; v2 warns (WarningReason 1) and leaves the
+    attribute out of the metadata."""
+    ds = image_dataset(7, 2, "CT")
+    ds.StudyDescription = ["one", "two"]
+    r = ms.stow([to_part10(ds)])
+    assert r.status_code == 202
+    (stored,) = items(r.json, REFERENCED)
+    assert stored[WARNING]["Value"] == [1]
+    assert comments(stored) == [
+        'DICOM100: (0008,1030) - Content "(0008,1030) LO Study Description" does not validate VR LO: Number of '
+        "items 2 does not match ValueMultiplicity 1"
+    ]
+    (meta,) = ms.get(f"/studies/{ds.StudyInstanceUID}/metadata").json
+    assert "00081030" not in meta
+
+
+def test_a_uid_with_leading_zeros_is_stored_v2_warns(ms, ms1, client):
+    """UidValidation (the server's minimum rule) allows leading zeros; fo-dicom's own validation does not, so v2
+    warns but keeps the UID (a required core tag is never dropped)."""
+    ds = image_dataset(7, 3, "CT", SeriesInstanceUID="1.2.3.04")
+    data = to_part10(ds)
+    assert ms1.stow([data]).status_code == 200
+    client.post("/__admin/reset")
+    r = ms.stow([data])
+    assert r.status_code == 202
+    (stored,) = items(r.json, REFERENCED)
+    assert comments(stored) == [
+        'DICOM100: (0020,000e) - Content "1.2.3.04" does not validate VR UI: components must not have leading zeros'
+    ]
+    (found,) = ms.search("/instances", StudyInstanceUID=ds.StudyInstanceUID, includefield="SeriesInstanceUID").json
+    assert found["0020000E"]["Value"] == ["1.2.3.04"]
+
+
+def test_v1_warns_of_implicit_vr_with_a_200(ms1):
+    """StoreService sets WarningReason 45063 for implicit VR in either version; only v2 makes a warning a 202."""
+    r = ms1.stow([pydicom_file("MR_small_implicit.dcm")])
+    assert r.status_code == 200
+    assert items(r.json, REFERENCED)[0][WARNING] == {"vr": "US", "Value": [45063]}
+
+
+def test_a_padded_study_uid_is_kept_in_the_file_and_found_without_its_spaces(ms):
+    """The file keeps its UID as sent; the index (SQL Server compares without trailing spaces) finds it by the
+    bare UID; the same instance sent again with more spaces is the same instance: 409, 45070."""
+    ds = image_dataset(7, 4, "CT")
+    study = ds.StudyInstanceUID
+    padded = to_part10(ds).replace(study.encode() + b"\0", study.encode() + b" ", 1)  # UID padded with a space
+    assert len(study) % 2 == 1, "the UID must be padded to even length"
+    r = ms.stow([padded])
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert len(ms.search("/studies", StudyInstanceUID=study).json) == 1
+    assert ms.get(f"/studies/{study}/metadata").status_code == 200
+    again = ms.stow([padded])
+    assert again.status_code == 409
+    assert items(again.json, FAILED)[0][REASON]["Value"] == [45070]
+
+
+def test_a_studys_indexed_values_follow_its_newest_instance(ms):
+    """AddInstanceV6.sql, "Latest wins": a new instance's non-empty values replace the study's; empty ones
+    leave them."""
+    first = image_dataset(7, 5, "CT", PatientName="First^Name")
+    second = image_dataset(7, 6, "CT", study=first, PatientName="Second^Name")
+    third = image_dataset(7, 7, "CT", study=first, PatientName="")
+    for ds in (first, second, third):
+        assert ms.stow([to_part10(ds)]).status_code == 200
+    (study,) = ms.search("/studies", StudyInstanceUID=first.StudyInstanceUID).json
+    assert study["00100010"]["Value"] == [{"Alphabetic": "Second^Name"}]
