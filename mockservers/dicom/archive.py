@@ -228,9 +228,14 @@ class Archive:
             return self._fail(outcome, PROCESSING_FAILURE, examined.meta_error)
         assert examined.meta is not None  # examine() gives the DICOM JSON or why it has none
         meta = examined.meta
-        if dropped:  # msdicom v2 drops the attributes it warned of from the metadata (the file keeps them)
+        kept = validation.null_padded(examined.raw) if self.face.validation is not None else {}
+        if dropped or kept:  # msdicom: the attributes v2 warned of left out (the file keeps them), nulls kept
             keys = {f"{tag:08X}" for tag in dropped}
-            meta = dicomjson.dumps({k: v for k, v in json.loads(meta).items() if k not in keys})
+            attributes = {k: v for k, v in json.loads(meta).items() if k not in keys}
+            for key, values in kept.items():
+                if key in attributes:
+                    attributes[key] = {**attributes[key], "Value": values}
+            meta = dicomjson.dumps(attributes)
         ts = str(ds.file_meta.TransferSyntaxUID)
         if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
             outcome.warnings.append("implicit VR little endian: stored as is")

@@ -44,6 +44,7 @@ SEARCHABLE = (
 )
 TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
 SINGLE_VALUE_VRS = {"LT", "ST", "UT", "UR"}  # never split on a backslash
+PLAIN_TEXT_VRS = TEXT_VRS - {"PN", "IS", "DS", "UI"}  # their DICOM JSON Values are the strings themselves
 ENCODED_VRS = {"SH", "LO", "ST", "LT", "PN", "UC", "UT"}  # decoded with the data set's character set
 NO_VM_CHECK_VRS = {"OB", "OW", "OL", "OD", "OF", "OV", "UN", "SQ"}
 VALUE_SIZE = {"AT": 4, "FD": 8, "FL": 4, "SL": 4, "SS": 2, "SV": 8, "UL": 4, "US": 2, "UV": 8}
@@ -415,6 +416,18 @@ def _minimum(e: Element, strict: bool) -> None:
         first = first.rstrip("\0")
     if rule is not None and first:
         rule(_name(e.tag), e.vr, first)
+
+
+def null_padded(ds: Dataset) -> dict[str, list[str]]:
+    """The top-level string values written with trailing nulls, as DICOM JSON Values that keep them: the v2
+    conformance statement's "stored as is in dicom+json metadata" (pydicom's reading strips them). Names, numbers
+    and UIDs (whose padding is a null) are left as pydicom gives them."""
+    kept = {}
+    for tag in list(ds.keys()):  # the tags alone: iterating the data set would convert its values
+        e = _element_of(ds, int(tag))
+        if e is not None and e.text and e.text.endswith("\0") and e.vr in PLAIN_TEXT_VRS:
+            kept[f"{e.tag:08X}"] = [e.text] if e.vr in SINGLE_VALUE_VRS else e.text.split("\\")
+    return kept
 
 
 # ---- the checks of a STOW ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mockservers.dicom.synthetic import image_dataset, to_part10
 from tests.dicom.files import dataset, pydicom_file, uids
+from tests.msdicom.conformance.samples import part10, random_instance, set_raw
 from tests.msdicom.conftest import text_error
 
 FAILED, REFERENCED, RETRIEVE_URL, REASON, WARNING = "00081198", "00081199", "00081190", "00081197", "00081196"
@@ -317,3 +318,17 @@ def test_a_studys_indexed_values_follow_its_newest_instance(ms):
         assert ms.stow([to_part10(ds)]).status_code == 200
     (study,) = ms.search("/studies", StudyInstanceUID=first.StudyInstanceUID).json
     assert study["00100010"]["Value"] == [{"Alphabetic": "Second^Name"}]
+
+
+def test_v2_keeps_a_null_padded_value_as_written_without_a_warning(ms, ms1):
+    """The v2 conformance statement: a null-padded attribute "will be indexed when searchable and will be stored as
+    is in dicom+json metadata. No validation warning will be provided." (v1 keeps pydicom's reading.)"""
+    ds = random_instance(iter(f"1.2.3.{n}" for n in range(1, 99)).__next__)
+    set_raw(ds, "Modality", "X\0")
+    r = ms.stow([part10(ds)])
+    assert r.status_code == 200
+    (stored,) = items(r.json, REFERENCED)
+    assert stored[ATTRIBUTES] == {"vr": "SQ"} and WARNING not in stored
+    (meta,) = ms.get(f"/studies/{ds.StudyInstanceUID}/metadata").json
+    assert meta["00080060"] == {"vr": "CS", "Value": ["X\0"]}
+    assert len(ms.search("/instances", Modality="X").json) == 1

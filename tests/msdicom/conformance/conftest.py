@@ -222,9 +222,9 @@ QIDO_INVALID_DATE_MESSAGE = gap(
     "the invalid-date query message word for word (`Invalid query: specified Date value 'x' is invalid for "
     "attribute 'StudyDate'. Date should be valid and formatted as yyyyMMdd.`; other words today)"
 )
-NULL_PADDED_VALUE_AS_WRITTEN = gap(
-    "a null-padded value stays as written in the metadata (`X\\0`, pydicom's `X` today) and QIDO finds it by "
-    "`X%00` as by `X` (204 today)"
+QIDO_NULL_PADDED_FILTER = gap(
+    "QIDO ignores a filter value's trailing nulls (SQL Server's collation weighs none; no code trims them): "
+    "`Modality=X%00` finds the stored `X\\0` as `X` does (204 today)"
 )
 TRANSCODE_KEEPS_SOP_UID = gap("transcoding keeps the SOP Instance UID (pydicom's decompress makes a new one today)")
 TO_JPEG2000 = gap("transcoding to JPEG 2000 lossless, 1.2.840.10008.1.2.4.90 and image/jp2 (406 today)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.msdicom.conformance.conftest import (
     ERROR_COMMENT,
     FAILED_ATTRIBUTES_SEQUENCE,
-    NULL_PADDED_VALUE_AS_WRITTEN,
     QIDO_INVALID_DATE_MESSAGE,
+    QIDO_NULL_PADDED_FILTER,
     REFERENCED_SOP_SEQUENCE,
     assert_failed_sop,
     body_json,
@@ -89,7 +89,7 @@ def test_given_indexable_tag_with_null_as_invalid_char_when_stored_then_dicom100
     )
 
 
-@NULL_PADDED_VALUE_AS_WRITTEN
+@QIDO_NULL_PADDED_FILTER
 def test_given_indexable_tag_with_null_padding_when_stored_then_ok_and_no_warning(v2, uid):
     """GivenInstanceWithIndexableTagWithNullPadding_WhenStoreInstance_ThenOkAndNoWarning: Modality "X\\0" is kept
     as it is in the file and the metadata, and found by X\\0, X%00 and X."""
