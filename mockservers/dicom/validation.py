@@ -108,13 +108,16 @@ def _cs(v: str) -> None:
         )
 
 
-def _da(v: str) -> None:
+def _range(v: str, vr: str) -> list[str]:
+    """A date's or time's one value or two (a range, as a query has): each without trailing spaces, empty left out."""
     components = v.split("-")
     if len(components) > 2:
-        raise _content(v, "DA", "value contains too many range separators '-'")
-    for component in (c.rstrip(" ") for c in components):
-        if not component:
-            continue
+        raise _content(v, vr, "value contains too many range separators '-'")
+    return [c for c in (c.rstrip(" ") for c in components) if c]
+
+
+def _da(v: str) -> None:
+    for component in _range(v, "DA"):
         if not re.fullmatch(r"\d{8}", component):
             raise _content(v, "DA", "one of the date values does not match the pattern YYYYMMDD")
         if int(component[4:6]) > 12:
@@ -166,19 +169,32 @@ def _lt(v: str) -> None:
         raise _content(v, "LT", "value exceeds maximum length of 10240 characters")
 
 
-def _pn(v: str) -> None:
-    if not v:
-        return
+def _name_problem(v: str) -> str | None:
+    """What breaks a person name, as fo-dicom and the server both check it, in their order: too many groups, a
+    group too long, a control character, too many components."""
     groups = v.split("=")
     if len(groups) > 3:
-        raise _content(v, "PN", "value contains too many groups")
+        return "groups"
     for group in groups:
         if len(group) > 64:
-            raise _content(v, "PN", "value exceeds maximum length of 64 characters")
+            return "length"
         if any(_is_control(c) for c in group):
-            raise _content(v, "PN", "value contains invalid control character")
-    if any(len(g.split("^")) > 5 for g in groups):
-        raise _content(v, "PN", "value contains too many components")
+            return "control"
+    return "components" if any(len(g.split("^")) > 5 for g in groups) else None
+
+
+PN_MESSAGES = {  # fo-dicom's
+    "groups": "value contains too many groups",
+    "length": "value exceeds maximum length of 64 characters",
+    "control": "value contains invalid control character",
+    "components": "value contains too many components",
+}
+
+
+def _pn(v: str) -> None:
+    problem = _name_problem(v) if v else None
+    if problem:
+        raise _content(v, "PN", PN_MESSAGES[problem])
 
 
 def _sh(v: str) -> None:
@@ -194,12 +210,7 @@ def _st(v: str) -> None:
 
 
 def _tm(v: str) -> None:
-    components = v.split("-")
-    if len(components) > 2:
-        raise _content(v, "TM", "value contains too many range separators '-'")
-    for component in (c.rstrip(" ") for c in components):
-        if not component:
-            continue
+    for component in _range(v, "TM"):
         if not re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{6}\.\d{1,6}", component):
             raise _content(v, "TM", "value does not mach pattern HH or HHMM or HHMMSS or HHMMSS.F{1-6}")
         for start, limit, name in ((0, 23, "hour"), (2, 59, "minutes"), (4, 60, "seconds")):
@@ -270,17 +281,18 @@ def _min_lo(name: str, vr: str, v: str) -> None:
         raise _element(name, "LO", "Value contains invalid character.")
 
 
+MIN_PN_MESSAGES = {  # the server's (ValidationErrorCodeExtensions, DicomCoreResource.resx)
+    "groups": "Value contains more than 3 groups.",
+    "length": "One or more group of person name exceeds maxium length of 64.",
+    "control": "Value contains invalid character.",
+    "components": "Value contains more than 5 components.",
+}
+
+
 def _min_pn(name: str, vr: str, v: str) -> None:
-    groups = v.split("=")
-    if len(groups) > 3:
-        raise _element(name, "PN", "Value contains more than 3 groups.")
-    for group in groups:
-        if len(group) > 64:
-            raise _element(name, "PN", "One or more group of person name exceeds maxium length of 64.")
-        if any(_is_control(c) for c in group):
-            raise _element(name, vr, "Value contains invalid character.")
-    if any(len(g.split("^")) > 5 for g in groups):
-        raise _element(name, "PN", "Value contains more than 5 components.")
+    problem = _name_problem(v)
+    if problem:
+        raise _element(name, "PN", MIN_PN_MESSAGES[problem])
 
 
 def _min_ui(name: str, vr: str, v: str) -> None:
@@ -450,61 +462,59 @@ class Problems:
         return [tag for tag in self.comments if tag not in KEPT]
 
 
-def _required_value(ds: Dataset, tag: int) -> str:
-    e = _element_of(ds, tag)
-    if e is None or not e.text or e.count != 1:
-        raise Invalid(MISSING.format(tag=tag_text(tag)))
-    return e.text
-
-
 def check(ds: Dataset, study_in_path: str | None, lenient: bool) -> Problems:
-    """StoreDatasetValidator.ValidateAsync on a data set read without converting its values."""
+    """StoreDatasetValidator.ValidateAsync on a data set read without converting its values: v1 (not lenient) the
+    searchable attributes by the minimum rules, v2 (lenient) the required ones by them, every one by fo-dicom's."""
     problems = Problems()
-    tag = SOP_CLASS
     try:
-        _required_value(ds, SOP_CLASS)
-        tag = STUDY_UID
-        study = _required_value(ds, STUDY_UID)
-        tag = SERIES_UID
-        _required_value(ds, SERIES_UID)
-        tag = SOP_UID
-        _required_value(ds, SOP_UID)
-        tag = STUDY_UID
-        if study_in_path is not None and study.rstrip().lower() != study_in_path.rstrip().lower():
-            raise Invalid(STUDY_MISMATCH)
-        tag = PATIENT_ID
-        if lenient:
-            if _element_of(ds, PATIENT_ID) is None:
-                raise Invalid(MISSING.format(tag=tag_text(PATIENT_ID)))
-        else:
-            _required_value(ds, PATIENT_ID)
+        _required_present(ds, study_in_path, lenient)
     except Invalid as exc:
-        problems.add(tag, str(exc), required=True)
-    if lenient:
-        for tag in REQUIRED:
-            e = _element_of(ds, tag)
+        tag, message = exc.args
+        problems.add(tag, message, required=True)
+    for tag in REQUIRED if lenient else SEARCHABLE:
+        e = _element_of(ds, tag)
+        try:
             if e is not None:
-                try:
-                    _minimum(e, strict=False)
-                except Invalid as exc:
-                    problems.add(tag, str(exc), required=True)
+                _minimum(e, strict=not lenient)
+        except Invalid as exc:
+            problems.add(tag, str(exc), required=True)
+    if lenient:
         for _, e in _walk(ds):
             try:
-                if e.tag == PATIENT_ID and not (e.text or "").strip():
-                    raise Invalid(MISSING.format(tag=tag_text(PATIENT_ID)))
-                if e.text is not None and e.text.endswith("\0"):
-                    if e.vr in FO_DICOM:
-                        FO_DICOM[e.vr](e.text.rstrip("\0"))
-                else:
-                    _fo_dicom_validate(e)
+                _fo_dicom_leniently(e)
             except Invalid as exc:
                 problems.add(e.tag, str(exc))
-    else:
-        for tag in SEARCHABLE:
-            e = _element_of(ds, tag)
-            if e is not None:
-                try:
-                    _minimum(e, strict=True)
-                except Invalid as exc:
-                    problems.add(tag, str(exc), required=True)
     return problems
+
+
+def _required_present(ds: Dataset, study_in_path: str | None, lenient: bool) -> None:
+    """ValidateRequiredCoreTags and ValidatePatientId: the first problem, as Invalid(tag, message)."""
+    values = {}
+    for tag in (SOP_CLASS, STUDY_UID, SERIES_UID, SOP_UID):
+        values[tag] = _value(ds, tag)
+        if values[tag] is None:
+            raise Invalid(tag, MISSING.format(tag=tag_text(tag)))
+    study = values[STUDY_UID] or ""
+    if study_in_path is not None and study.rstrip().lower() != study_in_path.rstrip().lower():
+        raise Invalid(STUDY_UID, STUDY_MISMATCH)
+    present = _element_of(ds, PATIENT_ID) is not None if lenient else _value(ds, PATIENT_ID) is not None
+    if not present:
+        raise Invalid(PATIENT_ID, MISSING.format(tag=tag_text(PATIENT_ID)))
+
+
+def _value(ds: Dataset, tag: int) -> str | None:
+    """fo-dicom's TryGetSingleValue<string>: the one value, if there is exactly one and it is not empty."""
+    e = _element_of(ds, tag)
+    return e.text if e is not None and e.text and e.count == 1 else None
+
+
+def _fo_dicom_leniently(e: Element) -> None:
+    """GenerateValidationWarnings' check of one element: an empty PatientID is missing; a value ending in nulls is
+    judged without them (and as one string); any other by fo-dicom's DicomElement.Validate."""
+    if e.tag == PATIENT_ID and not (e.text or "").strip():
+        raise Invalid(MISSING.format(tag=tag_text(PATIENT_ID)))
+    if e.text is not None and e.text.endswith("\0"):
+        if e.vr in FO_DICOM:
+            FO_DICOM[e.vr](e.text.rstrip("\0"))
+    else:
+        _fo_dicom_validate(e)
