@@ -326,7 +326,13 @@ class Archive:
         if series is None and study.id is not None:  # a new study has no series yet
             series = self._series_row(study_uid, series_uid)
         if series is not None and self.face.latest_wins:
+            modality = series.modality
             _take_latest(series, SERIES_LATEST, t)
+            if series.modality != modality:  # the study's ModalitiesInStudy follows its series'
+                rows = self.db.scalars(
+                    select(DicomSeries.modality).where(DicomSeries.face == self.key, DicomSeries.study_uid == study_uid)
+                )
+                study.modalities = "\\".join(sorted({m for m in rows if m}))
         if series is None:
             series = DicomSeries(
                 face=self.key,

@@ -332,3 +332,16 @@ def test_v2_keeps_a_null_padded_value_as_written_without_a_warning(ms, ms1):
     (meta,) = ms.get(f"/studies/{ds.StudyInstanceUID}/metadata").json
     assert meta["00080060"] == {"vr": "CS", "Value": ["X\0"]}
     assert len(ms.search("/instances", Modality="X").json) == 1
+
+
+def test_a_series_modality_follows_its_newest_instance_and_so_does_the_study(ms):
+    """AddInstanceV6.sql updates the series' Modality; ModalitiesInStudy is computed from the series."""
+    first = image_dataset(7, 8, "CT")
+    second = image_dataset(7, 9, "CT", study=first, series=first)
+    second.Modality = "MR"
+    for ds in (first, second):
+        assert ms.stow([to_part10(ds)]).status_code == 200
+    assert len(ms.search("/series", Modality="MR").json) == 1
+    assert ms.search("/series", Modality="CT").status_code == 204
+    assert len(ms.search("/studies", ModalitiesInStudy="MR").json) == 1
+    assert ms.search("/studies", ModalitiesInStudy="CT").status_code == 204
