@@ -48,6 +48,10 @@ class Settings:
     scenarios_dir: str = "fixtures/scenarios"  # POST /__admin/scenarios/KEY loads KEY.json or KEY.yaml from here
     admin_token: str | None = None  # set: /__admin and the dashboard need 'Authorization: Bearer TOKEN'
     db_schema: str | None = None  # set per namespace on server databases (PostgreSQL)
+    # sigma: a Sigma-Token expires this long after the Login that returned it (0: never), on the clock; a job that
+    # fails is called back at its notify_url only with sigma_notify_on_failure (the document: after success).
+    sigma_token_lifetime_seconds: float = 86400.0
+    sigma_notify_on_failure: bool = False
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def for_vendor(self, key: str) -> dict[str, Any]:

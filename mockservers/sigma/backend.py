@@ -43,6 +43,11 @@ def _md5_matches(header: str, digest: bytes) -> bool:
         return False
 
 
+def base_name(path: str) -> str:
+    """The file name at the end of a Windows or Unix path; "" for a folder."""
+    return ntpath.basename(path.replace("/", "\\"))
+
+
 def _dicom_value(value: Any) -> Any:
     if value is None:
         return ""
@@ -191,13 +196,15 @@ class SigmaBackend:
                 "password (send it URL-safe base64 encoded)",
             )
         force_new = q["force_new"].lower() == "true"
-        live = self.db.scalars(
+        unrevoked = self.db.scalars(
             select(SigmaSession)
             .where(SigmaSession.account == account, SigmaSession.user == user, SigmaSession.revoked_at.is_(None))
             .order_by(SigmaSession.created_at)
         ).all()
+        live = [session for session in unrevoked if not self._expired(session)]
         if live and not force_new:
             token = live[-1].token
+            live[-1].created_at = self.ctx.now  # returned by a Login: another lifetime from now
         else:
             for session in live:
                 session.revoked_at = self.ctx.now
@@ -206,10 +213,20 @@ class SigmaBackend:
             self.db.add(SigmaSession(token=token, account=account, user=user, created_at=self.ctx.now))
         return {"user_info": self._user_info(account, user, token), "user_name": user, "account_name": account}
 
+    def _expired(self, session: SigmaSession) -> bool:
+        lifetime = self.ctx.runtime.settings.sigma_token_lifetime_seconds
+        return lifetime > 0 and self.ctx.now >= session.created_at + lifetime
+
     def _session(self, token: str) -> SigmaSession:
         session = self.db.scalar(_SESSION, {"token": token}) if token else None
         if session is None or session.revoked_at is not None:
             raise SigmaError("InvalidToken", explain="Sigma-Token: unknown, revoked or logged out")
+        if self._expired(session):
+            lifetime = float(self.ctx.runtime.settings.sigma_token_lifetime_seconds)
+            seconds = int(lifetime) if lifetime.is_integer() else lifetime
+            raise SigmaError(
+                "InvalidToken", explain=f"Sigma-Token: expired, {seconds} s after the Login that returned it"
+            )
         return session
 
     def logout(self, token: str | None) -> None:
@@ -277,18 +294,24 @@ class SigmaBackend:
         )
         return {"upload_id": upload_id}
 
-    def put_file(self, account: str, user: str, path: str, q: dict, data: bytes, content_md5: str | None) -> dict:
-        """`q`: an UploadPutQuery."""
+    def put_file(
+        self, account: str, user: str, path: str, q: dict, data: bytes, content_md5: str | None, signed: bool = False
+    ) -> dict:
+        """`q`: an UploadPutQuery; `signed`: the caller signed the request with its access key, which covers the body
+        well enough for the SDK to send no Content-MD5."""
+        filename = base_name(path)
+        if not filename:
+            raise invalid_parameter("filename", explain=f"filename: {path!r} names a folder, not a file")
         upload = self.db.get(SigmaUpload, q["upload_id"])
         if upload is None or upload.account != account:
             raise not_exist("upload", "upload file")
         if not content_md5:
-            raise missing_parameter("Content-MD5")
-        if not _md5_matches(content_md5, hashlib.md5(data).digest()):
+            if not signed:
+                raise missing_parameter("Content-MD5")
+        elif not _md5_matches(content_md5, hashlib.md5(data).digest()):
             raise SigmaError(
                 "InvalidContentMD5", explain=f"Content-MD5: the body's md5 is {hashlib.md5(data).hexdigest()}"
             )
-        filename = ntpath.basename(path.replace("/", "\\")) or path
         try:
             ds = read_part10(data, max_inflated=inflate_limit(self.ctx.runtime.settings))
             for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
@@ -388,16 +411,8 @@ class SigmaBackend:
             raise invalid_parameter("user_name", explain="user_name: is not the user of the token")
         if b["job_type"] not in self.config["job_types"]:
             raise invalid_parameter("job_type", explain=f"job_type: one of {', '.join(self.config['job_types'])}")
-        wanted = ntpath.basename(b["filename"].replace("/", "\\"))
-        file = self.db.scalars(
-            select(SigmaFile).where(
-                SigmaFile.account == account, SigmaFile.groupname == b["series_id"], SigmaFile.filename == wanted
-            )
-        ).first()
-        if file is None:
-            raise invalid_parameter(
-                "filename", explain=f"filename: no file {wanted!r} was uploaded for series {b['series_id']!r}"
-            )
+        wanted = base_name(b["filename"])
+        file = self._image_of_job(account, b["series_id"], wanted, b["format"])
         seq = self.ctx.counter("job")
         job = SigmaJob(
             job_id=f"job-{self.ctx.uuid('job', seq)}",
@@ -426,6 +441,31 @@ class SigmaBackend:
         self.db.add(job)
         self.ctx.schedule("job_start", float(self.config["queue_seconds"]), {"job_id": job.job_id})
         return {"job_id": job.job_id}
+
+    def _image_of_job(self, account: str, series_id: str, filename: str, fmt: str) -> SigmaFile:
+        """What NewJob's `filename` names: a DICOM file uploaded for the series, or the series itself as
+        `<series_id>.<format>` (the document's example; the SDK's `<series>.nii`, the series converted on upload),
+        whose first uploaded file the detection reads."""
+        files = self.db.scalars(
+            select(SigmaFile)
+            .where(SigmaFile.account == account, SigmaFile.groupname == series_id)
+            .order_by(SigmaFile.id)
+        ).all()
+        named = next((f for f in files if f.filename == filename), None)
+        if named is not None:
+            if fmt != "dcm":
+                raise invalid_parameter("format", explain=f"format: {filename!r} is an uploaded DICOM file, so dcm")
+            return named
+        if files and filename == f"{series_id}.{fmt}":
+            if fmt == "nii" and self.db.get(SigmaUpload, files[0].upload_id).converted != "1":
+                raise invalid_parameter(
+                    "filename", explain='filename: the series was uploaded with converted "0", so it has no nii'
+                )
+            return files[0]
+        raise invalid_parameter(
+            "filename",
+            explain=f"filename: neither a file uploaded for series {series_id!r} nor {series_id}.{fmt}",
+        )
 
     def _fault_failure(self) -> dict | None:
         failure = self.ctx.fault.get("fail_job")
@@ -630,7 +670,9 @@ class SigmaBackend:
             job.result_blob = self.ctx.blobs.put(
                 json.dumps(self.result(job, file), ensure_ascii=False, indent=2).encode("utf-8")
             )
-        if job.notify == "1" and job.notify_url:
+        # "是否在计算成功后通知调用方": after success; after a failure too only when the setting asks for it
+        told = job.status == "success" or self.ctx.runtime.settings.sigma_notify_on_failure
+        if job.notify == "1" and job.notify_url and told:
             self.ctx.callback(job.notify_url, self.notify_body(job))
 
     def result(self, job: SigmaJob, file: SigmaFile) -> dict:

@@ -11,7 +11,7 @@ from mockservers.core.http import per_answer
 CATALOG: dict[str, tuple[int, str, str]] = {
     "InvalidParameter": (400, "Invalid input, the input parameter is invalid!", "输入错误，输入的参数非法!"),
     "InternalServerError": (500, "An internal exception is raised.", "服务内部错误"),
-    "ListStudyListError": (500, "list study failed!", "获取study列表失败!"),
+    "ListStudyListError": (500, "list study failed!", ""),  # the document's failure example, message_chs and all
     "LoginFailed": (
         401,
         "User login failed, the account name, user name or password is incorrect!",
@@ -57,7 +57,8 @@ CATALOG: dict[str, tuple[int, str, str]] = {
 ERROR_SOURCES = {
     "InvalidParameter": "sigmacloud-dr.md § NewJob, 请求失败返回示例",
     "InternalServerError": "sigmacloud-dr.md § GetJob, 请求失败返回示例",
-    "ListStudyListError": "sigmacloud-dr.md § GetStudylist, 当前API特有的ERROR_MESSAGE",
+    "ListStudyListError": "sigmacloud-dr.md § GetStudylist, 当前API特有的ERROR_MESSAGE (HTTP 500) and 请求失败返回示例 "
+    "(message `list study failed!`, message_chs empty); also a malformed filter",
     "LoginFailed": "inferred: the document shows the failure envelope, not the code (docs/sigma.md)",
     "InvalidToken": "inferred: the document leaves the auth error out (specs README)",
     "SignatureDoesNotMatch": "inferred: the SDK's access-key signature (specs README)",

@@ -13,7 +13,7 @@ class SigmaSession(Base):
     token: Mapped[str] = mapped_column(String(100), primary_key=True)
     account: Mapped[str] = mapped_column(String(100))
     user: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)  # the last Login that returned the token: its lifetime starts
     revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 

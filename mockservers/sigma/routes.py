@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote
 
 from flask import Response, jsonify, request
+from werkzeug.routing import PathConverter
 
 from mockservers.core import jsonbody
 from mockservers.core.endpoints import Endpoints
@@ -34,8 +35,8 @@ PUBLIC_ERRORS = {k: v for k, v in ERRORS.items() if k not in (403,)}
 FORM_OR_JSON = ("application/json", "application/x-www-form-urlencoded")
 
 
-def ok(data: dict, message: str, message_chs: str) -> Response:
-    response = jsonify(envelope(data, message, message_chs))
+def ok(data: dict, message: str, message_chs: str, **top_level: str) -> Response:
+    response = jsonify({**envelope(data, message, message_chs), **top_level})
     response.headers["x-sg-request-id"] = request_id()
     return response
 
@@ -70,8 +71,16 @@ def reject(field: str, message: str) -> SigmaError:
 
 
 def reject_study_filter(field: str, message: str) -> SigmaError:
-    """GetStudylist has its own error message (当前API特有的ERROR_MESSAGE)."""
-    return SigmaError("ListStudyListError", "list study failed!", status=400, explain=f"{field}: {message}")
+    """GetStudylist's own error (当前API特有的ERROR_MESSAGE): the documented HTTP 500, even for a malformed filter."""
+    return SigmaError("ListStudyListError", explain=f"{field}: {message}")
+
+
+class LocalPath(PathConverter):
+    """The PUT's <filename> is the whole local path the SDK read the file from: on Linux or macOS it starts with a
+    '/' (`.../uploads//home/u/a.dcm/`), which Flask's `path` refuses."""
+
+    regex = ".+?"
+    part_isolating = False  # werkzeug would infer True from a regex without a '/'
 
 
 def backend() -> SigmaBackend:
@@ -100,6 +109,7 @@ api = Endpoints(
     read_body=read_body,
     authenticate=authenticate,
     rule_names={"res_account_name": "account"},
+    url_converters={"sigma_local_path": LocalPath},
 )
 
 
@@ -162,20 +172,31 @@ def upload_init(res_account_name: str, groupname: str, caller: str, body: dict):
     auth=True,
     query=s.UploadPutQuery,
     raw_body="application/octet-stream",
-    converters={"filename": "path"},
-    headers=(TOKEN, Header("Content-MD5", "the file's MD5: 32 hex digits or base64", required=True)),
-    path_params={**ACCOUNT, "filename": "the file name (may be a whole Windows path)"},
+    converters={"filename": "sigma_local_path"},
+    headers=(
+        TOKEN,
+        Header("Content-MD5", "the file's MD5: 32 hex digits or base64; optional on a signed request", required=True),
+    ),
+    path_params={**ACCOUNT, "filename": "the file name (may be a whole Windows or Unix path)"},
     responses={
-        200: Reply("stored; store_id once all `quantity` files arrived", s.UploadEnvelope),
+        200: Reply("stored; store_id (in data and at the top) once all `quantity` files arrived", s.UploadPutEnvelope),
         409: Reply("FileAlreadyExists", s.ErrorEnvelope),
         **ERRORS,
     },
 )
 def upload_put(res_account_name: str, filename: str, caller: str, query: dict):
     data = backend().put_file(
-        res_account_name, caller, filename, query, request.get_data(cache=True), request.headers.get("Content-MD5")
+        res_account_name,
+        caller,
+        filename,
+        query,
+        request.get_data(cache=True),
+        request.headers.get("Content-MD5"),
+        signed=not request.headers.get("Sigma-Token"),  # authenticated without a token: by signature
     )
-    return ok(data, f"Upload {filename} succeed", f"文件 {filename} 上传成功")
+    # the SDK ends its PUT loop on `'store_id' in ret.keys()`: the envelope's top level
+    top = {"store_id": data["store_id"]} if "store_id" in data else {}
+    return ok(data, f"Upload {filename} succeed", f"文件 {filename} 上传成功", **top)
 
 
 @api(
@@ -264,7 +285,11 @@ def list_jobs(res_account_name: str, caller: str, query: dict):
     reject=reject_study_filter,
     headers=(TOKEN,),
     path_params=ACCOUNT,
-    responses={200: Reply("the studies", s.StudyListEnvelope), **ERRORS},
+    responses={
+        200: Reply("the studies", s.StudyListEnvelope),
+        **ERRORS,
+        500: Reply("ListStudyListError: a malformed filter (the documented status), a fault rule", s.ErrorEnvelope),
+    },
 )
 def study_list(res_account_name: str, caller: str, query: dict):
     return ok(backend().study_list(res_account_name, query), "list jobs successfully!", "获取作业列表成功!")

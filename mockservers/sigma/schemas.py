@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 
@@ -67,7 +69,7 @@ class NewJobBody(Loose):
     study_id = Text(required=True, validate=validate.Length(min=1, max=200))
     series_id = Text(required=True, validate=validate.Length(min=1, max=200))
     patient_id = Text(required=True, validate=validate.Length(max=200))  # the SDK may send ""
-    format = Text(required=True, validate=validate.OneOf(["dcm"]))
+    format = Text(required=True, validate=validate.OneOf(["dcm", "nii"]))  # nii: the series converted on upload
     filename = Text(required=True, validate=validate.Length(min=1))
     job_type = Text(required=True)
     priority = Text(required=True, validate=validate.Regexp(r"^[1-5]$"))
@@ -119,8 +121,8 @@ class ErrorBlock(Strict):
     message_chs = fields.String(required=True)
 
 
-def envelope(name: str, data_schema: type[Schema] | None, source: str) -> type[Schema]:
-    """The envelope every answer is wrapped in, around one data schema."""
+def envelope(name: str, data_schema: type[Schema] | None, source: str, **top_level: Any) -> type[Schema]:
+    """The envelope every answer is wrapped in, around one data schema; `top_level`: fields beside `data`."""
     data = fields.Nested(data_schema, required=True) if data_schema else fields.Dict(required=True)
     attrs = {
         "__source__": source,
@@ -129,6 +131,7 @@ def envelope(name: str, data_schema: type[Schema] | None, source: str) -> type[S
         "message_chs": fields.String(required=True),
         "data": data,
         "error": fields.Nested(ErrorBlock, required=True),
+        **top_level,
     }
     return type(name, (Strict,), attrs)
 
@@ -287,7 +290,16 @@ class StudyListData(Strict):
 ErrorEnvelope = envelope("ErrorEnvelope", None, "sigmacloud-dr.md § Login, 请求失败返回示例")
 LoginEnvelope = envelope("LoginEnvelope", LoginData, "sigmacloud-dr.md § Login")
 EmptyEnvelope = envelope("EmptyEnvelope", None, "sigmacloud-dr.md § Logout")
-UploadEnvelope = envelope("UploadEnvelope", UploadData, "sigmacloud-dr.md § Upload")
+UploadEnvelope = envelope("UploadEnvelope", UploadData, "sigmacloud-dr.md § Upload（POST）")
+UploadPutEnvelope = envelope(
+    "UploadPutEnvelope",
+    UploadData,
+    "sigmacloud-dr.md § Upload（PUT）",
+    store_id=fields.String(),
+    __inferred__={
+        "store_id": "also at the top level: the SDK ends its PUT loop on 'store_id' in ret.keys() (specs README)"
+    },
+)
 JobIdEnvelope = envelope("JobIdEnvelope", JobIdData, "sigmacloud-dr.md § NewJob")
 JobEnvelope = envelope("JobEnvelope", JobData, "sigmacloud-dr.md § GetJob")
 ListJobsEnvelope = envelope("ListJobsEnvelope", ListJobsData, "sigmacloud-dr.md § ListJobs")

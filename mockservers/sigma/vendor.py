@@ -32,6 +32,22 @@ class SigmaVendor(VendorSpec):
         return {
             "notify_url callback: where it may go": callback_targets.TARGET_SOURCE,
             "notify_url callback: retries": callback_retry.RETRY_SOURCE,
+            "notify_url callback: when": "sigmacloud-dr.md § NewJob, notify: 是否在计算成功后通知调用方 (after "
+            "success); a failed job too only with the setting sigma_notify_on_failure (default false)",
+            "Sigma-Token: lifetime": "inferred: the document gives none; one day (sigma_token_lifetime_seconds, 0: "
+            "never) after the Login that returned the token, on the clock; then InvalidToken, whose message says "
+            "'invalid or expired, please login again'; access-key signatures do not expire",
+            "Upload (PUT): <filename> a Unix path": "inferred: the SDK sends the whole local path it read the file "
+            "from (specs README), the document's example a Windows one; a Unix one (uploads//home/u/a.dcm/) is "
+            "taken the same way, stored under its base name",
+            "Upload (PUT): Content-MD5 on a signed request": "inferred: the SDK's access-key mode sends none, its "
+            "signature covering the request (specs README); it stays required (必选) with a Sigma-Token",
+            "NewJob: filename <series_id>.<format>": "sigmacloud-dr.md § NewJob, 请求数据json范例 (series_id "
+            "222.222.222, filename 222.222.222.dcm): the series itself, whose first uploaded file the job reads",
+            "NewJob: format nii": "inferred: the SDK asks for `<series_id>.nii` after uploading with converted "
+            '"1" (是否dcm转nii) (specs README); needs that upload',
+            "GetStudylist: a malformed filter": "sigmacloud-dr.md § GetStudylist, 当前API特有的ERROR_MESSAGE: "
+            "ListStudyListError with HTTP 500",
         }
 
     def jobs(self, ctx):

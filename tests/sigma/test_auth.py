@@ -3,8 +3,10 @@
 import base64
 import hashlib
 import hmac
+import io
 from email.utils import formatdate
 
+import pydicom
 import pytest
 
 from tests.sigma.conftest import assert_error
@@ -113,3 +115,38 @@ def test_keys_are_stable_across_logins(sigma):
     second = sigma.login(force_new="True").json["data"]["user_info"]
     assert (first["access_key"], first["secret_key"]) == (second["access_key"], second["secret_key"])
     assert first["token"] != second["token"]
+
+
+def _signed_put(client, keys, name, data, upload_id, **extra_headers):
+    access, secret = keys
+    path = f"/sigma/accounts/sigma/store/uploads/{name}/"
+    headers = {"Date": formatdate(usegmt=True), **extra_headers}
+    sig = signature(secret, "PUT", path, f"upload_id={upload_id}", headers)
+    return client.put(
+        f"{path}?upload_id={upload_id}", data=data, headers={**headers, "Authorization": f"12Sigma {access}:{sig}"}
+    )
+
+
+@pytest.mark.parametrize("name", ["a_0136.dcm", "/home/12sigma/1961551/a_0136.dcm"])
+def test_a_signed_put_needs_no_content_md5(client, keys, sigma, dx, name):
+    """The SDK's access-key mode sends the upload PUT without Content-MD5: the signature covers the request."""
+    series = pydicom.dcmread(io.BytesIO(dx), stop_before_pixels=True).SeriesInstanceUID
+    upload_id = sigma.open_upload(series).json["data"]["upload_id"]
+    response = _signed_put(client, keys, name, dx, upload_id)
+    assert response.status_code == 200, response.json
+    assert response.json["message"] == f"Upload {name} succeed" and response.json["store_id"]
+    download = client.get(
+        "/sigma/accounts/sigma/store/downloads/", query_string={"filename": "a_0136.dcm"}, headers=sigma.headers
+    )
+    assert download.data == dx
+
+
+def test_a_signed_put_with_a_wrong_content_md5_is_still_refused(client, keys, sigma, dx):
+    series = pydicom.dcmread(io.BytesIO(dx), stop_before_pixels=True).SeriesInstanceUID
+    upload_id = sigma.open_upload(series).json["data"]["upload_id"]
+    response = _signed_put(client, keys, "a.dcm", dx, upload_id, **{"Content-MD5": hashlib.md5(b"x").hexdigest()})
+    assert_error(response, 400, "InvalidContentMD5")
+    missing = client.get(
+        "/sigma/accounts/sigma/store/downloads/", query_string={"filename": "a.dcm"}, headers=sigma.headers
+    )
+    assert_error(missing, 404, "InternalServerError")

@@ -43,6 +43,7 @@ def test_fault_error_renders_in_the_envelope_with_the_catalog_status(sigma, clie
             500,
             "ListStudyListError",
             "list study failed!",
+            "",  # the document's failure example
         )
     assert client.get("/sigma/accounts/sigma/jobs/studylist/", headers=sigma.headers).status_code == 200
     journal = client.get("/__admin/requests", query_string={"path": "/sigma/accounts/sigma/jobs/studylist/"}).json

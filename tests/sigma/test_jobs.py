@@ -3,7 +3,7 @@ import json
 import pytest
 
 from mockservers.dicom.synthetic import dx_dataset, to_part10
-from tests.sigma.conftest import assert_error
+from tests.sigma.conftest import FAIL_NEXT_JOB, assert_error
 
 
 @pytest.fixture
@@ -196,16 +196,7 @@ def test_image_without_pixels_fails_the_job(sigma, client):
 
 
 def test_fail_job_fault(sigma, uploaded, client):
-    rule = client.post(
-        "/__admin/faults",
-        json={
-            "vendor": "sigma",
-            "method": "POST",
-            "path": "/sigma/accounts/*/jobs/",
-            "times": 1,
-            "action": {"fail_job": "InternalServerError"},
-        },
-    )
+    rule = client.post("/__admin/faults", json=FAIL_NEXT_JOB)
     assert rule.status_code == 201
     failing = sigma.new_job(uploaded).json["data"]["job_id"]
     passing = sigma.new_job(uploaded).json["data"]["job_id"]
@@ -239,4 +230,67 @@ def test_jobs_of_another_account_are_invisible():
         "AccessDenied",
         "Access denied, the user does not belong to the account!",
         "拒绝访问，用户不属于该账户!",
+    )
+
+
+def _upload_as_the_sdk_does(sigma, ds, converted="1"):
+    """The SDK uploads each file under its SOP Instance UID, then asks for a job on the series."""
+    body = {"quantity": 1, "converted": converted, "overwrite": 1}
+    upload_id = sigma.c.post(
+        f"/sigma/accounts/sigma/store/uploads/{ds.SeriesInstanceUID}/", data=json.dumps(body), headers=sigma.headers
+    ).json["data"]["upload_id"]
+    assert sigma.put(f"{ds.SOPInstanceUID}.dcm", to_part10(ds), upload_id).status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["dcm", "nii"])
+def test_new_job_on_the_series_form_of_filename(sigma, client, fmt):
+    """filename `<series_id>.<format>`, as the document's example (222.222.222 / 222.222.222.dcm) and the SDK send
+    it."""
+    ds = dx_dataset(seed=0, index=41)
+    _upload_as_the_sdk_does(sigma, ds)
+    response = sigma.new_job(ds, format=fmt, filename=f"{ds.SeriesInstanceUID}.{fmt}")
+    assert response.status_code == 200, response.json
+    job_id = response.json["data"]["job_id"]
+    sigma.advance(60)
+    assert sigma.get_job(job_id).json["data"]["status"] == "success"
+    result = client.get(
+        "/sigma/accounts/sigma/store/downloads/",
+        query_string={"filename": f"{ds.SeriesInstanceUID}.json"},
+        headers=sigma.headers,
+    ).json
+    assert result["job_id"] == job_id and result["image"]["filename"] == f"{ds.SOPInstanceUID}.dcm"
+
+
+@pytest.mark.parametrize(
+    "fmt, filename, converted",
+    [
+        ("dcm", "{other}.dcm", "1"),  # another series
+        ("dcm", "{series}.nii", "1"),  # not <series_id>.<format>
+        ("nii", "{series}.nii", "0"),  # the series was not converted (converted "0")
+        ("dcm", "{series}", "1"),
+    ],
+)
+def test_new_job_on_a_file_that_is_neither_uploaded_nor_the_series_is_refused(sigma, client, fmt, filename, converted):
+    ds = dx_dataset(seed=0, index=42)
+    _upload_as_the_sdk_does(sigma, ds, converted=converted)
+    name = filename.format(series=ds.SeriesInstanceUID, other="1.2.3.4")
+    response = sigma.new_job(ds, format=fmt, filename=name)
+    assert_error(
+        response,
+        400,
+        "InvalidParameter",
+        "Invalid input, the input filename is invalid!",
+        "输入错误，输入的文件名（filename）参数非法!",
+    )
+    assert (
+        client.get(
+            "/sigma/accounts/sigma/jobs/list/", query_string={"unique_id": ds.SeriesInstanceUID}, headers=sigma.headers
+        ).json["data"]["total_number"]
+        == 0
+    )
+
+
+def test_format_is_dcm_or_nii(sigma, uploaded):
+    assert_error(
+        sigma.new_job(uploaded, format="png"), 400, "InvalidParameter", "Invalid input, the input format is invalid!"
     )

@@ -236,3 +236,48 @@ def test_an_overwritten_file_leaves_the_disk(mock_app):
     second = dx_file(seed=0, index=1, SeriesInstanceUID=s.upload(first).SeriesInstanceUID)
     s.upload(second)  # the same series and file name, overwrite 1
     assert sorted(n for _, _, names in os.walk(root) for n in names) == [hashlib.sha256(second).hexdigest()]
+
+
+@pytest.mark.parametrize(
+    "sent, path",
+    [
+        ("/home/12sigma/1961551/a_0136.dcm", "/home/12sigma/1961551/a_0136.dcm"),  # the SDK on Linux: uploads//home/
+        ("%2Fhome%2F12sigma%2F1961551%2Fa_0136.dcm", "/home/12sigma/1961551/a_0136.dcm"),
+        ("/Users/12sigma/My%20Scans/a_0136.dcm", "/Users/12sigma/My Scans/a_0136.dcm"),
+        ("1961551/a_0136.dcm", "1961551/a_0136.dcm"),
+    ],
+)
+def test_put_stores_a_file_named_by_a_unix_path_and_echoes_it(sigma, client, dx, sent, path):
+    upload_id = sigma.open_upload(_series(dx)).json["data"]["upload_id"]
+    response = sigma.put(sent, dx, upload_id)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["message"] == f"Upload {path} succeed"
+    assert response.json["message_chs"] == f"文件 {path} 上传成功"
+    for name in ("a_0136.dcm", path):
+        download = client.get(
+            "/sigma/accounts/sigma/store/downloads/", query_string={"filename": name}, headers=sigma.headers
+        )
+        assert download.status_code == 200 and download.data == dx
+
+
+def test_put_of_a_path_without_a_file_name_is_refused(sigma, client, dx):
+    upload_id = sigma.open_upload(_series(dx)).json["data"]["upload_id"]
+    for folder in ("", "/", "/home/12sigma/"):  # an empty segment before the closing slash: no such URL
+        assert_error(sigma.put(folder, dx, upload_id), 404, "NotFound")
+    response = sigma.put("C%3A%5Cscans%5C", dx, upload_id)
+    assert_error(response, 400, "InvalidParameter", "Invalid input, the input filename is invalid!")
+    assert response.headers["X-Mock-Explain"] == "filename: 'C:\\\\scans\\\\' names a folder, not a file"
+    assert sigma.put("a.dcm", dx, upload_id).json["data"].get("store_id"), "the refused PUTs counted no file"
+
+
+def test_the_put_that_completes_the_upload_has_store_id_at_the_top_level_too(sigma):
+    """The SDK stops its PUT loop on `'store_id' in ret.keys()` (specs README)."""
+    ds1 = dx_dataset(seed=0, index=5)
+    ds2 = dx_dataset(seed=0, index=6, SeriesInstanceUID=ds1.SeriesInstanceUID, StudyInstanceUID=ds1.StudyInstanceUID)
+    upload_id = sigma.open_upload(ds1.SeriesInstanceUID, quantity=2).json["data"]["upload_id"]
+    first = sigma.put(f"{ds1.SOPInstanceUID}.dcm", to_part10(ds1), upload_id).json
+    assert "store_id" not in first and "store_id" not in first["data"]
+    second = sigma.put(f"{ds2.SOPInstanceUID}.dcm", to_part10(ds2), upload_id).json
+    assert list(second) == ["url", "message", "message_chs", "data", "error", "store_id"]
+    assert second["store_id"] == second["data"]["store_id"] and len(second["store_id"]) == 24
+    assert second["error"] == {"message": "", "code": "", "message_chs": ""}

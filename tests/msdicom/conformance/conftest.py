@@ -214,9 +214,6 @@ def gap(reason: str):
 
 
 # The gaps the port shows, one mark each (docs/msdicom-conformance.md lists them with their C# tests)
-PADDED_PATH_UID = gap("trailing spaces in path UIDs are trimmed (400 today)")
-METADATA_BULK_DATA = gap("metadata leaves out bulk-data VRs (OB, OD, OF, OL, OV, OW, UN): no BulkDataURI")
-METADATA_ETAG = gap("metadata carries an ETag and answers a matching If-None-Match with 304 (200 today)")
 # What a STOW test still meets once the STOW is right (the store, its warnings and its index pass before it)
 QIDO_INVALID_DATE_MESSAGE = gap(
     "the invalid-date query message word for word (`Invalid query: specified Date value 'x' is invalid for "
@@ -225,12 +222,6 @@ QIDO_INVALID_DATE_MESSAGE = gap(
 QIDO_NULL_PADDED_FILTER = gap(
     "QIDO ignores a filter value's trailing nulls (SQL Server's collation weighs none; no code trims them): "
     "`Modality=X%00` finds the stored `X\\0` as `X` does (204 today)"
-)
-TRANSCODE_KEEPS_SOP_UID = gap("transcoding keeps the SOP Instance UID (pydicom's decompress makes a new one today)")
-TO_JPEG2000 = gap("transcoding to JPEG 2000 lossless, 1.2.840.10008.1.2.4.90 and image/jp2 (406 today)")
-ACCEPT_BEFORE_EXISTENCE = gap("the Accept is judged first, before the UIDs and existence (400 or 404 today)")
-SINGLE_FRAME_OCTET_STREAM = gap(
-    "one frame asked for as application/octet-stream comes back single part (multipart today)"
 )
 UNSUPPORTED_PARAMETER_MESSAGE = gap("the unsupported-query-parameter message, word for word (other words today)")
 QIDO_DEFAULT_ATTRIBUTES = gap(
