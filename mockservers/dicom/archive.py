@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import cast, overload
 
-from pydicom.datadict import tag_for_keyword
+from pydicom.datadict import keyword_for_tag, tag_for_keyword
 from pydicom.dataset import Dataset
 from sqlalchemy import Table, bindparam, delete, func, insert, select
 
 from mockservers.core.runtime import Context
-from mockservers.dicom import dicomjson
+from mockservers.dicom import dicomjson, validation
 from mockservers.dicom.attributes import integer, text
 from mockservers.dicom.errors import INSTANCE_NOT_FOUND, SERIES_NOT_FOUND, STUDY_NOT_FOUND, not_found
 from mockservers.dicom.face import IMPLICIT_VR_LE, Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
-from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10, read_raw
 from mockservers.dicom.uids import is_valid_uid
 
 # FailureReason / WarningReason values (PS3.18 Table I.2-1 and the msdicom conformance statement)
@@ -28,6 +29,7 @@ STUDY_MISMATCH = 43265
 ALREADY_EXISTS = 45070
 BEING_STORED = 45071
 COERCED_OR_INVALID = 45063
+HAS_WARNINGS = 1  # WarningReasonCodes.DatasetHasValidationWarnings (msdicom v2)
 
 _MAX_LENGTH = {"AE": 16, "CS": 16, "SH": 16, "LO": 64, "PN": 64 * 5, "UI": 64, "DA": 8, "TM": 16}
 
@@ -75,6 +77,39 @@ def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
     return bad
 
 
+def _uid(ds: Dataset, keyword: str) -> str | None:
+    """A UID as the index keeps it: trailing spaces dropped (the server's SQL compares strings without them)."""
+    value = text(ds, keyword)
+    return value.rstrip(" ") if value is not None else None
+
+
+# What AddInstanceV6.sql updates in a study or series that exists ("Latest wins"): column <- keyword
+STUDY_LATEST = {
+    "patient_id": "PatientID",
+    "patient_name": "PatientName",
+    "patient_birth_date": "PatientBirthDate",
+    "referring_physician_name": "ReferringPhysicianName",
+    "study_date": "StudyDate",
+    "study_description": "StudyDescription",
+    "accession_number": "AccessionNumber",
+}
+SERIES_LATEST = {
+    "modality": "Modality",
+    "pps_start_date": "PerformedProcedureStepStartDate",
+    "manufacturer_model_name": "ManufacturerModelName",
+}
+
+
+def _take_latest(row: DicomStudy | DicomSeries, columns: dict[str, str], value_of) -> None:
+    """A new instance's non-empty values replace its study's or series' (the others stay)."""
+    for column, keyword in columns.items():
+        value = value_of(keyword)
+        if value:
+            setattr(row, column, value)
+            if column in ("patient_name", "referring_physician_name"):
+                setattr(row, column + "_norm", normalize_name(value))
+
+
 @dataclass
 class Outcome:
     sop_class: str | None
@@ -85,6 +120,7 @@ class Outcome:
     study_uid: str | None = None
     series_uid: str | None = None
     warnings: list[str] = field(default_factory=list)
+    comments: list[str] | None = None  # FailedAttributesSequence's ErrorComments; None: no such sequence
 
 
 @dataclass
@@ -96,6 +132,11 @@ class Examined:
     error: str | None = None  # why it is not DICOM
     meta: str | None = None  # its DICOM JSON
     meta_error: str | None = None  # why it has none
+
+    @functools.cached_property
+    def raw(self) -> Dataset:
+        """The data set with its values unconverted, as the file holds them (for validation.check)."""
+        return read_raw(self.data)
 
 
 def examine(data: bytes, max_inflated: int) -> Examined:
@@ -153,44 +194,72 @@ class Archive:
         ds, data = examined.ds, examined.data
         assert ds is not None  # examine() reads a data set whenever it finds no error
         sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
-        sop_uid = text(ds, "SOPInstanceUID")
+        sop_uid = _uid(ds, "SOPInstanceUID")
         outcome = Outcome(
-            sop_class, sop_uid, False, study_uid=text(ds, "StudyInstanceUID"), series_uid=text(ds, "SeriesInstanceUID")
+            sop_class, sop_uid, False, study_uid=_uid(ds, "StudyInstanceUID"), series_uid=_uid(ds, "SeriesInstanceUID")
         )
+        dropped: list[int] = []  # the attributes left out of the metadata and the index
+        warned: list[str] | None = None
+        if self.face.validation is not None:
+            problems = validation.check(examined.raw, study_in_path, lenient=self.face.validation == "lenient")
+            if problems.refused:
+                outcome.comments = list(problems.comments.values())
+                return self._fail(outcome, VALIDATION_FAILURE, "; ".join(outcome.comments))
+            dropped = problems.dropped()
+            skip = {keyword_for_tag(tag) or str(tag) for tag in dropped}
+            if self.face.validation == "lenient":  # v2: a stored instance's warnings, none or some
+                warned = list(problems.comments.values())
+        else:
+            refused = self._generic_checks(ds, outcome, study_in_path)
+            if refused is not None:
+                return refused
+            skip = set(invalid_searchable(ds, tuple(a for level in self.face.queryable.values() for a in level)))
+            if skip and self.face.searchable_invalid_fails:
+                return self._fail(outcome, VALIDATION_FAILURE, f"invalid value in {', '.join(sorted(skip))}")
+            if skip:
+                outcome.warnings.append(f"invalid value in {', '.join(sorted(skip))}: stored, not searchable by it")
+        study_uid, series_uid = outcome.study_uid, outcome.series_uid
+        assert study_uid and series_uid and sop_uid  # the checks above found them valid UIDs
+        if sop_uid in seen:
+            return self._fail(outcome, BEING_STORED, "the same instance is being stored by this request")
+        if self._instance_exists(sop_uid):
+            return self._fail(outcome, ALREADY_EXISTS, "the instance already exists")
+        if examined.meta_error is not None:
+            return self._fail(outcome, PROCESSING_FAILURE, examined.meta_error)
+        assert examined.meta is not None  # examine() gives the DICOM JSON or why it has none
+        meta = examined.meta
+        kept = validation.null_padded(examined.raw) if self.face.validation is not None else {}
+        if dropped or kept:  # msdicom: the attributes v2 warned of left out (the file keeps them), nulls kept
+            keys = {f"{tag:08X}" for tag in dropped}
+            attributes = {k: v for k, v in json.loads(meta).items() if k not in keys}
+            for key, values in kept.items():
+                if key in attributes:
+                    attributes[key] = {**attributes[key], "Value": values}
+            meta = dicomjson.dumps(attributes)
+        ts = str(ds.file_meta.TransferSyntaxUID)
+        if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
+            outcome.warnings.append("implicit VR little endian: stored as is")
+        self._index(ds, data, ts, meta, study_uid, series_uid, skip=skip)
+        seen.add(sop_uid)
+        outcome.stored, outcome.comments = True, warned
+        outcome.reason = COERCED_OR_INVALID if outcome.warnings else HAS_WARNINGS if outcome.comments else None
+        outcome.detail = "; ".join(outcome.warnings + (outcome.comments or []))
+        return outcome
+
+    def _generic_checks(self, ds: Dataset, outcome: Outcome, study_in_path: str | None) -> Outcome | None:
+        """A server without the Microsoft server's own validation: the face's required attributes, strict UIDs,
+        the study of the URL (43265)."""
         missing = [kw for kw in self.face.required if not text(ds, kw)]
         if missing:
             return self._fail(outcome, VALIDATION_FAILURE, f"missing required attribute(s): {', '.join(missing)}")
         for kw in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID"):
             if not is_valid_uid(text(ds, kw)):
                 return self._fail(outcome, VALIDATION_FAILURE, f"{kw} '{text(ds, kw)}' is not a valid UID")
-        study_uid, series_uid = outcome.study_uid, outcome.series_uid
-        assert study_uid and series_uid and sop_uid  # the loop above found them valid UIDs
-        if study_in_path and study_uid != study_in_path:
+        if study_in_path and outcome.study_uid != study_in_path:
             return self._fail(
-                outcome, STUDY_MISMATCH, f"StudyInstanceUID {study_uid} does not match the study in the URL"
+                outcome, STUDY_MISMATCH, f"StudyInstanceUID {outcome.study_uid} does not match the study in the URL"
             )
-        if sop_uid in seen:
-            return self._fail(outcome, BEING_STORED, "the same instance is being stored by this request")
-        if self._instance_exists(sop_uid):
-            return self._fail(outcome, ALREADY_EXISTS, "the instance already exists")
-        searchable = tuple(a for level in self.face.queryable.values() for a in level)
-        bad = invalid_searchable(ds, searchable)
-        if bad and self.face.searchable_invalid_fails:
-            return self._fail(outcome, VALIDATION_FAILURE, f"invalid value in {', '.join(bad)}")
-        if examined.meta_error is not None:
-            return self._fail(outcome, PROCESSING_FAILURE, examined.meta_error)
-        assert examined.meta is not None  # examine() gives the DICOM JSON or why it has none
-        ts = str(ds.file_meta.TransferSyntaxUID)
-        if bad:
-            outcome.warnings.append(f"invalid value in {', '.join(bad)}: stored, not searchable by it")
-        if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
-            outcome.warnings.append("implicit VR little endian: stored as is")
-        self._index(ds, data, ts, examined.meta, study_uid, series_uid, skip=set(bad))
-        seen.add(sop_uid)
-        outcome.stored = True
-        outcome.reason = COERCED_OR_INVALID if outcome.warnings else None
-        outcome.detail = "; ".join(outcome.warnings)
-        return outcome
+        return None
 
     def refuse(self, file: bytes | Examined, reason: int, detail: str) -> Outcome:
         """A part failed on purpose (a fault rule): its UIDs, if readable, and the given FailureReason."""
@@ -224,6 +293,8 @@ class Archive:
         now = self.ctx.now
         seq = self._next_seq()
         study = self._studies_stored_into.get(study_uid) or self._study_row(study_uid)
+        if study is not None and self.face.latest_wins:
+            _take_latest(study, STUDY_LATEST, t)
         if study is None:
             study = DicomStudy(
                 face=self.key,
@@ -254,6 +325,14 @@ class Archive:
         series = self._series_stored_into.get((study_uid, series_uid))
         if series is None and study.id is not None:  # a new study has no series yet
             series = self._series_row(study_uid, series_uid)
+        if series is not None and self.face.latest_wins:
+            modality = series.modality
+            _take_latest(series, SERIES_LATEST, t)
+            if series.modality != modality:  # the study's ModalitiesInStudy follows its series'
+                rows = self.db.scalars(
+                    select(DicomSeries.modality).where(DicomSeries.face == self.key, DicomSeries.study_uid == study_uid)
+                )
+                study.modalities = "\\".join(sorted({m for m in rows if m}))
         if series is None:
             series = DicomSeries(
                 face=self.key,

@@ -31,6 +31,7 @@ class Face:
     decompress_pixels: bool = False
     xml_in_development: bool = False  # answer application/dicom+xml with the text "En cours de développement"
     single_part_upload: bool = False  # STOW of a bare application/dicom body
+    metadata_upload: bool = False  # STOW of DICOM JSON metadata and bulk data (type="application/dicom+json")
     single_part_retrieve: bool = False  # WADO of one instance as a bare application/dicom body
     rendered: bool = False
     instance_metadata_as_object: bool = False
@@ -39,6 +40,13 @@ class Face:
     metadata_etag: bool = False  # metadata carries an ETag; an If-None-Match equal to it is a 304
     path_uid_trailing_spaces: bool = False  # trailing spaces of a UID in the path are dropped (else it is invalid)
     delete_refused: str | None = None  # a server that refuses DELETE: the message of its 405
+    # STOW checks as the Microsoft server's code makes them (dicom/validation.py): "index" (v1) or "lenient" (v2);
+    # None: the face's `required`, strict UIDs, 43265 for another study than the URL's, searchable_invalid_fails
+    validation: str | None = None
+    warning_status: int = 202  # the status of a STOW whose instances were all stored, some with a WarningReason
+    empty_multipart_no_content: bool = False  # a multipart STOW without a single part: 204 (else 400)
+    study_url_needs_stored: bool = False  # the STOW answer's study RetrieveURL only when something was stored
+    latest_wins: bool = False  # a study's or series' indexed values follow its newest instance's non-empty ones
 
     def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:
         url = f"{self.base_url}/studies/{study}"

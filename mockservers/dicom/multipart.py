@@ -87,8 +87,10 @@ def _sniff_boundary(body: bytes) -> str | None:
     return line.decode("latin-1") or None
 
 
-def decode_related(body: bytes, boundary: str | None) -> list[Part]:
-    """The parts of a multipart/related body. A body that does not follow the boundary is a 400."""
+def decode_related(body: bytes, boundary: str | None, allow_none: bool = False) -> list[Part]:
+    """The parts of a multipart/related body. A body that does not follow the boundary is a 400; so is one with no
+    part, unless `allow_none`: then the opening delimiter straight before the closing one (what .NET's
+    MultipartContent writes with no part) is no part at all."""
     if not boundary:
         boundary = _sniff_boundary(body)  # some clients send "multipart/related" with no boundary parameter
         if not boundary:
@@ -111,17 +113,19 @@ def decode_related(body: bytes, boundary: str | None) -> list[Part]:
     chunks = rest.split(b"\r\n" + marker)
     parts: list[Part] = []
     closed = False
-    for chunk in chunks[1:]:
+    for index, chunk in enumerate(chunks[1:], 1):
         if chunk.startswith(b"--"):
             closed = True
             break
+        if allow_none and len(chunks) == 3 and index == 1 and chunk in (b"\r\n", b"\n") and chunks[2].startswith(b"--"):
+            continue
         head, sep, content = _split_head(chunk)
         if not sep:
             raise bad_request("The request body is not valid multipart/related: a part has no header/body separator.")
         parts.append(Part(head, content))
     if not closed:
         raise bad_request("The request body is not valid multipart/related: the closing boundary is missing.")
-    if not parts:
+    if not parts and not allow_none:
         raise bad_request("The request body is not valid multipart/related: it has no parts.")
     return parts
 

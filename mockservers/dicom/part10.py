@@ -53,6 +53,12 @@ def read_part10(data: bytes, *, max_inflated: int, stop_before_pixels: bool = Fa
     return ds
 
 
+def read_raw(data: bytes) -> Dataset:
+    """The data set of a file read_part10() took, its values left as the file holds them (get_item gives the
+    raw bytes: nothing stripped or converted), the pixels left out."""
+    return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+
+
 def _check_inflated_size(data: bytes, limit: int) -> None:
     """pydicom inflates a Deflated Explicit VR Little Endian data set whole, in memory, and deflate packs a
     thousand to one: a 256 KB file may hold 256 MiB. Counted here first, 64 KiB at a time, and refused past

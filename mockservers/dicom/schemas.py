@@ -33,20 +33,25 @@ class StowAnswer(Schema):
 
     RetrieveURL = fields.Dict(
         data_key="00081190",
-        metadata={"description": "(0008,1190) UR: the study's URL; only with the study in the path"},
+        metadata={
+            "description": "(0008,1190) UR: the study's URL; only with the study in the path (msdicom: and once an "
+            "instance was stored)"
+        },
     )
     FailedSOPSequence = fields.Dict(
         data_key="00081198",
         metadata={
             "description": "(0008,1198) SQ: per failed part ReferencedSOPClassUID, ReferencedSOPInstanceUID and "
-            "FailureReason (0008,1197): 272, 43264, 43265, 45070, 45071"
+            "FailureReason (0008,1197): 272, 43264, 43265 (sphere), 45070, 45071; msdicom adds to a 43264 its "
+            "FailedAttributesSequence (0074,1048) of ErrorComments (0000,0902)"
         },
     )
     ReferencedSOPSequence = fields.Dict(
         data_key="00081199",
         metadata={
             "description": "(0008,1199) SQ: per stored instance the two UIDs, RetrieveURL and, if it was stored with a "
-            "warning, WarningReason (0008,1196) 45063"
+            "warning, WarningReason (0008,1196) 45063 (or 1 on msdicom v2, whose items always carry a "
+            "FailedAttributesSequence (0074,1048) of the warnings' ErrorComments)"
         },
     )
 

@@ -43,9 +43,9 @@ BODY_ERRORS = {
 STOW_ANSWER = stow_answer(
     DOC + "上传 DICOM 实例 (STOW)",
     {
-        "RetrieveURL": "PS3.18; the document shows no STOW answer body",
-        "FailedSOPSequence": "PS3.18; FailureReason values from the conformance statement",
-        "ReferencedSOPSequence": "PS3.18; WarningReason 45063 from the conformance statement",
+        "RetrieveURL": "PS3.18; only once something was stored (the server's StoreResponseBuilder.cs)",
+        "FailedSOPSequence": "PS3.18; FailureReasons and FailedAttributesSequence as the server's StoreService.cs",
+        "ReferencedSOPSequence": "PS3.18; WarningReason 45063 or 1, v2's FailedAttributesSequence (StoreService.cs)",
     },
 )
 
@@ -76,7 +76,12 @@ SERVED = Served(
         "rendered": rendered_query("MsRenderedQuery", CONFORMANCE),
     },
     replies={
-        "store": {**stow_replies(STOW_ANSWER), **ERRORS, **BODY_ERRORS},
+        "store": {
+            **stow_replies(STOW_ANSWER),
+            204: Reply("a multipart body without a single part (the server's StoreResponseStatus.None)"),
+            **ERRORS,
+            **BODY_ERRORS,
+        },
         "search": {200: DATASETS, 204: Reply("no match (or an offset past the end): empty body"), **ERRORS},
         "retrieve": {
             200: Reply(
@@ -98,7 +103,7 @@ SERVED = Served(
     resources={
         "store": Documented("STOW-RS: store instances", DOC + "使用 multipart/related 存储实例"),
         "store_in_study": Documented(
-            "STOW-RS: store instances of one study (43265 for an instance of another)", DOC + "为特定研究存储实例"
+            "STOW-RS: store instances of one study (43264 for an instance of another)", DOC + "为特定研究存储实例"
         ),
         "search_studies": Documented("QIDO-RS: studies", DOC + "搜索研究"),
         "search_series": Documented("QIDO-RS: series", DOC + "搜索序列"),

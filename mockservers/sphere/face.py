@@ -97,6 +97,7 @@ def make_face(base_url: str, config: dict) -> Face:
         decompress_pixels=bool(config.get("DECOMPRESS_PIXELS")),
         xml_in_development=True,
         single_part_upload=False,
+        metadata_upload=True,
         single_part_retrieve=False,
         rendered=False,
         instance_metadata_as_object=True,

@@ -26,7 +26,7 @@ def cases():
     for face in ("msdicom", "sphere"):
         for path in sorted((ROOT / "fixtures" / "contracts" / face).glob("*.yaml")):
             for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
-                for version in ("1", "2") if face == "msdicom" else ("",):
+                for version in case.get("versions", ("1", "2")) if face == "msdicom" else ("",):
                     label = f"{face}/{path.name}: {case['name']}" + (f" (v{version})" if version else "")
                     yield pytest.param(face, version, case, id=label)
 

@@ -9,12 +9,8 @@ from pydicom.tag import Tag
 
 from tests.msdicom.conformance.conftest import (
     DICOM_JSON,
-    EMPTY_MULTIPART_STOW,
     FAILED_SOP_SEQUENCE,
-    REFUSED_WITHOUT_FAILED_ATTRIBUTES,
     RETRIEVE_URL,
-    RETRIEVE_URL_WHEN_NOTHING_STORED,
-    STUDY_MISMATCH_CODE,
     assert_failed_sop,
     assert_referenced_sop,
     body_json,
@@ -68,7 +64,6 @@ def test_given_non_multipart_request_when_storing_then_unsupported_media_type(ve
     assert response.status_code == 415
 
 
-@EMPTY_MULTIPART_STOW
 def test_given_multipart_request_with_no_content_when_storing_then_no_content(versioned):
     """GivenAMultipartRequestWithNoContent_WhenStoring_TheServerShouldReturnNoContent: a multipart/related body
     with no part at all."""
@@ -105,7 +100,6 @@ def test_given_type_parameter_and_first_section_without_content_type_when_storin
     assert_referenced_sop(response, host_url, versioned.version, ds)
 
 
-@RETRIEVE_URL_WHEN_NOTHING_STORED
 def test_given_all_different_study_uids_when_storing_with_study_uid_then_conflict(versioned, uid):
     """GivenAllDifferentStudyInstanceUIDs_WhenStoringWithProvidedStudyInstanceUID_TheServerShouldReturnConflict:
     the answer holds FailedSOPSequence alone, both instances failing with 43264."""
@@ -117,7 +111,6 @@ def test_given_all_different_study_uids_when_storing_with_study_uid_then_conflic
     assert_failed_sop(body, (first, VALIDATION_FAILED), (second, VALIDATION_FAILED))
 
 
-@STUDY_MISMATCH_CODE
 def test_given_one_different_study_uid_when_storing_with_study_uid_then_accepted(versioned, uid, host_url):
     """GivenOneDifferentStudyInstanceUID_WhenStoringWithProvidedStudyInstanceUID_TheServerShouldReturnAccepted:
     three attributes (RetrieveURL of the study, ReferencedSOPSequence, FailedSOPSequence); the refused instance
@@ -155,7 +148,6 @@ def test_given_existing_dataset_when_storing_then_conflict(versioned, uid, host_
     assert_failed_sop(body_json(again), (ds, ALREADY_EXISTS))
 
 
-@REFUSED_WITHOUT_FAILED_ATTRIBUTES
 @pytest.mark.parametrize("study", ["abc.123", "11|"])
 def test_given_dataset_with_invalid_uid_when_storing_then_conflict(versioned, uid, study):
     """GivenDatasetWithInvalidUid_WhenStoring_TheServerShouldReturnConflict, rows "abc.123" and "11|"."""

@@ -5,12 +5,9 @@ from __future__ import annotations
 from tests.msdicom.conformance.conftest import (
     ERROR_COMMENT,
     FAILED_ATTRIBUTES_SEQUENCE,
+    QIDO_INVALID_DATE_MESSAGE,
+    QIDO_NULL_PADDED_FILTER,
     REFERENCED_SOP_SEQUENCE,
-    V2_DROPS_INVALID_ATTRIBUTES,
-    V2_EMPTY_FAILED_ATTRIBUTES,
-    V2_EMPTY_PATIENT_ID,
-    V2_LEADING_NULL_PATIENT_ID,
-    V2_NULL_INSIDE_VALUE,
     assert_failed_sop,
     body_json,
     instance_path,
@@ -52,7 +49,7 @@ def instances_matching(v2, ds, keyword: str, wanted: str) -> list[dict]:
     return [item for item in found if value(item, "0020000D") == ds.StudyInstanceUID]
 
 
-@V2_DROPS_INVALID_ATTRIBUTES
+@QIDO_INVALID_DATE_MESSAGE
 def test_given_invalid_indexable_attribute_when_stored_then_dropped_and_valid_data_written(v2, uid):
     """GivenInstanceWithAnInvalidIndexableAttribute_WhenEnableDropInvalidDicomJsonMetadata_ThenInvalidDataDroppedAndValidDataWritten:
     the bad StudyDate stays in the file but leaves the metadata and the index, with one warning."""
@@ -80,7 +77,6 @@ def test_given_invalid_indexable_attribute_when_stored_then_dropped_and_valid_da
     )
 
 
-@V2_NULL_INSIDE_VALUE
 def test_given_indexable_tag_with_null_as_invalid_char_when_stored_then_dicom100_and_accepted(v2, uid):
     """GivenInstanceWithIndexableTagWithNullAsInvalidChar_WhenStoreInstance_ThenExpectDicom100ErrorAndAcceptedStatus:
     Modality "X\\0X"."""
@@ -93,7 +89,7 @@ def test_given_indexable_tag_with_null_as_invalid_char_when_stored_then_dicom100
     )
 
 
-@V2_EMPTY_FAILED_ATTRIBUTES
+@QIDO_NULL_PADDED_FILTER
 def test_given_indexable_tag_with_null_padding_when_stored_then_ok_and_no_warning(v2, uid):
     """GivenInstanceWithIndexableTagWithNullPadding_WhenStoreInstance_ThenOkAndNoWarning: Modality "X\\0" is kept
     as it is in the file and the metadata, and found by X\\0, X%00 and X."""
@@ -112,7 +108,6 @@ def test_given_indexable_tag_with_null_padding_when_stored_then_ok_and_no_warnin
         assert len(body_json(found)) == 1
 
 
-@V2_EMPTY_FAILED_ATTRIBUTES
 def test_given_study_uid_with_null_padding_when_stored_then_ok_and_no_warnings(v2, uid):
     """GivenInstanceWithStudyUIDValidWithNullPadding_WhenStoreInstanceWithPartialValidation_ThenExpectOkAndNoWarnings:
     stored to /studies/{uid} with the file's UID padded by a null; found by the bare UID."""
@@ -126,7 +121,6 @@ def test_given_study_uid_with_null_padding_when_stored_then_ok_and_no_warnings(v
     assert len(body_json(metadata)) == 1
 
 
-@V2_EMPTY_FAILED_ATTRIBUTES
 def test_given_patient_id_with_null_padding_when_stored_then_ok_and_no_warnings(v2, uid):
     """GivenInstanceWithPatientIdValidWithNullPadding_WhenStoreInstanceWithPartialValidation_ThenExpectOkAndNoWarnings."""
     response = v2.store_one(random_instance(uid, patient_id="123\0"))
@@ -134,7 +128,6 @@ def test_given_patient_id_with_null_padding_when_stored_then_ok_and_no_warnings(
     assert only_failed_attributes(response) == []
 
 
-@V2_LEADING_NULL_PATIENT_ID
 def test_given_patient_id_invalid_with_null_padding_when_stored_then_conflict(v2, uid):
     """GivenInstanceWithPatientIdInvalidWithNullPadding_WhenStoreInstanceWithPartialValidation_ThenExpectConflict:
     PatientID "\\0123\\0"."""
@@ -155,7 +148,6 @@ def patient_id_of_study(v2, study: str):
     return value(item, "00100020")
 
 
-@V2_EMPTY_PATIENT_ID
 def test_given_initial_instance_with_null_patient_id_then_patient_id_updated(v2, uid):
     """GivenStoringMultipleInstanceInStudy_WhenInitialInstanceHasNullPatientId_ThenExpectPatientIdCorrectlyUpdated:
     an empty PatientID is a warning (202); a later "123" fills the study's; a later empty one leaves it."""

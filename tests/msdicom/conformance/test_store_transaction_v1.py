@@ -7,8 +7,6 @@ from tests.msdicom.conformance.conftest import (
     FAILED_ATTRIBUTES_SEQUENCE,
     FAILED_SOP_SEQUENCE,
     REFERENCED_SOP_SEQUENCE,
-    REFUSED_WITHOUT_FAILED_ATTRIBUTES,
-    V1_INVALID_PATIENT_ID,
     assert_failed_sop,
     body_json,
     sequence,
@@ -17,7 +15,6 @@ from tests.msdicom.conformance.conftest import (
 from tests.msdicom.conformance.samples import VALIDATION_FAILED, random_instance
 
 
-@REFUSED_WITHOUT_FAILED_ATTRIBUTES
 def test_given_dataset_with_invalid_vr_value_when_storing_then_conflict(v1, uid):
     """GivenDatasetWithInvalidVrValue_WhenStoring_TheServerShouldReturnConflict: Modality of 20 characters."""
     ds = random_instance(uid, study=uid())
@@ -29,7 +26,6 @@ def test_given_dataset_with_invalid_vr_value_when_storing_then_conflict(v1, uid)
     assert_failed_sop(body, (ds, VALIDATION_FAILED))
 
 
-@V1_INVALID_PATIENT_ID
 def test_given_patient_id_with_invalid_chars_when_storing_then_dicom100_and_conflict(v1, uid):
     """GivenInstanceWithPatientIDWithInvalidChars_WhenStoreInstanceWithPartialValidation_ThenExpectDicom100ErrorAndConflictStatus."""
     response = v1.store_one(random_instance(uid, patient_id="Before Null Character, \0"))
