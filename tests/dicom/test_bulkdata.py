@@ -133,7 +133,12 @@ def test_bulk_data_in_another_media_type_is_406(client, stored_bulk):
     assert r.status_code == 406 and r.mimetype == "text/plain"
 
 
-def test_qido_includefield_of_a_bulk_value_gives_its_uri(client, stored_bulk):
+def test_qido_includefield_of_a_binary_value_leaves_it_out_on_msdicom(client, stored_bulk):
+    """The server answers QIDO from metadata stored without OB, OD, OF, OL, OV, OW or UN values, at any depth
+    (DicomDatasetExtensions.CopyWithoutBulkDataItems): neither a bulk nor a small inline one."""
     study = stored_bulk.split("/")[4]
-    [found] = client.get(f"/msdicom/v2/studies/{study}/instances", query_string={"includefield": "00420011"}).json
-    assert found["00420011"]["BulkDataURI"].endswith(stored_bulk + "/bulkdata/00420011")
+    [found] = client.get(
+        f"/msdicom/v2/studies/{study}/instances", query_string={"includefield": "00420011,00091010,00880200"}
+    ).json
+    assert "00420011" not in found and "00091010" not in found
+    assert found["00880200"] == {"vr": "SQ", "Value": [{}]}  # the icon's item, without its pixels

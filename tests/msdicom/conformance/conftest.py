@@ -235,12 +235,3 @@ ACCEPT_BEFORE_EXISTENCE = gap("the Accept is judged first, before the UIDs and e
 SINGLE_FRAME_OCTET_STREAM = gap(
     "one frame asked for as application/octet-stream comes back single part (multipart today)"
 )
-UNSUPPORTED_PARAMETER_MESSAGE = gap("the unsupported-query-parameter message, word for word (other words today)")
-QIDO_DEFAULT_ATTRIBUTES = gap(
-    "QIDO default attributes per level and version, never an empty attribute (longer lists with empty attributes today)"
-)
-QIDO_PATH_UIDS = gap("QIDO results carry the UIDs of the path (left out today)")
-QIDO_COMPUTED_FILTER = gap("ModalitiesInStudy is returned when it is the filter (left out today)")
-QIDO_PATH_UIDS_AND_DEFAULTS = gap(
-    "QIDO results carry the UIDs of the path, and only the level's and version's default attributes"
-)
