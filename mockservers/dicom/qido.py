@@ -38,6 +38,7 @@ PRESENT_IF_KNOWN = {
     "Columns",
     "BitsAllocated",
     "NumberOfFrames",
+    "RequestAttributesSequence",
 }
 # QIDO's 400 reasons; a face may word them its own way (Face.qido_messages). Two refusals only some faces make, and
 # only if they word them: "include_all_mixed" (includefield=all beside other fields) and "fuzzy_quote" (a '"' in a
@@ -302,7 +303,7 @@ def _needs_metadata(face: Face, query: Query) -> bool:
 def _return_keywords(face: Face, query: Query) -> list[str]:
     keywords: list[str] = []
     for lvl in levels_in_answer(query):
-        keywords += face.defaults.get(lvl, ())
+        keywords += [kw for kw in face.defaults.get(lvl, ()) if kw in BY_KEYWORD]
         if query.include_all:
             keywords += [a.keyword for a in BY_KEYWORD.values() if a.level == lvl]
     keywords += [kw for kw in query.include if kw in BY_KEYWORD and _level_ok(BY_KEYWORD[kw], query)]
@@ -319,8 +320,10 @@ def _level_ok(attr: Attr, query: Query) -> bool:
 
 
 def _extra_fields(face: Face, query: Query) -> list[str]:
-    """includefield names the index does not hold: answered from the instance's stored metadata."""
-    return [kw for kw in sorted(query.include) if kw not in BY_KEYWORD or not _level_ok(BY_KEYWORD[kw], query)]
+    """Defaults and includefield names the index does not hold: answered from the instance's stored metadata."""
+    defaults = [kw for lvl in levels_in_answer(query) for kw in face.defaults.get(lvl, ()) if kw not in BY_KEYWORD]
+    included = [kw for kw in sorted(query.include) if kw not in BY_KEYWORD or not _level_ok(BY_KEYWORD[kw], query)]
+    return list(dict.fromkeys(defaults + included))
 
 
 def _value(face: Face, attr: Attr, rows: dict, query: Query):
