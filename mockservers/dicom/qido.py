@@ -11,7 +11,7 @@ from typing import cast
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement
 from sqlalchemy import and_, exists, func, literal, or_, select, tuple_
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.orm import undefer
 from werkzeug.datastructures import MultiDict
 
 from mockservers.dicom import dicomjson
@@ -448,20 +448,16 @@ def _newest_instances(db, face: Face, query: Query, found: list[dict], with_meta
     if not found:
         return []
     keyed = ("study_uid",) if query.level == "study" else ("study_uid", "series_uid")
-    other = aliased(DicomInstance)
-    newest_seq = (
-        select(func.max(other.seq))
-        .where(other.face == DicomInstance.face, *(getattr(other, c) == getattr(DicomInstance, c) for c in keyed))
-        .scalar_subquery()
-    )
-    columns = [DicomInstance.study_uid, DicomInstance.series_uid]
-    stmt = select(*columns, *([DicomInstance.metadata_json] if with_metadata else [])).where(
-        DicomInstance.face == face.key,
-        DicomInstance.seq == newest_seq,
-        DicomInstance.study_uid.in_({levels["study"].study_uid for levels in found}),
+    newest = select(func.max(DicomInstance.seq).label("seq")).where(
+        DicomInstance.face == face.key, DicomInstance.study_uid.in_({levels["study"].study_uid for levels in found})
     )
     if query.level == "series":
-        stmt = stmt.where(DicomInstance.series_uid.in_({levels["series"].series_uid for levels in found}))
+        newest = newest.where(DicomInstance.series_uid.in_({levels["series"].series_uid for levels in found}))
+    newest_seqs = newest.group_by(*(getattr(DicomInstance, c) for c in keyed)).subquery()
+    columns = [DicomInstance.study_uid, DicomInstance.series_uid]
+    stmt = select(*columns, *([DicomInstance.metadata_json] if with_metadata else [])).join(
+        newest_seqs, and_(DicomInstance.face == face.key, DicomInstance.seq == newest_seqs.c.seq)
+    )
     by_key = {tuple(getattr(row, c) for c in keyed): row for row in db.execute(stmt)}
     return [by_key.get(tuple(getattr(levels[query.level], c) for c in keyed)) for levels in found]
 
