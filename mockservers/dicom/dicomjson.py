@@ -153,3 +153,19 @@ def without_bulk(value: Any) -> Any:
         for item in value:
             without_bulk(item)
     return value
+
+
+_BINARY_MEMBER = (
+    r'"[0-9A-F]{8}":\{"vr":"(?:' + "|".join(sorted(BULK_VRS)) + r')"(?:,"(?:InlineBinary|BulkDataURI)":"[^"]*")?\}'
+)
+_BINARY_AFTER_ANOTHER = re.compile("," + _BINARY_MEMBER)
+_BINARY_FIRST = re.compile(r"\{" + _BINARY_MEMBER + ",?")
+
+
+def text_without_binary(text: str) -> str:
+    """Every attribute of a binary VR (BULK_VRS) left out of stored JSON text (as dumps() wrote it: "vr" first, a
+    binary value as one InlineBinary or BulkDataURI string), at every depth, without decoding it: the Microsoft
+    server's metadata (CopyWithoutBulkDataItems). As in text_with_bulk_urls, a quote inside a JSON string is escaped,
+    so the patterns only ever meet members. Those after another member go first; then any left first in its object,
+    with the comma after it."""
+    return _BINARY_FIRST.sub("{", _BINARY_AFTER_ANOTHER.sub("", text))

@@ -25,6 +25,7 @@ class Face:
     searchable_invalid_fails: bool = True  # else stored with WarningReason 45063
     implicit_vr_warns: bool = False
     default_transfer_syntax: str | None = EXPLICIT_VR_LE  # None: always as stored (no transcoding)
+    retrieve_transfer_syntaxes: tuple[str, ...] | None = None  # what a WADO Accept may name, "*" too; None: any
     multi_instance_transcoding: bool = False
     frame_number_ignored: bool = False
     decompress_pixels: bool = False
@@ -34,6 +35,9 @@ class Face:
     rendered: bool = False
     instance_metadata_as_object: bool = False
     bulk_data_uris: bool = True  # metadata gives bulk values as BulkDataURIs (PS3.18 F.2.6), else leaves them out
+    binary_in_metadata: bool = True  # False: every OB, OD, OF, OL, OV, OW, UN attribute left out, whatever its size
+    metadata_etag: bool = False  # metadata carries an ETag; an If-None-Match equal to it is a 304
+    path_uid_trailing_spaces: bool = False  # trailing spaces of a UID in the path are dropped (else it is invalid)
     delete_refused: str | None = None  # a server that refuses DELETE: the message of its 405
     # QIDO built as the Microsoft server builds it (dicom/qido.py, server_answers); None/False/{}: the plain way
     index_results: dict[str, tuple[str, ...]] | None = None  # level -> what its index row answers; set: an answer is

@@ -1,4 +1,4 @@
-"""Transfer syntaxes, frames and rendering, with what pydicom can do without extra plugins."""
+"""Transfer syntaxes, frames and rendering: pydicom, with Pillow and pylibjpeg-openjpeg as its codecs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 import pydicom
 from pydicom.dataelem import RawDataElement
 from pydicom.encaps import generate_frames
+from pydicom.pixels.encoders import JPEG2000LosslessEncoder
 from pydicom.uid import UID
 
 from mockservers.core.validation import is_whole_number
@@ -17,7 +18,12 @@ from mockservers.dicom.errors import FRAME_NOT_FOUND, DicomWebError, bad_request
 from mockservers.dicom.face import EXPLICIT_VR_LE, IMPLICIT_VR_LE
 
 UNCOMPRESSED = {EXPLICIT_VR_LE, IMPLICIT_VR_LE}
+JPEG2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
+# What transcode() and frames() can produce; any source pydicom decodes (RLE, JPEG, JPEG-LS and JPEG 2000 through
+# Pillow and pylibjpeg-openjpeg), not video (MPEG2, H.264, HEVC)
+ENCODABLE = UNCOMPRESSED | {JPEG2000_LOSSLESS}
 PIXEL_DATA = 0x7FE00010
+UNSUPPORTED_TRANSCODING = "The specified transcoding is not supported."
 
 # PS3.18 Table 8.7.3-5: the media type of compressed frames by transfer syntax
 FRAME_MEDIA_TYPES = {
@@ -35,21 +41,23 @@ FRAME_MEDIA_TYPES = {
 }
 
 
-def _refuse_unexpected(fn):
-    """Pixel work pydicom cannot do on a stored file (odd values, unsupported colour spaces) is a 406, not a 500."""
+def _refuse_unexpected(message: str):
+    """Pixel work pydicom cannot do on a stored file (video, odd values, unsupported colour spaces) is a 406 with
+    `message`, not a 500."""
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except DicomWebError:
-            raise
-        except Exception as exc:
-            raise not_acceptable(
-                f"The pixel data of the instance cannot be served in the requested form ({type(exc).__name__}: {exc})."
-            ) from None
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except DicomWebError:
+                raise
+            except Exception:
+                raise not_acceptable(message) from None
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
 def _read(data: bytes):
@@ -62,32 +70,41 @@ def _write(ds) -> bytes:
     return out.getvalue()
 
 
-@_refuse_unexpected
+@_refuse_unexpected(UNSUPPORTED_TRANSCODING)
 def transcode(data: bytes, stored: str, wanted: str) -> bytes:
-    """The file in another transfer syntax; 406 when pydicom cannot do it here."""
+    """The file in the transfer syntax `wanted` (one of ENCODABLE), its SOP Instance UID kept; 406 when pydicom
+    cannot do it."""
     if wanted == stored:
         return data
-    if wanted not in UNCOMPRESSED:
-        raise not_acceptable(f"The requested transfer syntax '{wanted}' is not supported for transcoding.")
+    if wanted not in ENCODABLE:
+        raise not_acceptable(UNSUPPORTED_TRANSCODING)
     ds = _read(data)
-    try:
-        if ds.file_meta.TransferSyntaxUID.is_compressed:
-            ds.decompress()
-    except Exception as exc:
-        raise not_acceptable(
-            f"The instance cannot be transcoded from '{stored}' to '{wanted}' ({type(exc).__name__})."
-        ) from None
-    if not ds.file_meta.TransferSyntaxUID.is_little_endian and "PixelData" in ds and ds.get("BitsAllocated", 8) > 8:
-        raise not_acceptable(f"The instance cannot be transcoded from '{stored}' to '{wanted}'.")
-    ds.file_meta.TransferSyntaxUID = UID(wanted)
+    if "PixelData" in ds:
+        _decompress(ds)
+        if wanted == JPEG2000_LOSSLESS:
+            array = ds.pixel_array
+            _mark_colour_transform(ds)
+            ds.compress(JPEG2000_LOSSLESS, array, encoding_plugin="pylibjpeg", generate_instance_uid=False)
+        elif not ds.file_meta.TransferSyntaxUID.is_little_endian and ds.get("BitsAllocated", 8) > 8:
+            raise not_acceptable(UNSUPPORTED_TRANSCODING)  # big endian words pydicom will not swap on writing
+    if wanted != JPEG2000_LOSSLESS or "PixelData" not in ds:
+        ds.file_meta.TransferSyntaxUID = UID(wanted)
     out = io.BytesIO()
-    try:
-        ds.save_as(out, enforce_file_format=True, implicit_vr=wanted == IMPLICIT_VR_LE, little_endian=True)
-    except Exception as exc:  # e.g. big endian source data, which pydicom will not convert
-        raise not_acceptable(
-            f"The instance cannot be transcoded from '{stored}' to '{wanted}' ({type(exc).__name__})."
-        ) from None
+    ds.save_as(out, enforce_file_format=True, implicit_vr=wanted == IMPLICIT_VR_LE, little_endian=True)
     return out.getvalue()
+
+
+def _decompress(ds) -> None:
+    """Native pixel data in place, keeping the instance's UIDs (pydicom would make a new SOP Instance UID)."""
+    if ds.file_meta.TransferSyntaxUID.is_compressed:
+        ds.decompress(generate_instance_uid=False)
+
+
+def _mark_colour_transform(ds) -> None:
+    """RGB is encoded with the reversible colour transform and the data set says so, YBR_RCT, as fo-dicom's
+    encoder does (the server's own JPEG 2000 test files); pydicom's encoder applies it only when told so."""
+    if ds.get("PhotometricInterpretation") == "RGB":
+        ds.PhotometricInterpretation = "YBR_RCT"
 
 
 def parse_frame_list(text: str) -> list[int]:
@@ -121,12 +138,13 @@ def native_layout(path: str) -> tuple[int, int, int, str] | None:
     return raw.value_tell, size, count, str(ts)
 
 
-def frames(path: str, numbers: list[int], decompress: bool) -> tuple[list[bytes], str]:
-    """The requested frames of a stored file and their transfer syntax (explicit VR LE when decompressed)."""
+def frames(path: str, numbers: list[int], wanted: str) -> tuple[list[bytes], str]:
+    """The requested frames of a stored file as stored (`wanted` "*") or in the transfer syntax `wanted` (one of
+    ENCODABLE), and the transfer syntax they are in."""
     layout = native_layout(path)
-    if layout is None:
+    if layout is None or wanted not in ("*", *UNCOMPRESSED):
         with open(path, "rb") as fh:
-            return _parsed_frames(fh.read(), numbers, decompress)
+            return _parsed_frames(fh.read(), numbers, wanted)
     offset, size, count, ts = layout
     if any(n > count for n in numbers):
         raise not_found(FRAME_NOT_FOUND)
@@ -135,11 +153,11 @@ def frames(path: str, numbers: list[int], decompress: bool) -> tuple[list[bytes]
         for n in numbers:
             fh.seek(offset + (n - 1) * size)
             found.append(fh.read(size))
-    return found, ts
+    return found, ts if wanted == "*" else wanted
 
 
-@_refuse_unexpected
-def _parsed_frames(data: bytes, numbers: list[int], decompress: bool) -> tuple[list[bytes], str]:
+@_refuse_unexpected(UNSUPPORTED_TRANSCODING)
+def _parsed_frames(data: bytes, numbers: list[int], wanted: str) -> tuple[list[bytes], str]:
     ds = _read(data)
     if "PixelData" not in ds:
         raise not_found(FRAME_NOT_FOUND)
@@ -148,21 +166,27 @@ def _parsed_frames(data: bytes, numbers: list[int], decompress: bool) -> tuple[l
         if n > count:
             raise not_found(FRAME_NOT_FOUND)
     ts = ds.file_meta.TransferSyntaxUID
-    if ts.is_compressed and decompress:
-        try:
-            ds.decompress()
-        except Exception as exc:
-            raise not_acceptable(f"The frames cannot be decompressed from '{ts}' ({type(exc).__name__}).") from None
-        ts = UID(EXPLICIT_VR_LE)
-    if ts.is_compressed:
-        all_frames = list(generate_frames(ds.PixelData, number_of_frames=count))
-        return [all_frames[n - 1] for n in numbers], str(ts)
+    if wanted == "*" or wanted == ts:
+        if ts.is_compressed:
+            all_frames = list(generate_frames(ds.PixelData, number_of_frames=count))
+            return [all_frames[n - 1] for n in numbers], str(ts)
+        return _native_frames(ds, numbers), str(ts)
+    if wanted not in ENCODABLE:
+        raise not_acceptable(UNSUPPORTED_TRANSCODING)
+    _decompress(ds)
+    if wanted == JPEG2000_LOSSLESS:
+        _mark_colour_transform(ds)
+        return [JPEG2000LosslessEncoder.encode(ds, index=n - 1, encoding_plugin="pylibjpeg") for n in numbers], wanted
+    return _native_frames(ds, numbers), wanted
+
+
+def _native_frames(ds, numbers: list[int]) -> list[bytes]:
     size = int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * int(ds.BitsAllocated) // 8
     pixel_data = ds.PixelData
-    return [pixel_data[(n - 1) * size : n * size] for n in numbers], str(ts if ts in UNCOMPRESSED else EXPLICIT_VR_LE)
+    return [pixel_data[(n - 1) * size : n * size] for n in numbers]
 
 
-@_refuse_unexpected
+@_refuse_unexpected("The pixels of the instance cannot be decompressed.")
 def pixel_data(data: bytes, decompress: bool) -> tuple[bytes, str]:
     """The whole PixelData value (what sphere answers for any frame number)."""
     ds = _read(data)
@@ -170,15 +194,12 @@ def pixel_data(data: bytes, decompress: bool) -> tuple[bytes, str]:
         raise not_found(FRAME_NOT_FOUND)
     ts = ds.file_meta.TransferSyntaxUID
     if ts.is_compressed and decompress:
-        try:
-            ds.decompress()
-        except Exception as exc:
-            raise not_acceptable(f"The pixels cannot be decompressed from '{ts}' ({type(exc).__name__}).") from None
+        _decompress(ds)
         ts = UID(EXPLICIT_VR_LE)
     return bytes(ds.PixelData), str(ts)
 
 
-@_refuse_unexpected
+@_refuse_unexpected("The instance cannot be rendered.")
 def render(data: bytes, frame: int, fmt: str, quality: int = 90) -> bytes:
     """One frame as an 8-bit JPEG or PNG (windowed by its VOI LUT when it has one)."""
     from PIL import Image
@@ -190,10 +211,7 @@ def render(data: bytes, frame: int, fmt: str, quality: int = 90) -> bytes:
     count = int(ds.get("NumberOfFrames") or 1)
     if frame > count:
         raise not_found(FRAME_NOT_FOUND)
-    try:
-        array = ds.pixel_array
-    except Exception as exc:
-        raise not_acceptable(f"The instance cannot be rendered ({type(exc).__name__}).") from None
+    array = ds.pixel_array
     if count > 1:
         array = array[frame - 1]
     if ds.get("SamplesPerPixel", 1) == 1:

@@ -391,9 +391,9 @@ def _representative_metadata(db, face: Face, query: Query, rows: dict) -> dict:
 
 def server_answers(db, face: Face, query: Query, found: list[dict]) -> list[dict]:
     """QueryService.cs: the attributes asked for (_asked_keys) are read from the newest instance's stored attributes
-    (binary ones left out) when the index's study and series results do not hold them all; then those results are
-    laid over them, the study's computed ones only at the study level, the series' at the series level. What is
-    asked for and has a value is answered."""
+    (binary ones left out unless the face keeps them in metadata) when the index's study and series results do not
+    hold them all; then those results are laid over them, the study's computed ones only at the study level, the
+    series' at the series level. What is asked for and has a value is answered."""
     assert face.index_results is not None
     asked = _asked_keys(face, query)
     study_keys, series_keys = _keys(face.index_results["study"]), _keys(face.index_results["series"])
@@ -410,7 +410,8 @@ def server_answers(db, face: Face, query: Query, found: list[dict]) -> list[dict
     for levels, instance, series in zip(found, newest, series_rows, strict=True):
         attrs: dict[str, dict] = {}
         if from_metadata and instance is not None:
-            attrs.update(_without_binary(json.loads(instance.metadata_json)))
+            text = instance.metadata_json
+            attrs.update(json.loads(text if face.binary_in_metadata else dicomjson.text_without_binary(text)))
         if series is not None:
             attrs.update(_index_result(face, "series", series))
         if with_study:
@@ -494,18 +495,6 @@ def _index_result(face: Face, level: str, row) -> dict[str, dict]:
             value = value.split("\\")
         tag = dicomjson.tag_of(kw)
         out[dicomjson.tag_key(tag)] = DataElement(tag, dictionary_VR(tag), value).to_json_dict(None, 0)
-    return out
-
-
-def _without_binary(attrs: dict) -> dict:
-    """DicomDatasetExtensions.CopyWithoutBulkDataItems: no OB, OD, OF, OL, OV, OW or UN attribute, at any depth."""
-    out = {}
-    for key, element in attrs.items():
-        if element.get("vr") in dicomjson.BULK_VRS:
-            continue
-        if element.get("vr") == "SQ" and element.get("Value"):
-            element = {**element, "Value": [_without_binary(item) for item in element["Value"]]}
-        out[key] = element
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TypeVar
 
 from flask import Response, request
 
@@ -19,15 +20,21 @@ from mockservers.dicom.web import DICOM_JSON, archive, check_uids, in_developmen
 
 
 def metadata(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
+    kind = json_accept(face)  # before the UIDs: the server's Accept filter runs before its handler
     check_uids(study, series, instance)
-    kind = json_accept(face)
     rows = archive(face).instances(study, series, instance)
     if kind == "xml":
         return in_development()
+    tag = _etag(rows, instance is not None) if face.metadata_etag else None
+    if tag is not None and tag.casefold() == request.headers.get("If-None-Match", "").casefold():
+        return _not_modified()
     db = current_ctx().db
     ids = [r.id for r in rows]
     texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
-    if face.bulk_data_uris:  # the stored text, its URIs made absolute: no decoding and encoding again
+    # the stored text, changed as text where it can be: no decoding and encoding again
+    if not face.binary_in_metadata:
+        items = [dicomjson.text_without_binary(texts[r.id]) for r in rows]
+    elif face.bulk_data_uris:
         items = [
             dicomjson.text_with_bulk_urls(texts[r.id], face.retrieve_url(r.study_uid, r.series_uid, r.sop_uid))
             for r in rows
@@ -35,7 +42,22 @@ def metadata(face: Face, study: str, series: str | None = None, instance: str | 
     else:
         items = [dicomjson.dumps(dicomjson.without_bulk(json.loads(texts[r.id]))) for r in rows]
     body = items[0] if instance is not None and face.instance_metadata_as_object else "[" + ",".join(items) + "]"
-    return Response(body, mimetype=DICOM_JSON, headers={"Content-Type": DICOM_JSON})
+    headers = {"Content-Type": DICOM_JSON, **({"ETag": tag} if tag is not None else {})}
+    return Response(body, mimetype=DICOM_JSON, headers=headers)
+
+
+def _etag(rows: list[DicomInstance], one_instance: bool) -> str:
+    """The Microsoft server's (ETagGenerator): the newest watermark (an instance's `seq`, growing with each instance
+    stored) and, for a study or series, "-" and the count of instances. Unquoted, as it sends it."""
+    newest = max(r.seq for r in rows)
+    return str(newest) if one_instance else f"{newest}-{len(rows)}"
+
+
+def _not_modified() -> Response:
+    """304 with no body, no Content-Type and no ETag (MetadataResult sets the ETag only on a 200)."""
+    response = Response(status=304)
+    del response.headers["Content-Type"]
+    return response
 
 
 def _boundary(parts: list[tuple[str, bytes]]) -> str:
@@ -49,20 +71,47 @@ def _boundary(parts: list[tuple[str, bytes]]) -> str:
 
 # ---- WADO-RS: instances ---------------------------------------------------------------------
 
+Choice = TypeVar("Choice")
+MULTI_INSTANCE_TRANSCODING = (
+    "Accept transfer syntax '{}' is not supported when multiple instances are matched. Matching instances can be "
+    "retrieved with their original transfer syntax by specifying 'transfer-syntax=*' in the Accept header."
+)
+
+
+def _preferred(acceptable: list[tuple[Choice, multipart.MediaType]]) -> Choice:
+    """The choice of the best acceptable range, unless a later one as good asks for the data as stored ("*"), as the
+    server's AcceptHeaderHandler prefers; 406 when no range is acceptable."""
+    if not acceptable:
+        raise not_acceptable()
+    chosen, best = acceptable[0]
+    for choice, media in acceptable[1:]:
+        if media.params.get("transfer-syntax") == "*" and media.q >= best.q:
+            chosen, best = choice, media
+    return chosen
+
 
 def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
-    """('multipart' | 'single', transfer syntax or '*' or None) from the Accept header; 406 if none fits."""
+    """('multipart' | 'single', transfer syntax or '*' or None) from the Accept header; 406 if none fits. Any media
+    type (*/*) means the files as stored; application/dicom without a transfer syntax the face's default."""
+    acceptable: list[tuple[tuple[str, str | None], multipart.MediaType]] = []
     for media in multipart.parse_accept(request.headers.get("Accept")):
-        ts = media.params.get("transfer-syntax")
+        ts = media.params.get("transfer-syntax") or None
         if media.type == "multipart/related":
-            inner = media.params.get("type", "application/dicom")
-            if inner in ("application/dicom", "*/*", "application/*"):
-                return "multipart", ts
+            inner, shape = media.params.get("type", "application/dicom"), "multipart"
+            if inner not in ("application/dicom", "*/*", "application/*"):
+                continue
         elif media.type in ("*/*", "multipart/*"):
-            return "multipart", ts
+            inner, shape = "*/*", "multipart"
         elif media.type == "application/dicom" and single and face.single_part_retrieve:
-            return "single", ts
-    raise not_acceptable()
+            inner, shape = media.type, "single"
+        else:
+            continue
+        if ts is None and inner == "*/*":
+            ts = "*"
+        if ts is not None and face.retrieve_transfer_syntaxes is not None and ts not in face.retrieve_transfer_syntaxes:
+            continue
+        acceptable.append(((shape, ts), media))
+    return _preferred(acceptable)
 
 
 def instances(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
@@ -77,7 +126,7 @@ def instances(face: Face, study: str, series: str | None = None, instance: str |
     elif wanted is None:
         wanted = face.default_transfer_syntax
     if wanted != "*" and len(rows) > 1 and not face.multi_instance_transcoding:
-        raise not_acceptable("Requested transcoding of multiple instances is not supported.")
+        raise not_acceptable(MULTI_INSTANCE_TRANSCODING.format(wanted))
     parts = []
     for row in rows:
         data = store.file(row)
@@ -123,25 +172,34 @@ def bulkdata(face: Face, study: str, series: str, instance: str, tag_path: str) 
 # ---- WADO-RS: frames and rendered -----------------------------------------------------------
 
 
-def _frame_accept(stored_ts: str) -> tuple[bool, str]:
-    """(decompress, part media type) from the Accept header; 406 if none fits."""
+# The Accept of frames (the server's AcceptHeaderHandler): media type -> (the transfer syntaxes it may name, the one
+# it means when it names none, whether it may be single part). Parts are typed with the media type asked for,
+# application/octet-stream for */*.
+FRAME_ACCEPT = {
+    "application/octet-stream": (("*", pixels.EXPLICIT_VR_LE), pixels.EXPLICIT_VR_LE, True),
+    "image/jp2": ((pixels.JPEG2000_LOSSLESS,), pixels.JPEG2000_LOSSLESS, False),
+    "*/*": (("*", pixels.EXPLICIT_VR_LE), "*", True),
+}
+SINGLE_PART_ONE_FRAME = (
+    "The accept header is supported for single frame retrieval, use multi-part accept header instead."
+)
+
+
+def _frame_accept() -> tuple[str, bool, str]:
+    """(part media type, single part, transfer syntax or '*') from the Accept header; 406 if none fits."""
+    acceptable: list[tuple[tuple[str, bool, str], multipart.MediaType]] = []
     for media in multipart.parse_accept(request.headers.get("Accept")):
-        inner = media.params.get("type", "*/*") if media.type == "multipart/related" else media.type
-        ts = media.params.get("transfer-syntax")
-        compressed = stored_ts in pixels.FRAME_MEDIA_TYPES
-        if inner == "application/octet-stream":
-            if ts == "*":
-                return False, "application/octet-stream"
-            if ts in (None, pixels.EXPLICIT_VR_LE):
-                return True, "application/octet-stream"
+        multipart_asked = media.type == "multipart/related"
+        inner = media.params.get("type", "") if multipart_asked else media.type
+        if inner not in FRAME_ACCEPT:
             continue
-        if inner in ("*/*", "multipart/*", "multipart/related"):
-            if compressed and ts not in (None, "*", stored_ts):
-                return True, "application/octet-stream"
-            return False, pixels.FRAME_MEDIA_TYPES.get(stored_ts, "application/octet-stream")
-        if compressed and media.matches(pixels.FRAME_MEDIA_TYPES[stored_ts]) and ts in (None, "*", stored_ts):
-            return False, pixels.FRAME_MEDIA_TYPES[stored_ts]
-    raise not_acceptable()
+        allowed, default, single_allowed = FRAME_ACCEPT[inner]
+        ts = media.params.get("transfer-syntax") or default
+        if ts not in allowed or not (multipart_asked or single_allowed):
+            continue
+        single = not multipart_asked and inner != "*/*"
+        acceptable.append((("application/octet-stream" if inner == "*/*" else inner, single, ts), media))
+    return _preferred(acceptable)
 
 
 def frames(face: Face, study: str, series: str, instance: str, frames: str) -> Response:
@@ -149,13 +207,19 @@ def frames(face: Face, study: str, series: str, instance: str, frames: str) -> R
     check_uids(study, series, instance)
     numbers = pixels.parse_frame_list(frames)
     store = archive(face)
-    row = store.instances(study, series, instance)[0]
     if face.frame_number_ignored:
+        row = store.instances(study, series, instance)[0]
         content, ts = pixels.pixel_data(store.file(row), face.decompress_pixels)
         return _multipart([(f"application/octet-stream; transfer-syntax={ts}", content)], "application/octet-stream")
-    decompress, media = _frame_accept(row.transfer_syntax)
-    found, ts = pixels.frames(store.path(row), numbers, decompress or face.decompress_pixels)
-    media = "application/octet-stream" if ts in pixels.UNCOMPRESSED else media
+    media, single, wanted = _frame_accept()
+    if single and len(numbers) > 1:
+        raise bad_request(SINGLE_PART_ONE_FRAME)
+    row = store.instances(study, series, instance)[0]
+    if face.decompress_pixels and wanted == "*":
+        wanted = pixels.EXPLICIT_VR_LE
+    found, ts = pixels.frames(store.path(row), numbers, wanted)
+    if single:
+        return Response(found[0], headers={"Content-Type": f"{media}; transfer-syntax={ts}"})
     return _multipart([(f"{media}; transfer-syntax={ts}", f) for f in found], media)
 
 

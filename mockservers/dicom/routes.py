@@ -19,7 +19,7 @@ from marshmallow import Schema
 
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.openapi import Header, Reply
-from mockservers.dicom import retrieve, stow, web
+from mockservers.dicom import retrieve, stow, uids, web
 from mockservers.dicom.face import Face
 from mockservers.dicom.schemas import DicomJsonArray
 
@@ -28,7 +28,7 @@ ACCEPT_DICOM = Header("Accept", 'multipart/related; type="application/dicom"[; t
 ACCEPT_FRAMES = Header(
     "Accept",
     'multipart/related; type="application/octet-stream"[; transfer-syntax=UID or *], '
-    "or a compressed frame type (image/dicom-rle, image/jpeg, ...)",
+    'multipart/related; type="image/jp2", or application/octet-stream for one frame',
 )
 ACCEPT_BULK = Header("Accept", 'multipart/related; type="application/octet-stream" (or */*)')
 ACCEPT_STOW = Header("Accept", "application/dicom+json (the default)")
@@ -278,6 +278,8 @@ def _view(
 ) -> Callable[..., Response]:
     def view(caller=None, **values):
         face = face_for(**{name: values.pop(name) for name in prefix_names})
+        if face.path_uid_trailing_spaces:
+            values = uids.without_trailing_spaces(values)
         return handler(face, **values)
 
     return view

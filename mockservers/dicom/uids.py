@@ -15,6 +15,14 @@ def is_valid_uid(value: str | None) -> bool:
     return len(value) <= 64 and bool(_UID.match(value))
 
 
+PATH_UIDS = ("study", "series", "instance")  # the path values that are UIDs (dicom/routes.py)
+
+
+def without_trailing_spaces(values: dict[str, str]) -> dict[str, str]:
+    """The path's UIDs with their trailing spaces dropped (spaces only: a tab or a leading space stays, and fails)."""
+    return {k: v.rstrip(" ") if k in PATH_UIDS else v for k, v in values.items()}
+
+
 def check_path_uid(value: str, keyword: str) -> str:
     if not is_valid_uid(value):
         raise bad_request(

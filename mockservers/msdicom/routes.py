@@ -86,9 +86,12 @@ SERVED = Served(
             ),
             **ERRORS,
         },
-        "metadata": {200: DATASETS, **ERRORS},
+        "metadata": {
+            200: DATASETS,
+            304: Reply("If-None-Match equals the ETag the last answer carried: no body, no ETag"),
+            **ERRORS,
+        },
         "frames": {200: MULTIPART, **ERRORS},
-        "bulkdata": {200: MULTIPART, **ERRORS},
         "rendered": {200: Reply("image/jpeg or image/png", media="image/*", binary=True), **ERRORS},
         "delete": {204: Reply("deleted"), **{k: v for k, v in ERRORS.items() if k != 406}},
     },
@@ -107,7 +110,7 @@ SERVED = Served(
         "retrieve_series": Documented("WADO-RS: every instance of a series", DOC + "检索序列中的所有实例"),
         "retrieve_instance": Documented("WADO-RS: one instance", DOC + "检索研究的序列中的单个实例"),
         "study_metadata": Documented(
-            "WADO-RS: the metadata of every instance of a study (bulk data as BulkDataURIs)",
+            "WADO-RS: the metadata of every instance of a study (no binary attribute; an ETag)",
             DOC + "检索研究中所有实例的元数据",
         ),
         "series_metadata": Documented(
@@ -117,10 +120,6 @@ SERVED = Served(
             "WADO-RS: the metadata of one instance (an array of one)", DOC + "检索研究的序列中的单个实例的元数据"
         ),
         "instance_frames": Documented("WADO-RS: frames of one instance", DOC + "从单个实例检索一个或多个帧"),
-        "instance_bulkdata": Documented(
-            "WADO-RS: a bulk value named by a BulkDataURI of the metadata",
-            "inferred: PS3.18 F.2.6; the document shows no bulk data (docs/msdicom.md)",
-        ),
         "instance_rendered": Documented("WADO-RS: the first frame as an image", CONFORMANCE),
         "frame_rendered": Documented("WADO-RS: one frame as an image", CONFORMANCE),
         "delete_study": Documented("Delete study (non-standard)", DOC + "删除特定研究"),

@@ -102,20 +102,20 @@ def _saved(tmp_path, name: str, data: bytes) -> str:
 def test_frames_native_and_encapsulated(tmp_path):
     ds = image_dataset(0, 0, "MR", frames=3)
     native_file = _saved(tmp_path, "native", to_part10(ds))
-    native, ts = pixels.frames(native_file, [2], decompress=False)
+    native, ts = pixels.frames(native_file, [2], "*")
     assert ts == "1.2.840.10008.1.2.1" and native[0] == ds.pixel_array[1].tobytes()
     assert pixels.native_layout(native_file) is not None  # read where they lie, not parsed
     with pytest.raises(DicomWebError) as err:
-        pixels.frames(native_file, [4], decompress=False)
+        pixels.frames(native_file, [4], "*")
     assert err.value.status == 404
     rle = _saved(tmp_path, "rle", rle_part10(ds))
     assert pixels.native_layout(rle) is None
-    encapsulated, ts = pixels.frames(rle, [3], decompress=False)
+    encapsulated, ts = pixels.frames(rle, [3], "*")
     assert ts == "1.2.840.10008.1.2.5" and encapsulated[0][:4] != native[0][:4]
-    decoded, ts = pixels.frames(rle, [3], decompress=True)
+    decoded, ts = pixels.frames(rle, [3], "1.2.840.10008.1.2.1")
     assert decoded[0] == ds.pixel_array[2].tobytes()
     with pytest.raises(DicomWebError) as err:
-        pixels.frames(rle, [4], decompress=False)
+        pixels.frames(rle, [4], "*")
     assert err.value.status == 404
 
 
@@ -129,19 +129,31 @@ def test_native_frames_read_in_place_match_pydicom(tmp_path, implicit, rows):
     out = __import__("io").BytesIO()
     ds.save_as(out, implicit_vr=implicit, little_endian=True, enforce_file_format=True)
     path = _saved(tmp_path, "f", out.getvalue())
-    found, ts = pixels.frames(path, [2, 1], decompress=True)
+    found, ts = pixels.frames(path, [2, 1], "*")
     size = len(ds.PixelData) // 2
     assert found == [ds.PixelData[size:], ds.PixelData[:size]]
     assert ts == ("1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1")
 
 
-def test_transcoding_to_uncompressed_only():
+def test_transcoding_to_uncompressed_and_jpeg2000_lossless_only():
     rle = rle_part10(image_dataset(0, 0, "MR"))
     out = pydicom.dcmread(__import__("io").BytesIO(pixels.transcode(rle, "1.2.840.10008.1.2.5", "1.2.840.10008.1.2")))
     assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2"
+    j2k = pixels.transcode(rle, "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.90")
+    assert pydicom.dcmread(__import__("io").BytesIO(j2k)).file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.90"
     with pytest.raises(DicomWebError) as err:
         pixels.transcode(rle, "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50")
-    assert err.value.status == 406
+    assert (err.value.status, err.value.message) == (406, "The specified transcoding is not supported.")
+
+
+def test_transcoding_keeps_the_instance_and_relabels_one_without_pixels():
+    ds = image_dataset(0, 0, "CT")
+    del ds.PixelData
+    out = pydicom.dcmread(
+        __import__("io").BytesIO(pixels.transcode(to_part10(ds), "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.90"))
+    )
+    assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.90" and "PixelData" not in out
+    assert out.SOPInstanceUID == out.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
 
 
 def test_bulk_urls_on_stored_text_match_the_decoded_walk():

@@ -49,8 +49,8 @@ def test_each_declaration_is_a_resource_of_the_table(key):
 def test_the_faces_serve_the_resources_their_servers_have():
     ms = {d.endpoint for d in load_vendor("msdicom").endpoints()[0].declared}
     sphere = {d.endpoint for d in load_vendor("sphere").endpoints()[0].declared}
-    assert ms == set(TABLE)
-    assert ms - sphere == {"instance_rendered", "frame_rendered"}
+    assert ms == set(TABLE) - {"instance_bulkdata"}  # the Microsoft server has no bulk data route (KnownRoutes.cs)
+    assert sphere == set(TABLE) - {"instance_rendered", "frame_rendered"}
 
 
 def test_qido_keys_are_read_by_qido_not_by_the_documented_schema(client):

@@ -220,18 +220,9 @@ STUDY_MISMATCH_CODE = gap("the study-mismatch FailureReason is 43264 (43265 toda
 REFUSED_WITHOUT_FAILED_ATTRIBUTES = gap(
     "a refused instance's FailedSOPSequence item carries a FailedAttributesSequence with an ErrorComment (absent today)"
 )
-PADDED_PATH_UID = gap("trailing spaces in path UIDs are trimmed (400 today)")
-METADATA_BULK_DATA = gap("metadata leaves out bulk-data VRs (OB, OD, OF, OL, OV, OW, UN): no BulkDataURI")
-METADATA_ETAG = gap("metadata carries an ETag and answers a matching If-None-Match with 304 (200 today)")
 V2_DROPS_INVALID_ATTRIBUTES = gap("v2 drops an invalid attribute from metadata and index, with a DICOM100 warning")
 V2_EMPTY_FAILED_ATTRIBUTES = gap("v2 gives every stored instance a FailedAttributesSequence, empty without warnings")
 V2_NULL_INSIDE_VALUE = gap("v2 stores a CS with a null inside (202), with the DICOM100 invalid-character warning")
 V2_LEADING_NULL_PATIENT_ID = gap("v2 refuses a PatientID with a leading null (409)")
 V2_EMPTY_PATIENT_ID = gap("v2 accepts an empty PatientID with the DICOM100 required-tag warning (202)")
 V1_INVALID_PATIENT_ID = gap("v1 refuses a PatientID with a null inside (409), with the DICOM100 ErrorComment")
-TRANSCODE_KEEPS_SOP_UID = gap("transcoding keeps the SOP Instance UID (pydicom's decompress makes a new one today)")
-TO_JPEG2000 = gap("transcoding to JPEG 2000 lossless, 1.2.840.10008.1.2.4.90 and image/jp2 (406 today)")
-ACCEPT_BEFORE_EXISTENCE = gap("the Accept is judged first, before the UIDs and existence (400 or 404 today)")
-SINGLE_FRAME_OCTET_STREAM = gap(
-    "one frame asked for as application/octet-stream comes back single part (multipart today)"
-)

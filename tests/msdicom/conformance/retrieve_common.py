@@ -6,7 +6,7 @@ from __future__ import annotations
 import pydicom
 import pytest
 
-from tests.msdicom.conformance.conftest import ACCEPT_BEFORE_EXISTENCE, TO_JPEG2000, TRANSCODE_KEEPS_SOP_UID, files_of
+from tests.msdicom.conformance.conftest import files_of
 from tests.msdicom.conformance.samples import EXPLICIT, J2K, MPEG2, as_jpeg2000, eight_bit_image, part10, rgb_image
 
 # RetrieveTransactionResourceTests.Common: the three TestFiles folders, made small (32x32 RGB in place of 256x256)
@@ -49,20 +49,16 @@ def assert_same_file(expected: pydicom.Dataset, actual: pydicom.Dataset):
 # GivenSinglePartAcceptHeader_WhenRetrieveInstance: (TestFiles folder, transfer syntax asked for)
 TRANSCODING_ROWS = [
     (ORIGINAL, "*"),
-    pytest.param(J2K_TO_EXPLICIT, None, marks=TRANSCODE_KEEPS_SOP_UID),
-    pytest.param(J2K_TO_EXPLICIT, EXPLICIT, marks=TRANSCODE_KEEPS_SOP_UID),
-    pytest.param(EXPLICIT_TO_J2K, J2K, marks=TO_JPEG2000),
+    (J2K_TO_EXPLICIT, None),
+    (J2K_TO_EXPLICIT, EXPLICIT),
+    (EXPLICIT_TO_J2K, J2K),
 ]
 
 # GetUnsupportedAcceptHeadersForStudiesAndSeries: single part, octet-stream, MPEG2
 UNSUPPORTED_FOR_STUDIES_AND_SERIES = [
     pytest.param('application/dicom;transfer-syntax="*"', id="single-part application/dicom"),
     pytest.param('multipart/related; type="application/octet-stream";transfer-syntax="*"', id="octet-stream"),
-    pytest.param(
-        f'multipart/related; type="application/dicom";transfer-syntax="{MPEG2}"',
-        id="MPEG2",
-        marks=ACCEPT_BEFORE_EXISTENCE,
-    ),
+    pytest.param(f'multipart/related; type="application/dicom";transfer-syntax="{MPEG2}"', id="MPEG2"),
 ]
 
 

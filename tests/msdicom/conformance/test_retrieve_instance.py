@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.msdicom.conformance.conftest import (
-    ACCEPT_BEFORE_EXISTENCE,
-    PADDED_PATH_UID,
     body_json,
     instance_path,
     multipart_accept,
@@ -58,7 +56,7 @@ def test_given_multipart_accept_when_retrieve_instance_then_ok(v2, uid, folder, 
     "accept",
     [
         pytest.param('application/octet-stream;transfer-syntax="*"', id="octet-stream"),
-        pytest.param(f'application/dicom;transfer-syntax="{MPEG2}"', id="MPEG2", marks=ACCEPT_BEFORE_EXISTENCE),
+        pytest.param(f'application/dicom;transfer-syntax="{MPEG2}"', id="MPEG2"),
     ],
 )
 def test_given_unsupported_accept_headers_when_retrieve_instance_then_not_acceptable(v2, uid, accept):
@@ -97,10 +95,10 @@ def test_given_instance_without_pixel_data_when_retrieve_instance_then_expected_
 @pytest.mark.parametrize(
     "query_padding,save_padding",
     [
-        pytest.param(" ", " ", marks=PADDED_PATH_UID),
+        (" ", " "),
         ("", " "),
-        pytest.param(" ", "", marks=PADDED_PATH_UID),
-        pytest.param("     ", " ", marks=PADDED_PATH_UID),
+        (" ", ""),
+        ("     ", " "),
     ],
 )
 def test_given_padded_study_uid_when_retrieve_instance_then_expected_content(v2, uid, query_padding, save_padding):

@@ -3,7 +3,7 @@ file repeats each study test for the series; here both call one body with the le
 
 from __future__ import annotations
 
-from tests.msdicom.conformance.conftest import METADATA_BULK_DATA, METADATA_ETAG, instance_path, series_path, study_path
+from tests.msdicom.conformance.conftest import instance_path, series_path, study_path
 from tests.msdicom.conformance.metadata_common import assert_metadata, post, two_stored
 
 
@@ -60,74 +60,62 @@ def etag_before_a_deletion_gives_metadata(v2, uid, level: str):
     assert_metadata(v2.metadata(path, tag), second)
 
 
-@METADATA_ETAG
 def test_given_study_metadata_when_if_none_match_matches_etag_then_not_modified(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned."""
     matching_etag_is_not_modified(v2, uid, "study")
 
 
-@METADATA_BULK_DATA
 def test_given_study_metadata_when_if_none_match_does_not_match_then_metadata_with_new_etag(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenIfNoneMatchDoesnotMatchETag_ThenResponseMetadataIsReturnedWithNewETag."""
     other_etag_gives_metadata(v2, uid, "study")
 
 
-@METADATA_BULK_DATA
 def test_given_study_metadata_when_if_none_match_absent_then_metadata_with_etag(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenIfNoneMatchIsNotPresent_ThenResponseMetadataIsReturnedWithETag."""
     no_if_none_match_gives_metadata(v2, uid, "study")
 
 
-@METADATA_BULK_DATA
 def test_given_study_metadata_when_study_updated_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenStudyIsUpdatedAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
     etag_before_a_new_instance_gives_metadata(v2, uid, "study")
 
 
-@METADATA_BULK_DATA
 def test_given_study_metadata_when_instance_deleted_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveStudyMetadataRequest_WhenInstanceIsDeletedInStudyAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
     etag_before_a_deletion_gives_metadata(v2, uid, "study")
 
 
-@METADATA_ETAG
 def test_given_series_metadata_when_if_none_match_matches_etag_then_not_modified(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned."""
     matching_etag_is_not_modified(v2, uid, "series")
 
 
-@METADATA_BULK_DATA
 def test_given_series_metadata_when_if_none_match_does_not_match_then_metadata_with_new_etag(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenIfNoneMatchDoesnotMatchETag_ThenResponseMetadataIsReturnedWithNewETag."""
     other_etag_gives_metadata(v2, uid, "series")
 
 
-@METADATA_BULK_DATA
 def test_given_series_metadata_when_if_none_match_absent_then_metadata_with_etag(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenIfNoneMatchIsNotPresent_ThenResponseMetadataIsReturnedWithETag."""
     no_if_none_match_gives_metadata(v2, uid, "series")
 
 
-@METADATA_BULK_DATA
 def test_given_series_metadata_when_series_updated_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenSeriesIsUpdatedAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
     etag_before_a_new_instance_gives_metadata(v2, uid, "series")
 
 
-@METADATA_BULK_DATA
 def test_given_series_metadata_when_instance_deleted_and_previous_etag_used_then_new_metadata(v2, uid):
     """GivenRetrieveSeriesMetadataRequest_WhenInstanceIsDeletedInSeriesAndPreviousETagIsUsed_ThenResponseMetadataIsReturnedWithNewETag."""
     etag_before_a_deletion_gives_metadata(v2, uid, "series")
 
 
-@METADATA_ETAG
 def test_given_instance_metadata_when_if_none_match_matches_etag_then_not_modified(v2, uid):
     """GivenRetrieveInstanceMetadataRequest_WhenIfNoneMatchMatchesETag_ThenNotModifiedResponseIsReturned."""
     ds = post(v2, uid, uid(), uid(), uid())
     assert_not_modified(v2.metadata(instance_path(ds), etag(v2.metadata(instance_path(ds)))))
 
 
-@METADATA_BULK_DATA
 def test_given_instance_metadata_when_if_none_match_does_not_match_then_metadata_with_new_etag(v2, uid):
     """GivenRetrieveInstanceMetadataRequest_WhenIfNoneMatchDoesnotMatchETag_ThenResponseMetadataIsReturnedWithNewETag:
     as in the C# test, the ETag is taken from the series metadata (asked with the SOP Instance UID as its
@@ -137,7 +125,6 @@ def test_given_instance_metadata_when_if_none_match_does_not_match_then_metadata
     assert_metadata(v2.metadata(instance_path(ds), "1" + tag if tag else None), ds)
 
 
-@METADATA_BULK_DATA
 def test_given_instance_metadata_when_if_none_match_absent_then_metadata_with_etag(v2, uid):
     """GivenRetrieveInstanceMetadataRequest_WhenIfNoneMatchIsNotPresent_ThenResponseMetadataIsReturnedWithETag."""
     ds = post(v2, uid, uid(), uid(), uid())

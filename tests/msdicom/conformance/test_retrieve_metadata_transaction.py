@@ -6,11 +6,10 @@ import uuid
 
 import pytest
 
-from tests.msdicom.conformance.conftest import ACCEPT_BEFORE_EXISTENCE, METADATA_BULK_DATA, instance_path
+from tests.msdicom.conformance.conftest import instance_path
 from tests.msdicom.conformance.metadata_common import assert_metadata, post, two_stored
 
 
-@ACCEPT_BEFORE_EXISTENCE
 @pytest.mark.parametrize("accept", ["application/data"])
 def test_given_incorrect_accept_header_when_retrieving_metadata_then_not_acceptable(v2, request, accept):
     """GivenAnIncorrectAcceptHeader_WhenRetrievingResource_ThenNotAcceptableIsReturned, row "application/data":
@@ -44,21 +43,18 @@ def test_given_instance_metadata_request_when_instance_does_not_exist_then_not_f
     assert v2.metadata(f"/studies/{study}/series/{series}/instances/{uid()}").status_code == 404
 
 
-@METADATA_BULK_DATA
 def test_given_stored_files_when_retrieving_study_metadata_then_correct(v2, uid):
     """GivenStoredDicomFile_WhenRetrievingMetadataForStudy_ThenMetadataIsRetrievedCorrectly."""
     first, second, path = two_stored(v2, uid, "study")
     assert_metadata(v2.metadata(path), first, second)
 
 
-@METADATA_BULK_DATA
 def test_given_stored_files_when_retrieving_series_metadata_then_correct(v2, uid):
     """GivenStoredDicomFile_WhenRetrievingMetadataForSeries_ThenMetadataIsRetrievedCorrectly."""
     first, second, path = two_stored(v2, uid, "series")
     assert_metadata(v2.metadata(path), first, second)
 
 
-@METADATA_BULK_DATA
 def test_given_stored_file_when_retrieving_instance_metadata_then_correct(v2, uid):
     """GivenStoredDicomFile_WhenRetrievingMetadataForInstance_ThenMetadataIsRetrievedCorrectly."""
     ds = post(v2, uid, uid(), uid(), uid())

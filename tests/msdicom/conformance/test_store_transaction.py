@@ -11,8 +11,6 @@ from tests.msdicom.conformance.conftest import (
     DICOM_JSON,
     EMPTY_MULTIPART_STOW,
     FAILED_SOP_SEQUENCE,
-    METADATA_BULK_DATA,
-    PADDED_PATH_UID,
     REFUSED_WITHOUT_FAILED_ATTRIBUTES,
     RETRIEVE_URL,
     RETRIEVE_URL_WHEN_NOTHING_STORED,
@@ -216,7 +214,6 @@ def test_given_multipart_request_when_storing_then_retrieves_equivalent_bytes(ve
         assert wado.get_data() == original
 
 
-@PADDED_PATH_UID
 def test_given_padded_study_uid_stored_when_storing_more_padded_then_conflict(versioned, uid):
     """GivenInstanceWithPaddedStudyInstanceUIDAlreadyStored_WhenStoreInstanceWithMorePaddedId_ThenExpectConflict:
     the study UID is kept with its trailing space; the same instance with more spaces is a conflict."""
@@ -232,7 +229,6 @@ def test_given_padded_study_uid_stored_when_storing_more_padded_then_conflict(ve
     assert versioned.store_one(ds).status_code == 409
 
 
-@METADATA_BULK_DATA
 def test_given_implicit_vr_private_tag_when_stored_then_removed_from_metadata(versioned, uid):
     """GivenInstanceWithImplicitVRPrivateTag_WhenStored_ThePrivateTagShouldBeRemovedFromMetadata: (0007,0008)
     stays in the file, but its VR is unknown, so it is not in the metadata."""
