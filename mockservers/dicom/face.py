@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 EXPLICIT_VR_LE = "1.2.840.10008.1.2.1"
 IMPLICIT_VR_LE = "1.2.840.10008.1.2"
@@ -47,6 +47,16 @@ class Face:
     empty_multipart_no_content: bool = False  # a multipart STOW without a single part: 204 (else 400)
     study_url_needs_stored: bool = False  # the STOW answer's study RetrieveURL only when something was stored
     latest_wins: bool = False  # a study's or series' indexed values follow its newest instance's non-empty ones
+    # QIDO built as the Microsoft server builds it (dicom/qido.py, server_answers); None/False/{}: the plain way
+    index_results: dict[str, tuple[str, ...]] | None = None  # level -> what its index row answers; set: an answer is
+    # the newest instance's stored attributes merged with these, cut to the asked and filtered ones, none empty
+    include_all: dict[str, tuple[str, ...]] | None = None  # level -> includefield=all's list, in place of the defaults
+    filters_by_resource: bool = False  # only the filters of the levels a resource answers (none of the study's under
+    # /studies/{study}/series)
+    filter_trailing_nulls_ignored: bool = False  # 'X%00' filters as 'X' (SQL Server's collation weighs no null)
+    text_ignores_case: bool = False  # strings other than names match ignoring case (ASCII letters)
+    uid_filters_checked: bool = True  # a UID filter that is no valid UID is a 400 (else it matches nothing)
+    qido_messages: dict[str, str] = field(default_factory=dict)  # QIDO's 400 reasons that differ from qido.MESSAGES
 
     def retrieve_url(self, study: str, series: str | None = None, sop: str | None = None) -> str:
         url = f"{self.base_url}/studies/{study}"

@@ -4,7 +4,7 @@ Every QIDO query is a SQL WHERE on these indexed columns; files stay in the blob
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Index, Integer, String, Text
+from sqlalchemy import Float, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mockservers.core.store import Base
@@ -102,3 +102,14 @@ class DicomInstance(Base):
         Index("ix_dicom_instances_series", "face", "study_uid", "series_uid"),
         Index("ix_dicom_instances_seq", "face", "seq"),
     )
+
+
+# Strings a face matches ignoring case (Face.text_ignores_case, dicom/qido.py), indexed by their lower case
+Index("ix_dicom_studies_patient_id_ci", DicomStudy.__table__.c.face, func.lower(DicomStudy.__table__.c.patient_id))
+Index("ix_dicom_studies_accession_ci", DicomStudy.__table__.c.face, func.lower(DicomStudy.__table__.c.accession_number))
+Index(
+    "ix_dicom_series_modality_ci",
+    DicomSeries.__table__.c.face,
+    func.lower(DicomSeries.__table__.c.modality),
+    DicomSeries.__table__.c.study_uid,
+)

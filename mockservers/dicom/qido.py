@@ -1,19 +1,23 @@
-"""QIDO-RS: query parameters to SQL on the index, index rows to DICOM JSON."""
+"""QIDO-RS: query parameters to SQL on the index, index rows to DICOM JSON (or, for a face with index_results, the
+answer the Microsoft server builds: see server_answers)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
-from sqlalchemy import and_, exists, or_, select
+from pydicom.datadict import dictionary_VR
+from pydicom.dataelem import DataElement
+from sqlalchemy import and_, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import undefer
 from werkzeug.datastructures import MultiDict
 
 from mockservers.dicom import dicomjson
 from mockservers.dicom.archive import normalize_name
 from mockservers.dicom.attributes import BY_KEYWORD, LEVELS, Attr
-from mockservers.dicom.errors import bad_request
+from mockservers.dicom.errors import DicomWebError, bad_request
 from mockservers.dicom.face import Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
 from mockservers.dicom.uids import is_valid_uid
@@ -34,6 +38,24 @@ PRESENT_IF_KNOWN = {
     "Columns",
     "BitsAllocated",
     "NumberOfFrames",
+    "RequestAttributesSequence",
+}
+# QIDO's 400 reasons; a face may word them its own way (Face.qido_messages). Two refusals only some faces make, and
+# only if they word them: "include_all_mixed" (includefield=all beside other fields) and "fuzzy_quote" (a '"' in a
+# fuzzy-matched name)
+MESSAGES = {
+    "unknown": "The query parameter '{name}' is not supported: it is not a searchable attribute at the {level} level.",
+    "not_queryable": "The query parameter '{name}' is not supported: it is not a searchable attribute at the {level} "
+    "level.",
+    "given_twice": "The query parameter '{name}' is given more than once.",
+    "same_attribute": "The attribute '{keyword}' is given more than once.",
+    "empty": "The query parameter '{name}' has an empty value.",
+    "include_unknown": "The field '{item}' in includefield is not a DICOM keyword or tag.",
+    "bad_date": "The value '{value}' of {keyword} is not a valid date (YYYYMMDD).",
+    "empty_range": "The date range '{value}' of {keyword} is invalid.",
+    "range_parts": "The date range '{value}' of {keyword} is invalid.",
+    "reversed_range": "The date range '{value}' of {keyword} is invalid: the start date is after the end date.",
+    "bad_uid": "The value '{value}' of {keyword} is not a valid UID.",
 }
 
 
@@ -58,8 +80,18 @@ def levels_in_answer(query: Query) -> list[str]:
 
 
 def queryable(face: Face, query: Query) -> dict[str, Attr]:
-    """The filters a query at this level may name (the face lists them per level, of any DICOM level)."""
-    return {kw: BY_KEYWORD[kw] for kw in face.queryable.get(query.level, ())}
+    """The filters a query at this level may name (the face lists them per level, of any DICOM level); with
+    filters_by_resource, only those of the levels the resource answers."""
+    answered = levels_in_answer(query)
+    return {
+        kw: BY_KEYWORD[kw]
+        for kw in face.queryable.get(query.level, ())
+        if not face.filters_by_resource or BY_KEYWORD[kw].level in answered
+    }
+
+
+def refusal(face: Face, key: str, **values: str) -> DicomWebError:
+    return bad_request(face.qido_messages.get(key, MESSAGES.get(key, "")).format(**values))
 
 
 def _int_param(name: str, value: str) -> int:
@@ -77,22 +109,15 @@ def _int_param(name: str, value: str) -> int:
 def parse(face: Face, level: str, study: str | None, series: str | None, args: MultiDict) -> Query:
     query = Query(level, study, series, limit=face.default_limit)
     allowed = queryable(face, query)
+    include: list[str] = []
     for name in args:
         values = args.getlist(name)
         lname = name.lower()
         if lname == "includefield":
-            for value in values:
-                for item in filter(None, (v.strip() for v in value.split(","))):
-                    if item.lower() == "all":
-                        query.include_all = True
-                        continue
-                    tag = dicomjson.resolve(item)
-                    if tag is None:
-                        raise bad_request(f"The field '{item}' in includefield is not a DICOM keyword or tag.")
-                    query.include.add(dicomjson.keyword(tag))
+            include += [item.strip() for value in values for item in value.split(",")]
             continue
         if len(values) > 1:
-            raise bad_request(f"The query parameter '{name}' is given more than once.")
+            raise refusal(face, "given_twice", name=name)
         value = values[0]
         if lname == "limit":
             query.limit = _int_param(name, value)
@@ -106,20 +131,36 @@ def parse(face: Face, level: str, study: str | None, series: str | None, args: M
             query.fuzzy = value.lower() == "true"
         else:
             tag = dicomjson.resolve(name)
-            attr = allowed.get(dicomjson.keyword(tag)) if tag is not None else None
+            if tag is None:
+                raise refusal(face, "unknown", name=name, level=level)
+            attr = allowed.get(dicomjson.keyword(tag))
             if attr is None:
-                raise bad_request(
-                    f"The query parameter '{name}' is not supported: it is not a searchable "
-                    f"attribute at the {level} level."
-                )
+                raise refusal(face, "not_queryable", name=name, level=level)
+            if face.filter_trailing_nulls_ignored:
+                value = value.rstrip("\0") or value  # nulls alone are a value that nothing holds
             if value == "":
                 if face.empty_filter_error:
-                    raise bad_request(f"The query parameter '{name}' has an empty value.")
+                    raise refusal(face, "empty", name=name)
                 continue  # universal matching
             if any(a.keyword == attr.keyword for a, _ in query.filters):
-                raise bad_request(f"The attribute '{attr.keyword}' is given more than once.")
+                raise refusal(face, "same_attribute", name=name, keyword=attr.keyword)
             query.filters.append((attr, value))
+    _read_include(face, query, [item for item in include if item])
     return query
+
+
+def _read_include(face: Face, query: Query, items: list[str]) -> None:
+    if any(item.lower() == "all" for item in items):
+        if len(items) > 1 and "include_all_mixed" in face.qido_messages:
+            raise refusal(face, "include_all_mixed")
+        query.include_all = True
+    for item in items:
+        if item.lower() == "all":
+            continue
+        tag = dicomjson.resolve(item)
+        if tag is None:
+            raise refusal(face, "include_unknown", item=item)
+        query.include.add(dicomjson.keyword(tag))
 
 
 # ---- matching -------------------------------------------------------------------------------
@@ -134,30 +175,40 @@ def _has_wildcard(face: Face, value: str) -> bool:
     return face.wildcards and ("*" in value or "?" in value)
 
 
-def _check_date(attr: Attr, value: str) -> None:
-    if not (len(value) == 8 and value.isdigit()):
-        raise bad_request(f"The value '{value}' of {attr.keyword} is not a valid date (YYYYMMDD).")
+def _check_date(face: Face, attr: Attr, value: str) -> None:
+    try:
+        valid = len(value) == 8 and value.isdigit() and bool(datetime.strptime(value, "%Y%m%d"))
+    except ValueError:
+        valid = False
+    if not valid:
+        raise refusal(face, "bad_date", value=value, keyword=attr.keyword)
 
 
-def _date_condition(column, attr: Attr, value: str):
+def _date_condition(face: Face, column, attr: Attr, value: str):
     if "-" in value:
         start, _, end = value.partition("-")
-        if (not start and not end) or "-" in end:
-            raise bad_request(f"The date range '{value}' of {attr.keyword} is invalid.")
+        if not start and not end:
+            raise refusal(face, "empty_range", value=value, keyword=attr.keyword)
+        if "-" in end:
+            raise refusal(face, "range_parts", value=value, keyword=attr.keyword)
         for part in (start, end):
             if part:
-                _check_date(attr, part)
+                _check_date(face, attr, part)
         if start and end and start > end:
-            raise bad_request(
-                f"The date range '{value}' of {attr.keyword} is invalid: the start date is after the end date."
-            )
+            raise refusal(face, "reversed_range", value=value, keyword=attr.keyword, start=start, end=end)
         conditions = []
         if start:
             conditions.append(column >= start)
         if end:
             conditions.append(column <= end)
         return and_(*conditions)
-    _check_date(attr, value)
+    _check_date(face, attr, value)
+    return column == value
+
+
+def _text_equals(face: Face, column, value: str):
+    if face.text_ignores_case:  # one lower() on both sides: the same folding whatever the database
+        return func.lower(column) == func.lower(literal(value))
     return column == value
 
 
@@ -168,18 +219,20 @@ def condition(face: Face, query: Query, attr: Attr, value: str):
         return exists().where(
             DicomSeries.face == face.key,
             DicomSeries.study_uid == DicomStudy.study_uid,
-            DicomSeries.modality.in_(values),
+            or_(*(_text_equals(face, DicomSeries.modality, v) for v in values))
+            if face.text_ignores_case
+            else DicomSeries.modality.in_(values),
         )
     assert attr.column is not None  # of the attributes of a level, only ModalitiesInStudy has no column
     column = getattr(model, attr.column)
     if attr.kind == "uid":
         values = _split_list(face, value)
         for uid in values:
-            if not is_valid_uid(uid):
-                raise bad_request(f"The value '{uid}' of {attr.keyword} is not a valid UID.")
+            if face.uid_filters_checked and not is_valid_uid(uid):
+                raise refusal(face, "bad_uid", value=uid, keyword=attr.keyword)
         return column.in_(values) if len(values) > 1 else column == values[0]
     if attr.kind == "date":
-        return _date_condition(column, attr, value)
+        return _date_condition(face, column, attr, value)
     if attr.kind == "int":
         try:
             return column == int(value)
@@ -188,6 +241,8 @@ def condition(face: Face, query: Query, attr: Attr, value: str):
     if attr.kind == "name":
         norm = getattr(model, attr.column + "_norm")
         target = normalize_name(value)
+        if query.fuzzy and '"' in value and "fuzzy_quote" in face.qido_messages:
+            raise refusal(face, "fuzzy_quote", keyword=attr.keyword, value=value)
         if query.fuzzy:  # any name component starting with the value
             like = _like(target) if face.wildcards else target.replace("%", "\\%").replace("_", "\\_")
             return or_(norm.like(like + "%", escape="\\"), norm.like("% " + like + "%", escape="\\"))
@@ -196,7 +251,7 @@ def condition(face: Face, query: Query, attr: Attr, value: str):
         return norm == target
     if _has_wildcard(face, value):
         return column.like(_like(value), escape="\\")
-    return column == value
+    return _text_equals(face, column, value)
 
 
 def _split_list(face: Face, value: str) -> list[str]:
@@ -232,9 +287,11 @@ def search(db, face: Face, query: Query) -> list[dict]:
         stmt = stmt.offset(query.offset)
     if query.limit is not None:
         stmt = stmt.limit(query.limit)
-    if query.level == "instance" and _needs_metadata(face, query):
+    if query.level == "instance" and (face.index_results is not None or _needs_metadata(face, query)):
         stmt = stmt.options(undefer(DicomInstance.metadata_json))
     rows = db.execute(stmt).all()
+    if face.index_results is not None:
+        return server_answers(db, face, query, [dict(zip(LEVELS, row, strict=False)) for row in rows])
     return [render(db, face, query, row) for row in rows]
 
 
@@ -248,7 +305,7 @@ def _needs_metadata(face: Face, query: Query) -> bool:
 def _return_keywords(face: Face, query: Query) -> list[str]:
     keywords: list[str] = []
     for lvl in levels_in_answer(query):
-        keywords += face.defaults.get(lvl, ())
+        keywords += [kw for kw in face.defaults.get(lvl, ()) if kw in BY_KEYWORD]
         if query.include_all:
             keywords += [a.keyword for a in BY_KEYWORD.values() if a.level == lvl]
     keywords += [kw for kw in query.include if kw in BY_KEYWORD and _level_ok(BY_KEYWORD[kw], query)]
@@ -265,8 +322,10 @@ def _level_ok(attr: Attr, query: Query) -> bool:
 
 
 def _extra_fields(face: Face, query: Query) -> list[str]:
-    """includefield names the index does not hold: answered from the instance's stored metadata."""
-    return [kw for kw in sorted(query.include) if kw not in BY_KEYWORD or not _level_ok(BY_KEYWORD[kw], query)]
+    """Defaults and includefield names the index does not hold: answered from the instance's stored metadata."""
+    defaults = [kw for lvl in levels_in_answer(query) for kw in face.defaults.get(lvl, ()) if kw not in BY_KEYWORD]
+    included = [kw for kw in sorted(query.include) if kw not in BY_KEYWORD or not _level_ok(BY_KEYWORD[kw], query)]
+    return list(dict.fromkeys(defaults + included))
 
 
 def _value(face: Face, attr: Attr, rows: dict, query: Query):
@@ -327,3 +386,119 @@ def _representative_metadata(db, face: Face, query: Query, rows: dict) -> dict:
         stmt = stmt.where(DicomInstance.series_uid == rows["series"].series_uid)
     text = db.scalar(stmt.order_by(DicomInstance.seq).limit(1))
     return json.loads(text) if text else {}
+
+
+# ---- answering as the Microsoft server does (a face with index_results) ---------------------------------------
+
+
+def server_answers(db, face: Face, query: Query, found: list[dict]) -> list[dict]:
+    """QueryService.cs: the attributes asked for (_asked_keys) are read from the newest instance's stored attributes
+    (binary ones left out unless the face keeps them in metadata) when the index's study and series results do not
+    hold them all; then those results are laid over them, the study's computed ones only at the study level, the
+    series' at the series level. What is asked for and has a value is answered."""
+    assert face.index_results is not None
+    asked = _asked_keys(face, query)
+    study_keys, series_keys = _keys(face.index_results["study"]), _keys(face.index_results["series"])
+    from_metadata = bool(asked - study_keys - series_keys)
+    if from_metadata:
+        with_study = query.level == "study" and bool(asked & _computed_keys(face, "study"))
+        with_series = query.level == "series" and bool(asked & _computed_keys(face, "series"))
+    else:
+        with_study, with_series = bool(asked & study_keys), bool(asked & series_keys)
+    needs_newest = from_metadata or (with_series and query.level == "study")
+    newest = _newest_instances(db, face, query, found, from_metadata) if needs_newest else [None] * len(found)
+    series_rows = _series_rows(db, face, found, newest) if with_series else [None] * len(found)
+    answers = []
+    for levels, instance, series in zip(found, newest, series_rows, strict=True):
+        attrs: dict[str, dict] = {}
+        if from_metadata and instance is not None:
+            text = instance.metadata_json
+            attrs.update(json.loads(text if face.binary_in_metadata else dicomjson.text_without_binary(text)))
+        if series is not None:
+            attrs.update(_index_result(face, "series", series))
+        if with_study:
+            attrs.update(_index_result(face, "study", levels["study"]))
+        answers.append({key: attrs[key] for key in sorted(attrs) if key in asked and _has_value(attrs[key])})
+    return answers
+
+
+def _keys(keywords) -> set[str]:
+    return {dicomjson.tag_key(dicomjson.tag_of(kw)) for kw in keywords}
+
+
+def _computed_keys(face: Face, level: str) -> set[str]:
+    assert face.index_results is not None
+    return _keys(kw for kw in face.index_results[level] if BY_KEYWORD[kw].kind in ("computed", "modalities"))
+
+
+def _asked_keys(face: Face, query: Query) -> set[str]:
+    """QueryResponseBuilder.cs: the defaults (or includefield=all's list) of every level the resource answers, the
+    included fields, the filtered attributes and the UIDs of the path."""
+    lists = face.include_all if query.include_all and face.include_all is not None else face.defaults
+    keywords = [kw for lvl in levels_in_answer(query) for kw in lists.get(lvl, ())]
+    if not query.include_all:
+        keywords += sorted(query.include)
+    keywords += [attr.keyword for attr, _ in query.filters]
+    keywords += ["StudyInstanceUID"] if query.study is not None else []
+    keywords += ["SeriesInstanceUID"] if query.series is not None else []
+    return _keys(keywords)
+
+
+def _newest_instances(db, face: Face, query: Query, found: list[dict], with_metadata: bool) -> list:
+    """Each result's newest instance (SqlQueryGenerator.cs: TOP 1 ... ORDER BY Watermark DESC), or the instance."""
+    if query.level == "instance":
+        return [levels["instance"] for levels in found]
+    if not found:
+        return []
+    keyed = ("study_uid",) if query.level == "study" else ("study_uid", "series_uid")
+    newest = select(func.max(DicomInstance.seq).label("seq")).where(
+        DicomInstance.face == face.key, DicomInstance.study_uid.in_({levels["study"].study_uid for levels in found})
+    )
+    if query.level == "series":
+        newest = newest.where(DicomInstance.series_uid.in_({levels["series"].series_uid for levels in found}))
+    newest_seqs = newest.group_by(*(getattr(DicomInstance, c) for c in keyed)).subquery()
+    columns = [DicomInstance.study_uid, DicomInstance.series_uid]
+    stmt = select(*columns, *([DicomInstance.metadata_json] if with_metadata else [])).join(
+        newest_seqs, and_(DicomInstance.face == face.key, DicomInstance.seq == newest_seqs.c.seq)
+    )
+    by_key = {tuple(getattr(row, c) for c in keyed): row for row in db.execute(stmt)}
+    return [by_key.get(tuple(getattr(levels[query.level], c) for c in keyed)) for levels in found]
+
+
+def _series_rows(db, face: Face, found: list[dict], newest: list) -> list:
+    """Each result's series: its own, or (for a study) the newest instance's."""
+    if all("series" in levels for levels in found):
+        return [levels["series"] for levels in found]
+    pairs = {(n.study_uid, n.series_uid) for n in newest if n is not None}
+    rows = db.scalars(
+        select(DicomSeries).where(
+            DicomSeries.face == face.key, tuple_(DicomSeries.study_uid, DicomSeries.series_uid).in_(pairs)
+        )
+    )
+    by_key = {(row.study_uid, row.series_uid): row for row in rows}
+    return [by_key.get((n.study_uid, n.series_uid)) if n is not None else None for n in newest]
+
+
+def _index_result(face: Face, level: str, row) -> dict[str, dict]:
+    """StudyResult.cs / SeriesResult.cs: the index row's attributes that have a value, with the UIDs above it."""
+    assert face.index_results is not None
+    uids = ("StudyInstanceUID",) if level == "study" else ("StudyInstanceUID", "SeriesInstanceUID")
+    out = {}
+    for kw in uids + face.index_results[level]:
+        attr = BY_KEYWORD[kw]
+        if attr.kind == "modalities":
+            value = [m for m in row.modalities.split("\\") if m]
+        else:
+            assert attr.column is not None  # every other attribute of an index result has its column
+            value = getattr(row, attr.column)
+        if value is None or (isinstance(value, (str, list)) and not value):
+            continue
+        if isinstance(value, str) and "\\" in value:
+            value = value.split("\\")
+        tag = dicomjson.tag_of(kw)
+        out[dicomjson.tag_key(tag)] = DataElement(tag, dictionary_VR(tag), value).to_json_dict(None, 0)
+    return out
+
+
+def _has_value(element: dict) -> bool:
+    return bool(element.get("Value"))

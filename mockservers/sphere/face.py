@@ -60,6 +60,7 @@ DEFAULTS = {
         "NumberOfSeriesRelatedInstances",
         "PerformedProcedureStepStartDate",
         "PerformedProcedureStepStartTime",
+        "RequestAttributesSequence",  # not indexed: read from the series' first stored instance
     ),
     "instance": (
         "SOPClassUID",

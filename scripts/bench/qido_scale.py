@@ -1,6 +1,6 @@
 """QIDO answers from the index: the same queries against 100 and 10,000 stored instances (in-process, memory state).
 
-    python scripts/bench/qido_scale.py [--sizes 100 10000] [--repeat 20]
+    python scripts/bench/qido_scale.py [--sizes 100 10000] [--repeat 20] [--version 2]
 
 Not a test: it prints milliseconds per query for each archive size. A filtered query should cost about the same at
 both sizes, because it is a SQL WHERE on an indexed column; a page of the whole archive is bounded by `limit`."""
@@ -67,6 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10000])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--version", choices=["1", "2"], default="2", help="msdicom's API version (v1 reads instances)")
     args = parser.parse_args()
     results: dict[str, list[float]] = {label: [] for label, _, _ in QUERIES}
     for size in args.sizes:
@@ -77,7 +78,7 @@ def main() -> int:
         client = app.test_client()
         for label, params, level in QUERIES:
             params = {k: v.format(**values) for k, v in params.items()}
-            results[label].append(time_query(client, f"/msdicom/v2/{level}", params, args.repeat))
+            results[label].append(time_query(client, f"/msdicom/v{args.version}/{level}", params, args.repeat))
         app.extensions["mockservers"].close()
     header = "query".ljust(40) + "".join(f"{size:>12,} inst." for size in args.sizes)
     print(header)

@@ -169,3 +169,16 @@ def test_msdicom_has_no_bulk_data_resource(client):
     assert r.status_code == 404 and r.get_data(as_text=True) == "The requested resource cannot be found."
     (meta,) = client.get(base + "/metadata", headers={"Accept": "application/dicom+json"}).json
     assert not {"7FE00010", "00420011", "00091010"} & meta.keys() and meta["00880200"]["Value"] == [{}]
+
+
+def test_qido_includefield_of_a_binary_value_leaves_it_out_on_msdicom(client):
+    """The server answers QIDO from metadata stored without OB, OD, OF, OL, OV, OW or UN values, at any depth
+    (DicomDatasetExtensions.CopyWithoutBulkDataItems): neither a bulk nor a small inline one."""
+    data = with_bulk()
+    assert client.post("/msdicom/v2/studies", data=multipart([data]), headers=STOW).status_code == 200
+    study, _, _ = uids(data)
+    [found] = client.get(
+        f"/msdicom/v2/studies/{study}/instances", query_string={"includefield": "00420011,00091010,00880200"}
+    ).json
+    assert "00420011" not in found and "00091010" not in found
+    assert found["00880200"] == {"vr": "SQ", "Value": [{}]}  # the icon's item, without its pixels

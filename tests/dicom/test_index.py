@@ -28,14 +28,18 @@ def plan(mock_app, face, level, args) -> str:
 
 def test_filters_use_indexes(mock_app):
     face = make_face("2", "http://x/msdicom/v2")
-    assert "ix_dicom_studies_patient_id" in plan(mock_app, face, "study", {"PatientID": "P1"})
+    # msdicom's strings other than names match ignoring case: on indexes of their lower case
+    assert "ix_dicom_studies_patient_id_ci" in plan(mock_app, face, "study", {"PatientID": "P1"})
+    assert "ix_dicom_studies_accession_ci" in plan(mock_app, face, "study", {"AccessionNumber": "A1"})
     assert "ix_dicom_studies_date" in plan(mock_app, face, "study", {"StudyDate": "20200101-20201231"})
     assert "ix_dicom_studies_patient_name" in plan(mock_app, face, "study", {"PatientName": "DOE^JOHN"})
     assert "ux_dicom_studies_uid" in plan(mock_app, face, "study", {"StudyInstanceUID": "1.2.3"})
-    assert "ix_dicom_series_modality" in plan(mock_app, face, "series", {"Modality": "CT"})
+    assert "ix_dicom_series_modality_ci" in plan(mock_app, face, "series", {"Modality": "CT"})
     assert "ux_dicom_instances_uid" in plan(mock_app, face, "instance", {"SOPInstanceUID": "1.2.3"})
     sphere = sphere_face("http://x/sphere/wadors", {})
     assert "ux_dicom_studies_uid" in plan(mock_app, sphere, "study", {"StudyInstanceUID": "1.2.3,1.2.4"})
+    assert "ix_dicom_studies_patient_id " in plan(mock_app, sphere, "study", {"PatientID": "P1"}) + " "
+    assert "ix_dicom_series_modality " in plan(mock_app, sphere, "series", {"Modality": "CT"}) + " "
 
 
 def test_dashboard_studies_and_demo_seeding(tmp_path):

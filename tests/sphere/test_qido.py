@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydicom.dataset import Dataset
 
-from mockservers.dicom.synthetic import image_dataset
+from mockservers.dicom.synthetic import image_dataset, to_part10
 from tests.dicom.files import uids
-from tests.sphere.conftest import detail
+from tests.sphere.conftest import detail, stow
 
 JSON = {"Accept": "application/dicom+json"}
 
@@ -142,3 +143,27 @@ def test_other_accept_is_406(client, stored):
 
 def test_invalid_uid_in_path_is_400(client, stored):
     detail(client.get("/sphere/qidors/studies/x.y/series"), 400)
+
+
+def test_series_search_returns_the_request_attributes_sequence_if_known(client):
+    """The document's series table: RequestAttributesSequence (0040,0275) "shall be present if known", without
+    includefield; the value stored with the series' first instance."""
+    request = Dataset()
+    request.RequestedProcedureID = "RP-17"
+    request.ScheduledProcedureStepID = "SPS-3"
+    with_request = image_dataset(30, 0, "CT")
+    with_request.RequestAttributesSequence = [request]
+    without = image_dataset(31, 0, "MR")
+    assert stow(client, [to_part10(with_request), to_part10(without)]).status_code == 200
+    expected = {
+        "vr": "SQ",
+        "Value": [{"00400009": {"vr": "SH", "Value": ["SPS-3"]}, "00401001": {"vr": "SH", "Value": ["RP-17"]}}],
+    }
+    study, series = with_request.StudyInstanceUID, with_request.SeriesInstanceUID
+    for path in (f"/sphere/qidors/series?SeriesInstanceUID={series}", f"/sphere/qidors/studies/{study}/series"):
+        (found,) = client.get(path).json
+        assert found["00400275"] == expected
+    (found,) = client.get(f"/sphere/qidors/series?SeriesInstanceUID={without.SeriesInstanceUID}").json
+    assert "00400275" not in found  # not known: left out
+    (found,) = client.get(f"/sphere/qidors/studies?StudyInstanceUID={study}").json
+    assert "00400275" not in found  # a series attribute

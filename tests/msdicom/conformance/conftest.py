@@ -206,29 +206,3 @@ def dwc(client):
     session = requests.Session()
     session.mount("http://msdicom.test/", InProcessAdapter(client.application, ""))
     return DICOMwebClient("http://msdicom.test/msdicom/v2", session=session)
-
-
-def gap(reason: str):
-    """A test msdicom fails today: strict, so it turns red the day msdicom passes it and the mark must go."""
-    return pytest.mark.xfail(strict=True, reason=f"issue 17: {reason}")
-
-
-# The gaps the port shows, one mark each (docs/msdicom-conformance.md lists them with their C# tests)
-# What a STOW test still meets once the STOW is right (the store, its warnings and its index pass before it)
-QIDO_INVALID_DATE_MESSAGE = gap(
-    "the invalid-date query message word for word (`Invalid query: specified Date value 'x' is invalid for "
-    "attribute 'StudyDate'. Date should be valid and formatted as yyyyMMdd.`; other words today)"
-)
-QIDO_NULL_PADDED_FILTER = gap(
-    "QIDO ignores a filter value's trailing nulls (SQL Server's collation weighs none; no code trims them): "
-    "`Modality=X%00` finds the stored `X\\0` as `X` does (204 today)"
-)
-UNSUPPORTED_PARAMETER_MESSAGE = gap("the unsupported-query-parameter message, word for word (other words today)")
-QIDO_DEFAULT_ATTRIBUTES = gap(
-    "QIDO default attributes per level and version, never an empty attribute (longer lists with empty attributes today)"
-)
-QIDO_PATH_UIDS = gap("QIDO results carry the UIDs of the path (left out today)")
-QIDO_COMPUTED_FILTER = gap("ModalitiesInStudy is returned when it is the filter (left out today)")
-QIDO_PATH_UIDS_AND_DEFAULTS = gap(
-    "QIDO results carry the UIDs of the path, and only the level's and version's default attributes"
-)

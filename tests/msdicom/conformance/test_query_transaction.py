@@ -8,15 +8,7 @@ import hashlib
 
 from pydicom.datadict import tag_for_keyword
 
-from tests.msdicom.conformance.conftest import (
-    QIDO_COMPUTED_FILTER,
-    QIDO_DEFAULT_ATTRIBUTES,
-    QIDO_PATH_UIDS,
-    QIDO_PATH_UIDS_AND_DEFAULTS,
-    UNSUPPORTED_PARAMETER_MESSAGE,
-    body_json,
-    value,
-)
+from tests.msdicom.conformance.conftest import body_json, value
 from tests.msdicom.conformance.samples import random_instance
 
 UNSUPPORTED = (
@@ -108,7 +100,6 @@ def random_letters(uid, length: int = 7) -> str:
     return "".join(chr(ord("A") + b % 26) for b in digest[:length])
 
 
-@UNSUPPORTED_PARAMETER_MESSAGE
 def test_given_search_with_unsupported_tag_then_bad_request(versioned):
     """GivenSearchRequest_WithUnsupportedTag_ReturnBadRequest: Modality at study level, word for word."""
     response = versioned.query("/studies", "Modality=CT")
@@ -121,7 +112,6 @@ def test_given_search_with_no_matching_result_then_no_content(versioned):
     assert versioned.query("/studies", "StudyDate=20200101").status_code == 204
 
 
-@QIDO_DEFAULT_ATTRIBUTES
 def test_given_search_all_study_level_then_match(versioned, uid):
     """GivenSearchRequest_AllStudyLevel_MatchResult."""
     match = post(versioned, uid, StudyDate="20190101")
@@ -131,7 +121,6 @@ def test_given_search_all_study_level_then_match(versioned, uid):
     assert_query_item(versioned, "AllStudies", match, item)
 
 
-@QIDO_COMPUTED_FILTER
 def test_given_search_all_study_computed_columns_then_match(versioned, uid):
     """GivenSearchRequest_AllStudyComputedColumns_MatchResult: two CT and one MR in a study;
     ModalitiesInStudy is CT\\MR, NumberOfStudyRelatedInstances 3."""
@@ -157,7 +146,6 @@ def test_given_search_on_patient_name_then_case_and_accent_insensitive(versioned
     assert item["00100010"]["Value"][0]["Alphabetic"] == str(stored.PatientName)
 
 
-@QIDO_PATH_UIDS_AND_DEFAULTS
 def test_given_search_study_series_level_then_match(versioned, uid):
     """GivenSearchRequest_StudySeriesLevel_MatchResult."""
     match = post(versioned, uid, Modality="MRI")
@@ -166,7 +154,6 @@ def test_given_search_study_series_level_then_match(versioned, uid):
     assert_query_item(versioned, "StudySeries", match, item)
 
 
-@QIDO_DEFAULT_ATTRIBUTES
 def test_given_search_all_series_level_then_match(versioned, uid):
     """GivenSearchRequest_AllSeriesLevel_MatchResult."""
     match = post(versioned, uid, Modality="MRI")
@@ -188,7 +175,6 @@ def test_given_search_all_series_computed_columns_then_match(versioned, uid):
     assert value(item, "00201209") == 2
 
 
-@QIDO_PATH_UIDS
 def test_given_search_with_two_instances_study_series_level_then_match(versioned, uid):
     """GivenSearchRequestWith2Instances_StudySeriesLevel_MatchResult: two series, each with the study's UID."""
     match = post(versioned, uid, Modality="CT")
@@ -199,7 +185,6 @@ def test_given_search_with_two_instances_study_series_level_then_match(versioned
     assert all(value(item, "0020000D") == study for item in items)
 
 
-@QIDO_PATH_UIDS_AND_DEFAULTS
 def test_given_search_study_instances_level_then_match(versioned, uid):
     """GivenSearchRequest_StudyInstancesLevel_MatchResult."""
     match = post(versioned, uid, Modality="MRI")
@@ -210,7 +195,6 @@ def test_given_search_study_instances_level_then_match(versioned, uid):
     assert_query_item(versioned, "StudyInstances", match, item)
 
 
-@QIDO_PATH_UIDS_AND_DEFAULTS
 def test_given_search_study_series_instances_level_then_match(versioned, uid):
     """GivenSearchRequest_StudySeriesInstancesLevel_MatchResult."""
     match = post(versioned, uid)
@@ -224,7 +208,6 @@ def test_given_search_study_series_instances_level_then_match(versioned, uid):
     assert_query_item(versioned, "StudySeriesInstances", match, item)
 
 
-@QIDO_DEFAULT_ATTRIBUTES
 def test_given_search_all_instances_level_then_match(versioned, uid):
     """GivenSearchRequest_AllInstancesLevel_MatchResult."""
     match = post(versioned, uid, Modality="XRAY")
@@ -235,7 +218,6 @@ def test_given_search_all_instances_level_then_match(versioned, uid):
     assert_query_item(versioned, "AllInstances", match, item)
 
 
-@QIDO_DEFAULT_ATTRIBUTES
 def test_given_search_patient_name_fuzzy_match_then_match(versioned, uid):
     """GivenSearchRequest_PatientNameFuzzyMatch_MatchResult: a word of either name finds both."""
     letters = random_letters(uid)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from tests.msdicom.conformance.conftest import (
     ERROR_COMMENT,
     FAILED_ATTRIBUTES_SEQUENCE,
-    QIDO_INVALID_DATE_MESSAGE,
-    QIDO_NULL_PADDED_FILTER,
     REFERENCED_SOP_SEQUENCE,
     assert_failed_sop,
     body_json,
@@ -49,7 +47,6 @@ def instances_matching(v2, ds, keyword: str, wanted: str) -> list[dict]:
     return [item for item in found if value(item, "0020000D") == ds.StudyInstanceUID]
 
 
-@QIDO_INVALID_DATE_MESSAGE
 def test_given_invalid_indexable_attribute_when_stored_then_dropped_and_valid_data_written(v2, uid):
     """GivenInstanceWithAnInvalidIndexableAttribute_WhenEnableDropInvalidDicomJsonMetadata_ThenInvalidDataDroppedAndValidDataWritten:
     the bad StudyDate stays in the file but leaves the metadata and the index, with one warning."""
@@ -89,7 +86,6 @@ def test_given_indexable_tag_with_null_as_invalid_char_when_stored_then_dicom100
     )
 
 
-@QIDO_NULL_PADDED_FILTER
 def test_given_indexable_tag_with_null_padding_when_stored_then_ok_and_no_warning(v2, uid):
     """GivenInstanceWithIndexableTagWithNullPadding_WhenStoreInstance_ThenOkAndNoWarning: Modality "X\\0" is kept
     as it is in the file and the metadata, and found by X\\0, X%00 and X."""
