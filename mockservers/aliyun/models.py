@@ -62,6 +62,7 @@ class OaTask(Base):
     namespace: Mapped[str] = mapped_column(String(200))
     image_uid: Mapped[str] = mapped_column(String(500))
     request: Mapped[dict] = mapped_column(JSON)
+    objects: Mapped[list] = mapped_column(JSON)  # the OSS keys found when it was triggered (a study path: several)
     status: Mapped[str] = mapped_column(String(20))  # running | success | failed
     created_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)

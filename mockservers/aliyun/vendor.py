@@ -15,6 +15,17 @@ from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
 
 
+# What the document leaves open, decided as the platform most plausibly behaves (docs/aliyun.md).
+DECISIONS = {
+    "executeAnalysis of a study still running, without forceAnalysis": "inferred: a client's retry after a timeout; "
+    "answered 000000 (data true) and the running analysis goes on unchanged, calling back once",
+    "OA trigger with a study path in key": "inferred: the document's key is a study path; every image under key/ is "
+    "graded and one callback carries their Boxes in key order, as getAnalysisResult's boxes of a several-image study",
+    "submitAnalysisFeedback on studyType 2 or 3": "inferred: the document's feedback takes 1-3; recorded, not shown, "
+    "since the document's xRayDataList and ocularDataList items have no credibility key",
+}
+
+
 def _json_of(response: requests.Response):
     try:
         return json.loads(response.content)
@@ -77,7 +88,7 @@ class AliyunVendor(VendorSpec):
         return [platform, oss]
 
     def behaviour_sources(self):
-        return {
+        callbacks = {
             f"{name} callback: {what}": source
             for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")
             for what, source in (
@@ -85,6 +96,7 @@ class AliyunVendor(VendorSpec):
                 ("retries", callback_retry.RETRY_SOURCE),
             )
         }
+        return {**callbacks, **DECISIONS}
 
     def jobs(self, ctx):
         from mockservers.aliyun.dashboard import jobs
