@@ -11,12 +11,12 @@ from PIL import Image as PilImage
 from sqlalchemy import bindparam, select
 
 from mockservers.aliyun import results
-from mockservers.aliyun.schemas import ITEM_SCHEMAS
 from mockservers.aliyun.errors import ANALYSIS_FAILURES, CATALOG, AliyunError, bad_parameter
 from mockservers.aliyun.models import Analysis, OaTask
 from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import OssError
 from mockservers.aliyun.oss.store import OssStore
+from mockservers.aliyun.schemas import ITEM_SCHEMAS
 from mockservers.core.runtime import Context
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 
 import requests
+from flask import has_request_context, request
 
 from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.errors import DIALECT as PLATFORM_DIALECT
 from mockservers.aliyun.errors import OK
+from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import DIALECT as OSS_DIALECT
 from mockservers.aliyun.oss.store import OssStore, is_reserved
 from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
-
 
 # What the document leaves open, decided as the platform most plausibly behaves (docs/aliyun.md).
 DECISIONS = {
@@ -77,7 +78,10 @@ class AliyunVendor(VendorSpec):
         return self.endpoints()[1].blueprint
 
     def claims_root_path(self, path):
+        """A bucket's path; and the root itself when signed with OSS credentials (ListBuckets, oss/routes.py)."""
         first = path.lstrip("/").split("/", 1)[0]
+        if path == "/":
+            return has_request_context() and request.method == "GET" and auth.is_signed(request.args, request.headers)
         return bool(first) and not is_reserved(first)
 
     def endpoints(self):
