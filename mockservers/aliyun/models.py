@@ -20,7 +20,7 @@ class OssObject(Base):
     bucket: Mapped[str] = mapped_column(String(63))
     key: Mapped[str] = mapped_column(Text)
     blob: Mapped[str] = mapped_column(String(64))
-    etag: Mapped[str] = mapped_column(String(32))  # upper-case MD5 hex, as OSS gives it
+    etag: Mapped[str] = mapped_column(String(40))  # upper-case MD5 hex, as OSS gives it ("-<parts>" after it)
     size: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(200))
     meta: Mapped[dict] = mapped_column(JSON, default=dict)  # x-oss-meta-* headers
