@@ -51,7 +51,8 @@ def test_the_root_without_credentials_is_still_the_dashboard(mock_server):
 
 def test_list_buckets_is_not_the_dashboard_behind_an_admin_token():
     """The admin token guards the dashboard at '/': an oss2 client, which cannot send it, still lists its buckets."""
-    from mockservers.pytest_plugin import LiveServer, test_settings
+    from mockservers.pytest_plugin import LiveServer
+    from tests.machinery.settings import test_settings
 
     server = LiveServer(test_settings(admin_token="admin-secret"))
     try:
