@@ -46,7 +46,30 @@ class PooledWSGIServer(BaseWSGIServer):
 
 
 class _Handler(WSGIRequestHandler):
+    """Sends a Server and a Date header only when the app's answer has none: a vendor that dates its answers on the
+    mock's clock (the OSS store) must not get a second, wall-clock Date beside its own."""
+
     server: PooledWSGIServer  # the only server it is given
+    _sent: set[str]
+
+    def send_response(self, code, message=None):
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self._sent = set()
+
+    def send_header(self, keyword, value):
+        super().send_header(keyword, value)
+        if hasattr(self, "_sent"):
+            self._sent.add(keyword.lower())
+
+    def end_headers(self):
+        sent = getattr(self, "_sent", {"server", "date"})
+        if "server" not in sent:
+            super().send_header("Server", self.version_string())
+        if "date" not in sent:
+            super().send_header("Date", self.date_time_string())
+        self._sent = {"server", "date"}
+        super().end_headers()
 
     def make_environ(self):
         environ = super().make_environ()

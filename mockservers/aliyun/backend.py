@@ -16,6 +16,7 @@ from mockservers.aliyun.models import Analysis, OaTask
 from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import OssError
 from mockservers.aliyun.oss.store import OssStore
+from mockservers.aliyun.schemas import ITEM_SCHEMAS
 from mockservers.core.runtime import Context
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
@@ -25,6 +26,9 @@ MODALITIES = {1: {"CT"}, 2: {"CR", "DX"}, 3: {"OP", "XC"}, 4: {"CR", "DX"}}
 STUDY_TYPE_NAMES = {1: "肺结节CT", 2: "胸腔X光", 3: "眼底", 4: "骨关节"}
 RESULT_LISTS = {1: "imageDataList", 2: "xRayDataList", 3: "ocularDataList"}
 SECRET_FIELDS = ("accessKeySecret", "securityToken")
+# The keys the document lists for each result list's items, in its order. A stored item may hold more (results.py
+# computes credibility for X-ray and fundus items too, and feedback records it there): those are not answered.
+ITEM_KEYS = {name: list(schema._declared_fields) for name, schema in ITEM_SCHEMAS.items()}
 
 
 class AnalysisFailed(Exception):
@@ -169,6 +173,8 @@ class AliyunBackend:
         """`b`: an ExecuteAnalysisBody, loaded."""
         keys = self.study_objects(b)
         found = self._analysis(namespace, b["studyInstanceUid"], b["studyType"])
+        if found is not None and found.status == "running" and not b["forceAnalysis"]:
+            return True  # a client's retry: the running analysis goes on as first asked
         if found is not None and not b["forceAnalysis"]:
             raise AliyunError(
                 "100009",
@@ -246,7 +252,10 @@ class AliyunBackend:
         return a
 
     def result(self, namespace: str, study_uid: str, study_type: int) -> dict:
-        return self._finished(namespace, study_uid, study_type).result
+        data = dict(self._finished(namespace, study_uid, study_type).result)
+        for name, keys in ITEM_KEYS.items():
+            data[name] = [{k: item[k] for k in keys if k in item} for item in data[name]]
+        return data
 
     def feedback(self, namespace: str, b: dict) -> bool:
         """`b`: a FeedbackBody, loaded."""
@@ -271,15 +280,14 @@ class AliyunBackend:
     def oa_trigger(self, b: dict) -> None:
         """`b`: an OaBody, loaded."""
         self.known_namespace(b["namespace"])
-        self.check_oss(b)
-        if self.store.find(b["bucketName"], b["key"]) is None:
-            raise AliyunError("100005", "OSS文件不存在: NoSuchKey", explain=f"key: no object {b['key']!r}")
+        keys = self.study_objects(b)
         task = OaTask(
             namespace=b["namespace"],
             image_uid=b["ImageUid"],
             status="running",
             created_at=self.ctx.now,
             request={k: v for k, v in b.items() if k not in SECRET_FIELDS},
+            objects=keys,
             fail_with=self._fault_failure(),
         )
         self.db.add(task)
@@ -300,10 +308,11 @@ class AliyunBackend:
         try:
             if task.fail_with:
                 raise AnalysisFailed(task.fail_with, CATALOG[task.fail_with][1])
-            bucket, key = task.request["bucketName"], task.request["key"]
-            image = self.read_image(bucket, key, 4)
-            rng = self.ctx.rng("oa", task.namespace, task.image_uid, self.store.find(bucket, key).etag)
-            body["Boxes"] = results.knee_boxes(rng, [image], capitalised=True)
+            bucket, keys = task.request["bucketName"], task.objects
+            images = [self.read_image(bucket, key, 4) for key in keys]
+            etags = [self.store.find(bucket, key).etag for key in keys]
+            rng = self.ctx.rng("oa", task.namespace, task.image_uid, *etags)
+            body["Boxes"] = results.knee_boxes(rng, images, capitalised=True)
             task.status = "success"
         except AnalysisFailed as failure:
             body["returnCode"], body["returnMessage"] = failure.code, failure.message

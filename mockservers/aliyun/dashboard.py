@@ -53,7 +53,10 @@ def jobs(ctx: Context) -> list[dict]:
             }
         )
     for task in _oa_tasks(ctx):
-        detail = f"namespace {task.namespace}, {task.request['bucketName']}/{task.request['key']}"
+        detail = (
+            f"namespace {task.namespace}, {len(task.objects)} image(s) at "
+            f"{task.request['bucketName']}/{task.request['key']}"
+        )
         if task.status == "failed":
             detail += f"; {task.result['returnCode']} {task.result['returnMessage']}"
         rows.append(
@@ -112,15 +115,15 @@ def studies(ctx: Context) -> list[dict]:
             }
         )
     for task in _oa_tasks(ctx):
-        boxes = (task.result or {}).get("Boxes") or []
-        blob, patient = _dicom_with_pixels(ctx, store, task.request["bucketName"], [task.request["key"]])
+        boxes = (task.result or {}).get("Boxes") if len(task.objects) == 1 else None
+        blob, patient = _dicom_with_pixels(ctx, store, task.request["bucketName"], task.objects)
         rows.append(
             {
                 "id": oa_id(task),
                 "patient": patient,
                 "description": f"OA {task.image_uid}, {task.status}",
                 "blob": blob,
-                "findings": _boxes(boxes, "Coordinates", "Class"),
+                "findings": _boxes(boxes or [], "Coordinates", "Class"),
                 "created_at": task.created_at,
             }
         )

@@ -39,7 +39,8 @@ ERROR_SOURCES = {
     "100006": "inferred: OSS credentials that OSS would refuse (docs/aliyun.md)",
     "100007": "inferred: a result asked for before the status callback; clients poll on it (specs README)",
     "100008": "inferred: no analysis of that study and type (docs/aliyun.md)",
-    "100009": "inferred: forceAnalysis is documented as the way to analyse again (docs/aliyun.md)",
+    "100009": "inferred: forceAnalysis is documented as the way to analyse again; only once the analysis ended "
+    "(a resubmit while it runs is a retry, answered 000000: docs/aliyun.md)",
     "100010": "inferred: a file the study type cannot analyse (docs/aliyun.md)",
     "100011": "inferred: an unknown URL, in the envelope every client parses",
     "100012": "inferred: a wrong method, in the envelope every client parses",

@@ -20,12 +20,37 @@ class OssObject(Base):
     bucket: Mapped[str] = mapped_column(String(63))
     key: Mapped[str] = mapped_column(Text)
     blob: Mapped[str] = mapped_column(String(64))
-    etag: Mapped[str] = mapped_column(String(32))  # upper-case MD5 hex, as OSS gives it
+    etag: Mapped[str] = mapped_column(String(40))  # upper-case MD5 hex, as OSS gives it ("-<parts>" after it)
     size: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(200))
     meta: Mapped[dict] = mapped_column(JSON, default=dict)  # x-oss-meta-* headers
     last_modified: Mapped[float] = mapped_column(Float)
+    object_type: Mapped[str] = mapped_column(String(20), default="Normal")  # Normal | Multipart | Appendable
     __table_args__ = (UniqueConstraint("bucket", "key", name="uq_aliyun_oss_object"),)
+
+
+class OssUpload(Base):
+    """A multipart upload initiated and neither completed nor aborted yet."""
+
+    __tablename__ = "aliyun_oss_uploads"
+    upload_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(63))
+    key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(200))
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    initiated_at: Mapped[float] = mapped_column(Float)
+
+
+class OssPart(Base):
+    __tablename__ = "aliyun_oss_parts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    upload_id: Mapped[str] = mapped_column(String(32))
+    part_number: Mapped[int] = mapped_column(Integer)
+    blob: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    last_modified: Mapped[float] = mapped_column(Float)
+    __table_args__ = (UniqueConstraint("upload_id", "part_number", name="uq_aliyun_oss_part"),)
 
 
 class StsCredential(Base):
@@ -62,6 +87,7 @@ class OaTask(Base):
     namespace: Mapped[str] = mapped_column(String(200))
     image_uid: Mapped[str] = mapped_column(String(500))
     request: Mapped[dict] = mapped_column(JSON)
+    objects: Mapped[list] = mapped_column(JSON)  # the OSS keys found when it was triggered (a study path: several)
     status: Mapped[str] = mapped_column(String(20))  # running | success | failed
     created_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)

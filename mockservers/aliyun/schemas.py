@@ -91,6 +91,12 @@ class Loose(Schema):
         unknown = EXCLUDE  # clients send extra keys; the platform ignores what it does not use
 
 
+ENDPOINT_WHY = (
+    "any non-empty form (a bare domain such as oss-cn-beijing.aliyuncs.com, as the document's OSS服务器域名 and oss2 "
+    "take it, or a URL): never contacted, the mock reads its own store"
+)
+
+
 def oss_fields() -> dict:
     """The OSS download fields both triggers take, in the document's order."""
     return {
@@ -99,7 +105,7 @@ def oss_fields() -> dict:
         "securityToken": fields.String(
             load_default="", allow_none=True, validate=[validate.Length(max=4096), storable]
         ),
-        "endpoint": url(),
+        "endpoint": text(max_length=2048),
         "bucketName": text(max_length=63),
         "key": text(max_length=1023),
     }
@@ -110,6 +116,7 @@ ExecuteAnalysisBody = schema(
     Loose,
     {
         "__source__": DOC + "executeAnalysis, Path Param : Request Body",
+        "__inferred__": {"endpoint": ENDPOINT_WHY},
         "studyInstanceUid": text(max_length=500),
         "studyType": StrictInt(required=True, validate=validate.Range(min=1, max=4)),
         "statusNotifyCallBackUrl": url(required=False),
@@ -143,6 +150,7 @@ OaBody = schema(
     Loose,
     {
         "__source__": DOC + "触发算法分析, Path Param : Request Body",
+        "__inferred__": {"endpoint": ENDPOINT_WHY},
         "namespace": text(max_length=200),
         "ImageUid": text(max_length=500),
         **oss_fields(),
@@ -168,7 +176,6 @@ class Strict(Schema):
 
 RETURN_CODE = validate.Regexp(r"^\d{6}$")
 CREDIBILITY = fields.String(required=True, allow_none=True, validate=validate.OneOf(["Y", "N", "UN"]))
-FEEDBACK_WHY = "null until submitAnalysisFeedback sets it; feedback covers studyType 1-3 (docs/aliyun.md)"
 
 
 def envelope(name: str, data: fields.Field, source: str) -> type[Schema]:
@@ -202,7 +209,6 @@ Box = schema(
 
 class OcularItem(Strict):
     __source__ = DOC + "getAnalysisResult, Response (ocularDataList)"
-    __inferred__ = {"credibility": FEEDBACK_WHY}
     indexId = fields.String(required=True)
     analysisInstanceUid = fields.String(required=True)
     eye = fields.String(required=True, validate=validate.OneOf(["OS", "OD"]))
@@ -217,16 +223,13 @@ class OcularItem(Strict):
     inspectionModel = fields.String(
         required=True, validate=validate.OneOf(["AIFC40", "AIFC50", "AIFC60", "AIFC70", "AIFC80"])
     )
-    credibility = CREDIBILITY
 
 
 class XRayItem(Strict):
     __source__ = DOC + "getAnalysisResult, Response (xRayDataList)"
-    __inferred__ = {"credibility": FEEDBACK_WHY}
     indexId = fields.String(required=True)
     posProb = fields.Float(required=True, validate=validate.Range(min=0, max=1))
     posMap = fields.List(fields.List(fields.Float(), validate=validate.Length(equal=2)), required=True)
-    credibility = CREDIBILITY
 
 
 class Nodule(Strict):
@@ -244,6 +247,10 @@ class Nodule(Strict):
     category = fields.String(required=True, validate=validate.OneOf(["ggo", "solid", "part-solid", "unknown"]))
     lung = fields.String(required=True, validate=validate.OneOf(["left", "right", "unknow"]))
     lobe = fields.String(required=True, validate=validate.OneOf(["up", "middle", "down", "unknow"]))
+
+
+# Each result list and the schema of its items: an item answers exactly the schema's keys (backend.py).
+ITEM_SCHEMAS = {"boxes": Box, "ocularDataList": OcularItem, "xRayDataList": XRayItem, "imageDataList": Nodule}
 
 
 class ResultData(Strict):

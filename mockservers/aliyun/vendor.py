@@ -5,14 +5,26 @@ from __future__ import annotations
 import json
 
 import requests
+from flask import has_request_context, request
 
 from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.errors import DIALECT as PLATFORM_DIALECT
 from mockservers.aliyun.errors import OK
+from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import DIALECT as OSS_DIALECT
 from mockservers.aliyun.oss.store import OssStore, is_reserved
 from mockservers.core import callback_retry, callback_targets
 from mockservers.core.vendor import VendorSpec
+
+# What the document leaves open, decided as the platform most plausibly behaves (docs/aliyun.md).
+DECISIONS = {
+    "executeAnalysis of a study still running, without forceAnalysis": "inferred: a client's retry after a timeout; "
+    "answered 000000 (data true) and the running analysis goes on unchanged, calling back once",
+    "OA trigger with a study path in key": "inferred: the document's key is a study path; every image under key/ is "
+    "graded and one callback carries their Boxes in key order, as getAnalysisResult's boxes of a several-image study",
+    "submitAnalysisFeedback on studyType 2 or 3": "inferred: the document's feedback takes 1-3; recorded, not shown, "
+    "since the document's xRayDataList and ocularDataList items have no credibility key",
+}
 
 
 def _json_of(response: requests.Response):
@@ -66,7 +78,10 @@ class AliyunVendor(VendorSpec):
         return self.endpoints()[1].blueprint
 
     def claims_root_path(self, path):
+        """A bucket's path; and the root itself when signed with OSS credentials (ListBuckets, oss/routes.py)."""
         first = path.lstrip("/").split("/", 1)[0]
+        if path == "/":
+            return has_request_context() and request.method == "GET" and auth.is_signed(request.args, request.headers)
         return bool(first) and not is_reserved(first)
 
     def endpoints(self):
@@ -77,7 +92,7 @@ class AliyunVendor(VendorSpec):
         return [platform, oss]
 
     def behaviour_sources(self):
-        return {
+        callbacks = {
             f"{name} callback: {what}": source
             for name in ("statusNotifyCallBackUrl", "resultCallBackUrl")
             for what, source in (
@@ -85,6 +100,7 @@ class AliyunVendor(VendorSpec):
                 ("retries", callback_retry.RETRY_SOURCE),
             )
         }
+        return {**callbacks, **DECISIONS}
 
     def jobs(self, ctx):
         from mockservers.aliyun.dashboard import jobs

@@ -43,7 +43,11 @@ def test_every_route_served_is_one_declaration(mock_app):
             operation = declared[endpoint].operation
             assert operation.method == method
             path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: SAMPLE[m[1]], rule)
-            assert adapter.match(path, method)[0] == f"{api.blueprint.name}.{endpoint}", (method, path)
+            matched = adapter.match(path, method)[0]
+            if (method, path) == ("GET", "/"):  # the dashboard's, unless signed for OSS (test_oss_service.py)
+                assert (endpoint, matched) == ("list_buckets", "dashboard.page")
+                continue
+            assert matched == f"{api.blueprint.name}.{endpoint}", (method, path)
             shape = openapi_path_shape(operation.path)
             assert re.sub(r"<[^>]+>", "{}", rule.removeprefix(prefix)) in (shape, shape.rstrip("/"))
 
@@ -68,6 +72,8 @@ def test_the_published_document_is_the_platforms_and_the_oss_store_is_declared_b
         "GetObject",
         "PutObject",
         "DeleteObject",
+        "PostObject",
+        "ListBuckets",
     }
     assert all(d.operation.source.startswith("inferred: the oss2 SDK") for d in oss.declared)
 

@@ -68,7 +68,8 @@ def test_token_and_namespace(knee, headers, code, explain):
         ({"accessKeyId": ""}, "accessKeyId"),
         ({"accessKeySecret": 1}, "accessKeySecret"),
         ({"securityToken": 5}, "securityToken"),
-        ({"endpoint": "oss-cn-beijing.aliyuncs.com"}, "endpoint"),
+        ({"endpoint": ""}, "endpoint"),
+        ({"endpoint": "x" * 2049}, "endpoint"),
         ({"bucketName": ""}, "bucketName"),
         ({"key": ""}, "key"),
         ({"forceAnalysis": "true"}, "forceAnalysis"),
@@ -145,15 +146,42 @@ def test_key_may_name_one_object_or_a_study_path(knee):
     assert_envelope(knee.execute(knee.body(key="studies/kn", study="c")), 400, "100005", data=False)
 
 
-def test_reanalysis_needs_force(knee):
+@pytest.mark.parametrize(
+    "endpoint",
+    ["oss-cn-beijing.aliyuncs.com", "https://oss-cn-beijing.aliyuncs.com", "http://127.0.0.1:8080", "oss-cn-beijing"],
+)
+def test_any_endpoint_form_is_accepted_and_never_contacted(knee, endpoint):
+    """The document calls it the OSS server's domain name (OSS服务器域名), which oss2 also takes bare."""
+    assert_envelope(knee.execute(knee.body(endpoint=endpoint)), 200, "000000", data=True)
+    knee.advance(3)
+    assert knee.result().json["returnCode"] == "000000", "the mock reads its own store whatever the endpoint"
+
+
+def test_a_resubmit_while_running_is_idempotent(knee, httpserver):
+    """A client that retries executeAnalysis on a timeout must not turn the running analysis into a failure."""
+    httpserver.expect_request("/api/taskStatus").respond_with_json({"code": 0, "message": "OK"})
+    body = knee.body(callback=httpserver.url_for("/api/taskStatus"))
+    assert_envelope(knee.execute(body), 200, "000000", data=True)
+    knee.advance(2)
+    assert_envelope(knee.execute(body), 200, "000000", data=True)
+    assert_envelope(knee.execute(knee.body(key="elsewhere")), 400, "100005", data=False)  # still checked first
+    knee.advance(1)
+    assert knee.result().json["returnCode"] == "000000", "the first run finishes on its own time, not restarted"
+    assert len(knee.callbacks()) == 1 and len(httpserver.log) == 1
+    assert analyses(knee) == 1
+
+
+def test_reanalysis_of_a_finished_study_needs_force(knee):
     assert knee.execute().json["returnCode"] == "000000"
+    knee.advance(3)
     response = knee.execute()
     assert_envelope(response, 409, "100009", "该检查已分析，重新分析请设置forceAnalysis为true", data=False)
-    knee.advance(3)
-    assert knee.execute().status_code == 409
     assert_envelope(knee.execute(knee.body(forceAnalysis=True)), 200, "000000", data=True)
     assert knee.result().json["returnCode"] == "100007", "a forced re-analysis runs again"
-    knee.advance(3)
+    assert_envelope(knee.execute(knee.body(forceAnalysis=True)), 200, "000000", data=True)  # restarts it once more
+    knee.advance(2)
+    assert knee.result().json["returnCode"] == "100007"
+    knee.advance(1)
     assert knee.result().json["returnCode"] == "000000"
     assert analyses(knee) == 1
 

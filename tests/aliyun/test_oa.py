@@ -109,3 +109,73 @@ def test_not_json(knee):
     response = knee.c.post("/aliyun/oa/analysis", data=b"{", content_type="application/json")
     assert response.status_code == 400 and response.json == {"returnCode": "100004", "returnMessage": "参数错误: body"}
     assert knee.c.get("/aliyun/oa/analysis").json == {"returnCode": "100012", "returnMessage": "请求方法不支持"}
+
+
+def test_a_study_path_analyses_every_image_under_it_in_one_callback(aliyun, httpserver):
+    """The document's `"key": "xxx" // study path`: every image under `key/`, in key order, one callback whose Boxes
+    hold each image's boxes in turn (as getAnalysisResult's boxes do for a bone-joint study of several images)."""
+    aliyun.put_object("knees/2.png", picture("PNG", (400, 300)))
+    aliyun.put_object("knees/1.dcm", dx_file(0, 2))
+    aliyun.put_object("knee-alone.png", picture("PNG", (400, 300)))
+    httpserver.expect_request("/oa/result").respond_with_response(ack())
+    url = httpserver.url_for("/oa/result")
+    for key in ("knees", "knees/", "knees/1.dcm", "knees/2.png"):
+        response = aliyun.oa(aliyun.oa_body(key=key, callback=url))
+        assert response.status_code == 200 and response.json == {"returnCode": "000000", "returnMessage": "OK"}
+    aliyun.advance(2)
+    study, study_slash, first, second = [entry[0].json for entry in httpserver.log]
+    assert list(study) == ["returnCode", "returnMessage", "namespace", "ImageUid", "Boxes"]
+    assert study["returnCode"] == "000000" and study == study_slash
+    assert 2 <= len(study["Boxes"]) <= 4, "one or two boxes per image"
+    assert 1 <= len(first["Boxes"]) <= 2 and 1 <= len(second["Boxes"]) <= 2
+    [task_row] = [row for row in aliyun.c.get("/__admin/jobs").json["jobs"] if row["id"].startswith("oa/1/")]
+    assert "2 image(s) at demo-bucket/knees" in task_row["detail"]
+
+
+def test_a_study_path_with_an_unreadable_image_fails_the_whole_task(aliyun, httpserver):
+    aliyun.put_object("mixed/1.png", picture("PNG", (400, 300)))
+    aliyun.put_object("mixed/2.txt", b"not an image")
+    httpserver.expect_request("/oa/result").respond_with_response(ack())
+    aliyun.oa(aliyun.oa_body(key="mixed", callback=httpserver.url_for("/oa/result")))
+    aliyun.advance(2)
+    body = httpserver.log[0][0].json
+    assert body["returnCode"] == "100010" and body["Boxes"] == []
+    assert body["returnMessage"] == "影像文件无法分析: mixed/2.txt 不是DICOM、JPEG或PNG文件"
+
+
+def test_a_prefix_that_is_not_a_path_is_no_such_key(knee):
+    response = knee.oa(knee.oa_body(key="kne"))
+    assert response.status_code == 400
+    assert response.json == {"returnCode": "100005", "returnMessage": "OSS文件不存在: NoSuchKey"}
+    knee.advance(10)
+    assert knee.callbacks() == []
+
+
+@pytest.mark.parametrize("endpoint", ["oss-cn-beijing.aliyuncs.com", "https://oss-cn-beijing.aliyuncs.com"])
+def test_any_endpoint_form_is_accepted(knee, httpserver, endpoint):
+    httpserver.expect_request("/oa/result").respond_with_response(ack())
+    body = knee.oa_body(endpoint=endpoint, callback=httpserver.url_for("/oa/result"))
+    assert knee.oa(body).json == {"returnCode": "000000", "returnMessage": "OK"}
+    knee.advance(2)
+    assert httpserver.log[0][0].json["returnCode"] == "000000"
+
+
+def test_the_documents_example_request(aliyun, httpserver):
+    """The trigger as the document writes it, with its placeholders made real (a study path in `key`)."""
+    aliyun.put_object("demo/study-1/0001.dcm", dx_file(0, 2))
+    httpserver.expect_request("/result").respond_with_response(ack())
+    body = {
+        "namespace": "demo",
+        "ImageUid": "xxx",
+        "accessKeyId": "mock-access-key-id",
+        "accessKeySecret": "mock-access-key-secret",
+        "securityToken": "",
+        "endpoint": "oss-cn-beijing.aliyuncs.com",
+        "bucketName": "demo-bucket",
+        "key": "demo/study-1",
+        "analysis": "OA",
+        "resultCallBackUrl": httpserver.url_for("/result"),
+    }
+    assert aliyun.oa(body).json == {"returnCode": "000000", "returnMessage": "OK"}
+    aliyun.advance(2)
+    assert httpserver.log[0][0].json["ImageUid"] == "xxx" and httpserver.log[0][0].json["Boxes"]

@@ -171,7 +171,8 @@ def test_invalid_bucket_names_and_unsupported_operations(mock_server, bucket):
     with pytest.raises(oss2.exceptions.ServerError) as error:
         bucket.put_object_acl("k", oss2.OBJECT_ACL_PRIVATE)
     assert (error.value.status, error.value.code) == (400, "NotImplemented")
-    xml_error(requests.post(mock_server.base_url + "/demo-bucket/k"), 405, "MethodNotAllowed")
+    xml_error(signed_request(mock_server, "POST", "demo-bucket/k"), 405, "MethodNotAllowed")
+    xml_error(requests.patch(mock_server.base_url + "/demo-bucket/k"), 405, "MethodNotAllowed")
     with pytest.raises(oss2.exceptions.ServerError) as error:
         bucket.list_objects(max_keys=5000)
     assert (error.value.status, error.value.code) == (400, "InvalidArgument")

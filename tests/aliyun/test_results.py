@@ -54,7 +54,7 @@ def test_lung_nodule_ct(aliyun):
 
 def test_chest_xray(aliyun):
     [item] = data_of(aliyun.analyse({"pa.dcm": dx_file(0, 1)}, study_type=2, key="cxr"), 2)
-    assert list(item) == ["indexId", "posProb", "posMap", "credibility"]
+    assert list(item) == ["indexId", "posProb", "posMap"], "the document's xRayDataList keys, no credibility"
     assert is_uuid(item["indexId"]) and 0 < item["posProb"] < 1
     assert item["posMap"] and all(len(p) == 2 and all(isinstance(v, float) for v in p) for p in item["posMap"])
 
@@ -78,8 +78,7 @@ def test_fundus(aliyun, laterality, eye):
         "imgQuality",
         "inspection",
         "inspectionModel",
-        "credibility",
-    ]
+    ], "the document's ocularDataList keys, no credibility"
     assert item["eye"] == eye and item["dr"] in range(5) and item["dme"] in (0, 1)
     assert item["imgCenter"] in ("DISC", "MACULA")
     assert item["imgQuality"] in ("VERY_GOOD", "GOOD", "NEUTRAL", "POOR", "VERY_POOR")

@@ -104,10 +104,16 @@ SUBRESOURCES = frozenset(
 )
 
 
+def is_signed(args, headers) -> bool:
+    """Whether a request carries OSS credentials: signature v1 in Authorization, or a presigned URL's."""
+    return (headers.get("Authorization") or "").startswith("OSS ") or ("OSSAccessKeyId" in args and "Signature" in args)
+
+
 def canonical_resource(bucket: str, key: str, params: dict[str, str]) -> str:
+    """`/bucket/key` (the service itself: `/`) and the sorted sub-resources."""
     sub = sorted((k, v) for k, v in params.items() if k in SUBRESOURCES)
     query = "&".join(f"{k}={v}" if v else k for k, v in sub)
-    return f"/{bucket}/{key}" + (f"?{query}" if query else "")
+    return (f"/{bucket}/{key}" if bucket else "/") + (f"?{query}" if query else "")
 
 
 def string_to_sign(

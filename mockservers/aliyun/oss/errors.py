@@ -24,6 +24,20 @@ CATALOG: dict[str, tuple[int, str]] = {
     "NoSuchBucket": (404, "The specified bucket does not exist."),
     "NoSuchKey": (404, "The specified key does not exist."),
     "BucketNotEmpty": (409, "The bucket you tried to delete is not empty."),
+    "NoSuchUpload": (
+        404,
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may "
+        "have been aborted or completed.",
+    ),
+    "InvalidPart": (
+        400,
+        "One or more of the specified parts could not be found or the specified entity tag might "
+        "not have matched the part's entity tag.",
+    ),
+    "InvalidPartOrder": (400, "The list of parts was not in ascending order."),
+    "EntityTooSmall": (400, "Your proposed upload is smaller than the minimum allowed size."),
+    "ObjectNotAppendable": (409, "The object is not appendable."),
+    "PositionNotEqualToLength": (409, "Position is not equal to file length."),
     "InvalidBucketName": (400, "The specified bucket is not valid."),
     "InvalidObjectName": (400, "The specified object is not valid."),
     "InvalidDigest": (400, "The Content-MD5 you specified is not valid."),
@@ -45,12 +59,14 @@ class OssError(VendorError):
         *,
         status: int | None = None,
         explain: str | None = None,
+        headers: dict[str, str] | None = None,
         **details: str,
     ):
         default_status, default_message = CATALOG[code]
         super().__init__(message or default_message, status=status or default_status, explain=explain)
         self.code = code
         self.details = details  # extra tags: BucketName, Key, OSSAccessKeyId, StringToSign...
+        self.headers = headers or {}  # extra headers: x-oss-next-append-position...
 
 
 def error_xml(error: OssError, request_id: str, host_id: str) -> bytes:
@@ -62,7 +78,7 @@ def error_xml(error: OssError, request_id: str, host_id: str) -> bytes:
 def _error_envelope(error: OssError) -> tuple[bytes, dict[str, str]]:
     request_id = oss_request_id()
     xml = error_xml(error, request_id, request.host)
-    headers = {"x-oss-request-id": request_id}
+    headers = {"x-oss-request-id": request_id, **error.headers}
     if request.method == "HEAD":  # no body on HEAD: OSS puts the error in a header, which oss2 decodes
         headers["x-oss-err"] = base64.b64encode(xml).decode("ascii")
     return xml, headers

@@ -5,19 +5,17 @@ per operation oss2 calls; they are not in the platform's OpenAPI document, whose
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from email.utils import formatdate
 from urllib.parse import quote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from flask import Response, request
+from flask import Response, current_app, request
 from werkzeug.routing import BaseConverter
 
-from mockservers.aliyun.ids import oss_request_id as request_id
-from mockservers.aliyun.oss import auth
+from mockservers.aliyun.oss import auth, uploads
+from mockservers.aliyun.oss.answers import answer, http_date, iso8601, store, xml_answer
 from mockservers.aliyun.oss.errors import CATALOG, OssError
-from mockservers.aliyun.oss.schemas import ListQuery
+from mockservers.aliyun.oss.schemas import ListBucketsQuery, ListQuery
 from mockservers.aliyun.oss.store import MAX_LIST_KEYS, OssStore, check_md5, reserved_bucket_names
 from mockservers.core.endpoints import Endpoints
 from mockservers.core.http import current_ctx
@@ -27,6 +25,11 @@ from mockservers.core.validation import is_whole_number
 # Sub-resources this store serves; any other one is answered NotImplemented rather than silently ignored.
 SERVED = {
     "objectMeta",
+    "uploads",
+    "uploadId",
+    "partNumber",
+    "append",
+    "position",
     "delete",
     "continuation-token",
     "security-token",
@@ -37,6 +40,8 @@ SERVED = {
     "response-content-language",
     "response-expires",
 }
+# Served on an object's URL only (multipart uploads, AppendObject).
+OBJECT_ONLY = {"uploads", "uploadId", "partNumber", "append", "position"}
 
 RESPONSE_OVERRIDES = {
     "response-content-type": "Content-Type",
@@ -76,36 +81,18 @@ def _replies(success: int, description: str, binary: bool = False) -> dict[int, 
     }
 
 
-def http_date(ts: float) -> str:
-    return formatdate(ts, usegmt=True)
-
-
-def iso8601(ts: float) -> str:
-    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def store() -> OssStore:
-    return OssStore(current_ctx())
-
-
-def authenticate(bucket: str, key: str = "") -> str:
+def authenticate(bucket: str = "", key: str = "") -> str:
     """The request's AccessKeyId: a bucket name OSS takes, no sub-resource the mock does not serve, and a good
-    signature (in that order)."""
-    OssStore.check_bucket_name(bucket)
+    signature (in that order). No bucket: the service itself (ListBuckets)."""
+    if bucket:
+        OssStore.check_bucket_name(bucket)
     params = request.args.to_dict()
     unsupported = sorted(p for p in params if p in auth.SUBRESOURCES and p not in SERVED)
+    unsupported += sorted(p for p in params if not key and p in OBJECT_ONLY)  # ListMultipartUploads is ?uploads
     if unsupported:
         raise OssError("NotImplemented", explain=f"sub-resource {unsupported[0]!r} is not served by the mock OSS")
     headers = {k.lower(): v for k, v in request.headers.items()}
     return auth.authenticate(current_ctx(), request.method, headers, bucket, key, params)
-
-
-def answer(body: bytes = b"", status: int = 200, mimetype: str | None = None) -> Response:
-    response = Response(body, status=status, mimetype=mimetype)
-    response.headers["x-oss-request-id"] = request_id()
-    response.headers["Date"] = http_date(current_ctx().now)
-    response.headers["Server"] = "AliyunOSS"
-    return response
 
 
 def invalid_argument(field: str, message: str) -> OssError:
@@ -251,7 +238,7 @@ def list_objects(bucket: str, caller: str, query: dict) -> Response:
             f"<Key>{text(obj.key)}</Key>",
             f"<LastModified>{iso8601(obj.last_modified)}</LastModified>",
             f'<ETag>"{obj.etag}"</ETag>',
-            "<Type>Normal</Type>",
+            f"<Type>{obj.object_type}</Type>",
             f"<Size>{obj.size}</Size>",
             "<StorageClass>Standard</StorageClass>",
         ]
@@ -270,7 +257,9 @@ def list_objects(bucket: str, caller: str, query: dict) -> Response:
 def object_headers(response: Response, obj) -> None:
     response.headers["ETag"] = f'"{obj.etag}"'
     response.headers["Last-Modified"] = http_date(obj.last_modified)
-    response.headers["x-oss-object-type"] = "Normal"
+    response.headers["x-oss-object-type"] = obj.object_type
+    if obj.object_type == "Appendable":
+        response.headers["x-oss-next-append-position"] = str(obj.size)
     response.headers["x-oss-storage-class"] = "Standard"
     response.headers["Accept-Ranges"] = "bytes"
     for name, value in (obj.meta or {}).items():
@@ -345,8 +334,8 @@ def head_object(bucket: str, key: str, caller: str) -> Response:
     "GET",
     "/{bucket}/{key}",
     name="GetObject",
-    summary="An object, or a Range of it; response-* arguments override its headers",
-    source=SDK + "Bucket.get_object",
+    summary="An object, or a Range of it; response-* arguments override its headers. With ?uploadId: ListParts",
+    source=SDK + "Bucket.get_object and list_parts",
     auth=True,
     converters=IN_OBJECT,
     published=False,
@@ -354,6 +343,8 @@ def head_object(bucket: str, key: str, caller: str) -> Response:
     responses=_replies(200, "the object (206 with a Range)", binary=True),
 )
 def get_object(bucket: str, key: str, caller: str) -> Response:
+    if "uploadId" in request.args:
+        return uploads.list_parts(bucket, key)
     return send_object(bucket, key)
 
 
@@ -361,8 +352,8 @@ def get_object(bucket: str, key: str, caller: str) -> Response:
     "PUT",
     "/{bucket}/{key}",
     name="PutObject",
-    summary="Store an object (Content-MD5 checked, x-oss-meta-* kept)",
-    source=SDK + "Bucket.put_object",
+    summary="Store an object (Content-MD5 checked, x-oss-meta-* kept). With ?partNumber&uploadId: UploadPart",
+    source=SDK + "Bucket.put_object and upload_part",
     auth=True,
     converters=IN_OBJECT,
     published=False,
@@ -370,6 +361,10 @@ def get_object(bucket: str, key: str, caller: str) -> Response:
     responses=_replies(200, "stored (ETag: the MD5, upper-case hex)"),
 )
 def put_object(bucket: str, key: str, caller: str) -> Response:
+    if "uploadId" in request.args or "partNumber" in request.args:
+        if request.headers.get("x-oss-copy-source"):
+            raise OssError("NotImplemented", explain="x-oss-copy-source: UploadPartCopy is not served by the mock OSS")
+        return uploads.upload_part(bucket, key)
     if request.headers.get("x-oss-copy-source"):
         raise OssError("NotImplemented", explain="x-oss-copy-source: CopyObject is not served by the mock OSS")
     meta = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("x-oss-meta-")}
@@ -383,7 +378,8 @@ def put_object(bucket: str, key: str, caller: str) -> Response:
     )
     response = answer()
     response.headers["ETag"] = f'"{obj.etag}"'
-    response.headers["Content-MD5"] = request.headers.get("Content-MD5") or ""
+    if request.headers.get("Content-MD5"):
+        response.headers["Content-MD5"] = request.headers["Content-MD5"]
     return response
 
 
@@ -391,8 +387,8 @@ def put_object(bucket: str, key: str, caller: str) -> Response:
     "DELETE",
     "/{bucket}/{key}",
     name="DeleteObject",
-    summary="Delete an object (none there: still 204)",
-    source=SDK + "Bucket.delete_object",
+    summary="Delete an object (none there: still 204). With ?uploadId: AbortMultipartUpload",
+    source=SDK + "Bucket.delete_object and abort_multipart_upload",
     auth=True,
     converters=IN_OBJECT,
     published=False,
@@ -400,5 +396,77 @@ def put_object(bucket: str, key: str, caller: str) -> Response:
     responses=_replies(204, "deleted"),
 )
 def delete_object(bucket: str, key: str, caller: str) -> Response:
+    if "uploadId" in request.args:
+        return uploads.abort(bucket, key)
     store().delete(bucket, key)
     return answer(status=204)
+
+
+@api(
+    "POST",
+    "/{bucket}/{key}",
+    name="PostObject",
+    summary="InitiateMultipartUpload (?uploads), CompleteMultipartUpload (?uploadId), AppendObject "
+    "(?append&position); any other POST is MethodNotAllowed",
+    source=SDK + "Bucket.init_multipart_upload, complete_multipart_upload and append_object",
+    auth=True,
+    converters=IN_OBJECT,
+    published=False,
+    path_params=OBJECT,
+    responses=_replies(200, "<InitiateMultipartUploadResult>, <CompleteMultipartUploadResult>, or appended"),
+)
+def post_object(bucket: str, key: str, caller: str) -> Response:
+    if "uploads" in request.args:
+        return uploads.initiate(bucket, key)
+    if "uploadId" in request.args:
+        return uploads.complete(bucket, key)
+    if "append" in request.args:
+        return uploads.append(bucket, key)
+    raise OssError("MethodNotAllowed", explain="POST /<bucket>/<key> serves only ?uploads, ?uploadId and ?append")
+
+
+# ---- the service: GET / signed with OSS credentials ---------------------------------------------
+
+
+@api(
+    "GET",
+    "/",
+    name="ListBuckets",
+    summary="The buckets (prefix, marker, max-keys); the root unsigned is the dashboard's",
+    source=SDK + "Service.list_buckets (GetService)",
+    auth=True,
+    query=ListBucketsQuery,
+    published=False,
+    responses=_replies(200, "<ListAllMyBucketsResult>"),
+)
+def list_buckets(caller: str, query: dict) -> Response:
+    names, truncated = store().bucket_names(query["prefix"], query["marker"], query["max_keys"])
+    tags: list = [
+        ("Prefix", query["prefix"]),
+        ("Marker", query["marker"]),
+        ("MaxKeys", query["max_keys"]),
+        ("IsTruncated", "true" if truncated else "false"),
+    ]
+    if truncated:
+        tags.append(("NextMarker", names[-1].name))
+    tags.append("<Owner><ID>mock-owner</ID><DisplayName>mock-owner</DisplayName></Owner>")
+    tags.append("<Buckets>")
+    tags += [
+        f"<Bucket><CreationDate>{iso8601(b.created_at)}</CreationDate>"
+        f"<ExtranetEndpoint>{escape(request.host)}</ExtranetEndpoint>"
+        f"<IntranetEndpoint>{escape(request.host)}</IntranetEndpoint><Location>oss-cn-beijing</Location>"
+        f"<Name>{escape(b.name)}</Name><Region>cn-beijing</Region><StorageClass>Standard</StorageClass></Bucket>"
+        for b in names
+    ]
+    tags.append("</Buckets>")
+    return xml_answer("ListAllMyBucketsResult", tags)
+
+
+@api.blueprint.app_url_value_preprocessor
+def _service_at_root(endpoint, values):
+    """GET / is the dashboard's rule, matched first; signed with OSS credentials it is ListBuckets. Swapped here,
+    before every before_request hook (the admin token's guard, which must not take it for the dashboard, and the
+    core's, which gives it to aliyun: vendor.py's claims_root_path)."""
+    if request.path == "/" and request.method == "GET" and auth.is_signed(request.args, request.headers):
+        rule = next(current_app.url_map.iter_rules(f"{api.blueprint.name}.list_buckets"))
+        request.url_rule, request.view_args = rule, {}

@@ -1,4 +1,4 @@
-"""The query the OSS store checks before it looks at its buckets: ListObjects' (v1 and v2)."""
+"""The queries the OSS store checks before it looks at its buckets: ListObjects' (v1 and v2), ListBuckets'."""
 
 from __future__ import annotations
 
@@ -38,3 +38,14 @@ class ListQuery(Schema):
     max_keys = MaxKeys(data_key="max-keys", load_default=100)
     encoding_type = text("encoding-type")
     fetch_owner = text("fetch-owner")
+
+
+class ListBucketsQuery(Schema):
+    __source__ = "inferred: the oss2 SDK's Service.list_buckets (GetService)"
+
+    class Meta:
+        unknown = EXCLUDE
+
+    prefix = text("prefix")
+    marker = text("marker")
+    max_keys = MaxKeys(data_key="max-keys", load_default=100)

@@ -88,6 +88,12 @@ class OssStore:
         if self.db.get(OssBucket, name) is None:
             self.db.add(OssBucket(name=name, created_at=self.ctx.now))
 
+    def bucket_names(self, prefix: str, marker: str, max_keys: int) -> tuple[list[OssBucket], bool]:
+        """ListBuckets: the buckets named with `prefix` after `marker`, by name, and whether more follow."""
+        buckets = sorted(self.db.scalars(select(OssBucket)), key=lambda b: b.name)
+        chosen = [b for b in buckets if b.name.startswith(prefix) and b.name > marker]
+        return chosen[:max_keys], len(chosen) > max_keys
+
     def delete_bucket(self, name: str) -> None:
         bucket = self.bucket(name)
         if self.db.scalar(select(func.count()).select_from(OssObject).where(OssObject.bucket == name)):
@@ -145,6 +151,7 @@ class OssStore:
         obj.content_type = content_type or "application/octet-stream"
         obj.meta = meta or {}
         obj.last_modified = self.ctx.now
+        obj.object_type = "Normal"
         self.db.flush()
         return obj
 
