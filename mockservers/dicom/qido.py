@@ -11,7 +11,7 @@ from typing import cast
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement
 from sqlalchemy import and_, exists, func, literal, or_, select, tuple_
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import aliased, undefer
 from werkzeug.datastructures import MultiDict
 
 from mockservers.dicom import dicomjson
@@ -216,12 +216,13 @@ def condition(face: Face, query: Query, attr: Attr, value: str):
     model = MODELS[attr.level]
     if attr.kind == "modalities":
         values = _split_list(face, value)
+        series = aliased(DicomSeries)  # not the outer query's series (an instance query joins one)
         return exists().where(
-            DicomSeries.face == face.key,
-            DicomSeries.study_uid == DicomStudy.study_uid,
-            or_(*(_text_equals(face, DicomSeries.modality, v) for v in values))
+            series.face == face.key,
+            series.study_uid == DicomStudy.study_uid,
+            or_(*(_text_equals(face, series.modality, v) for v in values))
             if face.text_ignores_case
-            else DicomSeries.modality.in_(values),
+            else series.modality.in_(values),
         )
     assert attr.column is not None  # of the attributes of a level, only ModalitiesInStudy has no column
     column = getattr(model, attr.column)

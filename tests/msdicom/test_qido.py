@@ -101,6 +101,17 @@ def test_modalities_in_study_is_returned_when_it_is_the_filter(ms, stored):
     assert found["00080061"] == {"vr": "CS", "Value": ["CT", "MR"]}
 
 
+@pytest.mark.parametrize("path", ["/series", "/instances"])
+def test_modalities_in_study_filters_series_and_instances(ms, ms1, stored, path):
+    """A study attribute filters the levels below it; the instance query joins the series table too, which the
+    ModalitiesInStudy subquery must not take for its own (schemathesis found the 500)."""
+    study, _, _ = uids(stored["ct1"])
+    for client in (ms, ms1):
+        found = client.search(path, ModalitiesInStudy="mr").json
+        assert found and {r["0020000D"]["Value"][0] for r in found} == {study}
+        assert client.search(path, ModalitiesInStudy="XA").status_code == 204
+
+
 def test_no_wildcards_and_no_uid_lists_on_this_server(ms, stored):
     """A UID filter is matched as it is, never checked (BaseQueryParser.ParseStringTagValue): no match, 204."""
     assert ms.search("/studies", PatientID="P*").status_code == 204
