@@ -24,6 +24,10 @@ DECISIONS = {
     "graded and one callback carries their Boxes in key order, as getAnalysisResult's boxes of a several-image study",
     "submitAnalysisFeedback on studyType 2 or 3": "inferred: the document's feedback takes 1-3; recorded, not shown, "
     "since the document's xRayDataList and ocularDataList items have no credibility key",
+    "results: where they lie on the image": "inferred: an integrator's viewer draws them on the image; placed on the "
+    "anatomy found on the analysed object's pixels (core/anatomy.py): nodules and posMap points in a lung field, "
+    "knee boxes over each leg's joint space, a fundus' eye from its optic disc's side when the header has no "
+    "laterality and imgCenter the disc or macula nearer the middle; no recognisable anatomy: where it usually lies",
 }
 
 

@@ -48,6 +48,10 @@ class SigmaVendor(VendorSpec):
             '"1" (是否dcm转nii) (specs README); needs that upload',
             "GetStudylist: a malformed filter": "sigmacloud-dr.md § GetStudylist, 当前API特有的ERROR_MESSAGE: "
             "ListStudyListError with HTTP 500",
+            "result findings: where the boxes lie": "inferred: a viewer draws them on the image; each finding on the "
+            "chest found on the uploaded image's pixels (core/anatomy.py): lung findings in a lung field, "
+            "pneumothorax and tuberculosis in its upper half, effusion at its base, cardiomegaly between the lungs, "
+            "fracture in the body; no recognisable chest: where a PA chest's lungs usually are",
         }
 
     def jobs(self, ctx):
