@@ -10,7 +10,7 @@ from typing import cast
 
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement
-from sqlalchemy import and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import and_, exists, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased, undefer
 from werkzeug.datastructures import MultiDict
 
@@ -214,6 +214,8 @@ def _text_equals(face: Face, column, value: str):
 
 def condition(face: Face, query: Query, attr: Attr, value: str):
     model = MODELS[attr.level]
+    if "\0" in value and attr.kind not in ("date", "int"):
+        return false()  # matches nothing, whatever the database (PostgreSQL refuses a null in a string)
     if attr.kind == "modalities":
         values = _split_list(face, value)
         series = aliased(DicomSeries)  # not the outer query's series (an instance query joins one)
