@@ -2,7 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # One stamp per set of packages: `make run` installs only what serving needs; the tests, the linters and the
-# benchmarks add their extras (setup.cfg) to the same venv when first asked for.
+# benchmarks add their extras (setup.cfg) to the same venv when first asked for. --no-compile: Python compiles a
+# module when it is first imported, not every module of every package at install (that halves the install).
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
@@ -16,15 +17,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(SERVE_STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-compile -e .
 	touch $@
 
 $(TEST_STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[test,lint]'
 	touch $@ $(SERVE_STAMP)
 
 $(BENCH_STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[bench]'
 	touch $@ $(SERVE_STAMP)
 
 run: $(SERVE_STAMP)
