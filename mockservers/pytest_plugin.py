@@ -444,6 +444,9 @@ def _mockservers_live(
     server.stop()
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def test_namespace_name(nodeid: str) -> str:
     """The namespace of one test under --mock-server-url: from its node id alone, so the same test gets the same name
     (and so the same seed) on every run, whichever xdist worker runs it; node ids are unique in a session, so no
@@ -462,7 +465,7 @@ def send_namespace_header(patch: pytest.MonkeyPatch, base_url: str, name: str) -
     from urllib3.util import parse_url
 
     target = parse_url(base_url)
-    host, port = target.host, target.port or (443 if target.scheme == "https" else 80)
+    host, port = target.host, target.port or DEFAULT_PORTS.get(target.scheme)
     urlopen = HTTPConnectionPool.urlopen
 
     def urlopen_in_namespace(pool, method, url, body=None, headers=None, *args, **kwargs):
@@ -481,7 +484,11 @@ def send_namespace_header(patch: pytest.MonkeyPatch, base_url: str, name: str) -
         return
 
     def in_namespace(request: httpx.Request) -> None:
-        if request.url.host == host and request.url.port in (port, None) and NAMESPACE_HEADER not in request.headers:
+        url = request.url
+        if (url.host, url.port or DEFAULT_PORTS.get(url.scheme)) == (
+            host,
+            port,
+        ) and NAMESPACE_HEADER not in request.headers:
             request.headers[NAMESPACE_HEADER] = name
 
     sync_send, async_send = httpx.HTTPTransport.handle_request, httpx.AsyncHTTPTransport.handle_async_request

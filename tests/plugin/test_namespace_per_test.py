@@ -52,6 +52,14 @@ SUITE = textwrap.dedent(
         other.close()
 
 
+    def test_other_hosts_and_ports_get_no_header(mock_server, httpserver):
+        httpserver.expect_request("/elsewhere").respond_with_data("ok")
+        requests.get(httpserver.url_for("/elsewhere"), timeout=10)
+        with httpx.Client() as client:
+            client.get(httpserver.url_for("/elsewhere"))
+        assert [request.headers.get("X-Mock-Namespace") for request, _ in httpserver.log] == [None, None]
+
+
     def test_the_clock_is_this_tests_own(mock_server):
         assert mock_server.admin.advance(3)["iso"] == "2026-01-01T00:00:03Z"
     """
@@ -61,7 +69,7 @@ SUITE = textwrap.dedent(
 def test_each_test_works_in_a_namespace_of_its_own(pytester, served_url):
     pytester.makepyfile(test_integrator=SUITE)
     result = pytester.runpytest("-p", "no:cacheprovider", "--mock-server-url", served_url)
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
     admin = served_url + "/__admin"
     assert requests.get(admin + "/requests", params={"vendor": "sigma"}, timeout=10).json()["requests"] == []
     assert requests.get(admin + "/clock", timeout=10).json()["iso"] == "2026-01-01T00:00:00Z"
