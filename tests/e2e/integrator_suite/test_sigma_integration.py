@@ -64,7 +64,9 @@ def test_failed_job_is_reported(mock_server, receiver):
 
 def test_callback_receiver_down_for_a_while(mock_server, receiver):
     client = connect(mock_server)
-    mock_server.admin.add_fault({"vendor": "sigma", "path": "/hook", "times": 2, "action": {"callback": {"fail": True}}})
+    mock_server.admin.add_fault(
+        {"vendor": "sigma", "path": "/hook", "times": 2, "action": {"callback": {"fail": True}}}
+    )
     _, job_id = submit(client, 32, notify_url=receiver)
     callback = mock_server.admin.await_callback("sigma", match={"job_id": job_id}, advance=2, timeout=30)
     assert len(callback["attempts"]) == 3 and callback["attempts"][-1]["status"] == 200
