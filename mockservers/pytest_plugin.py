@@ -1,19 +1,24 @@
 """The pytest plugin an integrator's suite gets by installing mockservers (entry point `pytest11`).
 
-Fixtures: `mock_server` (a live server on a loopback port), `mock_app` (the Flask app in-process), `mock_client`
-(its test client) and `vendor_session` (a requests.Session that reaches `mock_app` at the vendors' real hostnames).
-In code: `Admin` (the /__admin client), `Server` (a running server), `LiveServer` (one started in this process),
-`routed_session` and `test_settings`. Options: `--mock-server-url`, `--mock-admin-token`.
+Fixtures: `mock_server` (a live server on a loopback port; with --mock-server-url a shared one, in a namespace of
+the test's own), `mock_app` (the Flask app in-process), `mock_client` (its test client), `vendor_session` (a
+requests.Session that reaches `mock_app` at the vendors' real hostnames), `vendor_httpx` and `vendor_httpx_async`
+(the same for httpx: mockservers.httpx_routing) and `sample_dicom` (a DICOM file to upload).
+In code: `Admin` (the /__admin client), `Server` (a running server, in one namespace), `Namespace`, `LiveServer`
+(one started in this process), `routed_session` and `test_settings`. Options: `--mock-server-url`,
+`--mock-admin-token`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pathlib
 import threading
 import time as _time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,9 +27,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from werkzeug.test import TestResponse
 
+from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
 from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
 from mockservers.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def test_settings(**overrides: Any) -> Settings:
@@ -86,7 +96,7 @@ class Admin:
         return self._call("POST", "/clock/advance", json={"seconds": seconds})
 
     def requests(self, **filters: Any) -> list[dict]:
-        """The request journal, oldest first; `filters` are /__admin/requests' query parameters (vendor, method,
+        """The request journal, newest first; `filters` are /__admin/requests' query parameters (vendor, method,
         path, status, unmatched, limit)."""
         return self._call("GET", "/requests", params=filters)["requests"]
 
@@ -160,6 +170,7 @@ class Admin:
         def done(cb: dict) -> bool:
             return cb["state"] == "delivered" if delivered else bool(cb["attempts"])
 
+        clock_before = None if advance else self.clock()
         found = self._poll(
             lambda: next((cb for cb in self.callbacks(vendor) if matches(cb) and done(cb)), None), timeout, advance
         )
@@ -172,7 +183,20 @@ class Admin:
         ]
         raise AssertionError(
             f"no {'delivered ' if delivered else ''}{vendor} callback matching {match!r} within "
-            f"{timeout}s; callbacks seen:\n" + ("\n".join(near) or "  (none)")
+            f"{timeout}s; callbacks seen:\n" + ("\n".join(near) or "  (none)") + self._frozen_clock_hint(clock_before)
+        )
+
+    def _frozen_clock_hint(self, before: dict | None) -> str:
+        """What to do when the wait was on a virtual clock nobody moved: jobs and callbacks wait for it."""
+        if before is None or before["mode"] != "virtual":
+            return ""
+        after = self.clock()
+        if after["now"] != before["now"]:
+            return ""
+        return (
+            f"\nthe virtual clock never moved (it stayed at {after['iso']}): a job's steps and its callbacks wait "
+            "for it. Pass advance=1 to move it 1 second between polls, or move it yourself with "
+            "mock_server.admin.advance(N)."
         )
 
     def expect_requests(
@@ -222,30 +246,31 @@ class Admin:
             raise AssertionError("requests that matched no route:\n" + "\n".join(lines))
 
 
-class Namespace:
-    """One namespace of a server: `.url(vendor)`, `.session` (a requests.Session that sends the X-Mock-Namespace
-    header) and `.admin` (an Admin scoped to it)."""
-
-    def __init__(self, base_url: str, name: str, token: str | None = None) -> None:
-        self.name = name
-        self.base_url = base_url
-        self.session = requests.Session()
-        self.session.headers[NAMESPACE_HEADER] = name
-        self.admin = Admin(base_url, namespace=name, token=token)
-
-    def url(self, vendor: str | None = None) -> str:
-        """The base URL of `vendor` (`http://127.0.0.1:PORT/sigma`), or of the server without one."""
-        return f"{self.base_url}/{vendor}" if vendor else self.base_url
-
-
 class Server:
-    """A mockservers server reached over HTTP at `base_url`: vendor URLs, namespaces, `.admin` and verification.
-    `token`: the server's --admin-token."""
+    """A mockservers server reached over HTTP at `base_url`, in one of its namespaces (`namespace`; the default one
+    without): `.url(vendor)`, `.session` (a requests.Session that sends the X-Mock-Namespace header), `.admin` (the
+    /__admin control plane, scoped to the namespace), `.namespace(NAME)` and the verifications that wait.
+    `token`: the server's --admin-token. The control-plane calls live on `.admin` only: `mock_server.add_fault`
+    raises an AttributeError that says `mock_server.admin.add_fault`."""
 
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+    def __init__(self, base_url: str, token: str | None = None, namespace: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.admin = Admin(self.base_url, token=token)
+        self.name = namespace or DEFAULT_NAMESPACE
+        self.session = requests.Session()
+        if namespace:
+            self.session.headers[NAMESPACE_HEADER] = namespace
+        self.admin = Admin(self.base_url, namespace=namespace, token=token)
+
+    _label = "mock_server"
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("_") and callable(getattr(Admin, name, None)):
+            raise AttributeError(
+                f"{self._label} has no {name!r}: it is {self._label}.admin.{name}(...) (every /__admin call is on "
+                f".admin)"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def url(self, vendor: str | None = None) -> str:
         """The base URL of `vendor` (`http://127.0.0.1:PORT/sigma`), or of the server without one."""
@@ -256,19 +281,34 @@ class Server:
         return Namespace(self.base_url, name, token=self.token)
 
     def await_callback(self, vendor: str, match: Any = None, **options: Any) -> dict:
-        """`Admin.await_callback(vendor, match, timeout=, advance=, delivered=)` on the default namespace."""
+        """`Admin.await_callback(vendor, match, timeout=, advance=, delivered=)` in this namespace."""
         return self.admin.await_callback(vendor, match, **options)
 
     def expect_requests(self, **kwargs: Any) -> list[dict]:
-        """`Admin.expect_requests` on the default namespace."""
+        """`Admin.expect_requests` in this namespace."""
         return self.admin.expect_requests(**kwargs)
 
     def assert_no_unmatched(self) -> None:
-        """`Admin.assert_no_unmatched` on the default namespace."""
+        """`Admin.assert_no_unmatched` in this namespace."""
         self.admin.assert_no_unmatched()
 
+    def close(self) -> None:
+        """Close the HTTP sessions this object opened (`.session`, `.admin`'s)."""
+        self.session.close()
+        self.admin.http.close()
+
     def stop(self) -> None:
-        """A server this process did not start is left running."""
+        """A server this process did not start is left running; only the sessions are closed."""
+        self.close()
+
+
+class Namespace(Server):
+    """One namespace `name` of a server: `.url(vendor)`, `.session` (sends the X-Mock-Namespace header), `.admin`
+    (an Admin scoped to it) and the verifications that wait, as on Server."""
+
+    def __init__(self, base_url: str, name: str, token: str | None = None) -> None:
+        super().__init__(base_url, token=token, namespace=name)
+        self._label = f"mock_server.namespace({name!r})"
 
 
 class LiveServer(Server):
@@ -293,9 +333,25 @@ class LiveServer(Server):
 
     def stop(self) -> None:
         """Stop serving and close every namespace's state."""
+        self.close()
         self._server.shutdown()
         self._thread.join(timeout=10)
         self.app.extensions["mockservers.namespaces"].close()
+
+
+def call_app(client: FlaskClient, prefix: str, method: str, url: str, headers: list, body: bytes) -> TestResponse:
+    """Hand one request for `url` (a vendor's real URL) to the app by its test client, under `prefix`; the path as
+    sent stays in RAW_URI (sigma signs it). A fault rule that drops the connection raises ConnectionDropped."""
+    parts = urlsplit(url)
+    raw_path = parts.path or "/"
+    return client.open(
+        prefix + raw_path,
+        method=method,
+        query_string=parts.query,
+        headers=headers,
+        data=body,
+        environ_overrides={"RAW_URI": raw_path + (f"?{parts.query}" if parts.query else "")},
+    )
 
 
 class InProcessAdapter(BaseAdapter):
@@ -317,21 +373,19 @@ class InProcessAdapter(BaseAdapter):
     ) -> requests.Response:
         from mockservers.core.http import ConnectionDropped
 
-        parts = urlsplit(str(request.url))
-        raw_path = parts.path or "/"
         body = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")
         elif body is not None and not isinstance(body, bytes):
             body = b"".join(body) if not hasattr(body, "read") else body.read()
         try:
-            result = self.client.open(
-                self.prefix + raw_path,
-                method=request.method,
-                query_string=parts.query,
-                headers=list(request.headers.items()),
-                data=body or b"",
-                environ_overrides={"RAW_URI": raw_path + (f"?{parts.query}" if parts.query else "")},
+            result = call_app(
+                self.client,
+                self.prefix,
+                str(request.method),
+                str(request.url),
+                list(request.headers.items()),
+                body or b"",
             )
         except ConnectionDropped as exc:
             raise requests.ConnectionError(str(exc), request=request) from exc
@@ -390,14 +444,97 @@ def _mockservers_live(
     server.stop()
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def test_namespace_name(nodeid: str) -> str:
+    """The namespace of one test under --mock-server-url: from its node id alone, so the same test gets the same name
+    (and so the same seed) on every run, whichever xdist worker runs it; node ids are unique in a session, so no
+    two tests, on any worker, share one."""
+    return "t-" + hashlib.sha1(nodeid.encode()).hexdigest()[:20]
+
+
+test_namespace_name.__test__ = False  # type: ignore[attr-defined]
+
+
+def send_namespace_header(patch: pytest.MonkeyPatch, base_url: str, name: str) -> None:
+    """Make every request this process sends to `base_url`'s host and port through urllib3 (requests, oss2,
+    dicomweb-client, botocore) or httpx carry `X-Mock-Namespace: name`, unless it names a namespace itself. A plain
+    base URL cannot carry the namespace (the header selects it), and a client handed one has no other hook."""
+    from urllib3.connectionpool import HTTPConnectionPool
+    from urllib3.util import parse_url
+
+    target = parse_url(base_url)
+    host, port = target.host, target.port or DEFAULT_PORTS.get(target.scheme)
+    urlopen = HTTPConnectionPool.urlopen
+
+    def urlopen_in_namespace(pool, method, url, body=None, headers=None, *args, **kwargs):
+        if pool.host == host and pool.port == port:
+            from urllib3 import HTTPHeaderDict
+
+            headers = HTTPHeaderDict(headers if headers is not None else pool.headers)
+            if NAMESPACE_HEADER not in headers:
+                headers[NAMESPACE_HEADER] = name
+        return urlopen(pool, method, url, body, headers, *args, **kwargs)
+
+    patch.setattr(HTTPConnectionPool, "urlopen", urlopen_in_namespace)
+    try:
+        import httpx
+    except ImportError:
+        return
+
+    def in_namespace(request: httpx.Request) -> None:
+        url = request.url
+        if (url.host, url.port or DEFAULT_PORTS.get(url.scheme)) == (
+            host,
+            port,
+        ) and NAMESPACE_HEADER not in request.headers:
+            request.headers[NAMESPACE_HEADER] = name
+
+    sync_send, async_send = httpx.HTTPTransport.handle_request, httpx.AsyncHTTPTransport.handle_async_request
+
+    def handle_request(transport, request):
+        in_namespace(request)
+        return sync_send(transport, request)
+
+    async def handle_async_request(transport, request):
+        in_namespace(request)
+        return await async_send(transport, request)
+
+    patch.setattr(httpx.HTTPTransport, "handle_request", handle_request)
+    patch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async_request)
+
+
 @pytest.fixture
-def mock_server(request: pytest.FixtureRequest, _mockservers_live: Server) -> Server:
+def mock_server(request: pytest.FixtureRequest, _mockservers_live: Server) -> Iterator[Server]:
     """A live server for the session (memory state, virtual clock, seed 0), its default namespace reset before
-    each test: `.url("sigma")`, `.admin`, `.namespace(NAME)`, `.await_callback(...)`, `.expect_requests(...)`.
-    With --mock-server-url it is that shared server, not reset: work in `mock_server.namespace(NAME)`."""
+    each test: `.url("sigma")`, `.session`, `.admin`, `.namespace(NAME)`, `.await_callback(...)`,
+    `.expect_requests(...)`. With --mock-server-url, that shared server, in a namespace of this test's own
+    (`.name`), reset before the test and deleted after it; every requests/httpx call to the server from this process
+    carries its X-Mock-Namespace header."""
     if not request.config.getoption("--mock-server-url"):
         _mockservers_live.admin.reset()
-    return _mockservers_live
+        yield _mockservers_live
+        return
+    name = test_namespace_name(request.node.nodeid)
+    server = Server(_mockservers_live.base_url, token=_mockservers_live.token, namespace=name)
+    server.admin.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        send_namespace_header(patch, server.base_url, name)
+        yield server
+    server.close()
+    _mockservers_live.admin.delete_namespace(name)  # a server holds at most max_namespaces
+
+
+@pytest.fixture
+def sample_dicom(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A real DICOM file to upload: a synthetic chest X-ray (DX, 128x128, seed 0) written to `tmp_path/chest.dcm`.
+    More, each different: `mockservers.dicom.synthetic.dx_file(index=N)` (bytes)."""
+    from mockservers.dicom.synthetic import dx_file
+
+    path = tmp_path / "chest.dcm"
+    path.write_bytes(dx_file())
+    return path
 
 
 @pytest.fixture
@@ -425,3 +562,28 @@ def vendor_session(mock_app: Flask) -> Iterator[requests.Session]:
     session = routed_session(mock_app)
     yield session
     session.close()
+
+
+@pytest.fixture
+def vendor_httpx(mock_app: Flask) -> Iterator[httpx.Client]:
+    """An httpx.Client in which the vendors' real hostnames (e.g. https://api.12sigma.ai) reach `mock_app` under
+    their vendor's prefix, and `http://mock` (its base_url) reaches the app's root (`/__admin`, OSS): no socket.
+    Needs httpx (`pip install mockservers[pytest]`)."""
+    from mockservers.httpx_routing import routed_httpx
+
+    with routed_httpx(mock_app) as client:
+        yield client
+
+
+@pytest.fixture
+def vendor_httpx_async(mock_app: Flask) -> Iterator[httpx.AsyncClient]:
+    """`vendor_httpx` as an httpx.AsyncClient (asyncio or trio): each request runs the app in a worker thread.
+    Closed after the test unless the test closed it (`async with vendor_httpx_async as client:`)."""
+    import anyio
+
+    from mockservers.httpx_routing import routed_async_httpx
+
+    client = routed_async_httpx(mock_app)
+    yield client
+    if not client.is_closed:
+        anyio.run(client.aclose)

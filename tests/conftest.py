@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.machinery.live", "tests.machinery.state"]
+pytest_plugins = ["tests.machinery.live", "tests.machinery.state", "pytester"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

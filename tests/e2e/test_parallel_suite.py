@@ -1,12 +1,15 @@
-"""The integrator-shaped suite runs green under pytest -n 4 against one live server (pytest-xdist)."""
+"""The integrator-shaped suite runs green under pytest -n 4 against one live server (pytest-xdist), each test in a
+namespace of its own: nothing lands in the server's default namespace, and no namespace is left behind."""
 
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 
 import pytest
+import requests
+
+from tests.plugin.served import served
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
 
@@ -14,17 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_integrator_suite_in_parallel_against_one_server():
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mockservers", "serve", "--port", "0", "--state", "memory", "--clock", "virtual"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        line = server.stdout.readline()
-        assert "serving" in line, line
-        url = line.split(" on ", 1)[1].split("/ ", 1)[0]
+    with served() as url:
         run = subprocess.run(
             [
                 sys.executable,
@@ -49,9 +42,6 @@ def test_integrator_suite_in_parallel_against_one_server():
         assert "7 passed" in run.stdout, run.stdout[-2000:]
         workers = {line.split("]", 1)[0] for line in run.stdout.splitlines() if line.startswith("[gw")}
         assert len(workers) >= 2, run.stdout[-2000:]
-        namespaces = __import__("requests").get(url + "/__admin/namespaces", timeout=10).json()["namespaces"]
-        assert namespaces == ["default"], "each test deleted its namespace"
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        server.stdout.close()  # its pipe, or a ResourceWarning when collected
+        admin = url + "/__admin"
+        assert requests.get(admin + "/namespaces", timeout=10).json()["namespaces"] == ["default"], "each deleted"
+        assert requests.get(admin + "/requests", timeout=10).json()["requests"] == [], "all in namespaces"

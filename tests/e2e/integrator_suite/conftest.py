@@ -1,4 +1,5 @@
-"""An integrator's suite: each test gets a namespace of its own, so the tests can share one server in parallel.
+"""An integrator's suite: each test works in a namespace of its own (the plugin's `mock_server` gives one per test
+with --mock-server-url), so the tests can share one server in parallel.
 
 Run it against one server with several workers:
 
@@ -6,21 +7,13 @@ Run it against one server with several workers:
     pytest -n 4 tests/e2e/integrator_suite --mock-server-url http://127.0.0.1:8090
 """
 
-import hashlib
-import os
-
 import pytest
 
 
-@pytest.fixture
-def ns(request, mock_server):
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{worker}-{hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:12]}"
-    namespace = mock_server.namespace(name)
-    namespace.admin.reset()
-    yield namespace
-    namespace.admin.assert_no_unmatched()
-    mock_server.admin.delete_namespace(name)  # a server holds at most max_namespaces (100 by default)
+@pytest.fixture(autouse=True)
+def no_stray_requests(mock_server):
+    yield
+    mock_server.assert_no_unmatched()
 
 
 @pytest.fixture
