@@ -465,7 +465,7 @@ def send_namespace_header(patch: pytest.MonkeyPatch, base_url: str, name: str) -
     from urllib3.util import parse_url
 
     target = parse_url(base_url)
-    host, port = target.host, target.port or DEFAULT_PORTS.get(target.scheme)
+    host, port = target.host, target.port or DEFAULT_PORTS.get(target.scheme or "http")
     urlopen = HTTPConnectionPool.urlopen
 
     def urlopen_in_namespace(pool, method, url, body=None, headers=None, *args, **kwargs):
