@@ -31,8 +31,9 @@ import pytest
 import requests
 from markdown_it import MarkdownIt
 
-from mockservers.pytest_plugin import LiveServer, test_settings
+from mockservers.pytest_plugin import LiveServer
 from mockservers.settings import load_settings
+from tests.machinery import test_settings
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -162,7 +163,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live():
-    server = LiveServer(test_settings(clock="real", background=True, vendor_config=FAST))
+    server = LiveServer(test_settings(state="memory", clock="real", background=True, vendor_config=FAST))
     yield server
     server.stop()
 

@@ -9,7 +9,7 @@ from mockservers.core.openapi import flask_rule_to_path
 
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 # A call as the table writes it: `GET /__admin/requests?vendor=`, `DELETE /__admin/faults/ID`; a path ending in
-# `/...` stands for every route below it (`GET /__admin/dicomweb/...`).
+# `/...` stands for it and every route below it (`GET /__admin/dicomweb/...`).
 CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/__admin[^`?\s]*)[^`]*`")
 PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$")  # a path value: ID, NAME, KEY
 
@@ -43,7 +43,8 @@ def covers(call: tuple[str, str], route: tuple[str, str]) -> bool:
     if method != route_method:
         return False
     if path.endswith("/..."):
-        return route_path.startswith(path[: -len("...")])
+        prefix = path[: -len("/...")]
+        return route_path == prefix or route_path.startswith(prefix + "/")
     return path == route_path
 
 
@@ -57,3 +58,12 @@ def test_the_table_names_no_route_the_app_lacks(mock_app):
     served = served_calls(mock_app)
     unknown = sorted(c for c in documented_calls() if not any(covers(c, r) for r in served))
     assert not unknown, f"README's control-plane table names calls the app does not serve: {unknown}"
+
+
+def test_a_path_ending_in_dots_covers_its_prefix_and_below_only():
+    call = ("GET", "/__admin/dicomweb/...")
+    assert covers(call, ("GET", "/__admin/dicomweb"))
+    assert covers(call, ("GET", "/__admin/dicomweb/studies/{}"))
+    assert not covers(call, ("POST", "/__admin/dicomweb/studies"))
+    assert not covers(call, ("GET", "/__admin/dicomwebs"))
+    assert covers(("DELETE", "/__admin/faults/{}"), ("DELETE", "/__admin/faults/{}"))

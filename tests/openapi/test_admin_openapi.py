@@ -13,7 +13,7 @@ from mockservers.core.openapi import flask_rule_to_path, openapi_path_shape
 PREFIX = "/__admin"
 # /__admin routes another module documents, with where.
 DOCUMENTED_ELSEWHERE = {
-    "/__admin/dicomweb/": "DICOMweb (QIDO-RS, WADO-RS) over every vendor's stored DICOM: PS3.18's own routes",
+    "/__admin/dicomweb": "DICOMweb (QIDO-RS, WADO-RS) over every vendor's stored DICOM: PS3.18's own routes",
 }
 
 
