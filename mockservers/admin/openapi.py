@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from mockservers.admin.access import OPEN_PATHS, OPEN_PREFIXES
 from mockservers.core import openapi
 from mockservers.core.openapi import Operation, Reply
 
@@ -241,8 +242,12 @@ def _op(
     errors: dict[int, str] | None = None,
     **declared: Any,
 ) -> Operation:
-    """One route: `ok` is its answer with `status`, `errors` the 4xx it may give ({"error": message} each)."""
+    """One route: `ok` is its answer with `status`, `errors` the 4xx it may give ({"error": message} each); a 401
+    on a server with an admin token, unless the route stays open."""
     responses = {status: ok, **{code: Reply(why, Error) for code, why in (errors or {}).items()}}
+    full_path = "/__admin" + path
+    if full_path not in OPEN_PATHS and not full_path.startswith(OPEN_PREFIXES):
+        responses[401] = Reply("the server has an admin token, and the request did not send it", Error)
     return Operation(name, method, path, summary, SOURCE, responses=responses, **declared)
 
 
