@@ -55,6 +55,8 @@ NOT_RUN_LINES = {
     "this test starts instead",
     "make test": "the whole suite, this test included",
     "pip install": "installs into the environment: tests/tooling/ installs the package into a fresh venv",
+    ". .venv/bin/activate": "puts the venv first on the reader's PATH: here PATH starts with it already",
+    "pipx install": "installs for the user: tests/tooling/ installs the package into a fresh venv",
     "pytest tests/msdicom/conformance": "the suite's own tests, which every pass of `make test` runs",
     "pytest -n 4 tests/e2e/integrator_suite": "the suite's own tests: tests/e2e/test_parallel_suite.py runs them so, "
     "under -n 4 against one live server",
@@ -69,7 +71,8 @@ FILES = {
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # The pytest plugins the test examples use (loaded by name: loading every installed one costs seconds).
 PYTEST_PLUGINS = ["mockservers.pytest_plugin", "pytest_httpserver.pytest_plugin"]
-SHELL_PROGRAMS = {"curl", "mockservers", "python", "pytest", "make", "pip", "openssl"}
+SHELL_PROGRAMS = {"curl", "mockservers", "python", "pytest", "make", "pip", "pipx", "openssl", "."}
+VENV_BIN = ".venv/bin/"  # where `make run` installs the commands: this interpreter's own folder here
 ADDRESS = re.compile(r"(?:https?://)?(?:127\.0\.0\.1|localhost|HOST):(?:8080|8090)")
 # The vendors' timings as short as they go, so that the demos' real-clock waits are short.
 FAST = {
@@ -110,10 +113,11 @@ BLOCKS = collect()
 
 def commands(text: str) -> list[str]:
     """The logical lines of a shell block: continuations joined (a backslash, or a quote still open), blank and
-    comment lines left out."""
+    comment lines left out, `.venv/bin/mockservers` as `mockservers` (PATH starts with this interpreter's folder)."""
     logical: list[str] = []
     pending = ""
     for line in re.sub(r"\\\n\s*", " ", text).splitlines():
+        line = re.sub(rf"(?<![\w/.]){re.escape(VENV_BIN)}(?=mockservers|python|pytest|pip)", "", line)
         pending = f"{pending}\n{line}" if pending else line.strip()
         try:
             shlex.split(pending, comments=True)
