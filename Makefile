@@ -62,13 +62,14 @@ test-postgres: $(TEST_STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
 
 # Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's browser
-# test, driven by Playwright) and libfaketime (a whole process run on another date). Installing needs root, as CI
-# has; without them those tests skip, saying why.
+# test, driven by Playwright), libfaketime (a whole process run on another date), curl and openssl (the docs'
+# examples). Installing needs root, as CI has; without them those tests skip, saying why.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime"; \
+	for tool in curl openssl; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -z "$$missing" ]; then echo "system packages: present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \

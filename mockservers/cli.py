@@ -174,9 +174,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def cmd_openapi(args: argparse.Namespace) -> int:
     import json
 
+    from mockservers.admin import openapi as admin_openapi
     from mockservers.core import openapi
     from mockservers.vendors import REGISTRY, load_vendor
 
+    if args.key == "admin":  # the control plane's own document
+        print(json.dumps(admin_openapi.build(), ensure_ascii=False, indent=2))
+        return 0
     if args.key not in REGISTRY:
         print(f"unknown vendor {args.key!r}; known: {', '.join(REGISTRY)}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ import _bootstrap  # noqa: F401  (must come first: picks the project's virtualen
 
 import argparse
 import io
+import os
 import queue
 import time
 
@@ -45,7 +46,11 @@ def ct_study(seed: int, slices: int = 3) -> tuple[str, list[bytes]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--server", default="http://127.0.0.1:8080", help="the mock server (OSS is at its root)")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("MOCKSERVERS_URL", "http://127.0.0.1:8080"),
+        help="the mock server (OSS is at its root)",
+    )
     args = parser.parse_args()
     server = args.server.rstrip("/")
     client = AliyunClient(server + "/aliyun", token_id="demo", namespace="demo")

@@ -5,6 +5,7 @@ import _bootstrap  # noqa: F401  (must come first: picks the project's virtualen
 
 import argparse
 import io
+import os
 import zipfile
 
 from mockservers.cad4tb.client import Cad4tbAPIError, Cad4tbClient
@@ -13,7 +14,7 @@ from mockservers.dicom.synthetic import dx_file
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8080/cad4tb")
+    parser.add_argument("--base-url", default=os.environ.get("MOCKSERVERS_URL", "http://127.0.0.1:8080") + "/cad4tb")
     parser.add_argument("--username", default="some-username")
     parser.add_argument("--password", default="some-password")
     parser.add_argument("--cleanup", action="store_true", help="delete the demo patient at the end")

@@ -6,6 +6,7 @@ import _bootstrap  # noqa: F401  (must come first: picks the project's virtualen
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 import pydicom
@@ -120,7 +121,9 @@ def sphere_demo(base: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8080", help="where `make run` serves")
+    parser.add_argument(
+        "--base-url", default=os.environ.get("MOCKSERVERS_URL", "http://127.0.0.1:8080"), help="where `make run` serves"
+    )
     args = parser.parse_args()
     try:
         msdicom_demo(args.base_url.rstrip("/"))

@@ -3,6 +3,7 @@
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
+import os
 
 from _receiver import start_receiver
 
@@ -12,7 +13,7 @@ from mockservers.sigma.client import SigmaAPIError, SigmaClient
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8080/sigma")
+    parser.add_argument("--base-url", default=os.environ.get("MOCKSERVERS_URL", "http://127.0.0.1:8080") + "/sigma")
     args = parser.parse_args()
     client = SigmaClient(args.base_url)
     try:

@@ -6,6 +6,7 @@ import logging
 import os
 import re
 from datetime import UTC, datetime
+from importlib import resources
 from urllib.parse import quote
 
 import yaml
@@ -13,6 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
 from mockservers import samples
+from mockservers.admin import openapi as admin_openapi
 from mockservers.core import callbacks, journal, jsonbody, openapi, snapshots
 from mockservers.core.clock import ClockError
 from mockservers.core.faults import FaultRuleError
@@ -82,6 +84,19 @@ def fidelity():
     wanted = request.args.get("vendor")
     entries = {key: openapi.ledger(vendor) for key, vendor in rt.vendors.items() if not wanted or key == wanted}
     return jsonify(vendors=entries)
+
+
+@blueprint.get("/openapi.json")
+def openapi_document():
+    """This control plane's OpenAPI 3.1 document (admin/openapi.py declares each route)."""
+    return jsonify(admin_openapi.build(server_url=request.host_url.rstrip("/") + "/__admin"))
+
+
+@blueprint.get("/docs")
+def openapi_page():
+    page = resources.files("mockservers.apidocs").joinpath("page.html").read_text(encoding="utf-8")
+    html = page.replace("{{title}}", admin_openapi.TITLE).replace("{{key}}", "__admin")
+    return Response(html, mimetype="text/html")
 
 
 @blueprint.get("/health")
