@@ -221,7 +221,7 @@ def shell_script(block: Block, live_url: str) -> tuple[str | None, list[str]]:
         if words[:2] == ["mockservers", "serve"]:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            args = re.sub(r"\s*&$", "", line)
+            args = re.sub(r"\s*&?\s*(\s#.*)?$", "", line)  # no comment: --port goes after the command
             args = re.sub(r"--host \S+", "--host 127.0.0.1", args)
             args = re.sub(r"--port \S+", "", args) + f" --port {port}"
             body += [f"{args} &", f"python -c {shlex.quote(WAIT_UP)} {url}"]
