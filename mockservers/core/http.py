@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__admin"
 CLOSE_BY_RAISING = "mockservers.close_by_raising"  # environ key: a server whose socket is out of reach (granian)
 STATE = "mockservers_request"  # the name of the request's RequestState in flask.g
+# SO_LINGER on, 0 s: closing sends a reset. Windows' struct linger is two u_shorts, POSIX's two ints.
+LINGER_NONE = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
 
 
 class ConnectionDropped(ConnectionResetError):
@@ -163,7 +165,7 @@ def _drop_connection(state: RequestState) -> Response:
     if sock is None:
         raise ConnectionDropped("connection dropped by fault rule")
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_NONE)
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
