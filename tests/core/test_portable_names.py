@@ -70,11 +70,9 @@ def test_a_copied_file_with_a_reserved_name_is_not_listed(tmp_path):
 
 def test_a_final_newline_is_no_part_of_a_name():
     """`?namespace=` of /__admin can carry one, where a header cannot."""
-    answer = (
-        create_app(test_settings(), start_background=False)
-        .test_client()
-        .get("/__admin/clock", query_string={"namespace": "team\n"})
-    )
+    app = create_app(test_settings(), start_background=False)
+    answer = app.test_client().get("/__admin/clock", query_string={"namespace": "team\n"})
+    app.extensions["mockservers.namespaces"].close()
     assert answer.status_code == 400
     assert answer.json == {
         "error": "X-Mock-Namespace: 'team\\n' is not a namespace name (letters, digits, '_', '.', '-'; at most 63 "
