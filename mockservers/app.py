@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockservers import apidocs
+from mockservers import apidocs, favicon
 from mockservers.admin import access
 from mockservers.admin.routes import blueprint as admin_blueprint
 from mockservers.core import http, jsonbody
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(apidocs.blueprint(vendors))
     app.register_blueprint(dashboard_blueprint)
+    app.register_blueprint(favicon.blueprint)
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint(), url_prefix=f"/{vendor.key}")
         root_bp = vendor.root_blueprint()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -10,37 +11,50 @@ import socket
 import threading
 import time
 
-from gunicorn.app.base import BaseApplication
-
 from mockservers.core.http import CLOSE_BY_RAISING
 from mockservers.settings import Settings
 
 SETTINGS_ENV = "MOCKSERVERS_SERVE_SETTINGS"  # how granian's workers get the settings: they import, not inherit
 
 
-class GunicornServer(BaseApplication):
-    def __init__(self, settings: Settings, on_ready=None):
-        self.settings = settings
-        self.on_ready = on_ready
-        super().__init__()
+def GunicornServer(settings: Settings, on_ready=None):
+    """The app under gunicorn (gthread). gunicorn imports fcntl, so it runs on POSIX only: imported here, when
+    `--workers` asks for it, never on import of the package."""
+    return _gunicorn_application()(settings, on_ready)
 
-    def load_config(self):
-        s = self.settings
-        self.cfg.set("bind", f"{s.host}:{s.port}")
-        self.cfg.set("workers", s.workers)
-        self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", s.threads)
-        self.cfg.set("timeout", 120)
-        self.cfg.set("graceful_timeout", 10)
-        self.cfg.set("accesslog", None)
-        self.cfg.set("loglevel", "warning")
-        if self.on_ready:
-            self.cfg.set("when_ready", lambda arbiter: self.on_ready())
 
-    def load(self):
-        from mockservers.app import create_app
+@functools.cache
+def _gunicorn_application() -> type:
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError as missing:  # Windows: no fcntl
+        raise SystemExit("--workers needs gunicorn, which runs on POSIX; use --server granian") from missing
 
-        return create_app(self.settings)  # in each worker, after the fork: its own engine and scheduler thread
+    class GunicornApplication(BaseApplication):
+        def __init__(self, settings: Settings, on_ready=None):
+            self.settings = settings
+            self.on_ready = on_ready
+            super().__init__()
+
+        def load_config(self):
+            s = self.settings
+            self.cfg.set("bind", f"{s.host}:{s.port}")
+            self.cfg.set("workers", s.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", s.threads)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("loglevel", "warning")
+            if self.on_ready:
+                self.cfg.set("when_ready", lambda arbiter: self.on_ready())
+
+        def load(self):
+            from mockservers.app import create_app
+
+            return create_app(self.settings)  # in each worker, after the fork: its own engine and scheduler thread
+
+    return GunicornApplication
 
 
 class GranianServer:

@@ -26,6 +26,7 @@ from mockservers.core.namespaces import InvalidNamespace
 from mockservers.core.replay import AS_WRITER, READ_METHODS, START_OVER, StartStaleReadersOver
 from mockservers.core.store import StaleRead
 from mockservers.core.vendor import VendorError, VendorSpec
+from mockservers.favicon import ENDPOINT as FAVICON
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__admin"
 CLOSE_BY_RAISING = "mockservers.close_by_raising"  # environ key: a server whose socket is out of reach (granian)
 STATE = "mockservers_request"  # the name of the request's RequestState in flask.g
+# SO_LINGER on, 0 s: closing sends a reset. Windows' struct linger is two u_shorts, POSIX's two ints.
+LINGER_NONE = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
 
 
 class ConnectionDropped(ConnectionResetError):
@@ -162,7 +165,7 @@ def _drop_connection(state: RequestState) -> Response:
     if sock is None:
         raise ConnectionDropped("connection dropped by fault rule")
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_NONE)
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
@@ -222,6 +225,8 @@ class RequestCycle:
         return state
 
     def begin(self):
+        if request.endpoint == FAVICON:  # the browser's, whatever vendor the root path would name
+            return None
         vendor = owner_of(self.namespaces.default, request.path, self.root_vendor)
         state = RequestState(self.namespaces.default, vendor)
         setattr(g, STATE, state)
@@ -236,7 +241,8 @@ class RequestCycle:
         if vendor is None:
             return None
         runtime = state.runtime
-        if vendor.append_slash and request.url_rule is None and _names_a_route_with_slash():
+        path = request.path
+        if vendor.append_slash and request.url_rule is None and not path.endswith("/") and _names_a_route(path + "/"):
             return _with_slash()
         if isinstance(request.routing_exception, RequestRedirect):
             request.routing_exception = NotFound()  # a wrong slash is a 404 in the vendor's envelope, not a redirect
@@ -315,7 +321,7 @@ class RequestCycle:
         if vendor is None:
             return jsonify(error=error.description, status=error.code), error.code
         answer = errors.for_status(vendor, error.code or 500, error.description or "")
-        state.explain = answer.explain or error.description
+        state.explain = (error.code == 404 and _slash_away()) or answer.explain or error.description
         response = errors.render(vendor, answer)
         if error.code == 405:
             for name, value in error.get_headers():
@@ -346,20 +352,32 @@ def install(app: Flask, namespaces: Namespaces, root_vendor: str | None = None) 
     return RequestCycle(app, namespaces, root_vendor)
 
 
-def _names_a_route_with_slash() -> bool:
-    """Whether the path plus '/' names a route, for any method (Django's is_valid_path knows no method)."""
-    if request.path.endswith("/"):
-        return False
+def _names_a_route(path: str) -> bool:
+    """Whether `path` names a route, for any method (Django's is_valid_path knows no method)."""
     adapter = current_app.create_url_adapter(request)
     if adapter is None:
         return False
     try:
-        adapter.match(request.path + "/")
+        adapter.match(path)
     except MethodNotAllowed:
         return True
     except HTTPException:  # NotFound, or a redirect of its own
         return False
     return True
+
+
+def _slash_away() -> str | None:
+    """For a path that names no route, the explanation when one trailing slash more or less would name one."""
+    path = request.path
+    if request.url_rule is not None or path == "/":
+        return None
+    if path.endswith("/"):
+        other, how = path[:-1], "without the trailing slash"
+    else:
+        other, how = path + "/", "with a trailing slash"
+    if not _names_a_route(other):
+        return None
+    return f"no such path; did you mean {request.script_root}{other} ({how})?"
 
 
 def _with_slash() -> Response:

@@ -21,7 +21,7 @@ from mockservers.settings import Settings
 
 HEADER = "X-Mock-Namespace"
 DEFAULT = "default"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 
 class InvalidNamespace(ValueError):
@@ -32,11 +32,29 @@ class TooManyNamespaces(InvalidNamespace):
     """A new namespace past `max_namespaces`: refused like a bad name (400), creating nothing."""
 
 
-def check_name(name: str) -> str:
-    if not _NAME.match(name or ""):
-        raise InvalidNamespace(
-            f"{HEADER}: {name!r} is not a namespace name (letters, digits, '_', '.', '-'; at most 63 characters)"
+# Names Windows gives to devices, whatever the case and the extension ("con.txt"): a namespace's file and folder
+# could not be made there, nor a state folder copied there. Refused on every system.
+_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
+
+
+def _refusal(name: str) -> str | None:
+    """Why `name` is not a namespace name, to follow "is not a namespace name" (None if it is one)."""
+    if not _NAME.fullmatch(name or ""):
+        return " (letters, digits, '_', '.', '-'; at most 63 characters)"
+    if _DEVICES.fullmatch(name):
+        return (
+            ": Windows reserves it for a device (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9, in any case, with or "
+            "without an extension)"
         )
+    if name.endswith("."):
+        return ": it ends with '.'"  # Windows drops it: 'a.' and 'a' would be one file there
+    return None
+
+
+def check_name(name: str) -> str:
+    refusal = _refusal(name)
+    if refusal is not None:
+        raise InvalidNamespace(f"{HEADER}: {name!r} is not a namespace name{refusal}")
     return name
 
 
@@ -105,7 +123,7 @@ class Namespaces:
         if folder is None:
             return []
         names = [os.path.basename(p)[:-3] for p in glob.glob(os.path.join(folder, "*.db"))]
-        return sorted(n for n in names if _NAME.match(n))
+        return sorted(n for n in names if _refusal(n) is None)
 
     def get(self, name: str) -> Runtime:
         runtime = self._runtimes.get(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import fcntl
 import itertools
 import os
 import shutil
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mockservers.core import callbacks as callbacks_mod
-from mockservers.core import models, snapshots  # noqa: F401  (registers the core tables)
+from mockservers.core import filelocks, models, snapshots  # noqa: F401  (models, snapshots: register the core tables)
 from mockservers.core.blobs import BlobStore, CountedBlobs, sweep_orphans
 from mockservers.core.clock import Clock
 from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
@@ -118,13 +117,16 @@ class Runtime:
 
     @contextmanager
     def _advancing(self) -> Iterator[None]:
-        """This namespace's advance lock: this process's threads queue on a lock, then the processes on a flock
-        beside a SQLite file, or on a PostgreSQL advisory lock keyed by the namespace's schema."""
+        """This namespace's advance lock: this process's threads queue on a lock, then the processes on a file lock
+        (core/filelocks.py) beside a SQLite file, or on a PostgreSQL advisory lock keyed by the namespace's schema."""
         with self._advance_lock:
             if self.store.sqlite_path:
                 with open(self.store.sqlite_path + ".advance.lock", "a") as lock_file:
-                    fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
-                    yield
+                    filelocks.lock(lock_file.fileno())
+                    try:
+                        yield
+                    finally:
+                        filelocks.unlock(lock_file.fileno())
             elif self.store.engine.dialect.name == "postgresql":
                 key = zlib.crc32(f"mockservers.advance.{self.settings.db_schema}".encode())
                 with self.store.engine.connect() as conn:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import threading
@@ -14,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from mockservers.core import filelocks
 
 
 class Base(DeclarativeBase):
@@ -62,8 +63,9 @@ class StaleRead(Exception):
 
 
 class WriterLock:
-    """One writer at a time on a SQLite file: the threads of this process, then the processes (flock on a lock
-    file). SQLite's own busy handler sleeps and polls; a blocking flock hands over the moment the lock is free."""
+    """One writer at a time on a SQLite file: the threads of this process, then the processes (a file lock on a
+    lock file: flock on POSIX, core/filelocks.py). SQLite's own busy handler sleeps and polls; a blocking file lock
+    hands over the moment the lock is free."""
 
     def __init__(self, path: str | None):
         self._thread = threading.RLock()
@@ -75,18 +77,18 @@ class WriterLock:
     def acquire(self) -> None:
         self._thread.acquire()
         if self._path and self._depth == 0:
-            fcntl.flock(self._file(self._path), fcntl.LOCK_EX)
+            filelocks.lock(self._file(self._path))
         self._depth += 1
 
     def release(self) -> None:
         self._depth -= 1
         if self._path and self._depth == 0:
             assert self._fd is not None  # acquire opened it, and it stays open while held
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            filelocks.unlock(self._fd)
         self._thread.release()
 
     def _file(self, path: str) -> int:
-        if self._fd is None or self._pid != os.getpid():  # a forked worker opens its own: flock is per open file
+        if self._fd is None or self._pid != os.getpid():  # a forked worker opens its own: the lock is the open file's
             self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             self._pid = os.getpid()
         return self._fd
