@@ -152,14 +152,18 @@ def _where_state_lives(settings: Settings, data_dir: str) -> str:
 
 
 def _certificates(settings: Settings, data_dir: str, vendors):
-    """With --tls: the CA and a server certificate for the loopback names and the vendors' real hostnames."""
+    """With --tls: the CA and a server certificate for the loopback names, the address served if it is another
+    one (not a wildcard), and the vendors' real hostnames."""
     if not settings.tls:
         return None
     from mockservers import tls
     from mockservers.core.hosts import routed_hostnames
 
     folder = os.path.abspath(settings.tls_dir) if settings.tls_dir else os.path.join(data_dir, "tls")
-    return tls.prepare(folder, sorted(routed_hostnames(vendors)))
+    names = sorted(routed_hostnames(vendors))
+    if settings.host not in ("", "0.0.0.0", "::", *tls.LOOPBACK_NAMES):
+        names.insert(0, settings.host)
+    return tls.prepare(folder, names)
 
 
 def _check_exposure(settings) -> bool:

@@ -176,6 +176,26 @@ def test_the_server_certificate_names_the_loopback_and_each_real_hostname_for_a_
     assert oct((tmp_path / "server.pem").stat().st_mode & 0o777) == "0o600"
 
 
+def test_a_server_on_another_address_has_it_in_its_certificate(tmp_path):
+    from cryptography import x509
+
+    from mockservers import cli
+    from mockservers.settings import Settings
+    from mockservers.vendors import load_vendors
+
+    settings = Settings(host="192.0.2.10", tls=True, tls_dir=str(tmp_path))
+    certificates = cli._certificates(settings, "unused", load_vendors(["cad4tb"]))
+    leaf = x509.load_pem_x509_certificate((tmp_path / "server.pem").read_bytes())
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert sorted(str(n.value) for n in names) == ["127.0.0.1", "192.0.2.10", "::1", "localhost"]
+    assert certificates.ca == str(tmp_path / "ca.pem")
+    wildcard = Settings(host="0.0.0.0", tls=True, tls_dir=str(tmp_path))
+    cli._certificates(wildcard, "unused", load_vendors(["cad4tb"]))
+    leaf = x509.load_pem_x509_certificate((tmp_path / "server.pem").read_bytes())
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert sorted(str(n.value) for n in names) == ["127.0.0.1", "::1", "localhost"]
+
+
 @pytest.mark.parametrize("runner", ["gunicorn", "granian"])
 def test_workers_serve_https_too(tmp_path, runner, hosts_file):
     port = free_port()
