@@ -51,16 +51,18 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _setting(p: argparse.ArgumentParser, flag: str, text: str, *, dest: str = "", default: str = "", **kw) -> None:
+def _setting(p: argparse.ArgumentParser, flag: str, text: str, *, dest: str = "", worded: str = "", **kw) -> None:
     """An option for a setting: its help ends with the setting's default and its MOCKSERVERS_* variable, both taken
-    from Settings (`default` words a default that is not a plain value)."""
+    from Settings (`worded` words a default that is not a plain value). Absent, it leaves the setting to the
+    variable and the config file."""
     dest = dest or flag[2:].replace("-", "_")
-    shown = default or _shown(getattr(_DEFAULTS, dest))
+    shown = worded or _shown(getattr(_DEFAULTS, dest))
+    kw.setdefault("default", None)
     p.add_argument(flag, dest=dest, help=f"{text} (default: {shown}; {ENV_PREFIX}{dest.upper()})", **kw)
 
 
 def _vendor_option(p: argparse.ArgumentParser, text: str) -> None:
-    _setting(p, "--vendor", text, dest="vendors", default="every vendor", action="append", metavar="KEY")
+    _setting(p, "--vendor", text, dest="vendors", worded="every vendor", action="append", metavar="KEY")
 
 
 def _add_server_options(p: argparse.ArgumentParser) -> None:
@@ -76,7 +78,7 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
         "--blobs",
         "the folder of stored files (shared, when several hosts share one state)",
         dest="data_dir",
-        default="beside a SQLite file, else ./var",
+        worded="beside a SQLite file, else ./var",
         metavar="DIR",
     )
     _setting(p, "--workers", "worker processes sharing the state; 1: one threaded process", type=int, metavar="N")
@@ -94,13 +96,16 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
         metavar="TOKEN",
     )
     _setting(
-        p, "--tls", "HTTPS, with a local certificate authority (its file is printed on start)", action="store_true"
+        p,
+        "--tls",
+        "HTTPS, with a local certificate authority (its file is printed on start)",
+        action="store_true",
     )
     _setting(
         p,
         "--tls-dir",
         "where the CA (ca.pem) and the server certificate are kept",
-        default="<state folder>/tls",
+        worded="<state folder>/tls",
         metavar="DIR",
     )
 

@@ -88,9 +88,11 @@ def test_every_option_of_every_subcommand_shows_its_default():
 def test_a_variable_named_in_the_help_is_read(monkeypatch):
     monkeypatch.setenv("MOCKSERVERS_REQUEST_TIMEOUT", "7.5")
     monkeypatch.setenv("MOCKSERVERS_DATA_DIR", "/srv/files")
+    monkeypatch.setenv("MOCKSERVERS_TLS", "1")
     args = cli.build_parser().parse_args(["serve", "--threads", "3"])
     settings = cli._settings(args)
-    assert (settings.request_timeout, settings.data_dir, settings.threads) == (7.5, "/srv/files", 3)
+    assert (settings.request_timeout, settings.data_dir, settings.threads, settings.tls) == (7.5, "/srv/files", 3, True)
+    assert cli._settings(cli.build_parser().parse_args(["serve", "--tls"])).tls is True
 
 
 def test_help_ends_with_examples(capsys):
