@@ -7,7 +7,7 @@ from flask import Flask
 from mockservers import apidocs, favicon
 from mockservers.admin import access
 from mockservers.admin.routes import blueprint as admin_blueprint
-from mockservers.core import http, jsonbody
+from mockservers.core import hosts, http, jsonbody
 from mockservers.core.namespaces import Namespaces
 from mockservers.dashboard.routes import blueprint as dashboard_blueprint
 from mockservers.settings import Settings, load_settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
             app.register_blueprint(root_bp)
     if root_vendor:  # a single vendor is also served at '/', for clients whose paths are fixed
         app.register_blueprint(vendors[0].blueprint(), url_prefix="", name=f"{root_vendor}_at_root")
+    app.wsgi_app = hosts.HostRouting(app.wsgi_app, hosts.routed_hostnames(vendors))  # type: ignore[method-assign]
     if start_background:
         namespaces.start_background()
     return app

@@ -10,17 +10,22 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockservers.core.http import CLOSE_BY_RAISING
 from mockservers.settings import Settings
 
+if TYPE_CHECKING:
+    from mockservers.tls import Certificates
+
 SETTINGS_ENV = "MOCKSERVERS_SERVE_SETTINGS"  # how granian's workers get the settings: they import, not inherit
 
 
-def GunicornServer(settings: Settings, on_ready=None):
+def GunicornServer(settings: Settings, on_ready=None, certificates: Certificates | None = None):
     """The app under gunicorn (gthread). gunicorn imports fcntl, so it runs on POSIX only: imported here, when
     `--workers` asks for it, never on import of the package."""
-    return _gunicorn_application()(settings, on_ready)
+    return _gunicorn_application()(settings, on_ready, certificates)
 
 
 @functools.cache
@@ -31,9 +36,10 @@ def _gunicorn_application() -> type:
         raise SystemExit("--workers needs gunicorn, which runs on POSIX; use --server granian") from missing
 
     class GunicornApplication(BaseApplication):
-        def __init__(self, settings: Settings, on_ready=None):
+        def __init__(self, settings: Settings, on_ready=None, certificates: Certificates | None = None):
             self.settings = settings
             self.on_ready = on_ready
+            self.certificates = certificates
             super().__init__()
 
         def load_config(self):
@@ -48,6 +54,9 @@ def _gunicorn_application() -> type:
             self.cfg.set("loglevel", "warning")
             if self.on_ready:
                 self.cfg.set("when_ready", lambda arbiter: self.on_ready())
+            if self.certificates:
+                self.cfg.set("certfile", self.certificates.server)
+                self.cfg.set("keyfile", self.certificates.server)
 
         def load(self):
             from mockservers.app import create_app
@@ -61,9 +70,10 @@ class GranianServer:
     """Granian's HTTP handling is Rust; its WSGI workers run the same app. Each worker imports
     `granian_app` and builds the app from the settings passed in the environment."""
 
-    def __init__(self, settings: Settings, on_ready=None):
+    def __init__(self, settings: Settings, on_ready=None, certificates: Certificates | None = None):
         self.settings = settings
         self.on_ready = on_ready
+        self.certificates = certificates
 
     def run(self) -> None:
         from granian import Granian
@@ -83,11 +93,17 @@ class GranianServer:
             log_level=LogLevels.warning,
             respawn_failed_workers=True,
             workers_kill_timeout=10,
+            **self._tls(),
         )
         logging.getLogger("_granian").addFilter(_ThreadsAsConfigured())
         if self.on_ready:  # granian's startup hook runs before the socket listens: say so once it answers
             server.on_startup(lambda: threading.Thread(target=self._announce_when_listening, daemon=True).start())
         server.serve()
+
+    def _tls(self) -> dict:
+        if not self.certificates:
+            return {}
+        return {"ssl_cert": Path(self.certificates.server), "ssl_key": Path(self.certificates.server)}
 
     def _announce_when_listening(self) -> None:
         while True:

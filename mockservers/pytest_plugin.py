@@ -405,10 +405,11 @@ class InProcessAdapter(BaseAdapter):
 
 def routed_session(app: Flask) -> requests.Session:
     """A requests.Session in which every vendor's real hostname reaches `app`, no socket involved."""
+    from mockservers.core.hosts import real_bases
+
     session = requests.Session()
-    for vendor in app.extensions["mockservers"].vendors.values():
-        for host in vendor.real_hosts:
-            session.mount(host.rstrip("/") + "/", InProcessAdapter(app, f"/{vendor.key}"))
+    for base, prefix in real_bases(app.extensions["mockservers"].vendors.values()).items():
+        session.mount(base + "/", InProcessAdapter(app, prefix))
     return session
 
 

@@ -4,6 +4,8 @@ with a socket timeout, so that it can be left running for days."""
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,8 +22,13 @@ class PooledWSGIServer(BaseWSGIServer):
 
     multithread = True
 
-    def __init__(self, host: str, port: int, app, threads: int, timeout: float, **kwargs):
+    def __init__(
+        self, host: str, port: int, app, threads: int, timeout: float, tls: ssl.SSLContext | None = None, **kwargs
+    ):
         super().__init__(host, port, _answer_timeouts(app), handler=_Handler, **kwargs)
+        # TLS is set up on each connection in its worker thread, under the socket timeout (werkzeug would do it in
+        # the listening socket's accept(), where a client that never completes its handshake holds every other)
+        self.ssl_context = tls
         self.request_timeout = timeout
         self._free = threading.BoundedSemaphore(threads)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mockservers-http")
@@ -33,16 +40,54 @@ class PooledWSGIServer(BaseWSGIServer):
     def _serve(self, request, client_address) -> None:
         try:
             request.settimeout(self.request_timeout)
+            if self.ssl_context is not None:
+                request = self._secure(request)
             self.finish_request(request, client_address)
+        except _NotTLS:
+            pass
         except Exception:
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)
             self._free.release()
 
+    def _secure(self, connection: socket.socket) -> ssl.SSLSocket:
+        """The connection with its TLS handshake done; a plain HTTP request is answered 400, saying to use https."""
+        try:
+            first = connection.recv(1, socket.MSG_PEEK)
+            if first and first != _TLS_HANDSHAKE:
+                _refuse_plain_http(connection, self.server_address[1])
+                raise _NotTLS()
+            return self.ssl_context.wrap_socket(connection, server_side=True)  # type: ignore[union-attr]
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a failed handshake, a client gone
+            raise _NotTLS() from exc
+
     def server_close(self) -> None:
         super().server_close()
         self._pool.shutdown(wait=True)
+
+
+_TLS_HANDSHAKE = b"\x16"  # the first byte of a TLS record that starts a handshake
+
+
+class _NotTLS(Exception):
+    """A connection to the TLS port that brought no TLS handshake: answered (or dropped) and closed."""
+
+
+def _refuse_plain_http(connection: socket.socket, port: int) -> None:
+    """Answer a plain HTTP request on the TLS port 400, as JSON, after reading its head (closing a socket with
+    unread data would reset the connection before the client read the answer)."""
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65536:
+        chunk = connection.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    body = json.dumps({"error": f"this port speaks HTTPS: use https://, not http:// (port {port})", "status": 400})
+    connection.sendall(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n{body}".encode()
+    )
 
 
 class _Handler(WSGIRequestHandler):

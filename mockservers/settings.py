@@ -47,6 +47,8 @@ class Settings:
     background: bool = True  # run the real-clock scheduler thread
     scenarios_dir: str = "fixtures/scenarios"  # POST /__admin/scenarios/KEY loads KEY.json or KEY.yaml from here
     admin_token: str | None = None  # set: /__admin and the dashboard need 'Authorization: Bearer TOKEN'
+    tls: bool = False  # HTTPS, with a local certificate authority (mockservers.tls)
+    tls_dir: str | None = None  # the CA and the server certificate; default: <state folder>/tls
     db_schema: str | None = None  # set per namespace on server databases (PostgreSQL)
     # sigma: a Sigma-Token expires this long after the Login that returned it (0: never), on the clock; a job that
     # fails is called back at its notify_url only with sigma_notify_on_failure (the document: after success).

@@ -63,6 +63,7 @@ class AliyunVendor(VendorSpec):
     title = "Aliyun medical data analysis platform (with its OSS store)"
     document = "aliyun-medical-analysis.txt"
     real_hosts = ("https://medical.aliyun.com", "http://medical.aliyun.com")
+    root_title = "OSS"
     # tokenId is the application's credential; OSS: a presigned URL's Signature, STS tokens and secrets
     credential_names = (
         "tokenId",

@@ -29,6 +29,7 @@ class Cad4tbVendor(VendorSpec):
     key = "cad4tb"
     title = "CAD4TB API v1"
     document = "cad4tb-api-v1.txt"
+    base_paths = ("/cad4tb/api/v1/",)
     collapse_slashes = True  # one client builds .../api/v1//series/results/
     append_slash = True  # a Django service: CommonMiddleware redirects .../patient/get to .../patient/get/
     credential_names = ("X-PASSWORD",)

@@ -31,7 +31,10 @@ class VendorSpec(ABC):
     key: str = ""  # the URL prefix (/<key>/...), the journal's and the fault rules' vendor name
     title: str = ""  # shown in the OpenAPI document and the dashboard
     document: str = ""  # the vendor document in shared/specs
-    real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai", for the vendor_session fixture
+    real_hosts: tuple[str, ...] = ()  # e.g. "https://api.12sigma.ai": routed here by Host header (core.hosts)
+    # The base URLs a client is given, as paths here (`serve` prints them); default: the prefix /<key>
+    base_paths: tuple[str, ...] = ()
+    root_title: str = ""  # what the root blueprint serves at the server root, e.g. "OSS" (`serve` prints it)
     collapse_slashes: bool = False  # treat '//' in a path under the vendor's prefix as '/'
     # Django's APPEND_SLASH: a path that names no route but would with a trailing slash is answered 301 there,
     # whatever the method, before anything else (no credentials, no fault rules); otherwise such a path is a 404

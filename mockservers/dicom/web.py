@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from mockservers.core import hosts
 from mockservers.core.http import current_ctx
 from mockservers.dicom import dicomjson, multipart, qido
 from mockservers.dicom.archive import Archive
@@ -32,7 +33,7 @@ def base_url(path_prefix: str) -> str:
     port = request.environ.get("SERVER_PORT")
     if ":" not in host.rsplit("]", 1)[-1] and port and port not in ("80", "443"):
         host = f"{host}:{port}"
-    return f"{request.scheme}://{host}{request.script_root}{path_prefix}"
+    return f"{request.scheme}://{host}{request.script_root}{hosts.client_path(request.environ, path_prefix)}"
 
 
 def check_uids(study: str | None = None, series: str | None = None, sop: str | None = None) -> None:

@@ -12,6 +12,7 @@ class MsDicomVendor(DicomWebVendor):
     title = "Medical Imaging Server for DICOM"
     document = "ms-dicom-server-python.md"
     real_hosts = ("https://dicom-server.azurewebsites.net",)
+    base_paths = ("/msdicom/v1", "/msdicom/v2")
     errors = DIALECT
 
     def demo_face(self, ctx):

@@ -12,6 +12,7 @@ class SphereVendor(DicomWebVendor):
     title = "Sphere DicomWeb"
     document = "sphere-dicomweb.rst"
     real_hosts = ("http://127.0.0.1:8000",)
+    base_paths = ("/sphere/qidors", "/sphere/wadors", "/sphere/stowrs")
     errors = DIALECT
 
     def demo_face(self, ctx):
