@@ -32,7 +32,7 @@ from mockservers.core.http import request_state, runtime_of
 from mockservers.core.runtime import Context, Runtime
 from mockservers.core.store import Base
 from mockservers.core.vendor import Findings
-from mockservers.dicom import dicomjson, reports, web
+from mockservers.dicom import dicomjson, web
 from mockservers.dicom.archive import Archive, examine
 from mockservers.dicom.attributes import text
 from mockservers.dicom.face import Face
@@ -239,6 +239,8 @@ class View:
         archive.write_pending()
 
     def _build(self, runtime: Runtime, vendor: str, number: int, found: Findings) -> list[bytes]:
+        from mockservers.dicom import reports  # highdicom takes half a second to import: only once a report is due
+
         by_study: dict[str, list[tuple[Dataset, reports.Finding]]] = {}
         headers: dict[str, tuple[Dataset, int, int] | None] = {}
         try:
@@ -315,20 +317,21 @@ def _rule(path: str, converters: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: f"<{converters[m[1]]}:{m[1]}>" if m[1] in converters else f"<{m[1]}>", path)
 
 
-for _resource in TABLE.values():
-    if _resource.method == "GET":
-        blueprint.add_url_rule(
-            _rule(_resource.path, _resource.converters),
-            endpoint=_resource.key,
-            view_func=_answer(_resource.handler),
-            methods=["GET"],
-        )
+def _refuse_write(**_values):
+    return read_only()
 
 
-@blueprint.route("", methods=WRITES)
-@blueprint.route("/<path:_path>", methods=WRITES)
-def read_only(_path: str | None = None):
+def read_only():
     response = jsonify(error=READ_ONLY)
     response.status_code = 405
     response.headers["Allow"] = "GET, HEAD, OPTIONS"
     return response
+
+
+blueprint.add_url_rule("", endpoint="read_only", view_func=lambda: read_only(), methods=WRITES)
+for _resource in TABLE.values():
+    _path = _rule(_resource.path, _resource.converters)
+    if _resource.method == "GET":
+        blueprint.add_url_rule(_path, endpoint=_resource.key, view_func=_answer(_resource.handler), methods=["GET"])
+    # what a DICOMweb server takes a write on (STOW, DELETE): refused here, the view is read-only
+    blueprint.add_url_rule(_path, endpoint=f"{_resource.key}_read_only", view_func=_refuse_write, methods=WRITES)
