@@ -179,6 +179,7 @@ class View:
         self.results: set[tuple[str, str]] = set()  # (vendor, Findings.key) reported
         self.not_dicom: set[str] = set()  # blobs that are no DICOM file (content-addressed: for good)
         self.built: dict[tuple, list[bytes]] = {}  # (vendor, key, number) -> its reports, kept across rebuilds
+        self.refreshed = False
 
     def refresh(self, runtime: Runtime) -> None:
         """Index what is new in the namespace; start again when something has gone."""
@@ -199,6 +200,7 @@ class View:
         finally:
             runtime.store.close(db, commit=False)
         self.context.db.commit()
+        self.refreshed = True
 
     def _clear(self) -> None:
         db = self.context.db
@@ -296,14 +298,18 @@ def view_of(runtime: Runtime) -> View:
 blueprint = Blueprint("dicomweb", __name__, url_prefix="/dicomweb")
 
 
-def _answer(handler):
+def _answer(handler, refresh: bool):
+    """A resource's view. Searches and metadata bring the view up to date first; files, frames and images are of
+    instances a search or metadata found, so they use the view as it is (a viewer asks for many of them at once)."""
+
     def answer(**values):
         runtime = runtime_of(current_app)
         view = view_of(runtime)
         state = request_state()
         assert state is not None  # the core's hook ran: the admin token's refusal answers before the view
         with view.lock:
-            view.refresh(runtime)
+            if refresh or not view.refreshed:
+                view.refresh(runtime)
             state.ctx = cast(Context, view.context)  # what the handlers take as current_ctx()
             try:
                 return handler(dataclasses.replace(FACE, base_url=web.base_url(PREFIX)), **values)
@@ -332,6 +338,11 @@ blueprint.add_url_rule("", endpoint="read_only", view_func=lambda: read_only(), 
 for _resource in TABLE.values():
     _path = _rule(_resource.path, _resource.converters)
     if _resource.method == "GET":
-        blueprint.add_url_rule(_path, endpoint=_resource.key, view_func=_answer(_resource.handler), methods=["GET"])
+        blueprint.add_url_rule(
+            _path,
+            endpoint=_resource.key,
+            view_func=_answer(_resource.handler, _resource.kind in ("search", "metadata")),
+            methods=["GET"],
+        )
     # what a DICOMweb server takes a write on (STOW, DELETE): refused here, the view is read-only
     blueprint.add_url_rule(_path, endpoint=f"{_resource.key}_read_only", view_func=_refuse_write, methods=WRITES)

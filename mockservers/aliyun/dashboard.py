@@ -145,15 +145,22 @@ def findings(ctx: Context) -> list[Findings]:
     fundus or chest X-ray result has no region; a box of a several-image knee study is left out, because a result
     does not say which image it is on."""
     out = []
-    for a in reversed(_analyses(ctx)):
-        if a.status == "success" and a.result and a.study_type in (1, 4):
-            load = functools.partial(_analysis_findings, ctx, a.id)
-            name = f"aliyun studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}"
-            out.append(Findings(f"analysis/{a.id}/{a.run}", a.finished_at or 0.0, load, name))
-    for task in reversed(_oa_tasks(ctx)):
-        if task.status == "success" and len(task.objects) == 1:
-            load = functools.partial(_oa_findings, ctx, task.id)
-            out.append(Findings(f"oa/{task.id}", task.finished_at or 0.0, load, "aliyun OA"))
+    analyses = ctx.db.execute(
+        select(Analysis.id, Analysis.run, Analysis.study_type, Analysis.finished_at)
+        .where(Analysis.status == "success", Analysis.study_type.in_((1, 4)))
+        .order_by(Analysis.created_at, Analysis.id)
+    )
+    for analysis_id, run, study_type, finished_at in analyses:
+        load = functools.partial(_analysis_findings, ctx, analysis_id)
+        name = f"aliyun studyType {study_type} {STUDY_TYPE_NAMES[study_type]}"
+        out.append(Findings(f"analysis/{analysis_id}/{run}", finished_at or 0.0, load, name))
+    tasks = ctx.db.execute(
+        select(OaTask.id, OaTask.finished_at).where(OaTask.status == "success").order_by(OaTask.created_at, OaTask.id)
+    )
+    for task_id, finished_at in tasks:
+        out.append(
+            Findings(f"oa/{task_id}", finished_at or 0.0, functools.partial(_oa_findings, ctx, task_id), "aliyun OA")
+        )
     return out
 
 
@@ -182,13 +189,16 @@ def _analysis_findings(ctx: Context, analysis_id: int) -> list[dict]:
         return []
     images = _headers(ctx, a.request["bucketName"], a.objects)
     if a.study_type == 4:
-        return _knee_findings(images[0], a.result["boxes"], "coordinates", "class") if len(a.objects) == 1 else []
+        single = len(a.objects) == 1 and len(images) == 1
+        return _knee_findings(images[0], a.result["boxes"], "coordinates", "class") if single else []
     return [f for nodule in a.result["imageDataList"] if (f := _nodule(nodule, images)) is not None]
 
 
 def _oa_findings(ctx: Context, task_id: int) -> list[dict]:
     task = ctx.db.get(OaTask, task_id)
-    images = _headers(ctx, task.request["bucketName"], task.objects) if task is not None else []
+    if task is None or len(task.objects) != 1:
+        return []
+    images = _headers(ctx, task.request["bucketName"], task.objects)
     return _knee_findings(images[0], task.result.get("Boxes") or [], "Coordinates", "Class") if images else []
 
 
