@@ -53,20 +53,22 @@ def _region(box: list[float], source: Dataset) -> hd.sr.ImageRegion:
 
 def _group(seed: int, key: str, n: int, finding: Finding, source: Dataset, algorithm: hd.sr.AlgorithmIdentification):
     tracking = hd.sr.TrackingIdentifier(uid=uid(seed, "finding", key, n), identifier=finding.label[:64])
-    measurements = []
-    if finding.score is not None:
-        measurements.append(hd.sr.Measurement(name=SCORE, value=float(finding.score), unit=NO_UNITS))
-    common = dict(
+    scores = [] if finding.score is None else [hd.sr.Measurement(SCORE, float(finding.score), NO_UNITS)]
+    if finding.box is None:
+        return hd.sr.MeasurementsAndQualitativeEvaluations(
+            tracking_identifier=tracking,
+            finding_type=_concept(finding.label),
+            algorithm_id=algorithm,
+            measurements=scores or None,
+            source_images=[hd.sr.SourceImageForMeasurementGroup(source.SOPClassUID, source.SOPInstanceUID)],
+        )
+    return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
         tracking_identifier=tracking,
+        referenced_region=_region(finding.box, source),
         finding_type=_concept(finding.label),
         algorithm_id=algorithm,
-        measurements=measurements or None,
+        measurements=scores or None,
     )
-    if finding.box is None:
-        image = hd.sr.SourceImageForMeasurementGroup(source.SOPClassUID, source.SOPInstanceUID)
-        return hd.sr.MeasurementsAndQualitativeEvaluations(source_images=[image], **common)
-    region = _region(finding.box, source)
-    return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(referenced_region=region, **common)
 
 
 def measurement_report(

@@ -179,3 +179,16 @@ def test_a_series_still_processing_has_no_report(client):
     data = dx_file(seed=5, index=8, rows=64, columns=64)
     Cad4tb(client).uploaded(data)
     assert reports_of(dicomweb(client, "/__admin/dicomweb"), header(data).StudyInstanceUID) == []
+
+
+def test_a_finding_of_the_whole_image_references_it_without_a_region():
+    from mockservers.dicom.reports import Finding, measurement_report
+
+    image = header(dx_file(seed=1, index=0, rows=64, columns=64))
+    data = measurement_report(0, "grade", "aliyun", "grading", 0.0, [(image, Finding("KL3级", 0.7, None))])
+    sr = hd.sr.srread(io.BytesIO(data))
+    assert sr.content.get_planar_roi_measurement_groups() == []
+    (group,) = sr.content.get_image_measurement_groups()
+    assert group.finding_type.meaning == "KL3级" and score_of(group) == pytest.approx(0.7)
+    assert group.source_images[0].referenced_sop_instance_uid == image.SOPInstanceUID
+    assert (sr.ContentDate, sr.ContentTime) == ("19700101", "000000")
