@@ -34,7 +34,7 @@ from mockservers.core.store import Base
 from mockservers.core.vendor import Findings
 from mockservers.dicom import dicomjson, web
 from mockservers.dicom.archive import Archive, examine
-from mockservers.dicom.attributes import text
+from mockservers.dicom.attributes import BY_KEYWORD, LEVELS, text
 from mockservers.dicom.face import Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
 from mockservers.dicom.part10 import inflate_limit
@@ -46,68 +46,16 @@ KEY = "dicomweb"  # the archive partition of the view's own database
 READ_ONLY = "/__admin/dicomweb is read-only: store instances through msdicom or sphere, or upload them to a vendor"
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
 
-STUDY = (
-    "StudyInstanceUID",
-    "PatientName",
-    "PatientID",
-    "PatientBirthDate",
-    "PatientSex",
-    "AccessionNumber",
-    "ReferringPhysicianName",
-    "StudyDate",
-    "StudyDescription",
-    "StudyID",
-    "InstitutionName",
-    "ModalitiesInStudy",
-)
-SERIES = ("SeriesInstanceUID", "Modality", "SeriesDescription", "SeriesNumber", "BodyPartExamined", "SeriesDate")
-INSTANCE = ("SOPInstanceUID", "SOPClassUID", "InstanceNumber")
-# What a viewer's study list, series list and instance list show (OHIF asks for more with includefield)
-DEFAULTS = {
-    "study": (
-        "SpecificCharacterSet",
-        "StudyDate",
-        "StudyTime",
-        "AccessionNumber",
-        "InstanceAvailability",
-        "ModalitiesInStudy",
-        "ReferringPhysicianName",
-        "RetrieveURL",
-        "PatientName",
-        "PatientID",
-        "PatientBirthDate",
-        "PatientSex",
-        "StudyInstanceUID",
-        "StudyID",
-        "StudyDescription",
-        "NumberOfStudyRelatedSeries",
-        "NumberOfStudyRelatedInstances",
-    ),
-    "series": (
-        "SpecificCharacterSet",
-        "Modality",
-        "SeriesDescription",
-        "RetrieveURL",
-        "SeriesInstanceUID",
-        "SeriesNumber",
-        "NumberOfSeriesRelatedInstances",
-    ),
-    "instance": (
-        "SOPClassUID",
-        "SOPInstanceUID",
-        "InstanceAvailability",
-        "RetrieveURL",
-        "InstanceNumber",
-        "Rows",
-        "Columns",
-        "BitsAllocated",
-        "NumberOfFrames",
-    ),
+# Every attribute the index holds answers at its level (and those of any level), and filters there and below
+DEFAULTS = {lvl: tuple(kw for kw, a in BY_KEYWORD.items() if a.level in (lvl, "any")) for lvl in LEVELS}
+QUERYABLE = {
+    lvl: tuple(kw for kw, a in BY_KEYWORD.items() if a.kind != "computed" and a.level in LEVELS[: n + 1])
+    for n, lvl in enumerate(LEVELS)
 }
 FACE = Face(
     key=KEY,
     base_url=PREFIX,
-    queryable={"study": STUDY, "series": STUDY + SERIES, "instance": STUDY + SERIES + INSTANCE},
+    queryable=QUERYABLE,
     defaults=DEFAULTS,
     searchable_invalid_fails=False,  # a vendor took the file: show it, unsearchable by the bad value
     default_transfer_syntax=None,  # files and frames as stored
