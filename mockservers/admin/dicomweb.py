@@ -103,7 +103,8 @@ class _IndexContext:
     """What the archive and the DICOMweb handlers use of a Context, over the view's own database."""
 
     def __init__(self, runtime: Runtime, db: Session, blobs: _Files):
-        self.runtime, self.db, self.blobs = runtime, db, blobs
+        # weakly: the views are kept by runtime (a namespace deleted takes its view with it)
+        self.runtime, self.db, self.blobs = weakref.proxy(runtime), db, blobs
         self.now = 0.0
         self._sequence = 0
 
@@ -145,6 +146,7 @@ class View:
             for vendor, number, found in results:
                 if (vendor, found.key) not in self.results:
                     self._report(runtime, vendor, number, found)
+            self.built = {k: v for k, v in self.built.items() if k[:2] in keys}
         finally:
             runtime.store.close(db, commit=False)
         self.context.db.commit()
@@ -154,6 +156,7 @@ class View:
         db = self.context.db
         for model in (DicomInstance, DicomSeries, DicomStudy):
             db.execute(delete(model))
+        self.context.blobs.reports.wipe()  # written again from `built`, those still reported
         self.files, self.results = set(), set()
 
     def _index(self, runtime: Runtime, new: list[tuple[str, str]]) -> None:

@@ -185,3 +185,18 @@ def test_an_instance_two_vendors_hold_is_shown_once(client, view):
     assert [value(i, "00080018") for i in instances] == [sop]
     assert value(view.search_for_series(study)[0], DESCRIPTION).startswith("msdicom")
     assert header(data).SOPInstanceUID == sop
+
+
+def test_a_deleted_namespace_takes_its_view_with_it(mock_app):
+    import gc
+
+    from mockservers.admin import dicomweb as module
+
+    c = mock_app.test_client()
+    assert c.get(f"{VIEW}/studies", headers={"X-Mock-Namespace": "short-lived"}).json == []
+    held = [r for r in list(module._views.keys()) if r.namespace == "short-lived"]
+    assert len(held) == 1
+    del held
+    assert c.delete("/__admin/namespaces/short-lived").status_code == 200
+    gc.collect()
+    assert [r for r in list(module._views.keys()) if r.namespace == "short-lived"] == []
