@@ -1,23 +1,43 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# One stamp per set of packages: `make run` installs only what serving needs; the tests, the linters and the
+# benchmarks add their extras (setup.cfg) to the same venv when first asked for. --no-compile: Python compiles a
+# module when it is first imported, not every module of every package at install (that halves `make run`'s).
+SERVE_STAMP := $(VENV)/.serve-stamp
+TEST_STAMP := $(VENV)/.test-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
+# `make wheel`: where it goes, and flags for pip (e.g. --no-build-isolation --no-index, offline)
+DIST ?= dist
+WHEEL_FLAGS ?=
 
-.PHONY: run lint test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps clean
+.PHONY: run lint test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps wheel clean
 
-$(STAMP): setup.cfg pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(SERVE_STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-compile -e .
+	touch $@
+
+# pytest turns warnings into errors, a module's compile-time ones too (oss2's invalid escapes): compiled here, once
+# (silently, as pip does), what --no-compile left to be compiled on import.
+$(TEST_STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	touch $(STAMP)
+	$(BIN)/python -m compileall -qq $(VENV)/lib || true
+	touch $@ $(SERVE_STAMP)
 
-run: $(STAMP)
+$(BENCH_STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[bench]'
+	touch $@ $(SERVE_STAMP)
+
+run: $(SERVE_STAMP)
 	$(BIN)/mockservers seed --scenario demo --state sqlite:///var/state.db
 	$(BIN)/mockservers serve --host 127.0.0.1 --port 8080 --state sqlite:///var/state.db
 
 # ruff (format check and lint) on everything, mypy where pyproject.toml's [tool.mypy] says; all three report
 # before it fails. To fix most of it: .venv/bin/ruff format . && .venv/bin/ruff check --fix .
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	@status=0; \
 	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/ruff check . || status=1; \
@@ -28,17 +48,17 @@ lint: $(STAMP)
 # and the same again with PostgreSQL state (a private cluster on loopback; skipped, saying why, if none starts).
 test: system-deps test-inprocess test-live test-postgres
 
-test-inprocess: $(STAMP)
+test-inprocess: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-test-live: $(STAMP)
+test-live: $(TEST_STAMP)
 	$(BIN)/python -m pytest --mock-live
 
 # The in-process pass again as if years from now: fake data must not depend on the date.
-test-far-date: $(STAMP)
+test-far-date: $(TEST_STAMP)
 	$(BIN)/python -m pytest --travel-to 2036-02-29
 
-test-postgres: $(STAMP)
+test-postgres: $(TEST_STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
 
 # Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's browser
@@ -56,7 +76,7 @@ system-deps:
 	else echo "missing$$missing and not installable here: the tests that need it will be skipped"; fi
 
 # Benchmarks, not tests: peers measured in the same run (wrk, WireMock from its npm package, Orthanc).
-bench: $(STAMP) bench-deps
+bench: $(BENCH_STAMP) bench-deps
 	$(BIN)/python scripts/bench/run.py
 
 bench-deps:
@@ -68,5 +88,10 @@ bench-deps:
 	  npm install --silent --no-audit --no-fund --no-save wiremock@3 >/dev/null) || \
 	  echo "WireMock could not be installed (npm): its column will be missing"
 
+# The package as a wheel in dist/, carrying the dashboard, the docs pages and fixtures/ (as mockservers/_fixtures):
+# `pip install dist/mockservers-*.whl` or `pipx install dist/mockservers-*.whl` anywhere.
+wheel: | $(BIN)/python
+	$(BIN)/python -m pip wheel --no-deps $(WHEEL_FLAGS) --wheel-dir $(DIST) .
+
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info

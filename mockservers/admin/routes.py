@@ -12,6 +12,7 @@ import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
+from mockservers import samples
 from mockservers.admin import dicomweb
 from mockservers.core import callbacks, journal, jsonbody, openapi, snapshots
 from mockservers.core.clock import ClockError
@@ -279,7 +280,7 @@ def load_scenario(key: str):
     rt = _runtime()
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", key) or key.startswith("."):
         return _bad(f"{key!r} is not a scenario name")
-    folder = rt.settings.scenarios_dir
+    folder = samples.scenarios_dir(rt.settings.scenarios_dir)
     path = next(
         (
             os.path.join(folder, key + ext)
