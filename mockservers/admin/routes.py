@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
 from mockservers import samples
+from mockservers.admin import dicomweb
 from mockservers.admin import openapi as admin_openapi
 from mockservers.core import callbacks, journal, jsonbody, openapi, snapshots
 from mockservers.core.clock import ClockError
@@ -365,3 +366,6 @@ def thumbnail(vendor: str, study_id: str):
         log.info("thumbnail of %s study %s: %s", vendor, study_id, exc)
         return _bad(f"the image of study {study_id!r} cannot be rendered", 422)
     return Response(png, mimetype="image/png")
+
+
+blueprint.register_blueprint(dicomweb.blueprint)  # /__admin/dicomweb: every vendor's DICOM, read-only

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pydicom
 from sqlalchemy import select
 
 from mockservers.aliyun.backend import STUDY_TYPE_NAMES
-from mockservers.aliyun.models import Analysis, OaTask
+from mockservers.aliyun.models import Analysis, OaTask, OssObject
 from mockservers.aliyun.oss.store import OssStore
 from mockservers.core.runtime import Context
+from mockservers.core.vendor import Findings
 
 
 def analysis_id(a: Analysis) -> str:
@@ -128,3 +130,96 @@ def studies(ctx: Context) -> list[dict]:
             }
         )
     return [{k: v for k, v in row.items() if k != "created_at"} for row in _newest_first(rows)]
+
+
+# ---- the DICOMweb view (/__admin/dicomweb) ------------------------------------------------------
+
+
+def dicom_files(ctx: Context) -> list[str]:
+    """Every object's blob, oldest first: DICOM, JPEG, PNG or anything else a client put in a bucket."""
+    return list(ctx.db.scalars(select(OssObject.blob).order_by(OssObject.id)))
+
+
+def findings(ctx: Context) -> list[Findings]:
+    """Successful analyses with regions: lung nodules (studyType 1) and knee boxes (studyType 4), and OA tasks. A
+    fundus or chest X-ray result has no region; a box of a several-image knee study is left out, because a result
+    does not say which image it is on."""
+    out = []
+    analyses = ctx.db.execute(
+        select(Analysis.id, Analysis.run, Analysis.study_type, Analysis.finished_at)
+        .where(Analysis.status == "success", Analysis.study_type.in_((1, 4)))
+        .order_by(Analysis.created_at, Analysis.id)
+    )
+    for analysis_id, run, study_type, finished_at in analyses:
+        load = functools.partial(_analysis_findings, ctx, analysis_id)
+        name = f"aliyun studyType {study_type} {STUDY_TYPE_NAMES[study_type]}"
+        out.append(Findings(f"analysis/{analysis_id}/{run}", finished_at or 0.0, load, name))
+    tasks = ctx.db.execute(
+        select(OaTask.id, OaTask.finished_at).where(OaTask.status == "success").order_by(OaTask.created_at, OaTask.id)
+    )
+    for task_id, finished_at in tasks:
+        out.append(
+            Findings(f"oa/{task_id}", finished_at or 0.0, functools.partial(_oa_findings, ctx, task_id), "aliyun OA")
+        )
+    return out
+
+
+def _headers(ctx: Context, bucket: str, keys: list[str]) -> list[pydicom.Dataset]:
+    """The DICOM headers of the objects that are DICOM, in key order."""
+    store, found = OssStore(ctx), []
+    for key in keys:
+        obj = store.find(bucket, key)
+        if obj is None:
+            continue
+        try:
+            found.append(pydicom.dcmread(io.BytesIO(ctx.blobs.get(obj.blob)), stop_before_pixels=True))
+        except Exception:  # not DICOM (JPEG/PNG, or anything else an integrator uploaded)
+            continue
+    return found
+
+
+def _knee_findings(image: pydicom.Dataset, boxes: list[dict], coordinates: str, label: str) -> list[dict]:
+    sop = str(image.get("SOPInstanceUID", ""))
+    return [{"image": sop, "label": b[label], "score": None, "box": list(b[coordinates])} for b in boxes]
+
+
+def _analysis_findings(ctx: Context, analysis_id: int) -> list[dict]:
+    a = ctx.db.get(Analysis, analysis_id)
+    if a is None or not a.result:
+        return []
+    images = _headers(ctx, a.request["bucketName"], a.objects)
+    if a.study_type == 4:
+        single = len(a.objects) == 1 and len(images) == 1
+        return _knee_findings(images[0], a.result["boxes"], "coordinates", "class") if single else []
+    return [f for nodule in a.result["imageDataList"] if (f := _nodule(nodule, images)) is not None]
+
+
+def _oa_findings(ctx: Context, task_id: int) -> list[dict]:
+    task = ctx.db.get(OaTask, task_id)
+    if task is None or len(task.objects) != 1:
+        return []
+    images = _headers(ctx, task.request["bucketName"], task.objects)
+    return _knee_findings(images[0], task.result.get("Boxes") or [], "Coordinates", "Class") if images else []
+
+
+def _nodule(nodule: dict, images: list[pydicom.Dataset]) -> dict | None:
+    """A nodule (patient coordinates in mm, as results.lung_nodules gives them) as a box on the slice it lies on:
+    the single-frame image of its series at its z."""
+    for image in images:
+        try:
+            origin = [float(v) for v in image.ImagePositionPatient]
+            sx, sy = (float(v) for v in image.PixelSpacing[:2])
+        except (AttributeError, TypeError, ValueError):
+            continue
+        same_series = str(image.get("SeriesInstanceUID")) == nodule["seriesInstanceUid"]
+        if not same_series or int(image.get("NumberOfFrames") or 1) > 1 or round(origin[2], 2) != nodule["z"]:
+            continue
+        column, row = (nodule["x"] - origin[0]) / sx, (nodule["y"] - origin[1]) / sy
+        radius = nodule["diameter"] / 2 / sx
+        return {
+            "image": str(image.SOPInstanceUID),
+            "label": f"肺结节 nodule ({nodule['category']})",
+            "score": nodule["confidence"],
+            "box": [column - radius, row - radius, column + radius, row + radius],
+        }
+    return None

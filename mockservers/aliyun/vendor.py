@@ -117,6 +117,16 @@ class AliyunVendor(VendorSpec):
 
         return studies(ctx)
 
+    def dicom_files(self, ctx):
+        from mockservers.aliyun.dashboard import dicom_files
+
+        return dicom_files(ctx)
+
+    def findings(self, ctx):
+        from mockservers.aliyun.dashboard import findings
+
+        return findings(ctx)
+
     def demo(self, unit, studies, progress):
         from mockservers.aliyun.demo import seed
 

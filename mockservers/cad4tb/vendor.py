@@ -60,6 +60,16 @@ class Cad4tbVendor(VendorSpec):
 
         return studies(ctx)
 
+    def dicom_files(self, ctx):
+        from mockservers.cad4tb.dashboard import dicom_files
+
+        return dicom_files(ctx)
+
+    def findings(self, ctx):
+        from mockservers.cad4tb.dashboard import findings
+
+        return findings(ctx)
+
     def behaviour_sources(self):
         return {
             "JSON answers: json.dumps as Django's JsonResponse sends it (', ' and ': ', the view's key order, ASCII, "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint
@@ -10,7 +12,7 @@ from flask import Blueprint
 from mockservers.core import errors as dialects
 from mockservers.core.errors import Dialect, VendorError
 
-__all__ = ["Dialect", "VendorError", "VendorSpec"]
+__all__ = ["Dialect", "Findings", "VendorError", "VendorSpec"]
 
 if TYPE_CHECKING:
     from mockservers.core.callbacks import Acceptor
@@ -18,6 +20,20 @@ if TYPE_CHECKING:
     from mockservers.core.openapi import Operation
     from mockservers.core.runtime import Context
     from mockservers.core.scheduler import Handler
+
+
+@dataclass(frozen=True)
+class Findings:
+    """One finished analysis (a job, a study's analysis, a series' results) as image findings, for the read-only
+    DICOMweb view (/__admin/dicomweb), which shows them as a DICOM SR. `key` names this result: the view builds its
+    report again only when the key changes. `load()` gives the findings, each {"image": the SOPInstanceUID of the
+    image it lies on, "label": str, "score": float or None, "box": [x1, y1, x2, y2] in the image's pixels, or None
+    for a finding of the whole image}. `time` (epoch seconds): when it finished. `algorithm`: what made it."""
+
+    key: str
+    time: float
+    load: Callable[[], list[dict]]
+    algorithm: str = ""
 
 
 class VendorSpec(ABC):
@@ -107,6 +123,16 @@ class VendorSpec(ABC):
         """For the dashboard: stored studies, each {id, patient, description, blob (a DICOM file's blob key,
         or None), findings: [{label, score, box: [x1, y1, x2, y2]}]}, newest first."""
         return []
+
+    def dicom_files(self, ctx: Context) -> Iterable[str]:
+        """The blob keys of the files the vendor holds that may be DICOM (stored instances, uploads, objects), in
+        the order they were stored; the read-only DICOMweb view (/__admin/dicomweb) shows those that are."""
+        return ()
+
+    def findings(self, ctx: Context) -> Iterable[Findings]:
+        """The vendor's finished analyses whose findings lie on DICOM images it holds (see Findings), oldest
+        first: the DICOMweb view shows each as a DICOM SR beside its images."""
+        return ()
 
     def demo(self, unit, studies: int, progress) -> None:
         """`mockservers seed --scenario demo`: fill the vendor with `studies` plausible studies. `with unit() as

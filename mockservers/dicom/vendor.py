@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
+from sqlalchemy import select
+
 from mockservers.core.runtime import Context
 from mockservers.core.vendor import VendorSpec
 from mockservers.dicom import (
@@ -14,6 +16,7 @@ from mockservers.dicom import (
 )
 from mockservers.dicom.face import Face
 from mockservers.dicom.faults import FAULT_ACTIONS
+from mockservers.dicom.models import DicomInstance
 
 
 class DicomWebVendor(VendorSpec):
@@ -36,6 +39,10 @@ class DicomWebVendor(VendorSpec):
 
     def studies(self, ctx):
         return dashboard.studies(ctx, self.key)
+
+    def dicom_files(self, ctx):
+        stored = select(DicomInstance.blob).where(DicomInstance.face == self.key).order_by(DicomInstance.seq)
+        return ctx.db.scalars(stored)
 
     def demo(self, unit, studies, progress):
         dashboard.demo(unit, studies, progress, self.demo_face)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from sqlalchemy import select
 
 from mockservers.core.runtime import Context
+from mockservers.core.vendor import Findings
+from mockservers.sigma import results
 from mockservers.sigma.backend import SigmaBackend
 from mockservers.sigma.models import SigmaFile, SigmaJob
 
@@ -51,3 +54,30 @@ def studies(ctx: Context) -> list[dict]:
             }
         )
     return out
+
+
+def dicom_files(ctx: Context) -> list[str]:
+    """Every uploaded file's blob, in upload order (DICOM, or a NIfTI a converted upload holds)."""
+    return list(ctx.db.scalars(select(SigmaFile.blob).order_by(SigmaFile.id)))
+
+
+def findings(ctx: Context) -> list[Findings]:
+    """Each successful job's findings, on the image its result names; labels in Chinese and English."""
+    rows = ctx.db.execute(
+        select(SigmaJob.job_id, SigmaJob.result_blob, SigmaJob.end_ts)
+        .where(SigmaJob.status == "success", SigmaJob.result_blob.is_not(None))
+        .order_by(SigmaJob.seq)
+    )
+    return [
+        Findings(f"{job_id}/{blob}", end_ts or 0.0, functools.partial(_job_findings, ctx, blob), results.MODEL_VERSION)
+        for job_id, blob, end_ts in rows
+    ]
+
+
+def _job_findings(ctx: Context, blob: str) -> list[dict]:
+    result = json.loads(ctx.blobs.get(blob))
+    image = result["image"]["sop_instance_uid"]
+    return [
+        {"image": image, "label": f"{f['label_chs']} ({f['label']})", "score": f["score"], "box": f["bbox"]}
+        for f in result["findings"]
+    ]

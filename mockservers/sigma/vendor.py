@@ -57,6 +57,12 @@ class SigmaVendor(VendorSpec):
     def jobs(self, ctx):
         return dashboard.jobs(ctx)
 
+    def dicom_files(self, ctx):
+        return dashboard.dicom_files(ctx)
+
+    def findings(self, ctx):
+        return dashboard.findings(ctx)
+
     def studies(self, ctx):
         return dashboard.studies(ctx)
 
