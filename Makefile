@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run lint test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps clean
+.PHONY: run lint test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps clean viewer
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ lint: $(STAMP)
 
 # The suite three ways: in-process; every test written against `client` again over HTTP to a live server;
 # and the same again with PostgreSQL state (a private cluster on loopback; skipped, saying why, if none starts).
-test: system-deps test-inprocess test-live test-postgres
+test: system-deps viewer test-inprocess test-live test-postgres
 
 test-inprocess: $(STAMP)
 	$(BIN)/python -m pytest
@@ -41,13 +41,14 @@ test-far-date: $(STAMP)
 test-postgres: $(STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
 
-# Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's browser
-# test, driven by Playwright) and libfaketime (a whole process run on another date). Installing needs root, as CI
-# has; without them those tests skip, saying why.
+# Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's and the
+# viewer's browser tests, driven by Playwright), npm (`make viewer` installs the viewer with it) and libfaketime (a
+# whole process run on another date). Installing needs root, as CI has; without them those tests skip, saying why.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime"; \
 	if [ -z "$$missing" ]; then echo "system packages: present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -67,6 +68,14 @@ bench-deps:
 	@[ -d scripts/bench/node_modules/wiremock ] || (cd scripts/bench && \
 	  npm install --silent --no-audit --no-fund --no-save wiremock@3 >/dev/null) || \
 	  echo "WireMock could not be installed (npm): its column will be missing"
+
+# The OHIF Viewer served at /viewer/: npm's built @ohif/app (MIT), fetched once into var/viewer (about 50 MB to
+# download, 213 MB unpacked); again only for another OHIF_VERSION. Without npm it says so, and the viewer's browser
+# test is skipped. `make run` serves it when it is there.
+OHIF_VERSION ?= 3.13.2
+viewer:
+	@$(PYTHON) -m mockservers.viewer.install --version $(OHIF_VERSION) var/viewer || \
+	  echo "the viewer could not be installed: its browser test will be skipped"
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

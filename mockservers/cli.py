@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from mockservers import viewer
 from mockservers.settings import load_settings
 
 
@@ -36,6 +37,13 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
         help="/__admin and the dashboard then need 'Authorization: Bearer TOKEN' "
         "(default: none, open to whoever reaches the port)",
     )
+    p.add_argument(
+        "--cors",
+        dest="cors_origins",
+        action="append",
+        metavar="ORIGIN",
+        help="a web page's origin (scheme://host[:port], or *) that may call the DICOMweb routes (repeatable)",
+    )
 
 
 def _settings(args: argparse.Namespace):
@@ -52,6 +60,7 @@ def _banner(settings, port: int, vendors) -> None:
     )
     for key in vendors:
         print(f"  {key:8} http://{settings.host}:{port}/{key}", flush=True)
+    print(viewer.banner_line(settings, f"http://{settings.host}:{port}"), flush=True)
 
 
 def _check_exposure(settings) -> bool:
