@@ -53,7 +53,7 @@ def test_app_config_points_ohif_at_msdicom_and_at_every_vendors_view(client):
     answer = client.get("/viewer/app-config.js")
     assert answer.status_code == 200 and answer.mimetype == "text/javascript"
     assert answer.headers["Cache-Control"] == "no-cache"
-    config = config_of(answer.text)
+    config = config_of(answer.get_data(as_text=True))
     assert config["routerBasename"] == "/viewer" and config["defaultDataSourceName"] == "msdicom"
     assert config["investigationalUseDialog"] == {"option": "never"}
     sources = {s["sourceName"]: s for s in config["dataSources"]}
