@@ -6,7 +6,6 @@ seeded studies), dashboard.png (the dashboard, its "open in the viewer" links), 
 Needs the viewer installed (`make viewer`, which `make test` runs first) in var/viewer, or MOCKSERVERS_VIEWER_DIR."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,16 @@ import requests
 from mockservers.dicom.synthetic import dx_dataset, dx_file, image_dataset, to_part10
 from mockservers.sigma.client import SigmaClient
 from mockservers.viewer import version_in
+from tests.browser import NEEDS_CHROMIUM, chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(os.environ.get("MOCKSERVERS_VIEWER_DIR") or ROOT / "var" / "viewer")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "viewer"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WAIT_MS = 60_000  # the first load compiles 17 MB of JavaScript on a shared 2-core machine
 
 pytestmark = [
     pytest.mark.no_postgres_pass,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason="Chromium is not installed (`make system-deps` installs Debian's chromium)"
-    ),
+    NEEDS_CHROMIUM,
     pytest.mark.skipif(
         version_in(FOLDER) is None, reason=f"the OHIF Viewer is not installed in {FOLDER} (`make viewer` installs it)"
     ),
@@ -90,24 +87,9 @@ def studies(server):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
