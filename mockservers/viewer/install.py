@@ -68,8 +68,15 @@ def install(folder: Path, version: str = OHIF_VERSION, npm: str = "npm") -> bool
         )
         (tarball,) = tmp.glob("*.tgz")
         with tarfile.open(tarball) as tar:
-            members = [m for m in tar.getmembers() if m.name.startswith("package/dist/")]
-            tar.extractall(tmp, members=members, filter="data")
+            members = [
+                m
+                for m in tar.getmembers()
+                if m.name.startswith("package/dist/") and ".." not in m.name.split("/") and (m.isfile() or m.isdir())
+            ]
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later check each member again
+                tar.extractall(tmp, members=members, filter="data")
+            else:
+                tar.extractall(tmp, members=members)
         dist = tmp / "package" / "dist"
         if not (dist / "index.html").is_file():
             raise NotAnOhifBuild(f"@ohif/app@{version} has no dist/index.html")

@@ -65,9 +65,12 @@ def npm(tmp_path):
     logs its arguments)."""
     package = io.BytesIO()
     with tarfile.open(fileobj=package, mode="w:gz") as tar:
-        for name, text in {**BUILD, "../package.json": '{"name": "@ohif/app"}'}.items():
+        members = {f"package/dist/{name}": text for name, text in BUILD.items()}
+        members["package/package.json"] = '{"name": "@ohif/app"}'
+        members["package/dist/../../../../../escaped.txt"] = "outside"
+        for name, text in members.items():
             data = text.encode()
-            info = tarfile.TarInfo(f"package/dist/{name}".replace("dist/../", ""))
+            info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     (tmp_path / "package.tgz").write_bytes(package.getvalue())
@@ -96,6 +99,7 @@ def test_install_puts_the_rebased_build_in_place_once(tmp_path, npm):
     [call] = (tmp_path / "calls").read_text().splitlines()
     assert call.startswith("pack @ohif/app@3.13.2 --pack-destination ") and call.endswith(" --silent")
     assert sorted(p.name for p in folder.parent.iterdir()) == ["viewer"], "nothing left behind"
+    assert not any(p.name == "escaped.txt" for p in tmp_path.parent.iterdir()), "no member lands outside"
 
 
 def test_another_version_replaces_the_folder_whole(tmp_path, npm):
