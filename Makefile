@@ -11,7 +11,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 DIST ?= dist
 WHEEL_FLAGS ?=
 
-.PHONY: run lint test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps wheel clean
+.PHONY: run lint test test-inprocess test-far-date test-live test-postgres system-deps bench bench-deps wheel viewer clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ lint: $(TEST_STAMP)
 
 # The suite three ways: in-process; every test written against `client` again over HTTP to a live server;
 # and the same again with PostgreSQL state (a private cluster on loopback; skipped, saying why, if none starts).
-test: system-deps test-inprocess test-live test-postgres
+test: system-deps viewer test-inprocess test-live test-postgres
 
 test-inprocess: $(TEST_STAMP)
 	$(BIN)/python -m pytest
@@ -61,13 +61,15 @@ test-far-date: $(TEST_STAMP)
 test-postgres: $(TEST_STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
 
-# Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's browser
-# test, driven by Playwright), libfaketime (a whole process run on another date), curl and openssl (the docs'
-# examples). Installing needs root, as CI has; without them those tests skip, saying why.
+# Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's and the
+# viewer's browser tests, driven by Playwright), npm (`make viewer` installs the viewer with it), libfaketime (a
+# whole process run on another date), curl and openssl (the docs' examples). Installing needs root, as CI has;
+# without them those tests skip, saying why.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime"; \
 	for tool in curl openssl; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -z "$$missing" ]; then echo "system packages: present"; \
@@ -93,6 +95,14 @@ bench-deps:
 # `pip install dist/mockservers-*.whl` or `pipx install dist/mockservers-*.whl` anywhere.
 wheel: | $(BIN)/python
 	$(BIN)/python -m pip wheel --no-deps $(WHEEL_FLAGS) --wheel-dir $(DIST) .
+
+# The OHIF Viewer served at /viewer/: npm's built @ohif/app (MIT), fetched once into var/viewer (about 50 MB to
+# download, 213 MB unpacked); again only for another OHIF_VERSION. Without npm it says so, and the viewer's browser
+# test is skipped. `make run` serves it when it is there.
+OHIF_VERSION ?= 3.13.2
+viewer:
+	@$(PYTHON) -m mockservers.viewer.install --version $(OHIF_VERSION) var/viewer || \
+	  echo "the viewer could not be installed: its browser test will be skipped"
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -12,6 +12,8 @@ from mockservers.core.namespaces import Namespaces
 from mockservers.dashboard.routes import blueprint as dashboard_blueprint
 from mockservers.settings import Settings, load_settings
 from mockservers.vendors import load_vendors
+from mockservers.viewer import cors
+from mockservers.viewer import routes as viewer_routes
 
 
 def create_app(settings: Settings | None = None, *, start_background: bool = True) -> Flask:
@@ -24,12 +26,14 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     root_vendor = vendors[0].key if len(settings.vendors) == 1 else None
+    cors.install(app, settings.cors_origins, vendors)  # before all: a browser's preflight meets no guard
     access.install(app, settings.admin_token)  # first: a refused call must not reach the core's hook
     http.install(app, namespaces, root_vendor=root_vendor)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(apidocs.blueprint(vendors))
     app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(favicon.blueprint)
+    app.register_blueprint(viewer_routes.blueprint(settings, vendors))
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint(), url_prefix=f"/{vendor.key}")
         root_bp = vendor.root_blueprint()

@@ -11,6 +11,7 @@ import sys
 import threading
 from typing import Any
 
+from mockservers import viewer
 from mockservers.settings import ENV_PREFIX, Settings, load_settings
 
 EXAMPLES = """\
@@ -108,6 +109,15 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
         worded="<state folder>/tls",
         metavar="DIR",
     )
+    _setting(
+        p,
+        "--cors",
+        "a web page's origin (scheme://host[:port], or *) that may call the DICOMweb routes (repeatable)",
+        dest="cors_origins",
+        worded="none",
+        action="append",
+        metavar="ORIGIN",
+    )
 
 
 def _settings(args: argparse.Namespace):
@@ -133,6 +143,7 @@ def _banner(settings: Settings, port: int, vendors, data_dir: str, ca: str | Non
         if vendor.root_title:
             lines.append(f"  {vendor.root_title:10} {base}/")
     lines.append(f"  {'dashboard':10} {base}/")
+    lines.append(f"  {'viewer':10} {viewer.where(settings, base)}")
     lines.append(f"  {'state':10} {_where_state_lives(settings, data_dir)}")
     routed = routed_hostnames(vendors)
     if routed:

@@ -13,7 +13,7 @@ import yaml
 
 ENV_PREFIX = "MOCKSERVERS_"
 CALLBACK_ALLOW = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "localhost")
-LISTS = ("vendors", "callback_allow")  # a string (env var, command line) is split at commas and spaces
+LISTS = ("vendors", "callback_allow", "cors_origins")  # a string (env var, command line) is split at commas and spaces
 
 
 @dataclass
@@ -54,6 +54,9 @@ class Settings:
     # fails is called back at its notify_url only with sigma_notify_on_failure (the document: after success).
     sigma_token_lifetime_seconds: float = 86400.0
     sigma_notify_on_failure: bool = False
+    viewer_dir: str = "var/viewer"  # the OHIF Viewer served at /viewer/, as `make viewer` installs it
+    # Origins (scheme://host[:port], or *) whose pages may call the DICOMweb routes: a viewer served elsewhere
+    cors_origins: list[str] = field(default_factory=list)
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def for_vendor(self, key: str) -> dict[str, Any]:
@@ -66,9 +69,8 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 def _coerce(name: str, value: Any) -> Any:
     default = _FIELDS[name].default
     if name in LISTS:
-        if isinstance(value, str):
-            return [v for v in value.replace(",", " ").split() if v]
-        return list(value)
+        items = [value] if isinstance(value, str) else value  # repeated options may each hold a comma list
+        return [v for item in items for v in str(item).replace(",", " ").split() if v]
     if value is None:
         return None
     if name == "admin_token":

@@ -120,7 +120,9 @@ class View:
     def __init__(self, runtime: Runtime):
         self.lock = threading.Lock()
         engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-        Base.metadata.create_all(engine, tables=[m.__table__ for m in (DicomStudy, DicomSeries, DicomInstance)])
+        Base.metadata.create_all(
+            engine, tables=[Base.metadata.tables[m.__tablename__] for m in (DicomStudy, DicomSeries, DicomInstance)]
+        )
         folder = tempfile.mkdtemp(prefix="mockservers-dicomweb-")
         weakref.finalize(self, shutil.rmtree, folder, True)
         self.context = _IndexContext(runtime, Session(engine), _Files(runtime, folder))
@@ -139,13 +141,13 @@ class View:
                 ctx = runtime.context(db, vendor.key)
                 files += [(vendor.key, blob) for blob in vendor.dicom_files(ctx)]
                 results += [(vendor.key, n, found) for n, found in enumerate(vendor.findings(ctx), start=1)]
-            keys = {(vendor, found.key) for vendor, _, found in results}
+            keys = {(key, found.key) for key, _, found in results}
             if not self.files <= set(files) or not self.results <= keys:
                 self._clear()
             self._index(runtime, [ref for ref in files if ref not in self.files])
-            for vendor, number, found in results:
-                if (vendor, found.key) not in self.results:
-                    self._report(runtime, vendor, number, found)
+            for key, number, found in results:
+                if (key, found.key) not in self.results:
+                    self._report(runtime, key, number, found)
             self.built = {k: v for k, v in self.built.items() if k[:2] in keys}
         finally:
             runtime.store.close(db, commit=False)

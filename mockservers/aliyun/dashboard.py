@@ -74,8 +74,11 @@ def jobs(ctx: Context) -> list[dict]:
     return _newest_first(rows)
 
 
-def _dicom_with_pixels(ctx: Context, store: OssStore, bucket: str, keys: list[str]) -> tuple[str | None, str]:
-    """The blob of the first object that is DICOM with pixel data (pixels left unread) and its patient, or None."""
+def _dicom_with_pixels(
+    ctx: Context, store: OssStore, bucket: str, keys: list[str]
+) -> tuple[str | None, str, str | None]:
+    """The blob of the first object that is DICOM with pixel data (pixels left unread), its patient and its
+    StudyInstanceUID; (None, "", None) when there is none."""
     for key in keys:
         obj = store.find(bucket, key)
         if obj is None:
@@ -85,8 +88,9 @@ def _dicom_with_pixels(ctx: Context, store: OssStore, bucket: str, keys: list[st
         except Exception:  # not DICOM (JPEG/PNG, or anything else an integrator uploaded)
             continue
         if "PixelData" in ds:
-            return obj.blob, f"{ds.get('PatientName', '')} ({ds.get('PatientID', '')})"
-    return None, ""
+            patient = f"{ds.get('PatientName', '')} ({ds.get('PatientID', '')})"
+            return obj.blob, patient, str(ds.StudyInstanceUID) if "StudyInstanceUID" in ds else None
+    return None, "", None
 
 
 def _boxes(boxes: list[dict], coordinates: str, label: str) -> list[dict]:
@@ -104,10 +108,11 @@ def studies(ctx: Context) -> list[dict]:
         findings = []
         if a.result and a.result["boxes"] and len(a.objects) == 1:
             findings = _boxes(a.result["boxes"], "coordinates", "class")
-        blob, patient = _dicom_with_pixels(ctx, store, bucket, a.objects)
+        blob, patient, study_uid = _dicom_with_pixels(ctx, store, bucket, a.objects)
         rows.append(
             {
                 "id": analysis_id(a),
+                "study_uid": study_uid,
                 "patient": patient,
                 "description": f"studyType {a.study_type} {STUDY_TYPE_NAMES[a.study_type]}, {a.status}, "
                 f"{len(a.objects)} object(s)",
@@ -118,10 +123,11 @@ def studies(ctx: Context) -> list[dict]:
         )
     for task in _oa_tasks(ctx):
         boxes = (task.result or {}).get("Boxes") if len(task.objects) == 1 else None
-        blob, patient = _dicom_with_pixels(ctx, store, task.request["bucketName"], task.objects)
+        blob, patient, study_uid = _dicom_with_pixels(ctx, store, task.request["bucketName"], task.objects)
         rows.append(
             {
                 "id": oa_id(task),
+                "study_uid": study_uid,
                 "patient": patient,
                 "description": f"OA {task.image_uid}, {task.status}",
                 "blob": blob,

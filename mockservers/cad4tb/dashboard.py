@@ -43,6 +43,7 @@ def studies(ctx: Context) -> list[dict]:
         out.append(
             {
                 "id": study.uid,
+                "study_uid": study.uid,
                 "patient": f"{patient.attrs.get('PatientName') or ''} ({patient.patient_id})".strip(),
                 "description": " ".join(str(v) for v in (a.get("StudyDescription"), a.get("StudyDate")) if v),
                 "blob": _first_blob(ctx, study),

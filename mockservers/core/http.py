@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__admin"
+SERVER_PATHS = ("viewer",)  # first path segments the server keeps (/viewer/: the OHIF Viewer): no vendor's
 CLOSE_BY_RAISING = "mockservers.close_by_raising"  # environ key: a server whose socket is out of reach (granian)
 STATE = "mockservers_request"  # the name of the request's RequestState in flask.g
 # SO_LINGER on, 0 s: closing sends a reset. Windows' struct linger is two u_shorts, POSIX's two ints.
@@ -111,9 +112,9 @@ def per_answer(label: str, *, timed: bool = False) -> tuple[int, tuple]:
 
 
 def owner_of(runtime: Runtime, path: str, root_vendor: str | None) -> VendorSpec | None:
-    if path.startswith(ADMIN_PREFIX):
-        return None
     first = path.lstrip("/").split("/", 1)[0]
+    if path.startswith(ADMIN_PREFIX) or first in SERVER_PATHS:
+        return None
     if first in runtime.vendors:
         return runtime.vendors[first]
     for vendor in runtime.vendors.values():

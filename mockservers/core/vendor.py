@@ -120,8 +120,9 @@ class VendorSpec(ABC):
         return []
 
     def studies(self, ctx: Context) -> list[dict[str, Any]]:
-        """For the dashboard: stored studies, each {id, patient, description, blob (a DICOM file's blob key,
-        or None), findings: [{label, score, box: [x1, y1, x2, y2]}]}, newest first."""
+        """For the dashboard: stored studies, each {id, study_uid (its DICOM StudyInstanceUID, or None: the viewer's
+        link), patient, description, blob (a DICOM file's blob key, or None), findings: [{label, score, box: [x1,
+        y1, x2, y2]}]}, newest first."""
         return []
 
     def dicom_files(self, ctx: Context) -> Iterable[str]:

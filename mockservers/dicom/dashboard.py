@@ -14,7 +14,8 @@ MODALITIES = ("CT", "MR", "DX", "US")
 
 
 def studies(ctx: Context, key: str, limit: int = 500) -> list[dict]:
-    """Stored studies, newest first: {id, patient, description, blob (an instance with pixels), findings: []}."""
+    """Stored studies, newest first: {id, study_uid, patient, description, blob (an instance with pixels),
+    findings: []}."""
     rows = ctx.db.scalars(
         select(DicomStudy).where(DicomStudy.face == key).order_by(DicomStudy.seq.desc()).limit(limit)
     ).all()
@@ -32,6 +33,7 @@ def studies(ctx: Context, key: str, limit: int = 500) -> list[dict]:
         out.append(
             {
                 "id": study.study_uid,
+                "study_uid": study.study_uid,
                 "patient": f"{name} ({study.patient_id or ''})".strip(),
                 "description": " ".join(
                     filter(None, (study.modalities.replace("\\", "/"), study.study_description, study.study_date))

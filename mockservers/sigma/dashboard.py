@@ -47,6 +47,7 @@ def studies(ctx: Context) -> list[dict]:
         out.append(
             {
                 "id": file.groupname,
+                "study_uid": h.get("StudyInstanceUID") or None,
                 "patient": f"{h['PatientName']} ({h['PatientID']})".strip(),
                 "description": f"{h['Modality']} {h['StudyDescription']} {h['StudyDate']}".strip(),
                 "blob": file.blob if h.get("has_pixels") else None,

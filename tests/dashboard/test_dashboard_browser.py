@@ -1,8 +1,6 @@
 """The dashboard in a real browser: Playwright driving Debian's Chromium."""
 
 import io
-import os
-import shutil
 
 import numpy as np
 import pytest
@@ -11,35 +9,15 @@ from PIL import Image
 from mockservers.dashboard.thumbnails import PALETTE
 from mockservers.dicom.synthetic import dx_file
 from mockservers.sigma.client import SigmaClient
+from tests.browser import NEEDS_CHROMIUM, chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.no_postgres_pass,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason="Chromium is not installed (`make system-deps` installs Debian's chromium)"
-    ),
-]
+pytestmark = [pytest.mark.no_postgres_pass, NEEDS_CHROMIUM]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

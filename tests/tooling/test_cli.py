@@ -130,12 +130,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def test_the_banner_names_every_base_url_the_dashboard_and_the_state():
-    proc, printed = serve("--state", "memory", "--clock", "virtual", "--seed", "3", lines=10)
+    proc, printed = serve("--state", "memory", "--clock", "virtual", "--seed", "3", lines=11)
     try:
         port = re.match(r"mockservers: serving .* on http://127\.0\.0\.1:(\d+)/ ", printed[0]).group(1)
         base = f"http://127.0.0.1:{port}"
-        files = re.match(r"  state      memory, files in (\S+) \(all gone when the server stops\)$", printed[8])
+        files = re.match(r"  state      memory, files in (\S+) \(all gone when the server stops\)$", printed[9])
         assert files, printed
+        assert re.fullmatch(rf"  viewer     ({base}/viewer/ \(OHIF Viewer .+\)|not installed: .+)", printed[8]), printed
         assert printed == [
             f"mockservers: serving sigma, msdicom, sphere, aliyun, cad4tb on {base}/ "
             "(clock virtual, seed 3, workers 1)",
@@ -147,6 +148,7 @@ def test_the_banner_names_every_base_url_the_dashboard_and_the_state():
             f"  cad4tb     {base}/cad4tb/api/v1/",
             f"  dashboard  {base}/",
             printed[8],
+            printed[9],
             "  by Host    api.12sigma.ai -> /sigma, dicom-server.azurewebsites.net -> /msdicom, "
             "medical.aliyun.com -> /aliyun",
         ]
@@ -155,13 +157,14 @@ def test_the_banner_names_every_base_url_the_dashboard_and_the_state():
 
 
 def test_the_banner_gives_a_sqlite_files_absolute_path_and_a_lone_vendor_at_the_root(tmp_path):
-    proc, printed = serve("--state", "sqlite:///var/state.db", "--vendor", "cad4tb", cwd=tmp_path, lines=4)
+    proc, printed = serve("--state", "sqlite:///var/state.db", "--vendor", "cad4tb", cwd=tmp_path, lines=5)
     try:
         base = re.match(r"mockservers: serving cad4tb on (http://127\.0\.0\.1:\d+)/ ", printed[0]).group(1)
         var = tmp_path / "var"
         assert printed[1:] == [
             f"  cad4tb     {base}/cad4tb/api/v1/  {base}/",
             f"  dashboard  {base}/",
+            f"  viewer     not installed: `make viewer` adds the OHIF Viewer at {base}/viewer/ (into {var}/viewer)",
             f"  state      {var}/state.db, files in {var}, other namespaces in {var}/namespaces",
         ]
         assert proc.poll() is None

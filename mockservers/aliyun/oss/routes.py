@@ -52,7 +52,7 @@ RESPONSE_OVERRIDES = {
     "response-expires": "Expires",
 }
 SDK = "inferred: the oss2 SDK's "
-BUCKET = {"bucket": "the bucket, path style (3-63 of a-z, 0-9, '-'; not a vendor key of the mock)"}
+BUCKET = {"bucket": "the bucket, path style (3-63 of a-z, 0-9, '-'; not a vendor key of the mock nor 'viewer')"}
 OBJECT = {**BUCKET, "key": "the object's key (any Unicode, '/' included)"}
 IN_BUCKET = {"bucket": "oss_bucket"}  # the Flask converters of the path values
 IN_OBJECT = {**IN_BUCKET, "key": "path"}

@@ -19,9 +19,10 @@ MAX_LIST_KEYS = 1000
 
 
 def reserved_bucket_names() -> set[str]:
+    from mockservers.core.http import SERVER_PATHS
     from mockservers.vendors import REGISTRY  # imported late: the registry imports the vendors
 
-    return set(REGISTRY)
+    return set(REGISTRY) | set(SERVER_PATHS)
 
 
 def is_reserved(name: str) -> bool:
@@ -71,7 +72,7 @@ class OssStore:
                 "InvalidBucketName",
                 BucketName=name,
                 explain="bucket: 3-63 of a-z, 0-9 and '-', not starting or ending with '-', and not a "
-                "vendor key of the mock",
+                "vendor key of the mock nor 'viewer'",
             )
 
     def bucket(self, name: str) -> OssBucket:

@@ -116,6 +116,21 @@ async function loadFaults() {
   });
 }
 
+// The OHIF Viewer at /viewer/ (make viewer): msdicom's studies through msdicom's own DICOMweb, every other vendor's
+// through the read-only view over all of them (its data source "all-vendors"). It reads the default namespace.
+function viewerLink(s) {
+  if (!s.study_uid || namespace !== "default") return null;
+  const params = new URLSearchParams({StudyInstanceUIDs: s.study_uid,
+    datasources: s.vendor === "msdicom" ? "msdicom" : "all-vendors"});
+  if (token) params.set("token", token);  // OHIF sends it as a Bearer token (the /__admin view needs it)
+  const link = document.createElement("a");
+  link.href = `/viewer/viewer?${params}`;
+  link.target = "_blank";
+  link.className = "viewer-link";
+  link.textContent = "open in the viewer";
+  return link;
+}
+
 async function loadStudies() {
   const {studies} = await api("/__admin/studies");
   $("studies").replaceChildren(...studies.map((s) => {
@@ -129,7 +144,9 @@ async function loadStudies() {
       card.append(img);
     }
     const caption = document.createElement("figcaption");
-    caption.textContent = `${s.vendor}: ${s.patient} · ${s.description} · ${s.findings.length} finding(s)`;
+    caption.textContent = `${s.vendor}: ${s.patient} · ${s.description} · ${s.findings.length} finding(s) `;
+    const link = viewerLink(s);
+    if (link) caption.append(link);
     card.append(caption);
     return card;
   }));
