@@ -48,6 +48,15 @@ NOT_RUN = {
         '{"status": "Error", "error": "<error type>", "suberror": "<suberror type or null>", "message": "<text>"}',
     ): "the shape of cad4tb's error envelope, with placeholders; tests/cad4tb asserts it",
     ("docs/sphere.md", "--m3ta"): "a sketch of a multipart body with placeholders; tests/sphere sends real ones",
+    (
+        "README.md",
+        "mockservers: serving sigma, msdicom, sphere, aliyun, cad4tb on http://127.0.0.1:8080/ (clock real, seed 0, "
+        "workers 1)",
+    ): "what serve prints, not a command; tests/tooling/test_cli.py asserts these lines",
+    ("README.md", "127.0.0.1 api.12sigma.ai medical.aliyun.com dicom-server.azurewebsites.net"): "a hosts-file "
+    "line, which needs root to add; tests/e2e/test_tls.py resolves the names in-process instead",
+    ("README.md", "curl --cacert var/tls/ca.pem --resolve api.12sigma.ai:8443:127.0.0.1 \\"): "needs serve --tls on "
+    "port 8443 and its CA in var/tls; tests/e2e/test_tls.py sends this request by the real hostname to a TLS server",
 }
 # Lines of shell examples that are not run, by how they start, with why.
 NOT_RUN_LINES = {
