@@ -122,7 +122,9 @@ def dx_file(seed: int = 0, index: int = 0, **kwargs) -> bytes:
 
 def chest_file(seed: int = 0, index: int = 0, **overrides) -> bytes:
     """A chest radiograph at a detector's size: 2048 x 1792 pixels of 0.2 mm."""
-    return dx_file(seed, index, rows=2048, columns=1792, PixelSpacing=[0.2, 0.2], ImagerPixelSpacing=[0.2, 0.2], **overrides)
+    return dx_file(
+        seed, index, rows=2048, columns=1792, PixelSpacing=[0.2, 0.2], ImagerPixelSpacing=[0.2, 0.2], **overrides
+    )
 
 
 def knee_dataset(seed: int = 0, index: int = 0, knees: int = 2, **overrides) -> Dataset:
@@ -239,7 +241,9 @@ def mr_series(seed: int = 0, index: int = 0, slices: int = 4, size: int = 256, *
     return out
 
 
-def us_dataset(seed: int = 0, index: int = 0, frames: int = 1, rows: int = 600, columns: int = 800, **overrides) -> Dataset:
+def us_dataset(
+    seed: int = 0, index: int = 0, frames: int = 1, rows: int = 600, columns: int = 800, **overrides
+) -> Dataset:
     """A B-mode frame of the right upper abdomen (8-bit), or a cine of `frames` frames as the liver moves with
     breathing (Ultrasound Multi-frame Image Storage)."""
     ds = _header(seed, index, "us")

@@ -55,7 +55,11 @@ def test_a_chest_radiograph_is_a_presentation_dx_at_a_detectors_size():
     assert (ds.Rows, ds.Columns) == (2048, 1792) and ds.ViewPosition == "PA"
     assert ds.PresentationIntentType == "FOR PRESENTATION" and ds.PresentationLUTShape == "IDENTITY"
     assert ds.PixelSpacing == ds.ImagerPixelSpacing == [0.2, 0.2]
-    assert ds.PhotometricInterpretation == "MONOCHROME2" and (ds.BitsAllocated, ds.BitsStored, ds.HighBit) == (16, 12, 11)
+    assert ds.PhotometricInterpretation == "MONOCHROME2" and (ds.BitsAllocated, ds.BitsStored, ds.HighBit) == (
+        16,
+        12,
+        11,
+    )
     assert (ds.WindowCenter, ds.WindowWidth) == (2048.0, 4096.0)
     pixels = ds.pixel_array
     assert pixels.max() <= 4095 and np.percentile(pixels, 99) > 3000 and np.percentile(pixels, 1) < 400

@@ -106,8 +106,14 @@ def test_aliyun_nodules_lie_in_the_lungs_of_the_demo_ct():
         spacing = [float(ds.PixelSpacing[0]), float(ds.PixelSpacing[1]), 5.0]
         images.append(
             aliyun.Image(
-                key="k", rows=512, columns=512, series_uid=ds.SeriesInstanceUID, spacing=spacing, origin=[x, y, z],
-                slices=1, data=s.to_part10(ds),
+                key="k",
+                rows=512,
+                columns=512,
+                series_uid=ds.SeriesInstanceUID,
+                spacing=spacing,
+                origin=[x, y, z],
+                slices=1,
+                data=s.to_part10(ds),
             )
         )
     for n, image in enumerate(images):

@@ -56,7 +56,10 @@ def chest_radiograph(rng: np.random.Generator, rows: int, columns: int, female: 
     t = Torso(rng)
     lungs = [_lung(t, side, x, y) for side in (-1, 1)]
     soft = _soft_tissue(t, x, y, female)
-    air = sum(ndimage.gaussian_filter(lung, 1.0) * _lung_depth(t, side, x, y) for side, lung in zip((-1, 1), lungs))
+    air = sum(
+        ndimage.gaussian_filter(lung, 1.0) * _lung_depth(t, side, x, y)
+        for side, lung in zip((-1, 1), lungs, strict=True)
+    )
     in_lungs = ndimage.gaussian_filter(lungs[0] + lungs[1], 3.0)
     hila = sum(draw.ellipse(x, y, t.cx + s * 0.09, t.apex + 0.26, 0.035, 0.07, soft=0.7) for s in (-1, 1))
     heart = draw.ellipse(x, y, t.cx + 0.2 * t.heart / 2, t.apex + 0.86 * (t.base - t.apex), t.heart / 2, 0.2, 0.5)
@@ -154,9 +157,9 @@ def _ribs(rng: np.random.Generator, t: Torso, h: int, w: int) -> np.ndarray:
             ax = t.cx + side * (reach - s**1.4 * (reach - end))
             ay = py[-1] + 0.1 * s**0.7
             width = 0.019 * (1 + 0.03 * k) * h
-            posterior.append((list(zip(px, py)), width, 1.0))
+            posterior.append((list(zip(px, py, strict=True)), width, 1.0))
             if k < 7:
-                anterior.append((list(zip(ax, ay)), width * 1.25, 1.0))
+                anterior.append((list(zip(ax, ay, strict=True)), width * 1.25, 1.0))
             y0 += (t.base - t.apex) / 10.5 * (0.85 + 0.04 * k)
         clavicles.append(
             (
@@ -203,7 +206,7 @@ def _spine(t: Torso, x, y) -> np.ndarray:
 
 def _vessels(rng: np.random.Generator, t: Torso, h: int, w: int) -> np.ndarray:
     """Branching pulmonary vessels from each hilum, curving a little, thinning towards the periphery."""
-    lines = []
+    lines: list[draw.Line] = []
 
     def branch(px, py, angle, length, width, depth):
         points = [(px, py)]

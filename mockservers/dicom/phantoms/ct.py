@@ -35,11 +35,8 @@ def chest_ct(rng: np.random.Generator, size: int, levels: list[float]) -> list[P
     and right_lung (the image's: the patient's right lung is on the image's left)."""
     x, y = draw.coords(size, size)
     build = rng.uniform(0.9, 1.05)
-    vessels_seed = int(rng.integers(2**32))
-    out = []
-    for z in levels:
-        out.append(_slice(np.random.default_rng([vessels_seed, round(z * 1000)]), x, y, size, z, build))
-    return out
+    slice_seed = int(rng.integers(2**32))
+    return [_slice(np.random.default_rng([slice_seed, round(z * 1000)]), x, y, size, z, build) for z in levels]
 
 
 def _slice(rng, x, y, size, z, build) -> Phantom:
@@ -54,7 +51,13 @@ def _slice(rng, x, y, size, z, build) -> Phantom:
     grow = math.sin(math.pi * min(1.0, 0.15 + 0.85 * z)) ** 0.5
     lungs = []
     for side in (-1, 1):
-        lung = _oval(x.shape, 0.5 + side * 0.17 * build, cy - 0.01, 0.135 * build * (0.5 + 0.5 * grow), 0.215 * build * (0.45 + 0.55 * grow))
+        lung = _oval(
+            x.shape,
+            0.5 + side * 0.17 * build,
+            cy - 0.01,
+            0.135 * build * (0.5 + 0.5 * grow),
+            0.215 * build * (0.45 + 0.55 * grow),
+        )
         lungs.append(lung & muscle)
     mediastinum = _oval(x.shape, 0.5, cy - 0.06, 0.07 + 0.03 * z, 0.17)
     heart = None
@@ -101,7 +104,7 @@ def _slice(rng, x, y, size, z, build) -> Phantom:
 
 
 def _lung_vessels(rng, size: int) -> np.ndarray:
-    lines = []
+    lines: list[draw.Line] = []
     for side in (-1, 1):
         for _ in range(260):
             angle = rng.uniform(0, 2 * math.pi)
@@ -118,12 +121,16 @@ def _mediastinum(hu, x, y, cy, z, mediastinum, spine_at) -> None:
     """Fat around the great vessels; the aorta (an arch at the upper slices), the pulmonary artery, the vena
     cava; the trachea, then the two main bronchi; the oesophagus."""
     hu[mediastinum & (hu < 100)] = FAT * 0.8
-    sx, sy = spine_at
+    sy = spine_at[1]
     tubes = [(0.555, sy - 0.065, 0.028, BLOOD)]  # the descending aorta, left of the spine
     if 0.2 < z < 0.32:
         hu[_oval(x.shape, 0.5, cy - 0.1, 0.075, 0.03, angle=0.5)] = BLOOD  # the arch
     if 0.3 < z < 0.55:
-        tubes += [(0.47, cy - 0.12, 0.033, BLOOD), (0.545, cy - 0.13, 0.03, BLOOD * 0.9), (0.43, cy - 0.12, 0.018, BLOOD * 0.7)]
+        tubes += [
+            (0.47, cy - 0.12, 0.033, BLOOD),
+            (0.545, cy - 0.13, 0.03, BLOOD * 0.9),
+            (0.43, cy - 0.12, 0.018, BLOOD * 0.7),
+        ]
     for tx, ty, r, value in tubes:
         _put(hu, tx, ty, r, r, value)
     if z < 0.36:
@@ -158,4 +165,12 @@ def _bones(rng, hu, x, y, cy, rx, ry, z, spine_at) -> None:
         a = 0.72 * math.pi
         for side in (-1, 1):
             turn = side * (a - math.pi / 2) + math.pi / 2
-            _put(hu, 0.5 + side * (rx - 0.018) * math.sin(a), cy - (ry - 0.018) * math.cos(a), 0.07, 0.007, CORTEX * 0.8, turn)
+            _put(
+                hu,
+                0.5 + side * (rx - 0.018) * math.sin(a),
+                cy - (ry - 0.018) * math.cos(a),
+                0.07,
+                0.007,
+                CORTEX * 0.8,
+                turn,
+            )

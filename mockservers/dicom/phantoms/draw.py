@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-
 GRAIN_TILE = 1024
+Line = tuple[list[tuple[float, float]], float, float]  # points (shares of width and height), width in pixels, value
 
 
 def coords(rows: int, columns: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,9 +59,8 @@ def dome(x, y, cx, cy, rx, ry) -> np.ndarray:
     return np.sqrt(np.clip(1.0 - ((x - cx) / rx) ** 2 - ((y - cy) / ry) ** 2, 0.0, None))
 
 
-def polyline(rows: int, columns: int, lines: list[tuple[list[tuple[float, float]], float, float]]) -> np.ndarray:
-    """Thick polylines (points as shares of width and height; width in pixels; value) drawn on one plane, the
-    last drawn on top where they cross."""
+def polyline(rows: int, columns: int, lines: list[Line]) -> np.ndarray:
+    """Thick polylines drawn on one plane, the last drawn on top where they cross."""
     layer = Image.new("F", (columns, rows), 0.0)
     draw = ImageDraw.Draw(layer)
     for points, width, value in lines:
@@ -76,7 +75,7 @@ def polygon(rows: int, columns: int, points: list[tuple[float, float]], value: f
     return np.array(layer, dtype=np.float32)
 
 
-def bone(rows: int, columns: int, bones: list[tuple[list[tuple[float, float]], float, float]]) -> np.ndarray:
+def bone(rows: int, columns: int, bones: list[Line]) -> np.ndarray:
     """Tubular bones seen from the side: brighter at their cortex (the edges) than their marrow; drawn over one
     another (draw bones that cross in separate calls, and add them)."""
     outer = polyline(rows, columns, bones)
@@ -127,7 +126,6 @@ def grain(rng: np.random.Generator, rows: int, columns: int) -> np.ndarray:
     tile = np.roll(_grain_tile(), (dy, dx), axis=(0, 1))
     reps = (-(-rows // GRAIN_TILE), -(-columns // GRAIN_TILE))
     return np.tile(tile, reps)[:rows, :columns]
-
 
 
 def working_size(rows: int, columns: int, longest: int) -> tuple[int, int]:

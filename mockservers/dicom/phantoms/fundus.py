@@ -66,7 +66,8 @@ def _blend(rgb: np.ndarray, colour: np.ndarray, amount: np.ndarray) -> np.ndarra
 
 def _vessels(rng, h, w, disc_at, macula_at, disc_r, side) -> tuple[np.ndarray, np.ndarray]:
     """Veins and arteries (0..1 each): the four arcades and the nasal vessels from the disc, branching."""
-    veins, arteries = [], []
+    veins: list[draw.Line] = []
+    arteries: list[draw.Line] = []
     aspect = w / h
 
     def to_picture(px, py):
@@ -82,7 +83,14 @@ def _vessels(rng, h, w, disc_at, macula_at, disc_r, side) -> tuple[np.ndarray, n
         into.append((path, width, 1.0))
         if depth and width > 1.2:
             for turn in (-1, 1):
-                grow([(px, py)], angle + turn * rng.uniform(0.3, 0.7), length * rng.uniform(0.55, 0.8), width * 0.72, depth - 1, into)
+                grow(
+                    [(px, py)],
+                    angle + turn * rng.uniform(0.3, 0.7),
+                    length * rng.uniform(0.55, 0.8),
+                    width * 0.72,
+                    depth - 1,
+                    into,
+                )
 
     dx, dy = disc_at
     mx, my = macula_at
@@ -108,7 +116,14 @@ def _vessels(rng, h, w, disc_at, macula_at, disc_r, side) -> tuple[np.ndarray, n
                 grow([(bx, by)], out + rng.normal(0, 0.25), rx * 0.55, width * 0.6, 2, into)
                 grow([(bx, by)], out + math.pi + rng.normal(0, 0.3), rx * 0.3, width * 0.4, 1, into)
             # the nasal vessels
-            grow([(dx, dy + up * disc_r * 0.5)], math.atan2(up * 0.8, side) + rng.normal(0, 0.2), 0.16, width * 0.8, 3, into)
+            grow(
+                [(dx, dy + up * disc_r * 0.5)],
+                math.atan2(up * 0.8, side) + rng.normal(0, 0.2),
+                0.16,
+                width * 0.8,
+                3,
+                into,
+            )
     vein = ndimage.gaussian_filter(draw.polyline(h, w, veins), 0.7)
     artery = ndimage.gaussian_filter(draw.polyline(h, w, arteries), 0.7)
     return vein * 0.9, artery * 0.75

@@ -12,6 +12,7 @@ from mockservers.dicom.phantoms.base import Phantom
 
 CSF, GREY, WHITE, FAT, SKULL, NUCLEI = 1.0, 0.55, 0.36, 0.62, 0.04, 0.45
 
+
 def brain_mr(rng: np.random.Generator, size: int, level: float) -> Phantom:
     """Signal 0..~1 at `level` (0 at the ventricles' level, 1 high above them) and the truth: head and brain."""
     x, y = draw.coords(size, size)
@@ -35,13 +36,17 @@ def brain_mr(rng: np.random.Generator, size: int, level: float) -> Phantom:
     signal[brain] = WHITE
     signal[brain & ((depth < 0.06) | lined)] = GREY
     signal[sulci] = CSF * 0.85
-    fissure = (np.abs(X) < 0.006) & brain & ((Y < -0.1 * shrink) | (Y > 0.12 * shrink) | (level > 0.5))
+    fissure = (np.abs(X) < 0.006) & brain & ((-0.1 * shrink > Y) | (0.12 * shrink < Y) | (level > 0.5))
     signal[fissure] = CSF
     if level < 0.6:  # the lateral ventricles, their frontal horns and bodies, fading out above
         scale = 1 - level / 0.6
         for side in (-1, 1):
-            horn = draw.ellipse(X, Y, side * 0.035, -0.07, 0.03 * scale + 0.005, 0.1 * scale + 0.01, soft=0.2, angle=side * 0.25)
-            back = draw.ellipse(X, Y, side * 0.045, 0.1, 0.025 * scale + 0.004, 0.06 * scale + 0.01, soft=0.2, angle=-side * 0.35)
+            horn = draw.ellipse(
+                X, Y, side * 0.035, -0.07, 0.03 * scale + 0.005, 0.1 * scale + 0.01, soft=0.2, angle=side * 0.25
+            )
+            back = draw.ellipse(
+                X, Y, side * 0.045, 0.1, 0.025 * scale + 0.004, 0.06 * scale + 0.01, soft=0.2, angle=-side * 0.35
+            )
             signal = np.where(np.maximum(horn, back) > 0.5, CSF, signal)
         if level < 0.25:
             for side in (-1, 1):

@@ -32,7 +32,9 @@ def abdomen_us(rng: np.random.Generator, rows: int, columns: int) -> Phantom:
     echo[depth < wall] = 0.8  # the abdominal wall: fat and muscle layers
     echo[(depth > wall * 0.45) & (depth < wall * 0.6)] = 0.25
     gx, gy = rng.uniform(-0.12, 0.05), rng.uniform(0.42, 0.52)
-    gallbladder = draw.ellipse(X, y, gx, gy, rng.uniform(0.11, 0.15), rng.uniform(0.06, 0.08), soft=0.05, angle=rng.uniform(-0.4, 0.1))
+    gallbladder = draw.ellipse(
+        X, y, gx, gy, rng.uniform(0.11, 0.15), rng.uniform(0.06, 0.08), soft=0.05, angle=rng.uniform(-0.4, 0.1)
+    )
     shadow_band = draw.smoothstep(0.11, 0.07, np.abs(X - gx))
     echo *= 1 + 0.45 * shadow_band * draw.smoothstep(gy, gy + 0.15, y)  # posterior acoustic enhancement
     vein = draw.ellipse(X, y, gx + 0.22, gy - 0.08, 0.05, 0.025, soft=0.1, angle=0.3)
