@@ -287,6 +287,16 @@ def _code(value: str, scheme: str, meaning: str) -> Dataset:
     return item
 
 
+DX_ONLY = (
+    "PresentationIntentType",
+    "PresentationLUTShape",
+    "RescaleIntercept",
+    "RescaleSlope",
+    "RescaleType",
+    "ImagerPixelSpacing",
+    "PatientOrientation",
+    "BurnedInAnnotation",
+)
 SOP_CLASSES = {
     "CT": "1.2.840.10008.5.1.4.1.1.2",  # CT Image Storage
     "MR": "1.2.840.10008.5.1.4.1.1.4",  # MR Image Storage
@@ -310,6 +320,9 @@ def image_dataset(
 ) -> Dataset:
     """A small image of any modality; `study`/`series` (datasets) put it in an existing study or series."""
     ds = dx_dataset(seed, index, rows=1, columns=1)
+    if modality != "DX":
+        for keyword in DX_ONLY:
+            delattr(ds, keyword)
     rng = seeded_random(seed, "image", index)
     ds.SOPClassUID = SOP_CLASSES.get(modality, SOP_CLASSES["CT"])
     ds.Modality = modality
