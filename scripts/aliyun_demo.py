@@ -5,17 +5,15 @@ STS credentials and its result callback."""
 import _bootstrap  # noqa: F401  (must come first: picks the project's virtualenv)
 
 import argparse
-import io
 import os
 import queue
 import time
 
 import oss2
-import pydicom
 from _receiver import start_receiver
 
 from mockservers.aliyun.client import AliyunAPIError, AliyunClient, OssSource
-from mockservers.dicom.synthetic import dx_file
+from mockservers.dicom.synthetic import ct_series, knee_dataset, to_part10
 
 OSS_KEY_ID, OSS_SECRET, BUCKET = "mock-access-key-id", "mock-access-key-secret", "demo-bucket"
 
@@ -28,20 +26,8 @@ def acknowledge(path: str) -> dict:
 
 
 def ct_study(seed: int, slices: int = 3) -> tuple[str, list[bytes]]:
-    first = pydicom.dcmread(io.BytesIO(dx_file(seed=seed, index=0, Modality="CT")))
-    files = [
-        dx_file(
-            seed=seed,
-            index=i,
-            Modality="CT",
-            StudyInstanceUID=first.StudyInstanceUID,
-            SeriesInstanceUID=first.SeriesInstanceUID,
-            SliceThickness=2.5,
-            ImagePositionPatient=[-160.0, -160.0, -50.0 + 2.5 * i],
-        )
-        for i in range(slices)
-    ]
-    return str(first.StudyInstanceUID), files
+    series = ct_series(seed=seed, index=0, slices=slices)
+    return str(series[0].StudyInstanceUID), [to_part10(ds) for ds in series]
 
 
 def main() -> int:
@@ -93,7 +79,7 @@ def main() -> int:
             oss2.StsAuth(cred["AccessKeyId"], cred["AccessKeySecret"], cred["SecurityToken"]), server, BUCKET
         )
         knee_key = f"demo/{run}/knee.dcm"
-        sts_bucket.put_object(knee_key, dx_file(seed=run, index=9, BodyPartExamined="KNEE"))
+        sts_bucket.put_object(knee_key, to_part10(knee_dataset(seed=run, index=9)))
         sts_source = OssSource(
             cred["AccessKeyId"], cred["AccessKeySecret"], server, BUCKET, knee_key, security_token=cred["SecurityToken"]
         )

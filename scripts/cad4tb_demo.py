@@ -9,7 +9,7 @@ import os
 import zipfile
 
 from mockservers.cad4tb.client import Cad4tbAPIError, Cad4tbClient
-from mockservers.dicom.synthetic import dx_file
+from mockservers.dicom.synthetic import chest_file
 
 
 def main() -> int:
@@ -22,7 +22,7 @@ def main() -> int:
     client = Cad4tbClient(args.base_url, args.username, args.password)
     try:
         print(f"1. Upload a synthetic chest DX to some-project/some-archive at {args.base_url} as {args.username}")
-        ids = client.upload(dx_file(index=11, PatientID="DEMO-0001"), filename="demo chest (PA).dcm")
+        ids = client.upload(chest_file(index=11, PatientID="DEMO-0001"), filename="demo chest (PA).dcm")
         pid, study, series = ids["PatientID"], ids["StudyInstanceUID"], ids["SeriesInstanceUID"]
         print(f"   PatientID {pid}\n   StudyInstanceUID {study}\n   SeriesInstanceUID {series}")
         patient = client.get_patient(pid)

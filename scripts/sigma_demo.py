@@ -7,7 +7,7 @@ import os
 
 from _receiver import start_receiver
 
-from mockservers.dicom.synthetic import dx_file
+from mockservers.dicom.synthetic import chest_file
 from mockservers.sigma.client import SigmaAPIError, SigmaClient
 
 
@@ -21,7 +21,7 @@ def main() -> int:
         client.login()
         print(f"   token {client.token[:12]}…, access_key {client.user_info['access_key']}")
         print("2. Upload a synthetic chest DX (POST opens the upload, PUT sends the file with its MD5)")
-        ids = client.upload_dicom(dx_file(index=7), name="C:\\Users\\demo\\chest.dcm")
+        ids = client.upload_dicom(chest_file(index=7), name="C:\\Users\\demo\\chest.dcm")
         print(f"   series {ids['series_id']}, store_id {ids['store_id']}")
         receiver, received = start_receiver()
         notify_url = receiver + "/sigma-notify"

@@ -10,32 +10,44 @@ from sqlalchemy import select
 from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.models import Analysis
 from mockservers.aliyun.oss.store import OssStore
-from mockservers.dicom.synthetic import dx_file
+from mockservers.dicom.synthetic import chest_file, ct_series, fundus_dataset, knee_dataset, to_part10
 
-# (studyType, the file's DICOM overrides, the state the analysis is left in). A knee study of a CT image fails as
-# the platform would fail it (100010: the wrong Modality for the study type).
+# (studyType, the pictures, the state the analysis is left in). A knee study of a CT image fails as the platform
+# would fail it (100010: the wrong Modality for the study type).
 PLAN = (
-    (4, {}, "success"),
-    (2, {}, "success"),
-    (4, {"Modality": "CT"}, "failed"),
-    (3, {"Modality": "OP", "ImageLaterality": "R"}, "success"),
-    (1, {"Modality": "CT", "SliceThickness": 1.25, "ImagePositionPatient": [-150.0, -150.0, -100.0]}, "running"),
+    (4, "knees", "success"),
+    (2, "chest", "success"),
+    (4, "ct slice", "failed"),
+    (3, "fundus", "success"),
+    (1, "ct", "running"),
 )
+
+
+def pictures(kind: str, seed: int, index: int) -> list[bytes]:
+    """The study's files: each study type's own modality (lung nodules: a CT series)."""
+    if kind == "knees":
+        return [to_part10(knee_dataset(seed, index, knees=2 if index % 3 else 1))]
+    if kind == "chest":
+        return [chest_file(seed, index)]
+    if kind == "fundus":
+        return [to_part10(fundus_dataset(seed, index, laterality="RL"[index % 2]))]
+    return [to_part10(ds) for ds in ct_series(seed, index, slices=1 if kind == "ct slice" else 6)]
 
 
 def seed(unit, studies: int, progress) -> None:
     for index in range(studies):
-        study_type, overrides, state = PLAN[index % len(PLAN)]
+        study_type, kind, state = PLAN[index % len(PLAN)]
         with unit() as ctx:
             store = OssStore(ctx)
             store.seed()
             bucket = ctx.config["oss"]["buckets"][0]
             key_id, secret = next(iter(ctx.config["oss"]["credentials"].items()))
             namespace = next(iter(ctx.config["tenants"]))
-            data = dx_file(seed=ctx.seed, index=2000 + index, rows=256, columns=256, **overrides)
-            study_uid = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True).StudyInstanceUID
+            files = pictures(kind, ctx.seed, 2000 + index)
+            study_uid = pydicom.dcmread(io.BytesIO(files[0]), stop_before_pixels=True).StudyInstanceUID
             prefix = f"demo/{study_uid}"
-            store.put(bucket, f"{prefix}/0001.dcm", data, content_type="application/dicom")
+            for n, data in enumerate(files, start=1):
+                store.put(bucket, f"{prefix}/{n:04d}.dcm", data, content_type="application/dicom")
             backend = AliyunBackend(ctx)
             backend.execute(
                 namespace,

@@ -1,11 +1,11 @@
-"""Demo data: synthetic chest X-rays and retina images in the demo archive, most processed, some with a report."""
+"""Demo data: synthetic chest radiographs and fundus photographs in the demo archive, most processed, some with a
+report."""
 
 from __future__ import annotations
 
 from mockservers.cad4tb.backend import Cad4tbBackend
-from mockservers.dicom.synthetic import dx_file
+from mockservers.dicom.synthetic import chest_file, fundus_dataset, to_part10
 
-RETINA = {"Modality": "OP", "SOPClassUID": "1.2.840.10008.5.1.4.1.1.77.1.5.1"}
 UPLOAD = {"upload_project", "api_instance_upload"}
 REPORT = '{"tb_suspected": false, "conclusion": "normal"}'
 
@@ -29,7 +29,10 @@ def seed(unit, studies: int, progress) -> None:
             project, archives = next((p, a) for p, a in user["projects"].items() if a)
             scope = {"Project": project, "Archive": archives[0]}
             retina = index % 5 == 4
-            data = dx_file(seed=ctx.seed, index=2000 + index, **(RETINA if retina else {}))
+            if retina:
+                data = to_part10(fundus_dataset(ctx.seed, 2000 + index, laterality="RL"[index % 2]))
+            else:
+                data = chest_file(seed=ctx.seed, index=2000 + index)
             ids = backend.upload(user, {**scope, "file": (f"demo_{index:03d}.dcm", data)})
             if index % 4 != 3:  # most are processed; every fourth is left processing
                 backend.finish_now({**scope, **ids})

@@ -325,10 +325,13 @@ def _joint_space(g: np.ndarray, leg: np.ndarray, bone_level: float) -> np.ndarra
     if len(band) < 3:
         return None
     row = int(band[np.argmin(share[band])])
-    above, below = share[top:row], share[row + 1 : bottom]
+    # The bone next to the gap: the condyles above, the plateau below (the shafts further off are narrower than
+    # the soft tissue around them, so a median over the whole leg would miss a real knee's joint).
+    reach = max(3, (bottom - top) // 6)
+    above, below = share[max(top, row - reach) : row], share[row + 1 : row + 1 + reach]
     if not len(above) or not len(below):
         return None
-    bones = min(float(np.median(above)), float(np.median(below)))  # femur above, tibia below
+    bones = min(float(np.percentile(above, 90)), float(np.percentile(below, 90)))
     if bones < share[row] + 0.25:
         return None
     level = (share[row] + bones) / 2
@@ -386,12 +389,12 @@ def _find_fundus(pixels: np.ndarray) -> Fundus | None:
     inner = ndimage.binary_erosion(fov, iterations=max(1, int(diameter * 0.05)))
     if not inner.any():
         return None
-    fine = ndimage.gaussian_filter(g, max(1.0, diameter / 40))
+    fine = _smooth_within(g, fov, max(1.0, diameter / 40))
     median = float(np.median(g[fov]))
     disc_at = np.unravel_index(int(np.argmax(np.where(inner, fine, -1.0))), g.shape)
     if fine[disc_at] - median < 0.15:
         return None
-    coarse = ndimage.gaussian_filter(g, max(1.0, diameter / 20))
+    coarse = _smooth_within(g, fov, max(1.0, diameter / 20))
     yy, xx = np.mgrid[: g.shape[0], : g.shape[1]]
     distance = np.hypot(yy - disc_at[0], xx - disc_at[1])
     candidates = inner & (distance >= 0.2 * diameter) & (distance <= 0.45 * diameter)
@@ -407,3 +410,10 @@ def _find_fundus(pixels: np.ndarray) -> Fundus | None:
     return Fundus(
         Region(fov, step, rows, columns), Region(disc, step, rows, columns), Region(macula, step, rows, columns), True
     )
+
+
+def _smooth_within(g: np.ndarray, inside: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur of the values inside a mask, the outside left out (not averaged in as black): the rim of a
+    photograph's field, darker than its middle, would otherwise look darker still."""
+    weight = ndimage.gaussian_filter(inside.astype(np.float64), sigma)
+    return np.where(inside, ndimage.gaussian_filter(np.where(inside, g, 0.0), sigma) / np.maximum(weight, 1e-6), 0.0)

@@ -8,7 +8,7 @@ from mockservers.core.runtime import Context
 from mockservers.dicom.archive import Archive
 from mockservers.dicom.face import Face
 from mockservers.dicom.models import DicomInstance, DicomStudy
-from mockservers.dicom.synthetic import image_dataset, rle_part10, to_part10
+from mockservers.dicom.synthetic import chest_file, ct_series, join, mr_series, rle_part10, to_part10, us_dataset
 
 MODALITIES = ("CT", "MR", "DX", "US")
 
@@ -46,29 +46,28 @@ def studies(ctx: Context, key: str, limit: int = 500) -> list[dict]:
 
 
 def demo(unit, count: int, progress, make_face) -> None:
-    """`count` studies of several modalities (a multi-frame one in RLE Lossless), one transaction each."""
+    """`count` studies of several modalities, one transaction each: a chest CT series, a brain MR series, a chest
+    radiograph, an abdominal ultrasound frame with a cine (multi-frame, RLE Lossless)."""
     for i in range(count):
         with unit() as ctx:
             face: Face = make_face(ctx)
-            modality = MODALITIES[i % len(MODALITIES)]
-            first = image_dataset(ctx.seed + 7000, i * 10, modality, rows=64, columns=64)
-            files = [to_part10(first)]
-            if modality in ("CT", "MR"):
-                files.append(
-                    to_part10(
-                        image_dataset(
-                            ctx.seed + 7000, i * 10 + 1, modality, rows=64, columns=64, study=first, series=first
-                        )
-                    )
-                )
-            if modality == "MR":
-                files.append(
-                    rle_part10(
-                        image_dataset(ctx.seed + 7000, i * 10 + 2, modality, frames=4, rows=64, columns=64, study=first)
-                    )
-                )
-            archive, seen = Archive(ctx, face, planned=len(files)), set[str]()
+            seen = set[str]()
+            files = demo_files(MODALITIES[i % len(MODALITIES)], ctx.seed + 7000, i * 10)
+            archive = Archive(ctx, face, planned=len(files))
             for data in files:
                 archive.store(data, None, seen)
             archive.write_pending()
         progress()
+
+
+def demo_files(modality: str, seed: int, index: int) -> list[bytes]:
+    """One demo study's Part-10 files."""
+    if modality == "CT":
+        return [to_part10(ds) for ds in ct_series(seed, index)]
+    if modality == "MR":
+        return [to_part10(ds) for ds in mr_series(seed, index)]
+    if modality == "DX":
+        return [chest_file(seed, index)]
+    still = us_dataset(seed, index)
+    cine = join(us_dataset(seed, index + 1, frames=4, rows=300, columns=400), study=still)
+    return [to_part10(still), rle_part10(cine)]

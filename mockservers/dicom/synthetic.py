@@ -1,18 +1,25 @@
-"""Small, plausible synthetic DICOM files made with pydicom and Faker (deterministic per seed)."""
+"""Plausible synthetic DICOM files made with pydicom and Faker, their pixels drawn by dicom/phantoms: a chest
+radiograph, a knee radiograph, a fundus photograph, a chest CT series, a brain MR series, an abdominal
+ultrasound frame and cine. Deterministic: each file is a function of the seed and its index alone."""
 
 from __future__ import annotations
 
 import array
+import copy
 import io
-import math
 from datetime import date, timedelta
 
+import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian
 
 from mockservers.core.fake import seeded_faker, seeded_random
+from mockservers.dicom.phantoms import ct, fundus, knee, mr, us
+from mockservers.dicom.phantoms.chest import chest_radiograph
 
 DX_STORAGE = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
+US_IMAGE = "1.2.840.10008.5.1.4.1.1.6.1"  # Ultrasound Image Storage (one frame)
 UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root, which it also uses for generate_uid
 STUDY_DATES_FROM = date(2024, 1, 1)
 
@@ -21,26 +28,15 @@ def make_uid(rng) -> str:
     return UID_ROOT + ".".join(str(rng.randint(1, 99999)) for _ in range(4))
 
 
-def _pixels(rng, rows: int, columns: int) -> bytes:
-    """A chest-film-like picture: a bright body with two darker lung fields, plus noise."""
-    data = array.array("H")
-    cx, cy = columns / 2, rows / 2
-    for y in range(rows):
-        for x in range(columns):
-            body = 2200 if abs(x - cx) < columns * 0.42 else 300
-            lung = any(
-                ((x - lx) / (columns * 0.15)) ** 2 + ((y - cy) / (rows * 0.33)) ** 2 < 1
-                for lx in (cx - columns * 0.18, cx + columns * 0.18)
-            )
-            value = body - (1300 if lung else 0) + int(200 * math.sin(y / 9.0)) + rng.randint(0, 120)
-            data.append(max(0, min(4095, value)))
-    return data.tobytes()
+def pixel_rng(seed: int, *parts) -> np.random.Generator:
+    """numpy's generator for a picture's pixels, seeded like seeded_random: by the seed and the parts alone."""
+    return np.random.default_rng(seeded_random(seed, "pixels", *parts).getrandbits(128))
 
 
-def dx_dataset(seed: int = 0, index: int = 0, rows: int = 128, columns: int = 128, **overrides) -> Dataset:
-    """A chest DX image (For Presentation), one per (seed, index)."""
-    rng = seeded_random(seed, "dx", index)
-    fake = seeded_faker(seed, "dx", index)
+def _header(seed: int, index: int, kind: str) -> Dataset:
+    """Patient, study and series of one synthetic study (`kind` keeps each kind's patients apart)."""
+    rng = seeded_random(seed, kind, index)
+    fake = seeded_faker(seed, kind, index)
     # Days counted from a fixed date, never from today (Faker's date_of_birth does) nor through the machine's
     # time zone (its date_between does): the same seed gives the same bytes on any day, anywhere.
     study_date = STUDY_DATES_FROM + timedelta(days=fake.random_int(0, 730))
@@ -61,25 +57,48 @@ def dx_dataset(seed: int = 0, index: int = 0, rows: int = 128, columns: int = 12
     ds.StudyDate = ds.SeriesDate = ds.ContentDate = study_date.strftime("%Y%m%d")
     ds.StudyTime = ds.SeriesTime = ds.ContentTime = f"{rng.randint(7, 18):02d}{rng.randint(0, 59):02d}00.000"
     ds.StudyID = str(rng.randint(1, 999))
-    ds.StudyDescription = "Chest PA"
-    ds.SeriesDescription = "Chest"
     ds.SeriesNumber = rng.randint(1, 20000)
     ds.InstanceNumber = 1
-    ds.Modality = "DX"
-    ds.BodyPartExamined = "CHEST"
-    ds.ProtocolName = "Chest PA"
-    ds.ViewPosition = "PA"
     ds.Manufacturer = "Mock Medical Systems"
     ds.InstitutionName = f"{fake.city()} General Hospital"
-    ds.StationName = "DR01"
     ds.ImageType = ["ORIGINAL", "PRIMARY"]
+    return ds
+
+
+def _monochrome(ds: Dataset, pixels: np.ndarray, bits: int, center, width) -> None:
+    """Greyscale pixels (unsigned, `bits` of 16 stored) and the window a viewer opens them with."""
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.SamplesPerPixel = 1
-    ds.Rows, ds.Columns = rows, columns
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-    ds.PixelSpacing = [0.139, 0.139]
-    ds.WindowCenter, ds.WindowWidth = 2048.0, 4096.0
-    ds.PixelData = _pixels(rng, rows, columns)
+    ds.Rows, ds.Columns = pixels.shape[-2:]
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, bits, bits - 1, 0
+    ds.WindowCenter, ds.WindowWidth = center, width
+    ds.PixelData = np.ascontiguousarray(pixels, dtype="<u2").tobytes()
+
+
+def _radiograph(ds: Dataset, body_part: str, description: str, spacing: float) -> None:
+    """What a DX (For Presentation) image says of itself."""
+    ds.Modality = "DX"
+    ds.SOPClassUID = DX_STORAGE
+    ds.BodyPartExamined = body_part
+    ds.StudyDescription = ds.ProtocolName = description
+    ds.PresentationIntentType = "FOR PRESENTATION"
+    ds.PresentationLUTShape = "IDENTITY"
+    ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = 0, 1, "US"
+    ds.PixelSpacing = ds.ImagerPixelSpacing = [spacing, spacing]
+    ds.PatientOrientation = ["L", "F"]
+    ds.BurnedInAnnotation = "NO"
+    ds.StationName = "DR01"
+
+
+def dx_dataset(seed: int = 0, index: int = 0, rows: int = 128, columns: int = 128, **overrides) -> Dataset:
+    """A chest DX image (For Presentation), PA, one per (seed, index), any size (2048 x 1792 is a detector's)."""
+    ds = _header(seed, index, "dx")
+    _radiograph(ds, "CHEST", "Chest PA", 0.139)
+    ds.SeriesDescription = "Chest"
+    ds.ViewPosition = "PA"
+    female = ds.PatientSex == "F"
+    pixels = chest_radiograph(pixel_rng(seed, "dx", index), rows, columns, female=female).pixels
+    _monochrome(ds, np.rint(pixels * 4095), 12, 2048.0, 4096.0)
     for keyword, value in overrides.items():
         setattr(ds, keyword, value)
     return ds
@@ -101,11 +120,189 @@ def dx_file(seed: int = 0, index: int = 0, **kwargs) -> bytes:
     return to_part10(dx_dataset(seed, index, **kwargs))
 
 
+def chest_file(seed: int = 0, index: int = 0, **overrides) -> bytes:
+    """A chest radiograph at a detector's size: 2048 x 1792 pixels of 0.2 mm."""
+    return dx_file(
+        seed, index, rows=2048, columns=1792, PixelSpacing=[0.2, 0.2], ImagerPixelSpacing=[0.2, 0.2], **overrides
+    )
+
+
+def knee_dataset(seed: int = 0, index: int = 0, knees: int = 2, **overrides) -> Dataset:
+    """An AP knee radiograph: both knees standing (landscape, 1640 x 2048) or one (portrait, 2048 x 1640)."""
+    ds = _header(seed, index, "knee")
+    both = knees == 2
+    _radiograph(ds, "KNEE", "Knees AP standing" if both else "Knee AP", 0.15)
+    ds.SeriesDescription = "Knees AP" if both else "Knee AP"
+    ds.ViewPosition = "AP"
+    ds.ImageLaterality = "B" if both else ("R" if index % 2 else "L")
+    rows, columns = (1640, 2048) if both else (2048, 1640)
+    pixels = knee.knee_radiograph(pixel_rng(seed, "knee", index), rows, columns, knees=knees).pixels
+    _monochrome(ds, np.rint(pixels * 4095), 12, 2048.0, 4096.0)
+    for keyword, value in overrides.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def fundus_dataset(seed: int = 0, index: int = 0, laterality: str = "R", size: int = 1536, **overrides) -> Dataset:
+    """A colour fundus photograph (Ophthalmic Photography 8 Bit, RGB), macula-centred, of the right or left eye."""
+    ds = _header(seed, index, "fundus")
+    ds.SOPClassUID = SOP_CLASSES["OP"]
+    ds.Modality = "OP"
+    ds.BodyPartExamined = "EYE"
+    ds.StudyDescription = ds.ProtocolName = "Fundus photography"
+    ds.SeriesDescription = f"Colour fundus {'OD' if laterality == 'R' else 'OS'}"
+    ds.ImageLaterality = laterality
+    ds.AnatomicRegionSequence = Sequence([_code("81745001", "SCT", "Eye")])
+    ds.BurnedInAnnotation, ds.LossyImageCompression = "NO", "00"
+    ds.PixelSpacing = [0.007, 0.007]
+    pixels = fundus.fundus_photograph(pixel_rng(seed, "fundus", index), size, size, right_eye=laterality == "R")
+    ds.Rows, ds.Columns = size, size
+    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, "RGB", 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PixelData = np.rint(pixels.pixels * 255).astype(np.uint8).tobytes()
+    for keyword, value in overrides.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def ct_series(seed: int = 0, index: int = 0, slices: int = 6, size: int = 512, **overrides) -> list[Dataset]:
+    """Axial slices of a chest CT (contrast-enhanced), apex to base, HU = stored - 1024, windowed for the
+    mediastinum (the first window) and the lungs."""
+    first = _header(seed, index, "ct")
+    spacing = round(360.0 / size, 4)
+    gap = round(240.0 / slices, 1)
+    levels = [0.12 + 0.68 * n / (slices - 1) for n in range(slices)] if slices > 1 else [0.5]
+    pictures = ct.chest_ct(pixel_rng(seed, "ct", index), size, levels)
+    uids = seeded_random(seed, "ct-slices", index)
+    out = []
+    for n, picture in enumerate(pictures):
+        ds = copy.deepcopy(first)
+        if n:
+            ds.SOPInstanceUID = make_uid(uids)
+        ds.SOPClassUID = SOP_CLASSES["CT"]
+        ds.Modality = "CT"
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+        ds.BodyPartExamined = "CHEST"
+        ds.StudyDescription = ds.ProtocolName = "CT Chest with contrast"
+        ds.SeriesDescription = "Chest 5mm"
+        ds.ManufacturerModelName = "Mock CT 3000"
+        ds.InstanceNumber = n + 1
+        ds.PatientPosition = "HFS"
+        z = round(-40.0 - gap * n, 2)
+        ds.ImagePositionPatient = [-180.0, -180.0 + spacing * size * 0.02, z]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.SliceLocation = z
+        ds.SliceThickness = 5.0
+        ds.PixelSpacing = [spacing, spacing]
+        ds.KVP = 120
+        ds.ConvolutionKernel = "STANDARD"
+        ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = -1024, 1, "HU"
+        _monochrome(ds, np.clip(np.rint(picture.pixels) + 1024, 0, 4095), 12, [40, -600], [400, 1500])
+        ds.WindowCenterWidthExplanation = ["MEDIASTINUM", "LUNG"]
+        for keyword, value in overrides.items():
+            setattr(ds, keyword, value)
+        out.append(ds)
+    return out
+
+
+def mr_series(seed: int = 0, index: int = 0, slices: int = 4, size: int = 256, **overrides) -> list[Dataset]:
+    """Axial T2-weighted slices through a head, from the ventricles up."""
+    first = _header(seed, index, "mr")
+    rng = pixel_rng(seed, "mr", index)
+    uids = seeded_random(seed, "mr-slices", index)
+    spacing = round(230.0 / size, 4)
+    out = []
+    for n in range(slices):
+        signal = mr.brain_mr(rng, size, level=n / max(1, slices)).pixels
+        ds = copy.deepcopy(first)
+        if n:
+            ds.SOPInstanceUID = make_uid(uids)
+        ds.SOPClassUID = SOP_CLASSES["MR"]
+        ds.Modality = "MR"
+        ds.BodyPartExamined = "HEAD"
+        ds.StudyDescription = ds.ProtocolName = "MRI Brain"
+        ds.SeriesDescription = "T2 TSE AX"
+        ds.ManufacturerModelName = "Mock MR 1.5T"
+        ds.InstanceNumber = n + 1
+        ds.ScanningSequence, ds.SequenceVariant, ds.MRAcquisitionType = "SE", "SK", "2D"
+        ds.EchoTime, ds.RepetitionTime, ds.EchoTrainLength = 100.0, 4000.0, 16
+        ds.MagneticFieldStrength, ds.ImagingFrequency = 1.5, 63.87
+        ds.PatientPosition = "HFS"
+        z = round(10.0 + 6.0 * n, 2)
+        ds.ImagePositionPatient = [-115.0, -115.0, z]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.SliceLocation = z
+        ds.SliceThickness, ds.SpacingBetweenSlices = 5.0, 6.0
+        ds.PixelSpacing = [spacing, spacing]
+        _monochrome(ds, np.clip(np.rint(signal * 1000), 0, 4095), 12, 500.0, 1000.0)
+        for keyword, value in overrides.items():
+            setattr(ds, keyword, value)
+        out.append(ds)
+    return out
+
+
+def us_dataset(
+    seed: int = 0, index: int = 0, frames: int = 1, rows: int = 600, columns: int = 800, **overrides
+) -> Dataset:
+    """A B-mode frame of the right upper abdomen (8-bit), or a cine of `frames` frames as the liver moves with
+    breathing (Ultrasound Multi-frame Image Storage)."""
+    ds = _header(seed, index, "us")
+    picture = us.abdomen_us(pixel_rng(seed, "us", index), rows, columns)
+    still = np.rint(picture.pixels * 255).astype(np.uint8)
+    if frames > 1:
+        ds.SOPClassUID = SOP_CLASSES["US"]
+        ds.NumberOfFrames = frames
+        ds.FrameTime, ds.CineRate = 40.0, 25
+        shifts = [round(6 * np.sin(2 * np.pi * f / frames)) for f in range(frames)]
+        sector = picture.truth["sector"]
+        data = np.stack([np.where(sector, np.roll(still, shift, axis=0), 0) for shift in shifts])
+    else:
+        ds.SOPClassUID = US_IMAGE
+        data = still
+    ds.Modality = "US"
+    ds.BodyPartExamined = "ABDOMEN"
+    ds.StudyDescription = ds.ProtocolName = "US Abdomen"
+    ds.SeriesDescription = "RUQ liver / gallbladder"
+    ds.ManufacturerModelName = "Mock US C5-1"
+    ds.PhotometricInterpretation, ds.SamplesPerPixel = "MONOCHROME2", 1
+    ds.Rows, ds.Columns = rows, columns
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.BurnedInAnnotation = "NO"
+    region = Dataset()
+    region.RegionSpatialFormat, region.RegionDataType, region.RegionFlags = 1, 1, 0
+    region.RegionLocationMinX0, region.RegionLocationMinY0 = 0, 0
+    region.RegionLocationMaxX1, region.RegionLocationMaxY1 = columns - 1, rows - 1
+    region.PhysicalUnitsXDirection = region.PhysicalUnitsYDirection = 3  # cm
+    region.PhysicalDeltaX = region.PhysicalDeltaY = round(16.0 / rows, 5)
+    ds.SequenceOfUltrasoundRegions = Sequence([region])
+    ds.PixelData = data.tobytes()
+    for keyword, value in overrides.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def _code(value: str, scheme: str, meaning: str) -> Dataset:
+    item = Dataset()
+    item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = value, scheme, meaning
+    return item
+
+
+DX_ONLY = (
+    "PresentationIntentType",
+    "PresentationLUTShape",
+    "RescaleIntercept",
+    "RescaleSlope",
+    "RescaleType",
+    "ImagerPixelSpacing",
+    "PatientOrientation",
+    "BurnedInAnnotation",
+)
 SOP_CLASSES = {
     "CT": "1.2.840.10008.5.1.4.1.1.2",  # CT Image Storage
     "MR": "1.2.840.10008.5.1.4.1.1.4",  # MR Image Storage
     "DX": DX_STORAGE,
     "US": "1.2.840.10008.5.1.4.1.1.3.1",  # Ultrasound Multi-frame Image Storage
+    "OP": "1.2.840.10008.5.1.4.1.1.77.1.5.1",  # Ophthalmic Photography 8 Bit Image Storage
     "XA": "1.2.840.10008.5.1.4.1.1.12.1",  # X-Ray Angiographic Image Storage (multi-frame)
 }
 
@@ -123,6 +320,9 @@ def image_dataset(
 ) -> Dataset:
     """A small image of any modality; `study`/`series` (datasets) put it in an existing study or series."""
     ds = dx_dataset(seed, index, rows=1, columns=1)
+    if modality != "DX":
+        for keyword in DX_ONLY:
+            delattr(ds, keyword)
     rng = seeded_random(seed, "image", index)
     ds.SOPClassUID = SOP_CLASSES.get(modality, SOP_CLASSES["CT"])
     ds.Modality = modality
@@ -141,30 +341,7 @@ def image_dataset(
     ds.PixelData = bytes(pixels)
     if frames > 1:
         ds.NumberOfFrames = frames
-    for source, keywords in (
-        (
-            study,
-            (
-                "StudyInstanceUID",
-                "PatientName",
-                "PatientID",
-                "PatientBirthDate",
-                "PatientSex",
-                "PatientAge",
-                "AccessionNumber",
-                "StudyDate",
-                "StudyTime",
-                "StudyID",
-                "StudyDescription",
-                "InstitutionName",
-            ),
-        ),
-        (series, ("SeriesInstanceUID", "SeriesNumber", "Modality", "SeriesDescription", "SeriesDate", "SeriesTime")),
-    ):
-        if source is not None:
-            for kw in keywords:
-                if kw in source:
-                    setattr(ds, kw, source.get(kw))
+    join(ds, study, series)
     if series is not None:
         ds.InstanceNumber = index + 1
     for keyword, value in overrides.items():
@@ -172,10 +349,35 @@ def image_dataset(
     return ds
 
 
+STUDY_KEYWORDS = (
+    "StudyInstanceUID",
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "PatientAge",
+    "AccessionNumber",
+    "StudyDate",
+    "StudyTime",
+    "StudyID",
+    "StudyDescription",
+    "InstitutionName",
+)
+SERIES_KEYWORDS = ("SeriesInstanceUID", "SeriesNumber", "Modality", "SeriesDescription", "SeriesDate", "SeriesTime")
+
+
+def join(ds: Dataset, study: Dataset | None = None, series: Dataset | None = None) -> Dataset:
+    """`ds` put in the study (and the series) of other datasets: their patient, study (and series) attributes."""
+    for source, keywords in ((study, STUDY_KEYWORDS), (series, SERIES_KEYWORDS)):
+        if source is not None:
+            for kw in keywords:
+                if kw in source:
+                    setattr(ds, kw, source.get(kw))
+    return ds
+
+
 def rle_part10(ds: Dataset) -> bytes:
     """The dataset as RLE Lossless (pydicom's own encoder: no plugin needed)."""
-    import copy
-
     from pydicom.uid import RLELossless
 
     ds = copy.deepcopy(ds)

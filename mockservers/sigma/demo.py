@@ -1,4 +1,4 @@
-"""Demo data: synthetic chest DX studies uploaded to the demo account, with jobs in every state."""
+"""Demo data: synthetic chest radiographs (2048 x 1792) uploaded to the demo account, with jobs in every state."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 
 import pydicom
 
-from mockservers.dicom.synthetic import dx_file
+from mockservers.dicom.synthetic import chest_file
 from mockservers.sigma.backend import SigmaBackend
 
 STATES = ("success", "success", "failed", "running", "waiting")
@@ -19,7 +19,7 @@ def seed(unit, studies: int, progress) -> None:
             backend = SigmaBackend(ctx)
             account = next(iter(ctx.config["accounts"]))
             user = next(iter(ctx.config["accounts"][account]["users"]))
-            data = dx_file(seed=ctx.seed, index=1000 + index, rows=256, columns=256)
+            data = chest_file(seed=ctx.seed, index=1000 + index)
             ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
             upload = backend.init_upload(
                 account, user, ds.SeriesInstanceUID, {"quantity": "1", "converted": "1", "overwrite": "1"}

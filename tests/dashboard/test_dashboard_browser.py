@@ -59,7 +59,7 @@ def test_a_job_changes_state_after_a_clock_advance(page, mock_server):
 def test_a_thumbnail_shows_the_boxes(page, mock_server):
     client = SigmaClient(mock_server.url("sigma"))
     client.login()
-    ids = client.upload_dicom(dx_file(index=2, rows=256, columns=256))
+    ids = client.upload_dicom(dx_file(index=3, rows=256, columns=256))  # an image sigma finds something on
     client.new_job(ids["study_id"], ids["series_id"], ids["patient_id"], ids["filename"])
     mock_server.admin.advance(60)
     image = page.locator(".study img").first

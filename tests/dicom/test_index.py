@@ -60,7 +60,7 @@ def test_dashboard_studies_and_demo_seeding(tmp_path):
             counts = sorted(
                 len(client.get(f"{base}/studies/{s['0020000D']['Value'][0]}/instances").json) for s in found
             )
-            assert counts == [1, 1, 2, 3]
+            assert counts == [1, 2, 4, 6]  # a radiograph; an ultrasound frame and cine; MR and CT series
             thumbnail = client.get(studies[0]["thumbnail"])
             assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/png"
     finally:

@@ -50,7 +50,12 @@ def shown(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-WORDED = {"vendors": "every vendor", "cors_origins": "none", "data_dir": "beside a SQLite file, else ./var", "tls_dir": "<state folder>/tls"}
+WORDED = {
+    "vendors": "every vendor",
+    "cors_origins": "none",
+    "data_dir": "beside a SQLite file, else ./var",
+    "tls_dir": "<state folder>/tls",
+}
 
 
 def test_every_serve_option_names_its_default_and_its_variable():

@@ -1,0 +1,1 @@
+"""Procedural pictures of anatomy for the synthetic studies (numpy, scipy.ndimage, Pillow)."""
