@@ -37,6 +37,7 @@ def prepare(folder: str, hostnames: list[str]) -> Certificates:
     `hostnames`."""
     os.makedirs(folder, exist_ok=True)
     ca = _authority(folder)
+    # the real clock on purpose: a client checks a certificate's dates against its own clock, never the mock's
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     leaf = ca.issue_cert(
         *LOOPBACK_NAMES,

@@ -194,17 +194,13 @@ def environment(url: str | None) -> dict[str, str]:
     return {**env, "PATH": BIN + os.pathsep + os.environ["PATH"], **({"MOCKSERVERS_URL": url} if url else {})}
 
 
-WAIT_UP = """import sys, time, urllib.request
-deadline = time.monotonic() + 60
-while True:
-    try:
-        urllib.request.urlopen(sys.argv[1] + "/__admin/health", timeout=5)
-        break
-    except OSError:
-        if time.monotonic() > deadline:
-            sys.exit("the server did not come up in 60 s")
-        time.sleep(0.05)
-"""
+# A server a block starts is up once it prints its banner (it listens before): read its output until then (at most
+# 120 s), then keep draining it. No polling: the banner is the event.
+WAIT_FOR_BANNER = """exec {server}<&"${served[0]}"
+up=
+while read -r -t 120 line <&$server; do echo "$line"; [[ $line == "mockservers: serving"* ]] && { up=1; break; }; done
+[ -n "$up" ] || { echo "the server did not print its banner"; exit 1; }
+cat <&$server >&2 &"""
 
 
 PASSED: dict[str, str] = {}  # a command a block runs whole (no server of its own), once it passed: where
@@ -233,7 +229,7 @@ def shell_script(block: Block, live_url: str) -> tuple[str | None, list[str]]:
             args = re.sub(r"\s*&?\s*(\s#.*)?$", "", line)  # no comment: --port goes after the command
             args = re.sub(r"--host \S+", "--host 127.0.0.1", args)
             args = re.sub(r"--port \S+", "", args) + f" --port {port}"
-            body += [f"{args} &", f"python -c {shlex.quote(WAIT_UP)} {url}"]
+            body += [f"coproc served {{ {args} 2>&1; }}", WAIT_FOR_BANNER]
             continue
         if bare(line) in PASSED:
             skipped.append(f"{line}: passed already in {PASSED[bare(line)]}")

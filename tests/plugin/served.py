@@ -9,12 +9,8 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
-
-import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -25,24 +21,28 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
-    """Poll /__admin/health until it answers (bounded), or fail with what the server printed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"the server exited with {server.returncode}")
-        with contextlib.suppress(requests.ConnectionError):
-            if requests.get(url + "/__admin/health", timeout=5).ok:
-                return
-        threading.Event().wait(0.1)
-    raise AssertionError(f"{url} did not answer /__admin/health within {timeout}s")
+def _wait_for_banner(server: subprocess.Popen, timeout: float = 120.0) -> threading.Thread:
+    """Read what the server prints until its banner (it listens before printing it), then keep draining its output
+    in a thread; fail with what it printed if it exits first. A watchdog kills a server silent for `timeout`."""
+    watchdog = threading.Timer(timeout, server.kill)
+    watchdog.start()
+    printed = []
+    try:
+        for line in server.stdout:
+            printed.append(line)
+            if line.startswith("mockservers: serving"):
+                drain = threading.Thread(target=server.stdout.read, daemon=True)
+                drain.start()
+                return drain
+    finally:
+        watchdog.cancel()
+    raise AssertionError(f"the server exited with {server.wait()}; it printed:\n{''.join(printed)[-3000:]}")
 
 
 @contextlib.contextmanager
 def served(*options: str) -> Iterator[str]:
     """Serve every vendor (memory state, virtual clock, `options` added) from this checkout; its base URL."""
     port = _free_port()
-    log = tempfile.TemporaryFile("w+")  # noqa: SIM115  # a file, not a pipe: an unread pipe stalls a talky server
     server = subprocess.Popen(
         [
             sys.executable,
@@ -57,21 +57,19 @@ def served(*options: str) -> Iterator[str]:
             "virtual",
             *options,
         ],
-        stdout=log,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    url = f"http://127.0.0.1:{port}"
+    drain = None
     try:
-        try:
-            _wait_until_healthy(url, server)
-        except AssertionError as exc:
-            log.seek(0)
-            raise AssertionError(f"{exc}; it printed:\n{log.read()[-3000:]}") from None
-        yield url
+        drain = _wait_for_banner(server)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        log.close()
+        if drain:
+            drain.join(timeout=30)
+        server.stdout.close()
