@@ -325,10 +325,19 @@ class Store:
         return True
 
     def dispose(self) -> None:
-        self.engine.dispose()
-        self._close_plain()
+        """Close the engine and the journal's connection, once no session of this process uses them: closing a
+        SQLite connection another thread is executing on crashes the interpreter (the in-memory database's one
+        connection is used under the writer lock, and so is the journal's)."""
         if self._lock is not None:
+            self._writer_lock.acquire()
+            try:
+                self.engine.dispose()
+                self._close_plain()
+            finally:
+                self._writer_lock.release()
             self._lock.close_when_free(also=lambda: None)
+        else:
+            self.engine.dispose()
 
     def destroy(self) -> None:
         """Forget the database itself: its files (SQLite) or its schema (a server database)."""
