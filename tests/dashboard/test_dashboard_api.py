@@ -1,6 +1,7 @@
 """What the dashboard reads: jobs and studies of every vendor, thumbnails with the findings drawn on."""
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -80,7 +81,10 @@ def test_pages_are_served_without_a_cdn(client):
         assert page.status_code == 200 and page.mimetype == "text/html"
         html = page.get_data(as_text=True)
         assert "https://" not in html and "http://" not in html
-    assert client.get("/__admin/ui/static/dashboard.js").mimetype == "text/javascript"
+    for name, mimetype in (("dashboard.js", "text/javascript"), ("dashboard.css", "text/css")):
+        served = client.get(f"/__admin/ui/static/{name}")
+        assert served.mimetype == mimetype
+        assert not re.search(r"https?://|@import|//cdn", served.get_data(as_text=True))  # nothing fetched elsewhere
     assert client.get("/__admin/ui/static/nothing.js").status_code == 404
 
 

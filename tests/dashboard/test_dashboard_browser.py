@@ -9,15 +9,9 @@ from PIL import Image
 from mockservers.dashboard.thumbnails import PALETTE
 from mockservers.dicom.synthetic import dx_file
 from mockservers.sigma.client import SigmaClient
-from tests.browser import NEEDS_CHROMIUM, chromium
+from tests.browser import NEEDS_CHROMIUM
 
 pytestmark = [pytest.mark.no_postgres_pass, NEEDS_CHROMIUM]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import requests
 from mockservers.core.journal import mask
 from mockservers.dicom.synthetic import dx_file
 from mockservers.sigma.client import SigmaClient
-from tests.browser import NEEDS_CHROMIUM, chromium
+from tests.browser import NEEDS_CHROMIUM
 from tests.demo_state import seeded_state
 
 pytestmark = [pytest.mark.no_postgres_pass, NEEDS_CHROMIUM]
@@ -40,13 +40,6 @@ def demo(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def page(browser, demo):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -66,7 +59,16 @@ def tab(page, name):
 
 
 def shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def thumbnails_shown(page, count: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.study img').length === {count} && "
+        "[...document.querySelectorAll('.study img')].every((i) => i.complete && i.naturalWidth > 0)",
+        timeout=WAIT_MS,
+    )
 
 
 def closed_port() -> int:
@@ -109,17 +111,13 @@ def test_studies_are_paged(page, demo):
     assert 12 < total <= 24  # the demo's 15, and any another test stored
     panel = tab(page, "Studies")
     pager = panel.locator("[data-test=studies-page]")
-    page.wait_for_function(
-        "() => document.querySelectorAll('.study img').length === 12 && "
-        "[...document.querySelectorAll('.study img')].every((i) => i.complete && i.naturalWidth > 0)",
-        timeout=WAIT_MS,
-    )
+    thumbnails_shown(page, 12)
     assert pager.inner_text() == f"page 1 of 2 ({total} studies)"
     assert panel.get_by_role("button", name="previous").is_disabled()
     first_page = panel.locator(".study figcaption").all_inner_texts()
     shot(page, "studies.png")
     panel.get_by_role("button", name="next").click()
-    page.wait_for_function(f"() => document.querySelectorAll('.study').length === {total - 12}", timeout=WAIT_MS)
+    thumbnails_shown(page, total - 12)
     assert pager.inner_text() == f"page 2 of 2 ({total} studies)"
     assert panel.get_by_role("button", name="next").is_disabled()
     assert not set(panel.locator(".study figcaption").all_inner_texts()) & set(first_page)

@@ -147,13 +147,15 @@ function viewerLink(s) {
 function studyCard(s) {
   const card = element("figure", null, "study");
   card.dataset.test = "study";
+  const frame = element("div", null, "thumb");  // a square before (and without) its picture
   if (s.thumbnail) {
     const img = document.createElement("img");
     img.alt = `${s.vendor} study ${s.id}`;
     thumbnail(`${s.thumbnail}?namespace=${encodeURIComponent(namespace)}&findings=${s.findings.length}`)
       .then((src) => { img.src = src; }).catch((e) => console.error(e));
-    card.append(img);
+    frame.append(img);
   }
+  card.append(frame);
   const caption = element("figcaption");
   caption.append(element("strong", s.vendor), ` ${s.patient} · ${s.description}`);
   if (s.findings.length) {
@@ -238,7 +240,7 @@ function pretty(body) {
 async function copyText(text, pre) {
   try {
     await navigator.clipboard.writeText(text);
-  } catch (err) {  // no Clipboard API outside a secure context (http:// to another host): copy the selection
+  } catch (err) {  // no Clipboard API outside a secure context (plain HTTP to another host): copy the selection
     const range = document.createRange();
     range.selectNodeContents(pre);
     getSelection().removeAllRanges();
