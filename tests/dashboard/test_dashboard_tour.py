@@ -106,6 +106,17 @@ def test_each_tab_shows_its_panel_alone(page, demo):
     assert page.get_by_role("tab", name="Vendors").get_attribute("aria-selected") == "true"
 
 
+def test_the_arrow_keys_move_between_tabs(page):
+    page.get_by_role("tab", name="Studies").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_role("tab", name="Journal").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("tabpanel", name="Journal").is_visible()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # from the first to the last
+    assert page.get_by_role("tab", name="Vendors").get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.textContent") == "Vendors"
+
+
 def test_studies_are_paged(page, demo):
     total = requests.get(demo.url() + "/__admin/studies").json()["total"]
     assert 12 < total <= 24  # the demo's 15, and any another test stored
