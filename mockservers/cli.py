@@ -263,20 +263,14 @@ def _serve_workers(settings) -> int:
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
+    from mockservers.admin.catalog import route_rows
     from mockservers.app import create_app
 
     settings = _settings(args)
     settings.state = "memory"
     app = create_app(settings, start_background=False)
-    rows = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        owner = rule.endpoint.split(".", 1)[0]
-        methods = ",".join(sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS")))
-        rows.append((owner, rule.rule, methods))
-    for owner, path, methods in sorted(rows):
-        print(f"{owner:16} {methods:18} {path}")
+    for owner, path, methods in route_rows(app):
+        print(f"{owner:16} {','.join(methods):18} {path}")
     return 0
 
 

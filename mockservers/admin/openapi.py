@@ -43,6 +43,35 @@ class Vendors(Schema):
     vendors = fields.List(fields.Nested(VendorRow), required=True)
 
 
+class CatalogRoute(Schema):
+    path = fields.String(required=True, metadata={"description": "the route as a fault rule's path glob"})
+    methods = fields.List(fields.String(), required=True)
+
+
+class CatalogAction(Schema):
+    name = fields.String(required=True)
+    takes = fields.String(required=True, metadata={"description": "the value the action takes"})
+    vendor = fields.Boolean(required=True, metadata={"description": "the vendor's own action, not the core's"})
+
+
+class CatalogCallbackAction(Schema):
+    name = fields.String(required=True)
+    takes = fields.String(required=True)
+
+
+class CatalogError(Schema):
+    code = fields.String(required=True)
+    status = fields.Integer(required=True)
+
+
+class VendorCatalog(Schema):
+    key = fields.String(required=True)
+    routes = fields.List(fields.Nested(CatalogRoute), required=True)
+    actions = fields.List(fields.Nested(CatalogAction), required=True, metadata={"description": "request actions"})
+    callback_actions = fields.List(fields.Nested(CatalogCallbackAction), required=True)
+    errors = fields.List(fields.Nested(CatalogError), required=True, metadata={"description": "the error catalog"})
+
+
 class Namespaces(Schema):
     namespaces = fields.List(fields.String(), required=True)
 
@@ -218,6 +247,11 @@ class Studies(Schema):
     total = fields.Integer(required=True)
 
 
+class StudiesQuery(VendorQuery):
+    limit = fields.Integer(validate=validate.Range(1, MAX_ID), metadata={"description": "at most N studies"})
+    offset = fields.Integer(validate=validate.Range(0, MAX_ID), metadata={"description": "skip the first N"})
+
+
 class ThumbnailQuery(Schema):
     size = fields.Integer(validate=validate.Range(16, 1024), metadata={"description": "pixels; 256 by default"})
 
@@ -257,6 +291,15 @@ JSON_BODY_ERRORS = {400: "the body is not JSON, or breaks a rule the message nam
 OPERATIONS: list[Operation] = [
     _op("GET", "/health", "health", "Liveness, and the vendor keys served", ok=Reply("up", Health)),
     _op("GET", "/vendors", "vendors", "The vendors served, with their base paths", ok=Reply("the vendors", Vendors)),
+    _op(
+        "GET",
+        "/vendors/{key}",
+        "vendor_catalog",
+        "What a fault rule for the vendor may name: its routes as path globs, its actions, its error codes",
+        path_params={"key": "a vendor key"},
+        ok=Reply("the vendor's catalog", VendorCatalog),
+        errors={404: "no such vendor"},
+    ),
     _op(
         "GET",
         "/namespaces",
@@ -381,9 +424,10 @@ OPERATIONS: list[Operation] = [
         "GET",
         "/studies",
         "studies",
-        "Every vendor's stored studies, with findings",
-        query=VendorQuery,
+        "Every vendor's stored studies, with findings; 'total' counts them all, whatever the page",
+        query=StudiesQuery,
         ok=Reply("studies", Studies),
+        errors={400: "'limit' is not a whole number from 1, or 'offset' not one from 0, up to 2147483647"},
     ),
     _op(
         "GET",

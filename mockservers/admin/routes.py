@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete
 
 from mockservers import samples
-from mockservers.admin import dicomweb
+from mockservers.admin import catalog, dicomweb
 from mockservers.admin import openapi as admin_openapi
 from mockservers.core import callbacks, journal, jsonbody, openapi, snapshots
 from mockservers.core.clock import ClockError
@@ -120,6 +120,15 @@ def vendors():
             for v in rt.vendors.values()
         ]
     )
+
+
+@blueprint.get("/vendors/<key>")
+def vendor_catalog(key: str):
+    """What a fault rule for the vendor may name: its routes (as path globs), actions and error codes."""
+    vendor = _runtime().vendors.get(key)
+    if vendor is None:
+        return _bad(f"unknown vendor {key!r}", 404)
+    return jsonify(catalog.describe(current_app, vendor))
 
 
 @blueprint.get("/namespaces")
@@ -336,14 +345,21 @@ def jobs():
 
 @blueprint.get("/studies")
 def studies():
+    limit, offset = request.args.get("limit"), request.args.get("offset", "0")
+    if limit is not None and not (_whole_number(limit) and int(limit) >= 1):
+        return _bad(f"'limit' must be a whole number from 1 to {MAX_ID}")
+    if not _whole_number(offset):
+        return _bad(f"'offset' must be a whole number up to {MAX_ID}")
+    found = _vendor_rows("studies")
+    page = found[int(offset) : int(offset) + int(limit)] if limit else found[int(offset) :]
     rows = []
-    for row in _vendor_rows("studies"):
+    for row in page:
         blob = row.pop("blob", None)
         row["thumbnail"] = (
             f"/__admin/studies/{row['vendor']}/{quote(str(row['id']), safe='')}/thumbnail.png" if blob else None
         )
         rows.append(row)
-    return jsonify(studies=rows, total=len(rows))
+    return jsonify(studies=rows, total=len(found))
 
 
 @blueprint.get("/studies/<vendor>/<path:study_id>/thumbnail.png")
