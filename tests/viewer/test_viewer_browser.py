@@ -21,13 +21,10 @@ FOLDER = Path(os.environ.get("MOCKSERVERS_VIEWER_DIR") or ROOT / "var" / "viewer
 ARTIFACTS = ROOT / "tests" / "artifacts" / "viewer"
 WAIT_MS = 60_000  # the first load compiles 17 MB of JavaScript on a shared 2-core machine
 
-pytestmark = [
-    pytest.mark.no_postgres_pass,
-    NEEDS_CHROMIUM,
-    pytest.mark.skipif(
-        version_in(FOLDER) is None, reason=f"the OHIF Viewer is not installed in {FOLDER} (`make viewer` installs it)"
-    ),
-]
+NEEDS_VIEWER = pytest.mark.skipif(
+    version_in(FOLDER) is None, reason=f"the OHIF Viewer is not installed in {FOLDER} (`make viewer` installs it)"
+)
+pytestmark = [pytest.mark.no_postgres_pass, NEEDS_CHROMIUM, NEEDS_VIEWER]
 
 # The canvas OHIF draws an image on holds a picture: mostly lit, with contrast (not a blank or black viewport).
 DRAWN = """() => {
