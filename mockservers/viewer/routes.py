@@ -9,9 +9,9 @@ with it (as a link written for the study list would be) is sent on to the data s
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, redirect, request, send_from_directory
 from werkzeug.security import safe_join

@@ -35,11 +35,37 @@ def test_the_index_page_and_the_build_files(make_client, build):
 
 
 @pytest.mark.parametrize(
-    "path", ["/viewer/viewer?StudyInstanceUIDs=1.2.3&datasources=msdicom", "/viewer/datasources", "/viewer/a/b/c"]
+    "path",
+    [
+        "/viewer/viewer/all-vendors?StudyInstanceUIDs=1.2.3",
+        "/viewer/?datasources=all-vendors",  # the study list reads it itself
+        "/viewer/viewer?StudyInstanceUIDs=1.2.3&datasources=elsewhere",  # no such data source: OHIF's default
+        "/viewer/datasources",
+        "/viewer/a/b/c",
+    ],
 )
 def test_the_apps_own_routes_answer_its_index_page(make_client, build, path):
     page = make_client(viewer_dir=str(build)).get(path)
     assert page.status_code == 200 and page.mimetype == "text/html" and page.text == INDEX
+
+
+@pytest.mark.parametrize(
+    ("path", "moved"),
+    [
+        (
+            "/viewer/viewer?StudyInstanceUIDs=1.2.3&datasources=all-vendors",
+            "/viewer/viewer/all-vendors?StudyInstanceUIDs=1.2.3",
+        ),
+        (
+            "/viewer/viewer?DataSources=msdicom&StudyInstanceUIDs=1.2&token=t",
+            "/viewer/viewer/msdicom?StudyInstanceUIDs=1.2&token=t",
+        ),
+    ],
+)
+def test_a_modes_route_with_datasources_goes_on_to_that_sources_route(make_client, build, path, moved):
+    """OHIF reads ?datasources= on its study list only: a mode opens a study in another source at /MODE/SOURCE."""
+    answer = make_client(viewer_dir=str(build)).get(path)
+    assert answer.status_code == 302 and answer.headers["Location"] == moved
 
 
 @pytest.mark.parametrize("path", ["/viewer/missing.js", "/viewer/assets/missing.png", "/viewer/..%2Fsecret.txt"])
