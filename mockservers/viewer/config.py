@@ -77,14 +77,15 @@ def app_config(vendor_keys: list[str]) -> dict[str, Any]:
 # the scores without their unit ("1", UCUM's "no units"). Measurements of other SRs, without a tracking identifier or
 # with Cornerstone's ("Cornerstone3DTools@^0.1.0:Length", OHIF's own reports), are left as OHIF writes them. OHIF
 # 3.13 adds a report's regions after the image's last render and draws them only at the next one (a mouse move):
-# the viewports are rendered again once they are added.
+# the viewports are rendered again after they are added (three times: the image may still be loading).
 NAMED_FINDINGS = """({measurement}) => {
   const name = measurement.TrackingIdentifier;
   const labels = measurement.labels || [];
   if (name && !/@[^:]*:/.test(name) && !(labels.length === 1 && labels[0].label === name)) {
     measurement.labels = [{label: name, value: labels.map(({value}) => value.replace(/ 1$/, "")).join(", ")}];
   }
-  setTimeout(() => (window.cornerstone?.getRenderingEngines() || []).forEach((engine) => engine.render()), 0);
+  const render = () => (window.cornerstone?.getRenderingEngines() || []).forEach((engine) => engine.render());
+  for (const ms of [0, 500, 2000]) setTimeout(render, ms);
   return measurement;
 }"""
 
