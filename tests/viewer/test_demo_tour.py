@@ -122,6 +122,12 @@ def dashboard(context, server):
     page = context.new_page()
     page.goto(server.url() + "/")
     page.locator("a.viewer-link").first.wait_for(timeout=WAIT_MS)
+    # the thumbnails in sight are drawn (each is rendered on the server from the study's pixels)
+    page.wait_for_function(
+        "() => [...document.images].filter((i) => i.getBoundingClientRect().top < innerHeight)"
+        ".every((i) => i.complete && i.naturalWidth > 0)",
+        timeout=WAIT_MS,
+    )
     page.screenshot(path=ARTIFACTS / "tour-dashboard.png", full_page=False)
     return page
 
@@ -160,7 +166,6 @@ def _open_and_load_the_report(dashboard, context, server, uid: str, vendor: str,
     viewer.screenshot(path=ARTIFACTS / f"tour-{name}-study.png")
     assert not any(layer["shapes"] for layer in viewer.evaluate(OVERLAY)), "nothing drawn before the report is loaded"
     listed.first.dblclick()
-    viewport.hover()  # as a user's pointer would be; OHIF draws annotations on its next render
     viewer.wait_for_function(f"() => ({OVERLAY})().some((layer) => layer.shapes > 0)", timeout=WAIT_MS)
     viewer.wait_for_function(DRAWN, timeout=WAIT_MS)
     declined = viewer.get_by_role("button", name="No", exact=True)
