@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser import NEEDS_CHROMIUM, chromium
+from tests.browser import NEEDS_CHROMIUM
 from tests.demo_state import seeded_state
+from tests.viewer.conftest import watched_context
 from tests.viewer.test_viewer_browser import ARTIFACTS, FOLDER, NEEDS_VIEWER, WAIT_MS
 
 pytestmark = [pytest.mark.no_postgres_pass, NEEDS_CHROMIUM, NEEDS_VIEWER]
@@ -98,21 +99,9 @@ def reports(server):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
 def context(browser, server):
     """One browser context for the tour, recording every request leaving for anywhere but the mock."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.elsewhere = []
-    context.on(
-        "request",
-        lambda r: None if r.url.startswith((server.url() + "/", "data:", "blob:")) else context.elsewhere.append(r.url),
-    )
+    context = watched_context(browser, server)
     yield context
     context.close()
 
