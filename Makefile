@@ -62,13 +62,14 @@ test-postgres: $(TEST_STAMP)
 	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
 
 # Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's and the
-# viewer's browser tests, driven by Playwright), npm (`make viewer` installs the viewer with it), libfaketime (a
+# viewer's browser tests, driven by Playwright) and a Chinese font for it (aliyun's labels, not empty boxes), npm (`make viewer` installs the viewer with it), libfaketime (a
 # whole process run on another date), curl and openssl (the docs' examples). Installing needs root, as CI has;
 # without them those tests skip, saying why.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime"; \
 	for tool in curl openssl; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \

@@ -21,6 +21,7 @@ NO_UNITS = hd.sr.CodedConcept("1", "UCUM", "no units")
 PROCEDURE = hd.sr.CodedConcept("363679005", "SCT", "Imaging")
 SERIES_NUMBER = 9000  # the reports' series number: after every acquired series
 MANUFACTURER = "mockservers"
+CROSS_SECTIONAL = ("CT", "MR", "PT")  # highdicom describes these images by their plane in an Image Library
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def measurement_report(
         observation_context=hd.sr.ObservationContext(observer_device_context=observer),
         procedure_reported=PROCEDURE,
         imaging_measurements=groups,
+        referenced_images=_described(sources),
     )
     sr = hd.sr.ComprehensiveSR(
         evidence=sources,
@@ -117,6 +119,14 @@ def measurement_report(
     out = io.BytesIO()
     sr.save_as(out, enforce_file_format=True)
     return out.getvalue()
+
+
+def _described(sources: list[Dataset]) -> list[Dataset] | None:
+    """The images of the TID 1600 Image Library (OHIF before 3.9 loads no report without one): those highdicom can
+    describe, a CT, MR or PET image with its plane (a client's file may lack it)."""
+    planar = ("ImageOrientationPatient", "ImagePositionPatient", "PixelSpacing")
+    described = [ds for ds in sources if ds.get("Modality") not in CROSS_SECTIONAL or all(k in ds for k in planar)]
+    return described or None
 
 
 def _dated(sr: Dataset, when: float) -> None:

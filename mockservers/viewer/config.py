@@ -10,7 +10,7 @@ from typing import Any
 from mockservers.viewer import PREFIX
 
 DICOMWEB = "@ohif/extension-default.dataSourcesModule.dicomweb"
-MSDICOM = "msdicom"  # the data sources' names: ?datasources=NAME in a viewer URL picks one
+MSDICOM = "msdicom"  # the data sources' names: /viewer/viewer/NAME?StudyInstanceUIDs=... opens a study in NAME
 ALL_VENDORS = "all-vendors"
 ROOTS = ("qidoRoot", "wadoRoot", "wadoUriRoot")
 
@@ -33,6 +33,10 @@ def _source(name: str, title: str, root: str, **switches: Any) -> dict[str, Any]
             **switches,
         },
     }
+
+
+def source_names(vendor_keys: list[str]) -> list[str]:
+    return [s["sourceName"] for s in app_config(vendor_keys)["dataSources"]]
 
 
 def app_config(vendor_keys: list[str]) -> dict[str, Any]:
@@ -68,6 +72,24 @@ def app_config(vendor_keys: list[str]) -> dict[str, Any]:
     }
 
 
+# OHIF writes over a finding's region only its measurements (TID 1500 NUMs: "AI score: 0.87 1"), not what was found.
+# The reports (dicom/reports.py) name each finding in its tracking identifier: that name leads the text, followed by
+# the scores without their unit ("1", UCUM's "no units"). Measurements of other SRs, without a tracking identifier or
+# with Cornerstone's ("Cornerstone3DTools@^0.1.0:Length", OHIF's own reports), are left as OHIF writes them. OHIF
+# 3.13 adds a report's regions after the image's last render and draws them only at the next one (a mouse move):
+# the viewports are rendered again after they are added (three times: the image may still be loading).
+NAMED_FINDINGS = """({measurement}) => {
+  const name = measurement.TrackingIdentifier;
+  const labels = measurement.labels || [];
+  if (name && !/@[^:]*:/.test(name) && !(labels.length === 1 && labels[0].label === name)) {
+    measurement.labels = [{label: name, value: labels.map(({value}) => value.replace(/ 1$/, "")).join(", ")}];
+  }
+  const render = () => (window.cornerstone?.getRenderingEngines() || []).forEach((engine) => engine.render());
+  for (const ms of [0, 500, 2000]) setTimeout(render, ms);
+  return measurement;
+}"""
+
+
 def script(vendor_keys: list[str]) -> str:
     config = json.dumps(app_config(vendor_keys), indent=2, ensure_ascii=False)
     roots = json.dumps(list(ROOTS))
@@ -78,4 +100,5 @@ def script(vendor_keys: list[str]) -> str:
         "window.config.dataSources.forEach(({configuration}) => {\n"
         f"  for (const root of {roots}) configuration[root] = window.location.origin + configuration[root];\n"
         "});\n"
+        f"window.config.customizationService.onBeforeSRAddMeasurement = {{$set: {NAMED_FINDINGS}}};\n"
     )

@@ -192,3 +192,16 @@ def test_a_finding_of_the_whole_image_references_it_without_a_region():
     assert group.finding_type.meaning == "KL3级" and score_of(group) == pytest.approx(0.7)
     assert group.source_images[0].referenced_sop_instance_uid == image.SOPInstanceUID
     assert (sr.ContentDate, sr.ContentTime) == ("19700101", "000000")
+
+
+def test_a_report_lists_its_images_in_an_image_library(client, sigma_study):
+    """TID 1600 Image Library in the report: OHIF before 3.9 reads the report's images from it, and fails to load a
+    report without one."""
+    image, _ = sigma_study
+    (report,) = reports_of(dicomweb(client, "/__admin/dicomweb"), image.StudyInstanceUID)
+    (library,) = [i for i in report.ContentSequence if i.ConceptNameCodeSequence[0].CodeValue == "111028"]
+    (group,) = library.ContentSequence
+    assert group.ConceptNameCodeSequence[0].CodeValue == "126200"  # Image Library Group
+    images = [i for i in group.ContentSequence if i.ValueType == "IMAGE"]
+    assert [i.ReferencedSOPSequence[0].ReferencedSOPInstanceUID for i in images] == [image.SOPInstanceUID]
+    assert images[0].ReferencedSOPSequence[0].ReferencedSOPClassUID == image.SOPClassUID

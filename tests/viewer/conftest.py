@@ -1,6 +1,9 @@
-"""An app built from the settings a test names (viewer_dir, cors_origins, vendors), and a stand-in OHIF build."""
+"""An app built from the settings a test names (viewer_dir, cors_origins, vendors), a stand-in OHIF build, and for
+the browser tests a Chromium and its pages' contexts."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -9,6 +12,7 @@ from mockservers.app import create_app
 from mockservers.viewer import MARKER
 from tests.machinery import test_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 INDEX = '<!doctype html><script>window.PUBLIC_URL="/viewer/"</script><div id="root"></div>'
 BUNDLE = 'console.log("app bundle");'
 
@@ -47,3 +51,24 @@ def make_client():
     yield make
     for app in apps:
         app.extensions["mockservers.namespaces"].close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium for a module's browser tests; screenshots go to tests/artifacts/viewer/."""
+    from tests.browser import chromium
+
+    (ROOT / "tests" / "artifacts" / "viewer").mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        yield browser
+
+
+def watched_context(browser, server):
+    """A browser context whose `elsewhere` lists every request leaving for anywhere but the mock `server`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.elsewhere = []
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith((server.url() + "/", "data:", "blob:")) else context.elsewhere.append(r.url),
+    )
+    return context

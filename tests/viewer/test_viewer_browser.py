@@ -14,20 +14,18 @@ import requests
 from mockservers.dicom.synthetic import dx_dataset, dx_file, image_dataset, to_part10
 from mockservers.sigma.client import SigmaClient
 from mockservers.viewer import version_in
-from tests.browser import NEEDS_CHROMIUM, chromium
+from tests.browser import NEEDS_CHROMIUM
+from tests.viewer.conftest import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(os.environ.get("MOCKSERVERS_VIEWER_DIR") or ROOT / "var" / "viewer")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "viewer"
 WAIT_MS = 60_000  # the first load compiles 17 MB of JavaScript on a shared 2-core machine
 
-pytestmark = [
-    pytest.mark.no_postgres_pass,
-    NEEDS_CHROMIUM,
-    pytest.mark.skipif(
-        version_in(FOLDER) is None, reason=f"the OHIF Viewer is not installed in {FOLDER} (`make viewer` installs it)"
-    ),
-]
+NEEDS_VIEWER = pytest.mark.skipif(
+    version_in(FOLDER) is None, reason=f"the OHIF Viewer is not installed in {FOLDER} (`make viewer` installs it)"
+)
+pytestmark = [pytest.mark.no_postgres_pass, NEEDS_CHROMIUM, NEEDS_VIEWER]
 
 # The canvas OHIF draws an image on holds a picture: mostly lit, with contrast (not a blank or black viewport).
 DRAWN = """() => {
@@ -85,22 +83,10 @@ def studies(server):
     return uids
 
 
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def context(browser, server):
     """A browser context that records every request leaving for anywhere but the mock."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.elsewhere = []
-    context.on(
-        "request",
-        lambda r: None if r.url.startswith((server.url() + "/", "data:", "blob:")) else context.elsewhere.append(r.url),
-    )
+    context = watched_context(browser, server)
     yield context
     context.close()
 

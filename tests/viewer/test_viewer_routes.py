@@ -35,11 +35,37 @@ def test_the_index_page_and_the_build_files(make_client, build):
 
 
 @pytest.mark.parametrize(
-    "path", ["/viewer/viewer?StudyInstanceUIDs=1.2.3&datasources=msdicom", "/viewer/datasources", "/viewer/a/b/c"]
+    "path",
+    [
+        "/viewer/viewer/all-vendors?StudyInstanceUIDs=1.2.3",
+        "/viewer/?datasources=all-vendors",  # the study list reads it itself
+        "/viewer/viewer?StudyInstanceUIDs=1.2.3&datasources=elsewhere",  # no such data source: OHIF's default
+        "/viewer/datasources",
+        "/viewer/a/b/c",
+    ],
 )
 def test_the_apps_own_routes_answer_its_index_page(make_client, build, path):
     page = make_client(viewer_dir=str(build)).get(path)
     assert page.status_code == 200 and page.mimetype == "text/html" and page.text == INDEX
+
+
+@pytest.mark.parametrize(
+    ("path", "moved"),
+    [
+        (
+            "/viewer/viewer?StudyInstanceUIDs=1.2.3&datasources=all-vendors",
+            "/viewer/viewer/all-vendors?StudyInstanceUIDs=1.2.3",
+        ),
+        (
+            "/viewer/viewer?DataSources=msdicom&StudyInstanceUIDs=1.2&token=t",
+            "/viewer/viewer/msdicom?StudyInstanceUIDs=1.2&token=t",
+        ),
+    ],
+)
+def test_a_modes_route_with_datasources_goes_on_to_that_sources_route(make_client, build, path, moved):
+    """OHIF reads ?datasources= on its study list only: a mode opens a study in another source at /MODE/SOURCE."""
+    answer = make_client(viewer_dir=str(build)).get(path)
+    assert answer.status_code == 302 and answer.headers["Location"] == moved
 
 
 @pytest.mark.parametrize("path", ["/viewer/missing.js", "/viewer/assets/missing.png", "/viewer/..%2Fsecret.txt"])
@@ -122,3 +148,30 @@ def test_the_serve_banner_says_where_the_viewer_is_or_how_to_add_it(build, tmp_p
     assert viewer.where(Settings, "http://127.0.0.1:8080") == (
         f"not installed: `make viewer` adds the OHIF Viewer at http://127.0.0.1:8080/viewer/ (into {tmp_path / 'none'})"
     )
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (it runs the script as a browser)")
+def test_the_script_names_each_finding_of_a_report_over_its_region(make_client, build):
+    """OHIF's text over a region is its measurements alone ("AI score: 0.87 1"): the script's customization puts
+    the finding's name (the report's tracking identifier) first, the scores after it without their unit."""
+    script = make_client(viewer_dir=str(build)).get("/viewer/app-config.js").text
+    measurements = [
+        {"TrackingIdentifier": "肺结节 nodule (solid)", "labels": [{"label": "AI score", "value": "0.87 1"}]},
+        {"TrackingIdentifier": "KL3级", "labels": []},
+        {"TrackingIdentifier": "Cornerstone3DTools@^0.1.0:Length", "labels": [{"label": "Length", "value": "31 mm"}]},
+        {"labels": [{"label": "Long Axis", "value": "12.00 mm"}]},
+    ]
+    program = (
+        "globalThis.window = {location: {origin: 'http://127.0.0.1:8080'}};\n"
+        + script
+        + "\nconst name = window.config.customizationService.onBeforeSRAddMeasurement.$set;"
+        + f"\nconst named = {json.dumps(measurements, ensure_ascii=False)}.map((m) => name({{measurement: m}}));"
+        + "\nconsole.log(JSON.stringify(named.map((m) => m.labels)));"
+    )
+    out = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert json.loads(out) == [
+        [{"label": "肺结节 nodule (solid)", "value": "0.87"}],
+        [{"label": "KL3级", "value": ""}],
+        [{"label": "Length", "value": "31 mm"}],
+        [{"label": "Long Axis", "value": "12.00 mm"}],
+    ]
