@@ -104,7 +104,7 @@ def _take_latest(row: DicomStudy | DicomSeries, columns: dict[str, str], value_o
     """A new instance's non-empty values replace its study's or series' (the others stay)."""
     for column, keyword in columns.items():
         value = value_of(keyword)
-        if value:
+        if value and getattr(row, column) != value:  # setting a column to its value costs an ORM event
             setattr(row, column, value)
             if column in ("patient_name", "referring_physician_name"):
                 setattr(row, column + "_norm", normalize_name(value))
