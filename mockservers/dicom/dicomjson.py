@@ -33,6 +33,13 @@ def _frames_of(ds: Dataset) -> int:
         return 1
 
 
+def _bulk(ds: Dataset, elem, path: str, key: str) -> dict[str, str]:
+    """A bulk value's BulkDataURI: the top-level PixelData as its frames, any other as bulkdata/<path><tag>."""
+    if int(elem.tag) == PIXEL_DATA and not path:
+        return {"vr": elem.VR, BULK_URI: "frames/" + ",".join(str(n) for n in range(1, _frames_of(ds) + 1))}
+    return {"vr": elem.VR, BULK_URI: f"bulkdata/{path}{key}"}
+
+
 def _to_json(ds: Dataset, path: str) -> dict[str, Any]:
     """PS3.18 F.2.6: each bulk value as a BulkDataURI relative to its instance's URL (made whole when served):
     the top-level PixelData as its frames, any other as bulkdata/<tag>[/<item>/<tag>...]."""
@@ -40,11 +47,7 @@ def _to_json(ds: Dataset, path: str) -> dict[str, Any]:
     for elem in ds:
         key = tag_key(int(elem.tag))
         if _is_bulk(elem):
-            if int(elem.tag) == PIXEL_DATA and not path:
-                uri = "frames/" + ",".join(str(n) for n in range(1, _frames_of(ds) + 1))
-            else:
-                uri = f"bulkdata/{path}{key}"
-            out[key] = {"vr": elem.VR, BULK_URI: uri}
+            out[key] = _bulk(ds, elem, path, key)
         elif elem.VR == "SQ":
             items = [_to_json(item, f"{path}{key}/{i}/") for i, item in enumerate(elem.value or [])]
             out[key] = {"vr": "SQ", "Value": items} if items else {"vr": "SQ"}
@@ -127,11 +130,7 @@ def _read_json(ds: Dataset, path: str, deferred: list[Exception]) -> dict[str, A
             raise Unconvertible(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
         try:
             if _is_bulk(elem):
-                if int(elem.tag) == PIXEL_DATA and not path:
-                    uri = "frames/" + ",".join(str(n) for n in range(1, _frames_of(ds) + 1))
-                else:
-                    uri = f"bulkdata/{path}{key}"
-                out[key] = {"vr": elem.VR, BULK_URI: uri}
+                out[key] = _bulk(ds, elem, path, key)
             elif elem.VR == "SQ":
                 items = [_read_json(item, f"{path}{key}/{i}/", deferred) for i, item in enumerate(elem.value or [])]
                 out[key] = {"vr": "SQ", "Value": items} if items else {"vr": "SQ"}
