@@ -88,7 +88,7 @@ _REMEMBERED_VRS = frozenset(
     | {"FD", "FL", "SL", "SS", "UL", "US"}
 )
 _remembered: dict[tuple, dict[str, Any] | None] = {}  # None: pydicom cannot put the value in DICOM JSON
-_REMEMBER_AT_MOST = 16384
+_REMEMBER_AT_MOST = 4096  # a STOW of 50 typical files holds a few hundred distinct values
 
 
 @functools.lru_cache(maxsize=4096)

@@ -378,7 +378,7 @@ def _charset_of(ds: Dataset) -> str | tuple[str, ...]:
     return charset if isinstance(charset, str) else tuple(charset)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def _text_element(tag: int, vr: str, value: bytes, charset: str | tuple[str, ...]) -> Element:
     """A text value decoded as fo-dicom reads it; the same bytes decode alike (a STOW's files share most values)."""
     encodings = [charset] if isinstance(charset, str) else list(charset)
@@ -529,7 +529,7 @@ def _value(ds: Dataset, tag: int) -> str | None:
     return e.text if e is not None and e.text and e.count == 1 else None
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def _lenient_problem(e: Element) -> str | None:
     """_fo_dicom_leniently's message, or None: an element's problem is a function of the element alone."""
     try:
