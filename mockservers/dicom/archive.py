@@ -19,7 +19,7 @@ from mockservers.dicom.attributes import integer, text
 from mockservers.dicom.errors import INSTANCE_NOT_FOUND, SERIES_NOT_FOUND, STUDY_NOT_FOUND, not_found
 from mockservers.dicom.face import IMPLICIT_VR_LE, Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
-from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10, read_raw
+from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_raw, read_unconverted
 from mockservers.dicom.uids import is_valid_uid
 
 # FailureReason / WarningReason values (PS3.18 Table I.2-1 and the msdicom conformance statement)
@@ -104,7 +104,7 @@ def _take_latest(row: DicomStudy | DicomSeries, columns: dict[str, str], value_o
     """A new instance's non-empty values replace its study's or series' (the others stay)."""
     for column, keyword in columns.items():
         value = value_of(keyword)
-        if value:
+        if value and getattr(row, column) != value:  # setting a column to its value costs an ORM event
             setattr(row, column, value)
             if column in ("patient_name", "referring_physician_name"):
                 setattr(row, column + "_norm", normalize_name(value))
@@ -132,22 +132,30 @@ class Examined:
     error: str | None = None  # why it is not DICOM
     meta: str | None = None  # its DICOM JSON
     meta_error: str | None = None  # why it has none
+    unconverted: Dataset | None = field(default=None, repr=False)  # see raw
 
-    @functools.cached_property
+    @property
     def raw(self) -> Dataset:
-        """The data set with its values unconverted, as the file holds them (for validation.check)."""
-        return read_raw(self.data)
+        """The data set with its values unconverted, as the file holds them, the pixels left out (for
+        validation.check): read_raw(data), kept from examine()'s one read."""
+        if self.unconverted is None:
+            self.unconverted = read_raw(self.data)
+        return self.unconverted
 
 
 def examine(data: bytes, max_inflated: int) -> Examined:
+    """The file read once: its checks (part10), its DICOM JSON, its values before the pixel data as read."""
     try:
-        ds = read_part10(data, max_inflated=max_inflated)
+        ds, before_pixels = read_unconverted(data, max_inflated=max_inflated)
     except NotDicomError as exc:
         return Examined(data, error=str(exc))
     try:
-        return Examined(data, ds, meta=dicomjson.dumps(dicomjson.metadata(ds)))
+        meta = dicomjson.dumps(dicomjson.read_metadata(ds))
+    except dicomjson.Unconvertible as exc:
+        return Examined(data, error=str(exc))
     except Exception as exc:  # a value pydicom cannot put in DICOM JSON
         return Examined(data, ds, meta_error=f"unreadable DICOM data ({type(exc).__name__}: {exc})")
+    return Examined(data, ds, meta=meta, unconverted=before_pixels)
 
 
 # The lookups on every WADO and STOW request, built once: building a select costs more than running it.
@@ -159,6 +167,9 @@ _SERIES = select(DicomSeries).where(
 )
 _INSTANCE_ID = select(DicomInstance.id).where(
     DicomInstance.face == bindparam("face"), DicomInstance.sop_uid == bindparam("sop")
+)
+_EXISTING = select(DicomInstance.sop_uid).where(
+    DicomInstance.face == bindparam("face"), DicomInstance.sop_uid.in_(bindparam("sops", expanding=True))
 )
 _INSTANCES_OF_STUDY = (
     select(DicomInstance)
@@ -183,6 +194,17 @@ class Archive:
         self._pending: list[dict] = []  # instance rows stored by this request, not written yet
         self._seq_block = max(1, planned)  # sequence numbers are taken that many at a time
         self._seq_next = self._seq_last = 0
+        self._looked_up: set[str] = set()  # SOP Instance UIDs looked up at once (look_up), and of those
+        self._existing: set[str] = set()  # the ones stored already
+
+    def look_up(self, files: list[Examined]) -> None:
+        """Which of a STOW's instances exist already, in one query (not one each as store() checks them)."""
+        uids = sorted({uid for f in files if f.ds is not None and (uid := _uid(f.ds, "SOPInstanceUID"))})
+        for i in range(0, len(uids), 500):
+            chunk = uids[i : i + 500]
+            with self.db.no_autoflush:
+                self._existing.update(self.db.scalars(_EXISTING, {"face": self.key, "sops": chunk}))
+            self._looked_up.update(chunk)
 
     # ---- storing ---------------------------------------------------------------------------
 
@@ -407,6 +429,8 @@ class Archive:
         return self.db.scalar(_SERIES, {"face": self.key, "study": study_uid, "series": series_uid})
 
     def _instance_exists(self, sop_uid: str) -> bool:
+        if sop_uid in self._looked_up:
+            return sop_uid in self._existing
         with self.db.no_autoflush:  # pending counts need not be written to look up an instance
             return self.db.scalar(_INSTANCE_ID, {"face": self.key, "sop": sop_uid}) is not None
 

@@ -3,9 +3,11 @@ way every vendor reads a header of a pydicom data set (text, integer, a value as
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
+from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
@@ -81,9 +83,25 @@ def as_list(value: Any) -> list:
     return list(value) if is_multi_valued(value) else [value]
 
 
+@functools.lru_cache(maxsize=1024)
+def _tag(keyword: str) -> int | None:
+    return tag_for_keyword(keyword)
+
+
+def _get(ds: Dataset, keyword: str) -> Any:
+    """ds.get(keyword), without looking the keyword up in pydicom's dictionary each time."""
+    tag = _tag(keyword)
+    if tag is None:
+        return ds.get(keyword)
+    try:
+        return ds[tag].value
+    except KeyError:
+        return None
+
+
 def text(ds: Dataset, keyword: str) -> str | None:
     """A header as text, several values joined by a backslash (as DICOM writes them); None when absent or empty."""
-    value = ds.get(keyword)
+    value = _get(ds, keyword)
     if value is None or value == "":
         return None
     return "\\".join(str(v) for v in as_list(value))
@@ -92,7 +110,7 @@ def text(ds: Dataset, keyword: str) -> str | None:
 def integer(ds: Dataset, keyword: str) -> int | None:
     """A header as an integer; None when absent, empty or not a number."""
     try:
-        value = ds.get(keyword)
+        value = _get(ds, keyword)
         return None if value in (None, "") else int(value)
     except (TypeError, ValueError):
         return None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
@@ -31,6 +33,13 @@ def _frames_of(ds: Dataset) -> int:
         return 1
 
 
+def _bulk(ds: Dataset, elem, path: str, key: str) -> dict[str, str]:
+    """A bulk value's BulkDataURI: the top-level PixelData as its frames, any other as bulkdata/<path><tag>."""
+    if int(elem.tag) == PIXEL_DATA and not path:
+        return {"vr": elem.VR, BULK_URI: "frames/" + ",".join(str(n) for n in range(1, _frames_of(ds) + 1))}
+    return {"vr": elem.VR, BULK_URI: f"bulkdata/{path}{key}"}
+
+
 def _to_json(ds: Dataset, path: str) -> dict[str, Any]:
     """PS3.18 F.2.6: each bulk value as a BulkDataURI relative to its instance's URL (made whole when served):
     the top-level PixelData as its frames, any other as bulkdata/<tag>[/<item>/<tag>...]."""
@@ -38,11 +47,7 @@ def _to_json(ds: Dataset, path: str) -> dict[str, Any]:
     for elem in ds:
         key = tag_key(int(elem.tag))
         if _is_bulk(elem):
-            if int(elem.tag) == PIXEL_DATA and not path:
-                uri = "frames/" + ",".join(str(n) for n in range(1, _frames_of(ds) + 1))
-            else:
-                uri = f"bulkdata/{path}{key}"
-            out[key] = {"vr": elem.VR, BULK_URI: uri}
+            out[key] = _bulk(ds, elem, path, key)
         elif elem.VR == "SQ":
             items = [_to_json(item, f"{path}{key}/{i}/") for i, item in enumerate(elem.value or [])]
             out[key] = {"vr": "SQ", "Value": items} if items else {"vr": "SQ"}
@@ -58,6 +63,95 @@ def metadata(ds: Dataset) -> dict[str, Any]:
     """The instance's attributes as DICOM JSON, bulk data (PixelData, binary values over 1 KiB) as BulkDataURIs
     relative to the instance (see with_bulk_urls)."""
     return _whole_numbers(_to_json(ds, ""))
+
+
+class Unconvertible(Exception):
+    """pydicom cannot convert a value of the data set read_metadata was given: it is not readable DICOM."""
+
+
+def read_metadata(ds: Dataset) -> dict[str, Any]:
+    """metadata() of a data set whose values are not converted yet (part10.read_unconverted): each element converted
+    once, in the order Dataset.iterall() visits them, Unconvertible at the first pydicom cannot convert (before any
+    other error building the JSON, as when the file is read whole first). A value seen before with the same tag, VR,
+    encoding and bytes is not converted again: its DICOM JSON is remembered (a STOW's files share most values)."""
+    deferred: list[Exception] = []
+    out = _read_json(ds, "", deferred)
+    if deferred:
+        raise deferred[0]
+    return out
+
+
+# the VRs whose DICOM JSON depends on their bytes and the character set alone (no bulk data, no items, no VR that
+# pydicom corrects from the data set's other values)
+_REMEMBERED_VRS = frozenset(
+    {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
+    | {"FD", "FL", "SL", "SS", "UL", "US"}
+)
+_remembered: dict[tuple, dict[str, Any] | None] = {}  # None: pydicom cannot put the value in DICOM JSON
+_REMEMBER_AT_MOST = 4096  # a STOW of 50 typical files holds a few hundred distinct values
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_vr(tag: int) -> str | None:
+    try:
+        return dictionary_VR(tag)
+    except KeyError:
+        return None
+
+
+def _memory_key(ds: Dataset, raw: RawDataElement, charset: Any) -> tuple | None:
+    tag = int(raw.tag)
+    vr = raw.VR if raw.VR is not None else None if raw.tag.is_private else _public_vr(tag)
+    if vr not in _REMEMBERED_VRS or (tag >> 16) == 0x7FE0 or not isinstance(raw.value, bytes):
+        return None
+    return (tag, raw.VR, raw.is_implicit_VR, raw.is_little_endian, charset, raw.value)
+
+
+def _read_json(ds: Dataset, path: str, deferred: list[Exception]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    charset: Any = None
+    for tag in sorted(ds.keys()):
+        key = tag_key(int(tag))
+        raw = ds.get_item(tag)
+        memory = None
+        if isinstance(raw, RawDataElement):
+            if charset is None:
+                found = ds.original_character_set or ds._character_set
+                charset = tuple(found) if isinstance(found, list) else found
+            memory = _memory_key(ds, raw, charset)
+            if memory is not None and memory in _remembered:
+                value = _remembered[memory]
+                if value is not None:
+                    out[key] = value
+                continue
+        try:
+            elem = ds[tag]
+        except Exception as exc:
+            raise Unconvertible(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
+        try:
+            if _is_bulk(elem):
+                out[key] = _bulk(ds, elem, path, key)
+            elif elem.VR == "SQ":
+                items = [_read_json(item, f"{path}{key}/{i}/", deferred) for i, item in enumerate(elem.value or [])]
+                out[key] = {"vr": "SQ", "Value": items} if items else {"vr": "SQ"}
+            else:
+                try:
+                    value = _whole_numbers(
+                        elem.to_json_dict(bulk_data_element_handler=None, bulk_data_threshold=BULK_THRESHOLD)
+                    )
+                except Exception:  # a value that breaks its VR is left out, as pydicom's suppress_invalid_tags does
+                    value = None
+                if memory is not None:
+                    if len(_remembered) >= _REMEMBER_AT_MOST:
+                        _remembered.clear()
+                    _remembered[memory] = value
+                if value is not None:
+                    out[key] = value
+        except Unconvertible:
+            raise
+        except Exception as exc:  # reported once every value is converted: a value that cannot be converted wins
+            deferred.append(exc)
+    return out
 
 
 def with_bulk_urls(value: Any, instance_url: str) -> Any:

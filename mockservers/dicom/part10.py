@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import itertools
 import warnings
 import zlib
 from typing import TYPE_CHECKING
@@ -28,6 +30,31 @@ def inflate_limit(settings: Settings) -> int:
 
 
 def read_part10(data: bytes, *, max_inflated: int, stop_before_pixels: bool = False) -> Dataset:
+    ds, _ = _read(data, max_inflated, stop_before_pixels)
+    try:
+        # Touch every element once, so that a truncated file fails here and not later.
+        for _ in ds.iterall():
+            pass
+    except Exception as exc:
+        raise unreadable(exc) from None
+    return ds
+
+
+def read_unconverted(data: bytes, *, max_inflated: int) -> tuple[Dataset, Dataset]:
+    """read_part10's checks without converting any value (dicomjson.read_metadata converts each once, failing as
+    read_part10 would): the data set, and its elements before the pixel data as read_raw gives them (a copy that
+    converting the data set's values leaves as the file holds them)."""
+    return _read(data, max_inflated, False)
+
+
+def unreadable(exc: Exception) -> NotDicomError:
+    return NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})")
+
+
+_PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00009, 0x7FE00008})  # where pydicom's stop_before_pixels stops
+
+
+def _read(data: bytes, max_inflated: int, stop_before_pixels: bool) -> tuple[Dataset, Dataset]:
     if not data:
         raise NotDicomError("the file is empty")
     _check_inflated_size(data, max_inflated)
@@ -38,19 +65,15 @@ def read_part10(data: bytes, *, max_inflated: int, stop_before_pixels: bool = Fa
     except InvalidDicomError as exc:
         raise NotDicomError(f"not a DICOM Part-10 file ({exc})") from None
     except Exception as exc:  # truncated or corrupt data makes pydicom raise many kinds of errors
-        raise NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
+        raise unreadable(exc) from None
     if any("End of file reached before delimiter" in str(w.message) for w in caught):
         raise NotDicomError("the file is truncated: its encapsulated pixel data has no end delimiter")
+    before_pixels = copy.copy(ds)
+    before_pixels._dict = dict(itertools.takewhile(lambda item: item[0] not in _PIXEL_TAGS, ds._dict.items()))
     _check_complete(ds)
     if "SOPClassUID" not in ds and "MediaStorageSOPClassUID" not in getattr(ds, "file_meta", Dataset()):
         raise NotDicomError("the file has no SOP Class UID")
-    try:
-        # Touch every element once, so that a truncated file fails here and not later.
-        for _ in ds.iterall():
-            pass
-    except Exception as exc:
-        raise NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})") from None
-    return ds
+    return ds, before_pixels
 
 
 def read_raw(data: bytes) -> Dataset:

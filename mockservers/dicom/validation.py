@@ -9,11 +9,13 @@ read as the file holds them (pydicom's raw elements: trailing nulls and spaces k
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pydicom.charset import decode_bytes
 from pydicom.datadict import dictionary_description, dictionary_VM, dictionary_VR, keyword_for_tag
@@ -324,7 +326,7 @@ def is_valid_uid(value: str | None) -> bool:
 # ---- the data set as fo-dicom reads it --------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Element:
     tag: int
     vr: str
@@ -343,7 +345,9 @@ def _vr_of(raw: RawDataElement) -> str:
         return "UN"
 
 
-def _element_of(ds: Dataset, tag: int) -> Element | None:
+def _element_of(ds: Dataset, tag: int, charsets: dict[int, Any] | None = None) -> Element | None:
+    """`charsets`: the character set of each data set (by id) that needed it so far, for a caller that reads many of
+    its elements (found when first needed, as then its SpecificCharacterSet is converted)."""
     raw = ds.get_item(tag)
     if raw is None:
         return None
@@ -359,18 +363,35 @@ def _element_of(ds: Dataset, tag: int) -> Element | None:
         return Element(tag, vr, text, len(value) if isinstance(value, list) else int(value not in (None, "")))
     vr, value = _vr_of(raw), raw.value or b""
     if vr in TEXT_VRS:
-        charset = ds._character_set if vr in ENCODED_VRS else "iso8859"
-        encodings = [charset] if isinstance(charset, str) else list(charset)
-        text = decode_bytes(value, encodings, set()).rstrip("\0" if vr == "UI" else " ")
-        count = 1 if vr in SINGLE_VALUE_VRS else (len(text.split("\\")) if text else 0)
-        return Element(tag, vr, text, count)
+        if vr not in ENCODED_VRS:
+            charset = "iso8859"
+        elif charsets is None:
+            charset = _charset_of(ds)
+        else:
+            charset = charsets.get(id(ds)) or charsets.setdefault(id(ds), _charset_of(ds))
+        return _text_element(tag, vr, value, charset)
     return Element(tag, vr, None, len(value) // VALUE_SIZE[vr] if vr in VALUE_SIZE else 1)
+
+
+def _charset_of(ds: Dataset) -> str | tuple[str, ...]:
+    charset = ds._character_set
+    return charset if isinstance(charset, str) else tuple(charset)
+
+
+@functools.lru_cache(maxsize=2048)
+def _text_element(tag: int, vr: str, value: bytes, charset: str | tuple[str, ...]) -> Element:
+    """A text value decoded as fo-dicom reads it; the same bytes decode alike (a STOW's files share most values)."""
+    encodings = [charset] if isinstance(charset, str) else list(charset)
+    text = decode_bytes(value, encodings, set()).rstrip("\0" if vr == "UI" else " ")
+    count = 1 if vr in SINGLE_VALUE_VRS else (len(text.split("\\")) if text else 0)
+    return Element(tag, vr, text, count)
 
 
 def _walk(ds: Dataset) -> Iterator[tuple[Dataset, Element]]:
     """Every element but a sequence, in the order StoreDatasetValidator's stack visits them: a data set's own
     elements first, its sequences' items after it, the last pushed first."""
     stack = [ds]
+    charsets: dict[int, Any] = {}
     while stack:
         current = stack.pop()
         for tag in list(current.keys()):
@@ -380,7 +401,7 @@ def _walk(ds: Dataset) -> Iterator[tuple[Dataset, Element]]:
             ):
                 stack.extend(current[tag].value or [])
                 continue
-            element = _element_of(current, int(tag))
+            element = _element_of(current, int(tag), charsets)
             if element is not None:
                 yield current, element
 
@@ -435,8 +456,9 @@ def null_padded(ds: Dataset) -> dict[str, list[str]]:
     conformance statement's "stored as is in dicom+json metadata" (pydicom's reading strips them). Names, numbers
     and UIDs (whose padding is a null) are left as pydicom gives them."""
     kept = {}
+    charsets: dict[int, Any] = {}
     for tag in list(ds.keys()):  # the tags alone: iterating the data set would convert its values
-        e = _element_of(ds, int(tag))
+        e = _element_of(ds, int(tag), charsets)
         if e is not None and e.text and e.text.endswith("\0") and e.vr in PLAIN_TEXT_VRS:
             kept[f"{e.tag:08X}"] = [e.text] if e.vr in SINGLE_VALUE_VRS else e.text.split("\\")
     return kept
@@ -480,10 +502,9 @@ def check(ds: Dataset, study_in_path: str | None, lenient: bool) -> Problems:
             problems.add(tag, str(exc), required=True)
     if lenient:
         for _, e in _walk(ds):
-            try:
-                _fo_dicom_leniently(e)
-            except Invalid as exc:
-                problems.add(e.tag, str(exc))
+            problem = _lenient_problem(e)
+            if problem is not None:
+                problems.add(e.tag, problem)
     return problems
 
 
@@ -506,6 +527,16 @@ def _value(ds: Dataset, tag: int) -> str | None:
     """fo-dicom's TryGetSingleValue<string>: the one value, if there is exactly one and it is not empty."""
     e = _element_of(ds, tag)
     return e.text if e is not None and e.text and e.count == 1 else None
+
+
+@functools.lru_cache(maxsize=2048)
+def _lenient_problem(e: Element) -> str | None:
+    """_fo_dicom_leniently's message, or None: an element's problem is a function of the element alone."""
+    try:
+        _fo_dicom_leniently(e)
+    except Invalid as exc:
+        return str(exc)
+    return None
 
 
 def _fo_dicom_leniently(e: Element) -> None:
