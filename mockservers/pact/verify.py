@@ -1,0 +1,109 @@
+"""Verify pact files against the mock with pact's own verifier (pact-python, its Rust core in the wheel).
+
+Every interaction runs in one namespace of this run's own (`X-Mock-Namespace`, sent by the verifier as a custom
+header on each request and each provider-state call); the state call's teardown forgets the namespace's state, so
+no interaction sees another's, and the namespace is deleted at the end. Pacts are verified per provider: a pact's
+provider name is the vendor key, unless `vendor` says which vendor they are all for."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
+
+STATE_PATH = "/__admin/pact/state"
+REQUEST_TIMEOUT_MS = 60_000  # a state may analyse a CT series
+
+
+class PactProblem(Exception):
+    """The pact files cannot be verified as given (the message says why)."""
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    report: str = ""  # pact's report, without colours
+    providers: dict[str, str] = field(default_factory=dict)  # provider name -> vendor key
+
+
+def pact_files(sources: Iterable[str | os.PathLike]) -> list[Path]:
+    files: list[Path] = []
+    for source in map(Path, sources):
+        if source.is_dir():
+            files.extend(sorted(source.glob("*.json")))
+        elif source.is_file():
+            files.append(source)
+        else:
+            raise PactProblem(f"{source}: no such file or folder")
+    if not files:
+        raise PactProblem("no pact files (*.json) in " + ", ".join(map(str, sources)))
+    return files
+
+
+def by_provider(files: list[Path], vendor: str | None, known: Iterable[str]) -> dict[tuple[str, str], list[Path]]:
+    """(provider name, vendor key) -> its pact files."""
+    known = list(known)
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for path in files:
+        try:
+            provider = json.loads(path.read_text(encoding="utf-8"))["provider"]["name"]
+        except (ValueError, KeyError, TypeError):
+            raise PactProblem(f"{path}: not a pact file (no provider name)") from None
+        key = vendor or provider
+        if key not in known:
+            raise PactProblem(
+                f"{path}: provider {provider!r} is not a vendor of this server ({', '.join(known)}); "
+                "name the vendor with --vendor KEY"
+            )
+        groups.setdefault((provider, key), []).append(path)
+    return groups
+
+
+def verify(
+    sources: Iterable[str | os.PathLike],
+    base_url: str,
+    vendors: Iterable[str],
+    vendor: str | None = None,
+    state_url: str | None = None,
+    token: str | None = None,
+) -> Outcome:
+    """Verify every interaction of the pact files (or folders of them) against the server at `base_url`, which
+    serves `vendors`. pact prints its report on stdout as it goes; the outcome carries it too."""
+    os.environ["PACT_DO_NOT_TRACK"] = "true"  # pact's core would otherwise report its use over the network
+    from pact import Verifier
+
+    groups = by_provider(pact_files(sources), vendor, vendors)
+    namespace = "pact-" + uuid.uuid4().hex[:12]
+    outcome = Outcome(ok=True, providers={name: key for name, key in groups})
+    for (provider, key), files in groups.items():
+        verifier = Verifier(provider, host=urlsplit(base_url).hostname)
+        verifier.add_transport(url=base_url.rstrip("/") + "/").set_coloured_output(enabled=False)
+        verifier.set_request_timeout(REQUEST_TIMEOUT_MS)
+        verifier.add_custom_header(NAMESPACE_HEADER, namespace)
+        if token:
+            verifier.add_custom_header("Authorization", f"Bearer {token}")
+        for path in files:
+            verifier.add_source(path)
+        verifier.state_handler(
+            state_url or f"{base_url.rstrip('/')}{STATE_PATH}?vendor={key}", teardown=True, body=True
+        )
+        try:
+            verifier.verify()
+        except RuntimeError:  # pact's core answered "failed" (its report says why)
+            outcome.ok = False
+        outcome.report += verifier.output(strip_ansi=True)
+    _forget(base_url, namespace, token)
+    return outcome
+
+
+def _forget(base_url: str, namespace: str, token: str | None) -> None:
+    import requests
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    requests.delete(f"{base_url.rstrip('/')}/__admin/namespaces/{namespace}", headers=headers, timeout=30)
