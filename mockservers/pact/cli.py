@@ -77,6 +77,8 @@ def cmd_verify_pact(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.stop()
+    for problem in outcome.unknown_states:
+        print(f"verify-pact: {problem}", file=sys.stderr)
     print(f"verify-pact: {'every interaction verified' if outcome.ok else 'FAILED'}", file=sys.stderr)
     return 0 if outcome.ok else 1
 

@@ -83,9 +83,9 @@ VARIABLE = re.compile(r"\{(\w+)\}")
 
 def contract_cases(key: str) -> list[tuple[str, dict]]:
     folder = samples.fixtures_dir() / "contracts" / key
-    text_of = {path.stem: path.read_text(encoding="utf-8") for path in sorted(Path(folder).glob("*.yaml"))}
     cases = []
-    for stem, text in text_of.items():
+    for path in sorted(Path(folder).glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
         for old, new in RENAMED.get(key, {}).items():
             text = text.replace(old, new)
         document = yaml.safe_load(text)

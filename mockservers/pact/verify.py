@@ -30,6 +30,7 @@ class Outcome:
     ok: bool
     report: str = ""  # pact's report, without colours
     providers: dict[str, str] = field(default_factory=dict)  # provider name -> vendor key
+    unknown_states: list[str] = field(default_factory=list)  # pact shows only the state call's status: these say why
 
 
 def pact_files(sources: Iterable[str | os.PathLike]) -> list[Path]:
@@ -80,7 +81,7 @@ def verify(
 
     groups = by_provider(pact_files(sources), vendor, vendors)
     namespace = "pact-" + uuid.uuid4().hex[:12]
-    outcome = Outcome(ok=True, providers={name: key for name, key in groups})
+    outcome = Outcome(ok=True, providers=dict(groups.keys()))
     for (provider, key), files in groups.items():
         verifier = Verifier(provider, host=urlsplit(base_url).hostname)
         verifier.add_transport(url=base_url.rstrip("/") + "/").set_coloured_output(enabled=False)
@@ -93,6 +94,8 @@ def verify(
         verifier.state_handler(
             state_url or f"{base_url.rstrip('/')}{STATE_PATH}?vendor={key}", teardown=True, body=True
         )
+        if not state_url:
+            outcome.unknown_states += unknown_states(files, key)
         try:
             verifier.verify()
         except RuntimeError:  # pact's core answered "failed" (its report says why)
@@ -100,6 +103,22 @@ def verify(
         outcome.report += verifier.output(strip_ansi=True)
     _forget(base_url, namespace, token)
     return outcome
+
+
+def unknown_states(files: list[Path], vendor: str) -> list[str]:
+    """The provider states of the pacts that the mock's catalog does not know, each with the states it does."""
+    from mockservers.pact.catalog import CATALOG
+    from mockservers.pact.states import UnknownState, find
+
+    problems: dict[str, None] = {}
+    for path in files:
+        for interaction in json.loads(path.read_text(encoding="utf-8")).get("interactions", []):
+            for state in interaction.get("providerStates") or []:
+                try:
+                    find(CATALOG, str(state.get("name", "")), [vendor])
+                except UnknownState as exc:
+                    problems[f"{exc} ({vendor}); known states: {'; '.join(exc.known)}"] = None
+    return list(problems)
 
 
 def _forget(base_url: str, namespace: str, token: str | None) -> None:
