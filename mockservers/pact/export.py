@@ -83,7 +83,7 @@ VARIABLE = re.compile(r"\{(\w+)\}")
 
 def contract_cases(key: str) -> list[tuple[str, dict]]:
     folder = samples.fixtures_dir() / "contracts" / key
-    cases = []
+    cases: list[tuple[str, dict]] = []
     for path in sorted(Path(folder).glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         for old, new in RENAMED.get(key, {}).items():
@@ -95,7 +95,8 @@ def contract_cases(key: str) -> list[tuple[str, dict]]:
 
 def export(key: str) -> tuple[dict, list[tuple[str, str]]]:
     """The pact of vendor `key`, and the cases left out, each with why."""
-    interactions, left_out = [], []
+    interactions: list[dict] = []
+    left_out: list[tuple[str, str]] = []
     for description, case in contract_cases(key):
         why = _unexportable(key, case)
         if why:
