@@ -21,6 +21,7 @@ CAD4TB_OWNER = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password"}
 CAD4TB_SERIES = {"patient": "12345", "study": "1.2.3.4.5", "series": "1.2.3.4.5.6"}
 ALIYUN_TOKEN = {"tokenId": "demo", "namespace": "demo"}
 ALIYUN_STUDY = {"study": "xxx", "key": "demo", "studyType": 4, "bucket": "demo-bucket"}
+CT_SEEDS = tuple(range(7, 27))  # the CT series a CT study state tries, in turn (seed 7 first: the fixtures')
 OSS_KEY = {"accessKeyId": "mock-access-key-id", "accessKeySecret": "mock-access-key-secret", "securityToken": ""}
 
 
@@ -106,17 +107,17 @@ def sigma_finished_job(c: Caller, v: dict[str, Any]) -> dict[str, Any]:
 # ---- aliyun ------------------------------------------------------------------------------------------------------
 
 
-def _aliyun_files(study_type: int) -> dict[str, bytes]:
+def _aliyun_files(study_type: int, ct_seed: int) -> dict[str, bytes]:
     from mockservers.dicom.synthetic import dx_file
 
-    if study_type == 1:  # a CT series of 4 slices (seed 7: the lung nodule detector finds two in it)
-        first = dx_file(7, 0, Modality="CT")
+    if study_type == 1:  # a CT series of 4 slices
+        first = dx_file(ct_seed, 0, Modality="CT")
         from pydicom import dcmread
 
         ds = dcmread(io.BytesIO(first))
         return {
             f"{i}.dcm": dx_file(
-                7,
+                ct_seed,
                 i,
                 Modality="CT",
                 StudyInstanceUID=ds.StudyInstanceUID,
@@ -140,7 +141,7 @@ def aliyun_stored(c: Caller, v: dict[str, Any]) -> dict[str, Any]:
         raise StateFailed(f"studyType must be 1, 2, 3 or 4, not {v['studyType']!r}")
     with c.runtime.store.transaction() as db:
         store = oss_store(c.runtime.context(db, "aliyun"))
-        for name, data in _aliyun_files(study_type).items():
+        for name, data in _aliyun_files(study_type, int(v.get("ct_seed", CT_SEEDS[0]))).items():
             store.put(v["bucket"], f"{v['key']}/{name}", data)
     return {"studyInstanceUid": v["study"], "studyType": study_type, "key": v["key"], "bucketName": v["bucket"]}
 
@@ -161,16 +162,23 @@ def aliyun_running(c: Caller, v: dict[str, Any]) -> dict[str, Any]:
 
 
 def aliyun_finished(c: Caller, v: dict[str, Any]) -> dict[str, Any]:
-    """For a CT study (studyType 1) also the nodules' indexIds, as index_0, index_1...: a feedback names them."""
-    out = aliyun_running(c, v)
-    c.advance(60)
-    if out["studyType"] == 1:
+    """For a CT study (studyType 1) also the nodules' indexIds, as index_0, index_1...: a feedback names them. The
+    fake detector's findings follow the namespace's seed, so with `nodules: N` the state tries CT series until the
+    detector finds at least N."""
+    wanted = int(v.get("nodules") or 0)
+    for ct_seed in CT_SEEDS if wanted else CT_SEEDS[:1]:
+        out = aliyun_running(c, {**v, "ct_seed": ct_seed})
+        c.advance(60)
+        if out["studyType"] != 1:
+            return out
         query = {"studyInstanceUid": v["study"], "studyType": 1}
         result = c.call(
             "GET", "/aliyun/dicom/api/getAnalysisResult", "reading the result", headers=ALIYUN_TOKEN, query_string=query
         )
-        out.update({f"index_{n}": nodule["indexId"] for n, nodule in enumerate(result["data"]["imageDataList"])})
-    return out
+        nodules = result["data"]["imageDataList"]
+        if len(nodules) >= wanted:
+            return {**out, **{f"index_{n}": nodule["indexId"] for n, nodule in enumerate(nodules)}}
+    raise StateFailed(f"no CT series of the {len(CT_SEEDS)} tried shows {wanted} nodules in this namespace")
 
 
 # ---- cad4tb ------------------------------------------------------------------------------------------------------
@@ -307,7 +315,7 @@ CATALOG: list[State] = [
     State(
         "aliyun",
         "a finished analysis for study {study}",
-        "stored, analysed and finished (the clock moved 60 s; params key, studyType)",
+        "stored, analysed and finished (the clock moved 60 s; params key, studyType, nodules: at least that many)",
         aliyun_finished,
         ALIYUN_STUDY,
     ),

@@ -39,7 +39,7 @@ STATES: dict[str, dict[tuple[str, ...], tuple[str, dict[str, Any]]]] = {
         ),
         ("upload_ct", "execute_ct", "finish", "index_ids"): (
             "a finished analysis for study xxx",
-            {"studyType": 1, "key": "demo/ct"},
+            {"studyType": 1, "key": "demo/ct", "nodules": 2},  # the feedback names two
         ),
         ("upload_fundus", "execute_fundus", "finish"): (
             "a finished analysis for study xxx",

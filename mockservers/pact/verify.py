@@ -1,15 +1,16 @@
 """Verify pact files against the mock with pact's own verifier (pact-python, its Rust core in the wheel).
 
 Every interaction runs in one namespace of this run's own (`X-Mock-Namespace`, sent by the verifier as a custom
-header on each request and each provider-state call); the state call's teardown forgets the namespace's state, so
+header on each request and each provider-state call; named after the pacts' contents, so their fake values are the
+same on every run); the state call's teardown forgets the namespace's state, so
 no interaction sees another's, and the namespace is deleted at the end. Pacts are verified per provider: a pact's
 provider name is the vendor key, unless `vendor` says which vendor they are all for."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,7 @@ def verify(
     from pact import Verifier
 
     groups = by_provider(pact_files(sources), vendor, vendors)
-    namespace = "pact-" + uuid.uuid4().hex[:12]
+    namespace = namespace_for([path for group in groups.values() for path in group])
     outcome = Outcome(ok=True, providers=dict(groups.keys()))
     for (provider, key), files in groups.items():
         verifier = Verifier(provider, host=urlsplit(base_url).hostname)
@@ -103,6 +104,15 @@ def verify(
         outcome.report += verifier.output(strip_ansi=True)
     _forget(base_url, namespace, token)
     return outcome
+
+
+def namespace_for(files: list[Path]) -> str:
+    """The run's namespace, named after the pact files' contents: a namespace's seed comes from its name, so the
+    same pacts meet the same fake values (ids, findings) on every run."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return "pact-" + digest.hexdigest()[:16]
 
 
 def unknown_states(files: list[Path], vendor: str) -> list[str]:

@@ -102,9 +102,17 @@ def test_params_win_over_the_values_in_the_name(client):
 
 
 def test_a_ct_analysis_gives_the_nodules_index_ids(client):
-    answer = setup(client, "a finished analysis for study xxx", vendor="aliyun", studyType=1, key="demo/ct")
+    answer = setup(client, "a finished analysis for study xxx", vendor="aliyun", studyType=1, key="demo/ct", nodules=2)
     assert answer.status_code == 200, answer.json
-    assert {"index_0", "index_1"} <= set(answer.json)
+    result = client.get(
+        "/aliyun/dicom/api/getAnalysisResult",
+        query_string={"studyInstanceUid": "xxx", "studyType": 1},
+        headers={"tokenId": "demo", "namespace": "demo"},
+    )
+    nodules = result.json["data"]["imageDataList"]
+    assert len(nodules) >= 2  # as many as asked, whatever the namespace's seed
+    given = {k: v for k, v in answer.json.items() if k.startswith("index_")}
+    assert given == {f"index_{n}": nodule["indexId"] for n, nodule in enumerate(nodules)}
 
 
 def test_a_state_the_server_cannot_reach_is_a_400_saying_why(client):
