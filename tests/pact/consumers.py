@@ -5,6 +5,9 @@ value changes from call to call. `write(vendor, folder)` leaves the pact file in
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,21 +19,28 @@ CAD4TB_USER = {"X-USERNAME": "some-username", "X-PASSWORD": "some-password"}
 CAD4TB_SCOPE = {"Project": "some-project", "Archive": "some-archive"}
 
 
-def sigma(pact: Pact) -> Callable[[str], None]:
-    password = base64.urlsafe_b64encode(b"123456").decode()
+SIGMA_LOGIN = {"account_name": "sigma", "user_name": "test", "password": base64.urlsafe_b64encode(b"123456").decode()}
+
+
+def sigma_login(pact: Pact, answer: dict) -> None:
     (
         pact.upon_receiving("a login")
         .given("user test exists in account sigma")
         .with_request("GET", "/sigma/login")
-        .with_query_parameters({"account_name": "sigma", "user_name": "test", "password": password})
+        .with_query_parameters(SIGMA_LOGIN)
         .will_respond_with(200)
-        .with_body(
-            {
-                "message": "User login successfully.",
-                "data": {"user_info": {"token": match.str("t0k3n"), "name": "test"}, "account_name": "sigma"},
-                "error": {"code": "", "message": ""},
-            }
-        )
+        .with_body(answer)
+    )
+
+
+def sigma(pact: Pact) -> Callable[[str], None]:
+    sigma_login(
+        pact,
+        {
+            "message": "User login successfully.",
+            "data": {"user_info": {"token": match.str("t0k3n"), "name": "test"}, "account_name": "sigma"},
+            "error": {"code": "", "message": ""},
+        },
     )
     (
         pact.upon_receiving("a finished job")
@@ -57,8 +67,7 @@ def sigma(pact: Pact) -> Callable[[str], None]:
     )
 
     def client(base: str) -> None:
-        login = {"account_name": "sigma", "user_name": "test", "password": password}
-        requests.get(f"{base}/sigma/login", params=login, timeout=10)
+        requests.get(f"{base}/sigma/login", params=SIGMA_LOGIN, timeout=10)
         requests.get(f"{base}/sigma/accounts/sigma/jobs/job-1/", headers={"Sigma-Token": "a-token"}, timeout=10)
 
     return client
@@ -144,17 +153,8 @@ def cad4tb(pact: Pact) -> Callable[[str], None]:
 
 def wrong_sigma(pact: Pact) -> Callable[[str], None]:
     """A client that expects the login message in other words than sigma's."""
-    password = base64.urlsafe_b64encode(b"123456").decode()
-    (
-        pact.upon_receiving("a login")
-        .given("user test exists in account sigma")
-        .with_request("GET", "/sigma/login")
-        .with_query_parameters({"account_name": "sigma", "user_name": "test", "password": password})
-        .will_respond_with(200)
-        .with_body({"message": "Logged in."})
-    )
-    login = {"account_name": "sigma", "user_name": "test", "password": password}
-    return lambda base: requests.get(f"{base}/sigma/login", params=login, timeout=10) and None
+    sigma_login(pact, {"message": "Logged in."})
+    return lambda base: requests.get(f"{base}/sigma/login", params=SIGMA_LOGIN, timeout=10) and None
 
 
 def unknown_state(pact: Pact) -> Callable[[str], None]:
@@ -168,6 +168,14 @@ def unknown_state(pact: Pact) -> Callable[[str], None]:
 
 
 CONSUMERS = {"sigma": sigma, "aliyun": aliyun, "cad4tb": cad4tb}
+
+
+def mockservers(*args: str) -> subprocess.CompletedProcess:
+    """`mockservers ARGS` in a subprocess, this checkout's package first on its path."""
+    env = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run(
+        [sys.executable, "-m", "mockservers", *args], capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 def write(provider: str, folder: Path, consumer=None, name: str | None = None) -> Path:

@@ -4,26 +4,18 @@ itself (through the plugin's verify_pacts fixture)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 from mockservers.pact.export import REST_VENDORS, export
+from tests.pact.consumers import mockservers
 
 pytestmark = pytest.mark.no_postgres_pass  # the plugin's live server, on memory state
 
 
 def export_pact(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, "-m", "mockservers", "export-pact", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return mockservers("export-pact", *args)
 
 
 @pytest.mark.parametrize("vendor", REST_VENDORS)

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 from mockservers.pytest_plugin import LiveServer
 from tests.machinery import test_settings
-from tests.pact.consumers import unknown_state, write, wrong_sigma
+from tests.pact.consumers import mockservers, unknown_state, write, wrong_sigma
 
 pytestmark = pytest.mark.no_postgres_pass  # the command starts a server of its own, on memory state
 
 
 def verify_pact(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, "-m", "mockservers", "verify-pact", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    return mockservers("verify-pact", *args)
 
 
 @pytest.fixture
@@ -44,10 +35,15 @@ def test_consumer_pacts_of_every_rest_vendor_verify(consumer_pacts):
     assert done.stderr.rstrip().endswith("verify-pact: every interaction verified")
 
 
+def failed_run(tmp_path, consumer, name) -> subprocess.CompletedProcess:
+    done = verify_pact(str(write("sigma", tmp_path, consumer, name=name)))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.rstrip().endswith("verify-pact: FAILED")
+    return done
+
+
 def test_a_wrong_expectation_fails_with_pacts_mismatch_report(tmp_path):
-    pact = write("sigma", tmp_path, wrong_sigma, name="wrong-client")
-    done = verify_pact(str(pact))
-    assert done.returncode == 1
+    done = failed_run(tmp_path, wrong_sigma, "wrong-client")
     assert "has a matching body (FAILED)" in done.stdout
     assert (
         "$.message -> Expected 'User login successfully.' (String) to be equal to 'Logged in.' (String)" in done.stdout
@@ -56,9 +52,7 @@ def test_a_wrong_expectation_fails_with_pacts_mismatch_report(tmp_path):
 
 
 def test_an_unknown_provider_state_fails_listing_the_known_ones(tmp_path):
-    pact = write("sigma", tmp_path, unknown_state, name="moon-client")
-    done = verify_pact(str(pact))
-    assert done.returncode == 1
+    done = failed_run(tmp_path, unknown_state, "moon-client")
     assert "the moon is full - a login - One or more of the setup state change handlers has failed" in done.stdout
     assert (
         "verify-pact: unknown provider state 'the moon is full' (sigma); known states: scenario {name}; sigma: user "
