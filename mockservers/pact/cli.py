@@ -60,6 +60,8 @@ def cmd_verify_pact(args: argparse.Namespace) -> int:
         except (requests.RequestException, ValueError, KeyError):
             print(f"verify-pact: no mockservers server answers at {args.url}", file=sys.stderr)
             return 2
+        if _clock_mode(args.url, args.admin_token) == "real":
+            print(REAL_CLOCK, file=sys.stderr)
         url = args.url
     else:
         import logging
@@ -81,6 +83,22 @@ def cmd_verify_pact(args: argparse.Namespace) -> int:
         print(f"verify-pact: {problem}", file=sys.stderr)
     print(f"verify-pact: {'every interaction verified' if outcome.ok else 'FAILED'}", file=sys.stderr)
     return 0 if outcome.ok else 1
+
+
+REAL_CLOCK = (
+    "verify-pact: note: the server's clock is real, so the provider states that finish a job or an analysis (they "
+    "move the clock) fail; serve it with --clock virtual"
+)
+
+
+def _clock_mode(url: str, token: str | None) -> str | None:
+    import requests
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        return requests.get(url.rstrip("/") + "/__admin/clock", headers=headers, timeout=30).json().get("mode")
+    except (requests.RequestException, ValueError, AttributeError):
+        return None
 
 
 def cmd_export_pact(args: argparse.Namespace) -> int:

@@ -89,6 +89,18 @@ def test_a_pact_for_a_provider_named_otherwise_needs_vendor(consumer_pacts, tmp_
     assert verify_pact(str(renamed), "--vendor", "sigma").returncode == 0
 
 
+def test_a_server_with_a_real_clock_is_named_as_the_cause(consumer_pacts):
+    server = LiveServer(test_settings(clock="real"))
+    try:
+        done = verify_pact(str(consumer_pacts / "sigma-client-sigma.json"), "--url", server.base_url)
+        assert done.returncode == 1  # "a finished job" moves the clock
+        assert done.stderr.startswith(
+            "verify-pact: note: the server's clock is real, so the provider states that finish a job or an analysis"
+        )
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
