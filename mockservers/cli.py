@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from mockservers import viewer
+from mockservers.pact import cli as pact_cli
 from mockservers.settings import ENV_PREFIX, Settings, load_settings
 
 EXAMPLES = """\
@@ -358,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi_cmd.add_argument("key", help="the vendor key, e.g. sigma")
     openapi_cmd.set_defaults(func=cmd_openapi)
+    pact_cli.add_commands(sub)  # verify-pact, export-pact
     return parser
 
 

@@ -3,7 +3,8 @@
 Fixtures: `mock_server` (a live server on a loopback port; with --mock-server-url a shared one, in a namespace of
 the test's own), `mock_app` (the Flask app in-process), `mock_client` (its test client), `vendor_session` (a
 requests.Session that reaches `mock_app` at the vendors' real hostnames), `vendor_httpx` and `vendor_httpx_async`
-(the same for httpx: mockservers.httpx_routing) and `sample_dicom` (a DICOM file to upload).
+(the same for httpx: mockservers.httpx_routing), `sample_dicom` (a DICOM file to upload) and `verify_pacts` (pact
+files verified against the live server: mockservers.pact).
 In code: `Admin` (the /__admin client), `Server` (a running server, in one namespace), `Namespace`, `LiveServer`
 (one started in this process), `routed_session` and `test_settings`. Options: `--mock-server-url`,
 `--mock-admin-token`.
@@ -588,3 +589,19 @@ def vendor_httpx_async(mock_app: Flask) -> Iterator[httpx.AsyncClient]:
     yield client
     if not client.is_closed:
         anyio.run(client.aclose)
+
+
+@pytest.fixture
+def verify_pacts(_mockservers_live: Server) -> Callable[..., Any]:
+    """`verify_pacts(PACT_FILE_OR_DIR, ..., vendor=None)`: pact's verifier replays every interaction against the
+    session's live server (each in a namespace of its own, provider states by POST /__admin/pact/state) and fails
+    the test with pact's report if one does not match. Needs pact-python (`pip install mockservers[pact]`); a
+    --mock-server-url server needs `--clock virtual` for states that finish jobs."""
+
+    def verify(*sources: str | os.PathLike, vendor: str | None = None) -> Any:
+        from mockservers.pact.testing import check
+
+        server = _mockservers_live
+        return check(sources, server.base_url, server.admin.health()["vendors"], vendor=vendor, token=server.token)
+
+    return verify

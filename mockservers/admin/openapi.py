@@ -21,6 +21,7 @@ MAX_ID = 2**31 - 1
 class Error(Schema):
     error = fields.String(required=True, metadata={"description": "what was wrong; never an exception's name"})
     status = fields.Integer(metadata={"description": "the HTTP status, when no route took the request"})
+    known = fields.List(fields.String(), metadata={"description": "POST /pact/state: the provider states it knows"})
 
 
 class Status(Schema):
@@ -228,6 +229,23 @@ class Job(Schema):
     detail = fields.String(allow_none=True)
 
 
+class PactState(Schema):
+    state = fields.String(metadata={"description": "the provider state's name (a pact's given); empty: none"})
+    params = fields.Dict(metadata={"description": "the state's params; they win over values written in the name"})
+    action = fields.String(validate=validate.OneOf(["setup", "teardown"]), metadata={"description": "setup"})
+
+
+class PactStateQuery(Schema):
+    vendor = fields.String(metadata={"description": "the vendor whose states apply; none: every vendor's"})
+
+
+class PactStateValues(Schema):
+    class Meta:
+        unknown = "include"
+
+    status = fields.String(metadata={"description": '"ok", on teardown'})
+
+
 class Jobs(Schema):
     jobs = fields.List(fields.Nested(Job), required=True, metadata={"description": "each vendor's, newest first"})
     total = fields.Integer(required=True)
@@ -411,6 +429,16 @@ OPERATIONS: list[Operation] = [
         path_params={"key": "the scenario file's name without its extension"},
         ok=Reply("loaded", ScenarioLoaded),
         errors={400: "not a scenario name, or the file is not a scenario", 404: "no such scenario file"},
+    ),
+    _op(
+        "POST",
+        "/pact/state",
+        "pact_state",
+        "Pact's provider-state call: set up a state of docs/pact.md's catalog in the namespace (teardown: reset it)",
+        query=PactStateQuery,
+        body=PactState,
+        ok=Reply("the state's values, which a pact injects with ProviderState generators", PactStateValues),
+        errors={400: "not pact's state body, an unknown vendor, an unknown state (known: listed) or one that failed"},
     ),
     _op(
         "GET",

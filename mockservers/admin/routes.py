@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from mockservers import samples
 from mockservers.admin import catalog, dicomweb
 from mockservers.admin import openapi as admin_openapi
+from mockservers.admin import pact as pact_states
 from mockservers.core import callbacks, journal, jsonbody, openapi, snapshots
 from mockservers.core.clock import ClockError
 from mockservers.core.faults import FaultRuleError
@@ -385,3 +386,4 @@ def thumbnail(vendor: str, study_id: str):
 
 
 blueprint.register_blueprint(dicomweb.blueprint)  # /__admin/dicomweb: every vendor's DICOM, read-only
+blueprint.register_blueprint(pact_states.blueprint)  # /__admin/pact/state: pact's provider states
