@@ -8,6 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dicomweb_vs_orthanc
 import json_endpoints
+import moto_peer
 
 
 def table(rows: list[dict]) -> str:
@@ -22,6 +23,7 @@ def table(rows: list[dict]) -> str:
 def main() -> int:
     results = json_endpoints.run(seconds=int(os.environ.get("BENCH_SECONDS", "5")))
     results.update(dicomweb_vs_orthanc.run())
+    results.update(moto_peer.run(seconds=int(os.environ.get("BENCH_SECONDS", "5"))))
     print(
         "\nJSON endpoints, requests/second, mockservers and bare Flask under each server (targets: >= 0.8 of bare "
         "Flask under the same server, >= 0.5 of WireMock; vs WireMock takes the faster server)"
@@ -36,6 +38,7 @@ def main() -> int:
         print(f"server RSS at 10,000 instances (MB; target for msdicom: < 300): {results['rss_mb_at_10000']}")
     else:
         print(f"  not run: {results.get('skipped')}")
+    moto_peer.print_tables(results, table)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json")
     with open(path, "w") as fh:
         json.dump(results, fh, indent=2)
