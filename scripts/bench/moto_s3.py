@@ -1,8 +1,9 @@
 """Object PUT and GET of 1 KiB: the mock's OSS store beside moto's S3 server, the same wrk load on both.
 
 mockservers runs `serve --workers 2` under each server `--server` offers; moto runs its own server (`moto_server`,
-one process, as moto ships it). Each request is signed once and replayed as it is: OSS signature v1 covers neither
-the body nor a clock the mock checks, and moto does not check signatures. Figures are requests/second in this run
+one process, as moto ships it). Each request is signed once (oss2's signer, botocore's SigV4) and replayed as it
+is: OSS signature v1 covers neither the body nor a clock the mock checks, and moto does not check signatures (but
+answers an unsigned request on a private object 403). Figures are requests/second in this run
 on this machine; only their ratios mean anything (target: the faster server at least twice moto).
 """
 
@@ -45,6 +46,18 @@ def oss_requests(base: str) -> tuple[Endpoint, Endpoint]:
     return put, Endpoint("object GET 1 KiB", "GET", f"/{BUCKET}/{KEY}", signed[1])
 
 
+def s3_signed(base: str, method: str, path: str, body: str = "") -> dict:
+    """SigV4 headers by botocore's signer (moto answers an anonymous request on a private object 403)."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    headers = {"Content-Type": "application/octet-stream"} if method == "PUT" else {}
+    request = AWSRequest(method=method, url=base + path, data=body, headers=headers)
+    S3SigV4Auth(Credentials("testing", "testing"), "s3", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
 def start_moto(folder: str, procs: list) -> str:
     port = free_port()
     log = open(os.path.join(folder, "moto.log"), "w")
@@ -53,17 +66,18 @@ def start_moto(folder: str, procs: list) -> str:
     )
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base + "/moto-api/")
-    requests.put(f"{base}/{BUCKET}", timeout=30).raise_for_status()
-    requests.put(f"{base}/{BUCKET}/{KEY}", data=BODY, timeout=30).raise_for_status()
+    requests.put(f"{base}/{BUCKET}", headers=s3_signed(base, "PUT", f"/{BUCKET}"), timeout=30).raise_for_status()
     return base
 
 
-def s3_requests() -> tuple[Endpoint, Endpoint]:
-    headers = {"Content-Type": "application/octet-stream"}
-    return (
-        Endpoint("object PUT 1 KiB", "PUT", f"/{BUCKET}/{KEY}", headers, BODY),
-        Endpoint("object GET 1 KiB", "GET", f"/{BUCKET}/{KEY}"),
-    )
+def s3_requests(base: str) -> tuple[Endpoint, Endpoint]:
+    """PUT and GET of KEY, signed once, the object stored first so the GET finds it."""
+    path = f"/{BUCKET}/{KEY}"
+    put = Endpoint("object PUT 1 KiB", "PUT", path, s3_signed(base, "PUT", path, BODY), BODY)
+    answer = requests.put(base + path, headers=put.headers, data=BODY, timeout=30)
+    if answer.status_code != 200:
+        raise RuntimeError(f"moto PutObject: {answer.status_code} {answer.text}")
+    return put, Endpoint("object GET 1 KiB", "GET", path, s3_signed(base, "GET", path))
 
 
 def run(seconds: int = 5, connections: int = 32) -> dict:
@@ -73,7 +87,7 @@ def run(seconds: int = 5, connections: int = 32) -> dict:
         mocks = {server: start_mock(server, folder, procs) for server in SERVERS}
         ours = {server: oss_requests(base) for server, base in mocks.items()}
         moto = start_moto(folder, procs)
-        theirs = s3_requests()
+        theirs = s3_requests(moto)
         rows = []
         for index in range(2):
             peers = {f"mockservers {server}": (mocks[server], ours[server][index]) for server in SERVERS}
