@@ -10,13 +10,12 @@ on this machine; only their ratios mean anything (target: the faster server at l
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import tempfile
 from email.utils import formatdate
 
 import requests
-from json_endpoints import BIN, SERVERS, Endpoint, free_port, start_mock, wait_until_up, wrk
+from json_endpoints import BIN, SERVERS, Endpoint, free_port, start_mock, stop, wait_until_up, wrk
 
 BODY = "x" * 1024  # 1 KiB
 KEY = "bench/object-1k"
@@ -102,16 +101,7 @@ def run(seconds: int = 5, connections: int = 32) -> dict:
             rows.append(row)
         return {"moto_s3": rows}
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
+        stop(procs, folder)
 
 
 if __name__ == "__main__":

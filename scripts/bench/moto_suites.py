@@ -14,25 +14,15 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUITE_TARGET = 3.0  # moto's suite time / ours, at least
 START_TARGET = 0.3  # seconds the plugin may add to a pytest start
+PYTEST = ("-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 
 def pytest_seconds(args: list[str], folder: str) -> float:
     """One `python -m pytest` run in `folder` (an empty pytest.ini: no project's options), its wall time."""
     started = time.perf_counter()
+    ini = ("-c", os.path.join(folder, "pytest.ini"), "--rootdir", folder)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-c",
-            os.path.join(folder, "pytest.ini"),
-            "--rootdir",
-            folder,
-            *args,
-        ],
+        [sys.executable, *PYTEST, *ini, *args],
         cwd=folder,
         capture_output=True,
         text=True,
