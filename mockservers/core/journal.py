@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import threading
+import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -117,17 +120,84 @@ def record(db: Session, size: int, **fields: Any) -> None:
 
 
 def record_apart(store: Store, size: int, **fields: Any) -> None:
-    """Record in a transaction of its own: plain sqlite3 on a SQLite file, a session elsewhere."""
+    """Record in a transaction of its own: plain sqlite3 on a SQLite file (entries of concurrent requests written
+    together, see _Batch), a session elsewhere. Returns once the entry is committed: an answer is sent only after
+    its entry can be read, from any process."""
     if not store.readers_apart:
         with store.transaction() as db:
             record(db, size, **fields)
         return
     fields["headers"] = json.dumps(fields["headers"])
-    with store.plain_write() as conn:
-        new_id = conn.execute(_PLAIN_INSERT, [fields[c] for c in _COLUMNS]).lastrowid
-        assert new_id is not None  # set by the INSERT just run
-        if new_id % min(size, 100) == 0:
-            conn.execute("DELETE FROM core_journal WHERE id <= ?", (new_id - size,))
+    _batch(store).record([fields[c] for c in _COLUMNS], size)
+
+
+class _Batch:
+    """Group commit of one process's journal entries on a SQLite file. Each request queues its entry; one thread at
+    a time (the flusher) takes the writer lock and writes every entry queued so far, in the order queued, in one
+    transaction; the others wait for their entry to be written. Under load one lock, BEGIN and COMMIT serve many
+    requests instead of one each; alone, a request writes its own entry at once, as before."""
+
+    def __init__(self, store: Store):
+        self.store = weakref.ref(store)  # the batch lives as long as its store (_batches)
+        self.pid = os.getpid()  # a forked worker makes its own
+        self.ready = threading.Condition()
+        self.queued: list[tuple[list, int]] = []
+        self.tickets = 0  # entries queued so far
+        self.written = 0  # of which written
+        self.flushing = False
+
+    def record(self, row: list, size: int) -> None:
+        with self.ready:
+            self.queued.append((row, size))
+            self.tickets += 1
+            mine = self.tickets
+            while self.written < mine:
+                if not self.flushing:
+                    self.flushing = True
+                    break
+                self.ready.wait()
+            else:
+                return
+        try:
+            self._flush()
+        finally:
+            with self.ready:
+                self.flushing = False
+                self.ready.notify_all()
+
+    def _flush(self) -> None:
+        """Write every entry queued by the time the writer lock is ours; later ones wait for the next flusher."""
+        store = self.store()
+        assert store is not None  # a request of the store's is running
+        upto = None
+        try:
+            with store.plain_write() as conn:
+                with self.ready:
+                    rows, self.queued = self.queued, []
+                    upto = self.tickets
+                for row, size in rows:
+                    new_id = conn.execute(_PLAIN_INSERT, row).lastrowid
+                    assert new_id is not None  # set by the INSERT just run
+                    if new_id % min(size, 100) == 0:
+                        conn.execute("DELETE FROM core_journal WHERE id <= ?", (new_id - size,))
+        finally:  # written, or failed (the flusher's caller logs it): no one waits for these rows any more
+            with self.ready:
+                if upto is None:  # failed before taking them: what is queued is given up
+                    self.queued = []
+                    upto = self.tickets
+                self.written = upto
+
+
+_batches: weakref.WeakKeyDictionary[Store, _Batch] = weakref.WeakKeyDictionary()
+_batches_lock = threading.Lock()
+
+
+def _batch(store: Store) -> _Batch:
+    with _batches_lock:
+        batch = _batches.get(store)
+        if batch is None or batch.pid != os.getpid():
+            batch = _batches[store] = _Batch(store)
+        return batch
 
 
 def query(

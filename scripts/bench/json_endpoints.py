@@ -157,7 +157,7 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still importing
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up")
 
@@ -181,7 +181,7 @@ def wrk(base: str, ep: Endpoint, seconds: int, connections: int, folder: str) ->
     if not match:
         raise RuntimeError(f"wrk said: {out}")
     if non2xx:
-        print(f"  note: {non2xx.group(1)} non-2xx answers for {ep.name}", file=sys.stderr)
+        print(f"  note: {non2xx.group(1)} non-2xx answers for {ep.name} at {base}", file=sys.stderr)
     return float(match.group(1))
 
 
@@ -377,11 +377,16 @@ def run(seconds: int = 5, connections: int = 32) -> dict:
             },
         }
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        shutil.rmtree(folder, ignore_errors=True)
+        stop(procs, folder)
+
+
+def stop(procs: list, folder: str) -> None:
+    """End the peers started (SIGTERM, then SIGKILL after 20 s) and remove their folder."""
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dicomweb_vs_orthanc
 import json_endpoints
 import qido_scale
+import moto_peer
 
 
 def table(rows: list[dict]) -> str:
@@ -24,6 +25,7 @@ def main() -> int:
     results = json_endpoints.run(seconds=int(os.environ.get("BENCH_SECONDS", "5")))
     results.update(dicomweb_vs_orthanc.run())
     results.update(qido_scale.scale_row())
+    results.update(moto_peer.run(seconds=int(os.environ.get("BENCH_SECONDS", "5"))))
     print(
         "\nJSON endpoints, requests/second, mockservers and bare Flask under each server (targets: >= 0.8 of bare "
         "Flask under the same server, >= 0.5 of WireMock; vs WireMock takes the faster server)"
@@ -39,6 +41,7 @@ def main() -> int:
     else:
         print(f"  not run: {results.get('skipped')}")
     qido_scale.print_scale(results)
+    moto_peer.print_tables(results, table)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json")
     with open(path, "w") as fh:
         json.dump(results, fh, indent=2)

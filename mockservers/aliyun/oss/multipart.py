@@ -31,7 +31,7 @@ class Multipart:
         self.db = store.db
 
     def initiate(self, bucket: str, key: str, content_type: str, meta: dict) -> OssUpload:
-        self.store.bucket(bucket)
+        self.store.require_bucket(bucket)
         self.store.check_key(key)
         upload = OssUpload(
             upload_id=self.ctx.hex(32, "oss-upload", self.ctx.counter("oss-upload")).upper(),
@@ -45,7 +45,7 @@ class Multipart:
         return upload
 
     def upload(self, bucket: str, key: str, upload_id: str) -> OssUpload:
-        self.store.bucket(bucket)
+        self.store.require_bucket(bucket)
         found = self.db.get(OssUpload, upload_id) if upload_id else None
         if found is None or found.bucket != bucket or found.key != key:
             raise OssError("NoSuchUpload", UploadId=upload_id, explain="uploadId: no open upload of this key")
@@ -119,7 +119,7 @@ class Multipart:
         self, bucket: str, key: str, position: int, data: bytes, content_type: str, content_md5: str | None, meta: dict
     ) -> OssObject:
         """AppendObject: a new Appendable object at position 0, or more bytes at the end of one."""
-        self.store.bucket(bucket)
+        self.store.require_bucket(bucket)
         self.store.check_key(key)
         check_md5(data, content_md5)
         obj = self.store.find(bucket, key)
