@@ -8,8 +8,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dicomweb_vs_orthanc
 import json_endpoints
-import qido_scale
 import moto_peer
+import qido_scale
 
 
 def table(rows: list[dict]) -> str:
