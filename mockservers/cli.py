@@ -77,7 +77,8 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
     _setting(
         p,
         "--blobs",
-        "the folder of stored files (shared, when several hosts share one state)",
+        "the folder of stored files; on a postgresql:// state the files are kept in the database, where every "
+        "host reaches them, and this folder caches them",
         dest="data_dir",
         worded="beside a SQLite file, else ./var",
         metavar="DIR",
@@ -164,7 +165,10 @@ def _where_state_lives(settings: Settings, data_dir: str) -> str:
         database = os.path.abspath(settings.state[len("sqlite:///") :])
         folder = os.path.join(os.path.dirname(database), "namespaces")
         return f"{database}, files in {data_dir}, other namespaces in {folder}"
-    return f"{make_url(settings.state).render_as_string(hide_password=True)}, files in {data_dir}"
+    database = make_url(settings.state).render_as_string(hide_password=True)
+    if database.startswith("postgresql"):
+        return f"{database}, files there too (cached in {data_dir})"
+    return f"{database}, files in {data_dir}"
 
 
 def _certificates(settings: Settings, data_dir: str, vendors):
