@@ -207,6 +207,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
+    if settings.data_dir and "://" in settings.data_dir:
+        print(
+            f"--blobs takes a folder, not {settings.data_dir!r} (on a postgresql:// state the stored files are kept "
+            "in the database, and the folder caches them)",
+            file=sys.stderr,
+        )
+        return 2
     if settings.workers > 1:
         return _serve_workers(settings)
     from mockservers.app import create_app
