@@ -99,7 +99,7 @@ class BlobStore:
         for key in keys:
             source = os.path.join(folder, key)
             if os.path.exists(source):
-                BlobStore.put_file(self, source, key)
+                self.put_file(source, key, db)
 
     def sweep(self, held: set[str], older_than: float) -> int:
         """Remove every file modified before `older_than` that is not a held key in its place: files a crash left

@@ -181,8 +181,10 @@ class PostgresBlobStore(BlobStore):
         self._copy(keys, "", f"{label}/")
 
     def bring_back(self, keys: list[str], label: str, db=None) -> None:
-        super().bring_back(keys, label, db)
+        """The database's copies, then the folder's: those of a snapshot taken before the files were kept in the
+        database are stored there now."""
         self._copy(keys, f"{label}/", "", db)
+        super().bring_back(keys, label, db)
 
     def _copy(self, keys: list[str], source: str, target: str, db=None) -> None:
         """Server-side copies of files from one name to another: `source`+key to `target`+key."""

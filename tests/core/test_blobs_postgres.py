@@ -169,3 +169,14 @@ def test_a_snapshot_taken_through_one_host_is_restored_through_the_other(hosts):
     first.reset()
     assert snapshots.restore(first, snapshot["id"]), "reset keeps a snapshot's files"
     assert second.blobs.get(key) == b"in the snapshot"
+
+
+def test_a_snapshot_whose_files_are_only_in_the_folder_stores_them_in_the_database_when_restored(hosts):
+    first, second = hosts("a"), hosts("b")
+    key = put(first, b"kept on disk alone")
+    snapshot = snapshots.take(first, "from before the files were in the database")
+    with first.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM core_blob_files WHERE key LIKE 'snapshots/%'"))
+    release(first, key)
+    assert snapshots.restore(first, snapshot["id"])
+    assert second.blobs.get(key) == b"kept on disk alone"
