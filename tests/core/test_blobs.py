@@ -69,11 +69,3 @@ def test_serve_refuses_a_url_for_the_blob_folder(capsys):
         "--blobs takes a folder, not 's3://bucket' (on a postgresql:// state the stored files are kept in the "
         "database, and the folder caches them)\n"
     )
-
-
-def test_the_banner_says_files_are_in_the_database_on_postgresql():
-    from mockservers import cli
-    from mockservers.settings import Settings
-
-    shown = cli._where_state_lives(Settings(state="postgresql://mock:secret@db.internal/mock"), "/srv/cache")
-    assert shown == "postgresql://mock:***@db.internal/mock, files there too (cached in /srv/cache)"
