@@ -78,7 +78,8 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
     _setting(
         p,
         "--blobs",
-        "the folder of stored files (shared, when several hosts share one state)",
+        "the folder of stored files; on a postgresql:// state the files are kept in the database, where every "
+        "host reaches them, and this folder caches them",
         dest="data_dir",
         worded="beside a SQLite file, else ./var",
         metavar="DIR",
@@ -165,7 +166,10 @@ def _where_state_lives(settings: Settings, data_dir: str) -> str:
         database = os.path.abspath(settings.state[len("sqlite:///") :])
         folder = os.path.join(os.path.dirname(database), "namespaces")
         return f"{database}, files in {data_dir}, other namespaces in {folder}"
-    return f"{make_url(settings.state).render_as_string(hide_password=True)}, files in {data_dir}"
+    database = make_url(settings.state).render_as_string(hide_password=True)
+    if database.startswith("postgresql"):
+        return f"{database}, files there too (cached in {data_dir})"
+    return f"{database}, files in {data_dir}"
 
 
 def _certificates(settings: Settings, data_dir: str, vendors):
@@ -203,6 +207,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if settings.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    if settings.data_dir and "://" in settings.data_dir:
+        print(
+            f"--blobs takes a folder, not {settings.data_dir!r} (on a postgresql:// state the stored files are kept "
+            "in the database, and the folder caches them)",
+            file=sys.stderr,
+        )
         return 2
     if settings.workers > 1:
         return _serve_workers(settings)

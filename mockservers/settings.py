@@ -25,7 +25,8 @@ class Settings:
     seed: int = 0
     clock: str = "real"  # real | virtual
     config: str | None = None
-    data_dir: str | None = None  # blobs; default: beside a SQLite file, else ./var
+    # blobs; default: beside a SQLite file, else ./var. On PostgreSQL the files are in the database, cached here.
+    data_dir: str | None = None
     workers: int = 1  # more than one: worker processes sharing the state, under `server`
     server: str = "gunicorn"  # gunicorn (gthread) | granian
     threads: int = 8  # request threads per worker

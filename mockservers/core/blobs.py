@@ -1,4 +1,8 @@
-"""Content-addressed blob store: files named by their SHA-256, written atomically."""
+"""Content-addressed blob store: files named by their SHA-256, written atomically. On a PostgreSQL state the files
+are kept in the database as well (blobs_postgres.py), so that every process on every host reaches them.
+
+Each method takes the request's transaction as `db` (None: none): the folder store has no use for it, a store in
+the database writes and reads in it."""
 
 from __future__ import annotations
 
@@ -29,12 +33,17 @@ class BlobStore:
             raise KeyError(key)
         return os.path.join(self.root, key[:2], key)
 
-    def put(self, data: bytes, key: str | None = None) -> str:
+    def put(self, data: bytes, key: str | None = None, db=None) -> str:
         key = key or key_of(data)
+        self._put_here(data, key)
+        return key
+
+    def _put_here(self, data: bytes, key: str) -> None:
+        """The file in this store's folder."""
         path = self._path(key)
         try:
             os.utime(path)  # already there, and held anew: young again, so another process's start-up sweep leaves it
-            return key
+            return
         except FileNotFoundError:
             pass
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -49,27 +58,48 @@ class BlobStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        return key
 
-    def get(self, key: str) -> bytes:
-        with open(self.path(key), "rb") as fh:
+    def put_file(self, source: str, key: str, db=None) -> None:
+        """The file at `source`, whose content is named `key`, stored (linked where the file system allows)."""
+        target = self._path(key)
+        if not os.path.exists(target):
+            link_or_copy(source, target)
+
+    def get(self, key: str, db=None) -> bytes:
+        with open(self.path(key, db), "rb") as fh:
             return fh.read()
 
-    def path(self, key: str) -> str:
+    def path(self, key: str, db=None) -> str:
+        """A file of the content, to read (never to change)."""
         path = self._path(key)
         if not os.path.exists(path):
             raise KeyError(key)
         return path
 
-    def exists(self, key: str) -> bool:
+    def exists(self, key: str, db=None) -> bool:
         try:
             return os.path.exists(self._path(key))
         except KeyError:
             return False
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, db=None) -> None:
         with contextlib.suppress(KeyError, FileNotFoundError):
             os.unlink(self._path(key))
+
+    def keep(self, keys: list[str], label: str) -> None:
+        """Copies of the files, kept apart under `label` (a snapshot's: "snapshots/ID") whatever becomes of the
+        store's: in the folder `label` beside the store's."""
+        folder = os.path.join(os.path.dirname(self.root), label)
+        for key in keys:
+            link_or_copy(self.path(key), os.path.join(folder, key))
+
+    def bring_back(self, keys: list[str], label: str, db=None) -> None:
+        """The copies kept under `label` back in the store, those that are there."""
+        folder = os.path.join(os.path.dirname(self.root), label)
+        for key in keys:
+            source = os.path.join(folder, key)
+            if os.path.exists(source):
+                self.put_file(source, key, db)
 
     def sweep(self, held: set[str], older_than: float) -> int:
         """Remove every file modified before `older_than` that is not a held key in its place: files a crash left
@@ -109,6 +139,26 @@ def key_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def link_or_copy(source: str, target: str) -> None:
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def open_store(root: str, store) -> BlobStore:
+    """The runtime's blob store: files in the folder `root`; on a PostgreSQL state, in the database too (the
+    folder then caches them on this host)."""
+    if store.engine.dialect.name == "postgresql":
+        from mockservers.core.blobs_postgres import PostgresBlobStore
+
+        return PostgresBlobStore(root, store.engine)
+    return BlobStore(root)
+
+
 def _chunks(keys: list[str], size: int = 500):
     """SQLite caps the bound parameters of one statement."""
     for start in range(0, len(keys), size):
@@ -145,7 +195,7 @@ class CountedBlobs:
         # then finds it held; or it went first, and the file is written again here.
         # __table__ is typed as any FromClause; a declarative class's is a Table
         add_to(self.db, cast(Table, BlobRef.__table__), key, "refs", 1)
-        return self.store.put(data, key)
+        return self.store.put(data, key, db=self.db)
 
     def release(self, *keys: str) -> None:
         """Drop one reference per key given (a key given twice drops two), in a statement per chunk of keys."""
@@ -189,13 +239,13 @@ class CountedBlobs:
                     delete(table).where(table.c.key.in_(chunk), table.c.refs <= 0).returning(table.c.key)
                 ).all()
                 for key in gone:
-                    self.store.delete(key)
+                    self.store.delete(key, db=db)
 
     def get(self, key: str) -> bytes:
-        return self.store.get(key)
+        return self.store.get(key, db=self.db)
 
     def path(self, key: str) -> str:
-        return self.store.path(key)
+        return self.store.path(key, db=self.db)
 
     def exists(self, key: str) -> bool:
-        return self.store.exists(key)
+        return self.store.exists(key, db=self.db)

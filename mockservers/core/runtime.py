@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mockservers.core import callbacks as callbacks_mod
 from mockservers.core import filelocks, models, snapshots  # noqa: F401  (models, snapshots: register the core tables)
-from mockservers.core.blobs import BlobStore, CountedBlobs, sweep_orphans
+from mockservers.core.blobs import CountedBlobs, open_store, sweep_orphans
 from mockservers.core.clock import Clock
 from mockservers.core.fake import next_counter, seeded_faker, seeded_hex, seeded_random, seeded_uuid
 from mockservers.core.faults import Faults
@@ -46,7 +46,7 @@ class Runtime:
         self.vendors = {v.key: v for v in vendors}
         self.store = Store(settings.state, schema=settings.db_schema)
         self.data_dir = _data_dir(settings, self.store)
-        self.blobs = BlobStore(os.path.join(self.data_dir, "blobs"))
+        self.blobs = open_store(os.path.join(self.data_dir, "blobs"), self.store)
         self.clock = Clock(settings.clock)
         self.scheduler = Scheduler(self)
         self.store.on_commit = self.scheduler.changed

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, Integer, String, select, text
@@ -77,8 +75,9 @@ def _blob_keys(runtime: Runtime, tables: dict[str, list[dict]]) -> list[str]:
     return sorted(key for key in _held(tables) if runtime.blobs.exists(key))
 
 
-def _snapshot_dir(runtime: Runtime, snapshot_id: int) -> str:
-    return os.path.join(runtime.data_dir, "snapshots", str(snapshot_id))
+def _label(snapshot_id: int) -> str:
+    """Where the blob store keeps a snapshot's files."""
+    return f"snapshots/{snapshot_id}"
 
 
 def take(runtime: Runtime, label: str = "") -> dict:
@@ -89,10 +88,7 @@ def take(runtime: Runtime, label: str = "") -> dict:
         db.add(snap)
         db.flush()
         snapshot_id = snap.id
-    folder = _snapshot_dir(runtime, snapshot_id)
-    os.makedirs(folder, exist_ok=True)
-    for key in blobs:
-        _link_or_copy(runtime.blobs.path(key), os.path.join(folder, key))
+    runtime.blobs.keep(blobs, _label(snapshot_id))
     return describe(snapshot_id, label, runtime.clock.now(), tables, blobs)
 
 
@@ -120,10 +116,8 @@ def restore(runtime: Runtime, snapshot_id: int) -> bool:
         if snap is None:
             return False
         data = snap.data
-    folder = _snapshot_dir(runtime, snapshot_id)
     held = _held(data["tables"])  # a snapshot taken before files were counted may list orphans too
-    blobs = {key: os.path.join(folder, key) for key in data["blobs"] if key in held}
-    _load(runtime, data["tables"], blob_files=blobs)
+    _load(runtime, data["tables"], kept=(_label(snapshot_id), [key for key in data["blobs"] if key in held]))
     return True
 
 
@@ -159,16 +153,15 @@ def load_scenario(runtime: Runtime, scenario: Any) -> dict:
 def _load(
     runtime: Runtime,
     tables: dict[str, list[dict]],
-    blob_files: dict[str, str] | None = None,
+    kept: tuple[str, list[str]] | None = None,
     blob_bytes: dict[str, bytes] | None = None,
 ) -> None:
     runtime.reset(seed_vendors=False)
-    for key, path in (blob_files or {}).items():
-        if not runtime.blobs.exists(key):
-            _link_or_copy(path, runtime.blobs._path(key))
-    for data in (blob_bytes or {}).values():
-        runtime.blobs.put(data)
-    with runtime.store.transaction() as db:
+    with runtime.store.transaction() as db:  # the files in the rows' transaction (a store in the database)
+        if kept is not None:
+            runtime.blobs.bring_back(kept[1], kept[0], db=db)
+        for data in (blob_bytes or {}).values():
+            runtime.blobs.put(data, db=db)
         for table in reversed(_state_tables()):
             db.execute(table.delete())  # reset() recreated the clock row; the loaded one replaces it
         for table in _state_tables():
@@ -191,11 +184,3 @@ def _advance_sequences(db) -> None:
                     f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"
                 )
             )
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)

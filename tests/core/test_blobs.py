@@ -59,3 +59,13 @@ def test_release_of_many_keys_at_once_counts_each_and_a_put_after_it_keeps_the_f
         blobs.release(twice, once, twice, again)
         blobs.put(b"again")  # held anew in the same transaction
     assert [rt.blobs.exists(k) for k in (twice, once, again)] == [False, False, True]
+
+
+def test_serve_refuses_a_url_for_the_blob_folder(capsys):
+    from mockservers import cli
+
+    assert cli.main(["serve", "--blobs", "s3://bucket", "--port", "0", "--state", "memory"]) == 2
+    assert capsys.readouterr().err == (
+        "--blobs takes a folder, not 's3://bucket' (on a postgresql:// state the stored files are kept in the "
+        "database, and the folder caches them)\n"
+    )

@@ -11,21 +11,9 @@ import pytest
 from mockservers.dicom.synthetic import dx_file
 from mockservers.pytest_plugin import Admin
 from mockservers.sigma.client import SigmaClient
+from tests.core.test_blobs_postgres import postgres  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    from tests.machinery.pgtest import PostgresUnavailable, postgres_url
-
-    try:
-        url, private = postgres_url()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"no PostgreSQL could be started: {exc}")
-    yield url
-    if private is not None:
-        private.stop()
 
 
 def serve(url: str, data_dir: str, config: str):
@@ -58,7 +46,7 @@ def serve(url: str, data_dir: str, config: str):
     return proc, line.split(" on ", 1)[1].split("/ ", 1)[0]
 
 
-def test_two_servers_on_one_postgres_are_one_server(postgres, tmp_path, httpserver):
+def test_two_servers_on_one_postgres_are_one_server(postgres, tmp_path, httpserver):  # noqa: F811
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     config = tmp_path / "mock.yaml"
     config.write_text("vendor_config:\n  sigma:\n    queue_seconds: 0\n    run_seconds: 1\n")

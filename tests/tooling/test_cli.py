@@ -112,7 +112,7 @@ def test_help_ends_with_examples(capsys):
 def test_postgres_state_is_shown_without_its_password():
     settings = Settings(state="postgresql://mock:s3cret@db.example:5432/mock")
     where = cli._where_state_lives(settings, "/srv/var")
-    assert where == "postgresql://mock:***@db.example:5432/mock, files in /srv/var"
+    assert where == "postgresql://mock:***@db.example:5432/mock, files there too (cached in /srv/var)"
 
 
 def serve(*args: str, cwd=None, lines: int) -> tuple[subprocess.Popen, list[str]]:
