@@ -103,6 +103,7 @@ class JournalEntry(Schema):
     body = fields.String(required=True, metadata={"description": "as text, credentials masked"})
     status = fields.Integer(required=True)
     response_body = fields.String(required=True)
+    response_headers = fields.Dict(required=True, metadata={"description": "as sent, credentials masked"})
     duration_ms = fields.Float(required=True)
     fault_id = fields.Integer(required=True, allow_none=True, metadata={"description": "the fault rule that fired"})
     explain = fields.String(required=True, allow_none=True, metadata={"description": "X-Mock-Explain"})

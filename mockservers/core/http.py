@@ -469,6 +469,7 @@ def _journal(
             body=journal.text_of(request.get_data(cache=True), request.mimetype),
             status=response.status_code if response is not None else 0,
             response_body=response_text,
+            response_headers=dict(response.headers.items()) if response is not None else {},
             duration_ms=(time.perf_counter() - state.started) * 1000.0,
             fault_id=state.fault_rule,
             explain=explain,

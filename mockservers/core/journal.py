@@ -25,6 +25,7 @@ SKIPPED_HEADERS = {"cookie"}
 # Credentials any vendor may be sent; each vendor adds its own names on its VendorSpec (credential_names).
 CREDENTIAL_NAMES = ("authorization", "proxy-authorization")
 SCHEMED = frozenset(("authorization", "proxy-authorization"))  # 'Scheme credentials': the scheme is shown
+RESPONSE_CREDENTIAL_NAMES = ("set-cookie",)  # a session handed out; the request's Cookie is not kept at all
 _TABLE = cast(Table, JournalEntry.__table__)  # typed as any FromClause; a declarative class's is a Table
 _INSERT = _TABLE.insert()
 _COLUMNS = [c.name for c in _TABLE.columns if c.name != "id"]
@@ -106,6 +107,7 @@ def mask_entry(entry: dict[str, Any], names: tuple[str, ...]) -> None:
     """Mask the credentials of a journal entry before it is written: the state never holds them in clear."""
     m = masker(names)
     entry["headers"] = m.headers(entry["headers"])
+    entry["response_headers"] = masker((*names, *RESPONSE_CREDENTIAL_NAMES)).headers(entry["response_headers"])
     for field in ("query", "body", "response_body"):
         entry[field] = m.text(entry[field])
 
@@ -127,7 +129,8 @@ def record_apart(store: Store, size: int, **fields: Any) -> None:
         with store.transaction() as db:
             record(db, size, **fields)
         return
-    fields["headers"] = json.dumps(fields["headers"])
+    for field in ("headers", "response_headers"):
+        fields[field] = json.dumps(fields[field])
     _batch(store).record([fields[c] for c in _COLUMNS], size)
 
 
@@ -244,6 +247,7 @@ def as_dict(e: JournalEntry) -> dict:
         "body": e.body,
         "status": e.status,
         "response_body": e.response_body,
+        "response_headers": e.response_headers or {},
         "duration_ms": round(e.duration_ms, 3),
         "fault_id": e.fault_id,
         "explain": e.explain,

@@ -65,6 +65,8 @@ class JournalEntry(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text, default="")
+    # None in a row written before the column was added (Store.create_all adds it to an old state)
+    response_headers: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=dict)
     duration_ms: Mapped[float] = mapped_column(Float)
     fault_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     explain: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -35,6 +35,7 @@ def entry(path: str) -> dict:
         body="",
         status=200,
         response_body="{}",
+        response_headers={},
         duration_ms=1.0,
         fault_id=None,
         explain=None,

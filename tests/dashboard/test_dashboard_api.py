@@ -180,3 +180,14 @@ def test_every_finding_is_boxed_in_a_colour_of_its_own_whatever_its_label():
     second_colour = tuple(int(PALETTE[1][i : i + 2], 16) for i in (1, 3, 5))
     assert second_colour not in colours(render(to_part10(ds), [first], size=256))
     assert second_colour in colours(render(to_part10(ds), [first, second], size=256))
+
+
+def test_the_journal_row_has_the_response_headers_to_show(client):
+    sent = client.get(
+        "/sigma/login", query_string={"account_name": "sigma", "user_name": "test", "password": "MTIzNDU2"}
+    )
+    entry = client.get("/__admin/requests?vendor=sigma").json["requests"][0]
+    assert entry["response_headers"]["Content-Type"] == "application/json"
+    assert entry["response_headers"]["x-sg-request-id"] == sent.headers["x-sg-request-id"]
+    script = client.get("/__admin/ui/static/dashboard.js").get_data(as_text=True)
+    assert "headerLines(e.response_headers)" in script and "not its headers" not in script

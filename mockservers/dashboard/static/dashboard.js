@@ -255,7 +255,8 @@ function journalDetail(e) {
   tr.id = `journal-detail-${e.id}`;
   const td = element("td");
   td.colSpan = COLUMNS;
-  const headers = Object.entries(e.headers || {}).map(([k, v]) => `${k}: ${v}`).join("\n");
+  const headerLines = (h) => Object.entries(h || {}).map(([k, v]) => `${k}: ${v}`).join("\n");
+  const headers = headerLines(e.headers);
   const requestPart = element("div", null, "exchange");
   requestPart.append(element("h3", "Request"), element("pre", `${e.method} ${requestUrl(e)}`, "start"),
     element("pre", headers || "(no headers)", "headers"), element("pre", e.body ? pretty(e.body) : "(no body)", "body"));
@@ -263,9 +264,10 @@ function journalDetail(e) {
   const outcome = [`${e.status}`, `${e.duration_ms} ms`];
   if (e.fault_id) outcome.push(`fault rule #${e.fault_id}`);
   responsePart.append(element("h3", "Response"), element("pre", outcome.join(" · "), "start"));
+  const responseHeaders = headerLines(e.response_headers);
+  responsePart.append(element("pre", responseHeaders || "(no headers)", "headers"));
   if (e.explain) responsePart.append(element("pre", `X-Mock-Explain: ${e.explain}`, "headers"));
-  responsePart.append(element("pre", e.response_body ? pretty(e.response_body) : "(no body)", "body"),
-    element("p", "The journal keeps a response's status and body, not its headers.", "hint"));
+  responsePart.append(element("pre", e.response_body ? pretty(e.response_body) : "(no body)", "body"));
   const curl = element("div", null, "curl");
   const text = element("pre", curlOf(e));
   text.dataset.test = "curl-text";
