@@ -199,6 +199,10 @@ class AliyunBackend:
         self.ctx.schedule("analysis_finish", float(self.config["analysis_seconds"]), {"id": found.id, "run": found.run})
         return True
 
+    def analysis_rng(self, namespace: str, study_uid: str, study_type: int, etags: list[str]):
+        """An analysis' random stream: a function of the seed, the study and its objects' contents."""
+        return self.ctx.rng("analysis", namespace, study_uid, study_type, *etags)
+
     def finish_analysis(self, analysis_id: int, run: int) -> None:
         a = self.db.get(Analysis, analysis_id)
         if a is None or a.run != run or a.status != "running":
@@ -207,13 +211,8 @@ class AliyunBackend:
             if a.fail_with:
                 raise AnalysisFailed(a.fail_with, CATALOG[a.fail_with][1])
             images = [self.read_image(a.request["bucketName"], key, a.study_type) for key in a.objects]
-            rng = self.ctx.rng(
-                "analysis",
-                a.namespace,
-                a.study_uid,
-                a.study_type,
-                *[self.store.find(a.request["bucketName"], k).etag for k in a.objects],
-            )
+            etags = [self.store.find(a.request["bucketName"], k).etag for k in a.objects]
+            rng = self.analysis_rng(a.namespace, a.study_uid, a.study_type, etags)
             a.result = results.analysis_data(rng, a.study_uid, a.study_type, images)
             a.status = "success"
         except AnalysisFailed as failure:

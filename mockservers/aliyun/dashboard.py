@@ -98,9 +98,30 @@ def _boxes(boxes: list[dict], coordinates: str, label: str) -> list[dict]:
     return [{"label": b[label], "score": None, "box": list(b[coordinates])} for b in boxes]
 
 
+def _first_nodule_slice(ctx: Context, store: OssStore, a: Analysis, blob: str | None) -> tuple[str | None, list]:
+    """A lung study's card: the slice its first nodule lies on, with the nodules on that slice (else `blob`, none)."""
+    found = _analysis_findings(ctx, a.id)
+    if not found:
+        return blob, []
+    on = found[0]["image"]
+    bucket = a.request["bucketName"]
+    for key in a.objects:
+        obj = store.find(bucket, key)
+        if obj is None:
+            continue
+        try:
+            header = pydicom.dcmread(io.BytesIO(ctx.blobs.get(obj.blob)), stop_before_pixels=True)
+        except Exception:  # not DICOM
+            continue
+        if str(header.get("SOPInstanceUID", "")) == on:
+            return obj.blob, [{k: f[k] for k in ("label", "score", "box")} for f in found if f["image"] == on]
+    return blob, []
+
+
 def studies(ctx: Context) -> list[dict]:
-    """Every analysis (and OA image). Only boxes are findings (bone joint, OA); a bone-joint study of several images
-    shows none, because a result does not say which image a box is on."""
+    """Every analysis (and OA image). Only boxes are findings (bone joint, OA, lung nodules); a bone-joint study of
+    several images shows none, because a result does not say which image a box is on; a lung study shows the slice
+    of its first nodule."""
     store = OssStore(ctx)
     rows = []
     for a in _analyses(ctx):
@@ -109,6 +130,8 @@ def studies(ctx: Context) -> list[dict]:
         if a.result and a.result["boxes"] and len(a.objects) == 1:
             findings = _boxes(a.result["boxes"], "coordinates", "class")
         blob, patient, study_uid = _dicom_with_pixels(ctx, store, bucket, a.objects)
+        if a.study_type == 1 and a.result and a.result["imageDataList"]:
+            blob, findings = _first_nodule_slice(ctx, store, a, blob)
         rows.append(
             {
                 "id": analysis_id(a),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pydicom
 from sqlalchemy import select
 
+from mockservers.aliyun import results
 from mockservers.aliyun.backend import AliyunBackend
 from mockservers.aliyun.models import Analysis
 from mockservers.aliyun.oss.store import OssStore
@@ -34,6 +36,22 @@ def pictures(kind: str, seed: int, index: int) -> list[bytes]:
     return [to_part10(ds) for ds in ct_series(seed, index, slices=1 if kind == "ct slice" else 6)]
 
 
+def _study_uid(files: list[bytes]) -> str:
+    return str(pydicom.dcmread(io.BytesIO(files[0]), stop_before_pixels=True).StudyInstanceUID)
+
+
+def _lung_study_with_nodules(backend: AliyunBackend, namespace: str, seed: int, index: int) -> list[bytes]:
+    """A lung CT the analysis will find nodules in: of the first 20 synthetic series from this study's index on,
+    the first with a nonzero nodule count (the first draw of its analysis' stream). A demo of a nodule detector
+    shows nodules whatever the seed; the findings stay the seed's and the pictures'."""
+    for attempt in range(20):
+        files = pictures("ct", seed, 2000 + index + 1000 * attempt)
+        etags = [hashlib.md5(data).hexdigest().upper() for data in files]
+        if results.nodule_count(backend.analysis_rng(namespace, _study_uid(files), 1, etags)):
+            break
+    return files
+
+
 def seed(unit, studies: int, progress) -> None:
     for index in range(studies):
         study_type, kind, state = PLAN[index % len(PLAN)]
@@ -43,12 +61,15 @@ def seed(unit, studies: int, progress) -> None:
             bucket = ctx.config["oss"]["buckets"][0]
             key_id, secret = next(iter(ctx.config["oss"]["credentials"].items()))
             namespace = next(iter(ctx.config["tenants"]))
-            files = pictures(kind, ctx.seed, 2000 + index)
-            study_uid = pydicom.dcmread(io.BytesIO(files[0]), stop_before_pixels=True).StudyInstanceUID
+            backend = AliyunBackend(ctx)
+            if study_type == 1:
+                files = _lung_study_with_nodules(backend, namespace, ctx.seed, index)
+            else:
+                files = pictures(kind, ctx.seed, 2000 + index)
+            study_uid = _study_uid(files)
             prefix = f"demo/{study_uid}"
             for n, data in enumerate(files, start=1):
                 store.put(bucket, f"{prefix}/{n:04d}.dcm", data, content_type="application/dicom")
-            backend = AliyunBackend(ctx)
             backend.execute(
                 namespace,
                 {

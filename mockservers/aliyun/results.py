@@ -52,6 +52,11 @@ def _uuid(rng) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def nodule_count(rng) -> int:
+    """How many nodules a lung study has: the first draw of its analysis' random stream."""
+    return rng.choices([0, 1, 2, 3, 4], weights=[15, 35, 25, 15, 10])[0]
+
+
 def lung_nodules(rng, images: list[Image]) -> list[dict]:
     """studyType 1: 0-4 nodules in the lung fields of slices of the first series, in patient coordinates (mm).
     The image's left is the patient's right (radiological convention)."""
@@ -59,7 +64,7 @@ def lung_nodules(rng, images: list[Image]) -> list[dict]:
     series = [i for i in images if i.series_uid == first.series_uid] or [first]
     chests: dict[int, anatomy.Chest] = {}
     nodules = []
-    for _ in range(rng.choices([0, 1, 2, 3, 4], weights=[15, 35, 25, 15, 10])[0]):
+    for _ in range(nodule_count(rng)):
         n = rng.randrange(len(series))
         image = series[n]
         if n not in chests:

@@ -127,3 +127,19 @@ def test_demo_seed_is_deterministic(tmp_path):
 
     assert snapshot(seeded(tmp_path, "x", seed=4)) == snapshot(seeded(tmp_path, "y", seed=4))
     assert snapshot(seeded(tmp_path, "z", seed=5)) != snapshot(seeded(tmp_path, "x2", seed=4))
+
+
+@pytest.mark.no_postgres_pass
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_the_demo_lung_study_shows_its_first_nodule_slice(tmp_path, seed):
+    """A demo of the nodule detector finds nodules under any seed; the card shows the slice of the first one, with
+    the boxes on that slice."""
+    client = seeded(tmp_path, "lungs", seed=seed)
+    assert client.post("/__admin/clock/advance", json={"seconds": 60}).status_code == 200
+    lung = next(j for j in client.get("/__admin/jobs?vendor=aliyun").json["jobs"] if "肺结节CT" in j["kind"])
+    assert lung["state"] == "success"
+    study = next(s for s in client.get("/__admin/studies?vendor=aliyun").json["studies"] if s["id"] == lung["id"])
+    assert study["findings"] and all(f["label"].startswith("肺结节 nodule (") for f in study["findings"])
+    x1, y1, x2, y2 = study["findings"][0]["box"]
+    assert 0 < x1 < x2 < 512 and 0 < y1 < y2 < 512, "a box inside the 512 px slice"
+    assert client.get(study["thumbnail"]).status_code == 200
