@@ -46,20 +46,26 @@ lint: $(TEST_STAMP)
 
 # The suite three ways: in-process; every test written against `client` again over HTTP to a live server;
 # and the same again with PostgreSQL state (a private cluster on loopback; skipped, saying why, if none starts).
+# Each pass runs on pytest-xdist workers (TEST_WORKERS: `auto` is one per CPU; 0 runs in this process): a live
+# server per worker, one PostgreSQL cluster the workers share (a schema per app), tests an xdist_group keeps on one
+# worker. The slowest tests of each pass are listed at its end.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+
 test: system-deps viewer test-inprocess test-live test-postgres
 
 test-inprocess: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-live: $(TEST_STAMP)
-	$(BIN)/python -m pytest --mock-live
+	$(PYTEST) --mock-live
 
 # The in-process pass again as if years from now: fake data must not depend on the date.
 test-far-date: $(TEST_STAMP)
-	$(BIN)/python -m pytest --travel-to 2036-02-29
+	$(PYTEST) --travel-to 2036-02-29
 
 test-postgres: $(TEST_STAMP)
-	$(BIN)/python -m pytest --mock-state postgres -m "not no_postgres_pass"
+	$(PYTEST) --mock-state postgres -m "not no_postgres_pass"
 
 # Debian packages the tests use when they are there: PostgreSQL (its pass), Chromium (the dashboard's and the
 # viewer's browser tests, driven by Playwright) and a Chinese font for it (aliyun's labels, not empty boxes), npm (`make viewer` installs the viewer with it), libfaketime (a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockservers import apidocs, favicon
+from mockservers import apidocs, favicon, url_rules
 from mockservers.admin import access
 from mockservers.admin.routes import blueprint as admin_blueprint
 from mockservers.core import hosts, http, jsonbody
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     vendors = load_vendors(settings.vendors)
     namespaces = Namespaces(settings, vendors)
     app = Flask("mockservers")
+    app.url_rule_class = url_rules.LazyBuildRule  # a URL builder is compiled when first used, not per app made
     app.json = jsonbody.JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_mb * 1024 * 1024
     app.json.ensure_ascii = False

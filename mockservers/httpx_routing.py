@@ -13,7 +13,7 @@ import httpx
 from flask import Flask
 
 from mockservers.core.http import ConnectionDropped
-from mockservers.pytest_plugin import call_app
+from mockservers.requests_routing import call_app
 
 MOCK_ORIGIN = "http://mock"
 

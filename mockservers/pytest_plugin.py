@@ -20,26 +20,41 @@ import threading
 import time as _time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pytest
-import requests
-from flask import Flask
-from flask.testing import FlaskClient
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
-from werkzeug.test import TestResponse
 
-from mockservers.core.namespaces import DEFAULT as DEFAULT_NAMESPACE
-from mockservers.core.namespaces import HEADER as NAMESPACE_HEADER
-from mockservers.settings import Settings
+# What a pytest start in an integrator's environment pays for this plugin: these names only. Flask, requests, the
+# server and its store (SQLAlchemy) are imported when a fixture or a class first needs them.
+from mockservers.core.namespace_header import DEFAULT as DEFAULT_NAMESPACE
+from mockservers.core.namespace_header import HEADER as NAMESPACE_HEADER
 
 if TYPE_CHECKING:
     import httpx
+    import requests
+    from flask import Flask
+    from flask.testing import FlaskClient
+
+    from mockservers.requests_routing import InProcessAdapter as InProcessAdapter
+    from mockservers.requests_routing import call_app as call_app
+    from mockservers.requests_routing import routed_session as routed_session
+    from mockservers.settings import Settings
+
+# Named here, defined in mockservers.requests_routing (which imports requests and Flask): loaded on first use.
+_ROUTING = ("InProcessAdapter", "call_app", "routed_session")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ROUTING:
+        from mockservers import requests_routing
+
+        return getattr(requests_routing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def test_settings(**overrides: Any) -> Settings:
     """Settings for a test: memory state, virtual clock, seed 0, no background thread; `overrides` win."""
+    from mockservers.settings import Settings
+
     values: dict[str, Any] = dict(state="memory", clock="virtual", seed=0, background=False)
     values.update(overrides)
     return Settings(**values)
@@ -64,6 +79,8 @@ class Admin:
         namespace: str | None = None,
         token: str | None = None,
     ) -> None:
+        import requests
+
         self.base_url = base_url.rstrip("/") + "/__admin"
         self.http = session or requests.Session()
         self.namespace = namespace
@@ -255,6 +272,8 @@ class Server:
     raises an AttributeError that says `mock_server.admin.add_fault`."""
 
     def __init__(self, base_url: str, token: str | None = None, namespace: str | None = None) -> None:
+        import requests
+
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.name = namespace or DEFAULT_NAMESPACE
@@ -338,80 +357,6 @@ class LiveServer(Server):
         self._server.shutdown()
         self._thread.join(timeout=10)
         self.app.extensions["mockservers.namespaces"].close()
-
-
-def call_app(client: FlaskClient, prefix: str, method: str, url: str, headers: list, body: bytes) -> TestResponse:
-    """Hand one request for `url` (a vendor's real URL) to the app by its test client, under `prefix`; the path as
-    sent stays in RAW_URI (sigma signs it). A fault rule that drops the connection raises ConnectionDropped."""
-    parts = urlsplit(url)
-    raw_path = parts.path or "/"
-    return client.open(
-        prefix + raw_path,
-        method=method,
-        query_string=parts.query,
-        headers=headers,
-        data=body,
-        environ_overrides={"RAW_URI": raw_path + (f"?{parts.query}" if parts.query else "")},
-    )
-
-
-class InProcessAdapter(BaseAdapter):
-    """A requests transport that hands a vendor's real URL to the in-process app, under the vendor's prefix."""
-
-    def __init__(self, app: Flask, prefix: str) -> None:
-        super().__init__()
-        self.client = app.test_client()
-        self.prefix = prefix
-
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: Any = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> requests.Response:
-        from mockservers.core.http import ConnectionDropped
-
-        body = request.body
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        elif body is not None and not isinstance(body, bytes):
-            body = b"".join(body) if not hasattr(body, "read") else body.read()
-        try:
-            result = call_app(
-                self.client,
-                self.prefix,
-                str(request.method),
-                str(request.url),
-                list(request.headers.items()),
-                body or b"",
-            )
-        except ConnectionDropped as exc:
-            raise requests.ConnectionError(str(exc), request=request) from exc
-        response = requests.Response()
-        response.status_code = result.status_code
-        response.headers = CaseInsensitiveDict(result.headers.items())
-        response._content = result.get_data()
-        response.url = str(request.url)
-        response.request = request
-        response.reason = result.status.split(" ", 1)[1] if " " in result.status else ""
-        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
-        return response
-
-    def close(self) -> None:
-        pass
-
-
-def routed_session(app: Flask) -> requests.Session:
-    """A requests.Session in which every vendor's real hostname reaches `app`, no socket involved."""
-    from mockservers.core.hosts import real_bases
-
-    session = requests.Session()
-    for base, prefix in real_bases(app.extensions["mockservers"].vendors.values()).items():
-        session.mount(base + "/", InProcessAdapter(app, prefix))
-    return session
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -561,6 +506,8 @@ def mock_client(mock_app: Flask) -> FlaskClient:
 def vendor_session(mock_app: Flask) -> Iterator[requests.Session]:
     """A requests.Session in which the vendors' real hostnames (e.g. https://api.12sigma.ai) reach `mock_app`,
     no socket involved: a client with a hard-coded URL is tested unmodified."""
+    from mockservers.requests_routing import routed_session
+
     session = routed_session(mock_app)
     yield session
     session.close()

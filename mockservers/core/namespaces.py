@@ -13,14 +13,13 @@ import threading
 from collections import OrderedDict
 
 from mockservers.core.models import ScheduledEvent
+from mockservers.core.namespace_header import DEFAULT, HEADER
 from mockservers.core.runtime import Runtime
 from mockservers.core.scheduler import Ticker
 from mockservers.core.store import MEMORY_URLS
 from mockservers.core.vendor import VendorSpec
 from mockservers.settings import Settings
 
-HEADER = "X-Mock-Namespace"
-DEFAULT = "default"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 
