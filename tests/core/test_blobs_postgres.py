@@ -13,8 +13,8 @@ from mockservers.core.blobs import ORPHAN_AGE_SECONDS, key_of
 from mockservers.core.blobs_postgres import CHUNK, PostgresBlobStore
 from mockservers.core.namespaces import Namespaces
 from mockservers.core.runtime import Runtime
-from mockservers.pytest_plugin import test_settings
 from tests.machinery import settings as machinery
+from tests.machinery import test_settings
 
 pytestmark = pytest.mark.no_postgres_pass  # it picks its own state (the PostgreSQL of --mock-state if any)
 _schemas = itertools.count(1)

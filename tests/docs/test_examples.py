@@ -229,7 +229,7 @@ def shell_script(block: Block, live_url: str) -> tuple[str | None, list[str]]:
             args = re.sub(r"\s*&?\s*(\s#.*)?$", "", line)  # no comment: --port goes after the command
             args = re.sub(r"--host \S+", "--host 127.0.0.1", args)
             args = re.sub(r"--port \S+", "", args) + f" --port {port}"
-            body += [f"coproc served {{ {args} 2>&1; }}", WAIT_FOR_BANNER]
+            body += [f"coproc served {{ exec {args} 2>&1; }}", WAIT_FOR_BANNER]  # exec: the job is the server
             continue
         if bare(line) in PASSED:
             skipped.append(f"{line}: passed already in {PASSED[bare(line)]}")
