@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
+
+# scipy is imported in the functions that use it: its import costs a third of a second, which every server start
+# and every pytest session using the plugin would otherwise pay before any result is computed.
 
 MAX_SIDE = 256  # the analysis grid's longest side, in cells
 BINS = 64
@@ -75,6 +77,8 @@ class Region:
     @property
     def interior(self) -> np.ndarray:
         """The mask less its edge cells (a cell on the edge is partly outside), or the mask when that is all."""
+        from scipy import ndimage
+
         inner = ndimage.binary_erosion(self.mask)
         return inner if inner.any() else self.mask
 
@@ -156,6 +160,8 @@ def otsu3(values: np.ndarray) -> tuple[float, float]:
 
 def components(mask: np.ndarray, least: int = 1) -> list[np.ndarray]:
     """The connected regions of `mask` of at least `least` cells, largest first (ties: top-left first)."""
+    from scipy import ndimage
+
     labels, count = ndimage.label(mask)
     if not count:
         return []
@@ -214,6 +220,8 @@ def _nominal_chest(rows: int, columns: int) -> Chest:
 
 
 def _find_chest(pixels: np.ndarray) -> Chest | None:
+    from scipy import ndimage
+
     g, step = grid(pixels)
     g = ndimage.uniform_filter(g, 3)
     bright = ndimage.binary_opening(g > otsu(g))
@@ -295,6 +303,8 @@ def _nominal_knees(rows: int, columns: int, nominal_count: int) -> Knees:
 
 
 def _find_knees(pixels: np.ndarray) -> Knees | None:
+    from scipy import ndimage
+
     g, step = grid(pixels)
     g = ndimage.uniform_filter(g, 3)
     tissue, bone_level = otsu3(g)
@@ -316,6 +326,8 @@ def _find_knees(pixels: np.ndarray) -> Knees | None:
 
 def _joint_space(g: np.ndarray, leg: np.ndarray, bone_level: float) -> np.ndarray | None:
     """The joint space of one leg: the row of least bone between two rows of much bone, in the leg's middle."""
+    from scipy import ndimage
+
     bone = leg & (g > bone_level)
     ys = np.nonzero(leg.any(axis=1))[0]
     top, bottom = int(ys.min()), int(ys.max()) + 1
@@ -379,6 +391,8 @@ def _nominal_fundus(rows: int, columns: int) -> Fundus:
 
 
 def _find_fundus(pixels: np.ndarray) -> Fundus | None:
+    from scipy import ndimage
+
     g, step = grid(pixels, top=100)  # the disc is a small share of the picture: the 99th percentile would clip it
     fields = components(ndimage.binary_fill_holes(ndimage.binary_opening(g > otsu(g) * 0.5)), int(0.2 * g.size))
     if not fields:
@@ -415,5 +429,7 @@ def _find_fundus(pixels: np.ndarray) -> Fundus | None:
 def _smooth_within(g: np.ndarray, inside: np.ndarray, sigma: float) -> np.ndarray:
     """A Gaussian blur of the values inside a mask, the outside left out (not averaged in as black): the rim of a
     photograph's field, darker than its middle, would otherwise look darker still."""
+    from scipy import ndimage
+
     weight = ndimage.gaussian_filter(inside.astype(np.float64), sigma)
     return np.where(inside, ndimage.gaussian_filter(np.where(inside, g, 0.0), sigma) / np.maximum(weight, 1e-6), 0.0)

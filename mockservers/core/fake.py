@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from faker import Faker
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from mockservers.core.models import Counter
 from mockservers.core.upsert import add_to
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 
 def _digest(seed: int, parts: tuple) -> bytes:
@@ -25,6 +27,8 @@ def seeded_random(seed: int, *parts) -> random.Random:
 
 
 def seeded_faker(seed: int, *parts, locale: str = "en_US") -> Faker:
+    from faker import Faker  # a tenth of a second to import: paid by the first fake name, not by every start
+
     fake = Faker(locale)
     fake.seed_instance(int.from_bytes(_digest(seed, parts)[:8], "big"))
     return fake

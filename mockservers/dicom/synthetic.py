@@ -1,6 +1,9 @@
 """Plausible synthetic DICOM files made with pydicom and Faker, their pixels drawn by dicom/phantoms: a chest
 radiograph, a knee radiograph, a fundus photograph, a chest CT series, a brain MR series, an abdominal
-ultrasound frame and cine. Deterministic: each file is a function of the seed and its index alone."""
+ultrasound frame and cine. Deterministic: each file is a function of the seed and its index alone.
+
+The phantoms draw with scipy, whose import costs a third of a second: each maker imports its phantom, so that a
+server start (and a pytest session using the plugin) pays for it only when a picture is first made."""
 
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian
 
 from mockservers.core.fake import seeded_faker, seeded_random
-from mockservers.dicom.phantoms import ct, fundus, knee, mr, us
-from mockservers.dicom.phantoms.chest import chest_radiograph
 
 DX_STORAGE = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
 US_IMAGE = "1.2.840.10008.5.1.4.1.1.6.1"  # Ultrasound Image Storage (one frame)
@@ -92,6 +93,8 @@ def _radiograph(ds: Dataset, body_part: str, description: str, spacing: float) -
 
 def dx_dataset(seed: int = 0, index: int = 0, rows: int = 128, columns: int = 128, **overrides) -> Dataset:
     """A chest DX image (For Presentation), PA, one per (seed, index), any size (2048 x 1792 is a detector's)."""
+    from mockservers.dicom.phantoms.chest import chest_radiograph
+
     ds = _header(seed, index, "dx")
     _radiograph(ds, "CHEST", "Chest PA", 0.139)
     ds.SeriesDescription = "Chest"
@@ -129,6 +132,8 @@ def chest_file(seed: int = 0, index: int = 0, **overrides) -> bytes:
 
 def knee_dataset(seed: int = 0, index: int = 0, knees: int = 2, **overrides) -> Dataset:
     """An AP knee radiograph: both knees standing (landscape, 1640 x 2048) or one (portrait, 2048 x 1640)."""
+    from mockservers.dicom.phantoms import knee
+
     ds = _header(seed, index, "knee")
     both = knees == 2
     _radiograph(ds, "KNEE", "Knees AP standing" if both else "Knee AP", 0.15)
@@ -145,6 +150,8 @@ def knee_dataset(seed: int = 0, index: int = 0, knees: int = 2, **overrides) -> 
 
 def fundus_dataset(seed: int = 0, index: int = 0, laterality: str = "R", size: int = 1536, **overrides) -> Dataset:
     """A colour fundus photograph (Ophthalmic Photography 8 Bit, RGB), macula-centred, of the right or left eye."""
+    from mockservers.dicom.phantoms import fundus
+
     ds = _header(seed, index, "fundus")
     ds.SOPClassUID = SOP_CLASSES["OP"]
     ds.Modality = "OP"
@@ -168,6 +175,8 @@ def fundus_dataset(seed: int = 0, index: int = 0, laterality: str = "R", size: i
 def ct_series(seed: int = 0, index: int = 0, slices: int = 6, size: int = 512, **overrides) -> list[Dataset]:
     """Axial slices of a chest CT (contrast-enhanced), apex to base, HU = stored - 1024, windowed for the
     mediastinum (the first window) and the lungs."""
+    from mockservers.dicom.phantoms import ct
+
     first = _header(seed, index, "ct")
     spacing = round(360.0 / size, 4)
     gap = round(240.0 / slices, 1)
@@ -207,6 +216,8 @@ def ct_series(seed: int = 0, index: int = 0, slices: int = 6, size: int = 512, *
 
 def mr_series(seed: int = 0, index: int = 0, slices: int = 4, size: int = 256, **overrides) -> list[Dataset]:
     """Axial T2-weighted slices through a head, from the ventricles up."""
+    from mockservers.dicom.phantoms import mr
+
     first = _header(seed, index, "mr")
     rng = pixel_rng(seed, "mr", index)
     uids = seeded_random(seed, "mr-slices", index)
@@ -246,6 +257,8 @@ def us_dataset(
 ) -> Dataset:
     """A B-mode frame of the right upper abdomen (8-bit), or a cine of `frames` frames as the liver moves with
     breathing (Ultrasound Multi-frame Image Storage)."""
+    from mockservers.dicom.phantoms import us
+
     ds = _header(seed, index, "us")
     picture = us.abdomen_us(pixel_rng(seed, "us", index), rows, columns)
     still = np.rint(picture.pixels * 255).astype(np.uint8)
