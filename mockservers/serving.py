@@ -33,6 +33,10 @@ class PooledWSGIServer(BaseWSGIServer):
         self._free = threading.BoundedSemaphore(threads)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mockservers-http")
 
+    def serve_forever(self, poll_interval: float = 0.05) -> None:
+        # shutdown() is seen at the next poll: socketserver's half a second was most of a test session's teardown
+        super().serve_forever(poll_interval)
+
     def process_request(self, request, client_address) -> None:
         self._free.acquire()
         self._pool.submit(self._serve, request, client_address)
