@@ -11,7 +11,7 @@ from typing import Any, cast, overload
 
 from pydicom.datadict import keyword_for_tag, tag_for_keyword
 from pydicom.dataset import Dataset
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal_column, select, update
 
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson, validation
@@ -209,6 +209,29 @@ _UPDATE_SERIES = (
     .values({c: bindparam(c) for c in _SERIES_CHANGES})
 )
 _INSERT_STUDY, _INSERT_SERIES = insert(_STUDIES), insert(_SERIES_TABLE)
+# A one-instance STOW's lookups in one query (not three): whether the instance exists, its study's and its series'
+# state (NULLs: none). A study has a non-null n_series, a series a non-null n_instances.
+_ST, _SE = _STUDIES.alias("st"), _SERIES_TABLE.alias("se")
+_ONE_INSTANCE = select(
+    select(DicomInstance.id)
+    .where(DicomInstance.face == bindparam("face"), DicomInstance.sop_uid == bindparam("sop"))
+    .scalar_subquery()
+    .label("instance"),
+    *(_ST.c[c].label("st_" + c) for c in _STUDY_CHANGES),
+    *(_SE.c[c].label("se_" + c) for c in _SERIES_CHANGES),
+).select_from(
+    select(literal_column("1").label("one"))
+    .subquery("one")
+    .outerjoin(_ST, and_(_ST.c.face == bindparam("face"), _ST.c.study_uid == bindparam("study")))
+    .outerjoin(
+        _SE,
+        and_(
+            _SE.c.face == bindparam("face"),
+            _SE.c.study_uid == bindparam("study"),
+            _SE.c.series_uid == bindparam("series"),
+        ),
+    )
+)
 _INSERT_INSTANCE = insert(cast(Table, DicomInstance.__table__))
 _INSTANCES_OF_STUDY = (
     select(DicomInstance)
@@ -236,15 +259,44 @@ class Archive:
         self._seq_next = self._seq_last = 0
         self._looked_up: set[str] = set()  # SOP Instance UIDs looked up at once (look_up), and of those
         self._existing: set[str] = set()  # the ones stored already
+        # a one-instance STOW's study and series as look_up found them (None: none), until _index takes them
+        self._found: dict[str | tuple[str, str], dict[str, Any] | None] = {}
 
     def look_up(self, files: list[Examined]) -> None:
-        """Which of a STOW's instances exist already, in one query (not one each as store() checks them)."""
+        """Which of a STOW's instances exist already, in one query (not one each as store() checks them); for one
+        instance, its study and series as well."""
+        if len(files) == 1 and self._look_up_one(files[0]):
+            return
         uids = sorted({uid for f in files if f.ds is not None and (uid := _uid(f.ds, "SOPInstanceUID"))})
         for i in range(0, len(uids), 500):
             chunk = uids[i : i + 500]
             with self.db.no_autoflush:
                 self._existing.update(self.db.scalars(_EXISTING, {"face": self.key, "sops": chunk}))
             self._looked_up.update(chunk)
+
+    def _look_up_one(self, file: Examined) -> bool:
+        """Whether the one instance exists, and its study's and series' state, in one query (False: its UIDs are
+        not all there to look up, store() refuses it)."""
+        ds = file.ds
+        if ds is None:
+            return False
+        sop, study, series = (_uid(ds, kw) for kw in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"))
+        if not (sop and study and series):
+            return False
+        row = (
+            self.db.connection()
+            .execute(_ONE_INSTANCE, {"face": self.key, "sop": sop, "study": study, "series": series})
+            .one()
+            ._asdict()
+        )
+        self._looked_up.add(sop)
+        if row["instance"] is not None:
+            self._existing.add(sop)
+        self._found[study] = {c: row["st_" + c] for c in _STUDY_CHANGES} if row["st_n_series"] is not None else None
+        self._found[(study, series)] = (
+            {c: row["se_" + c] for c in _SERIES_CHANGES} if row["se_n_instances"] is not None else None
+        )
+        return True
 
     # ---- storing ---------------------------------------------------------------------------
 
@@ -356,7 +408,9 @@ class Archive:
         seq = self._next_seq()
         conn = self.db.connection()
         study = self._studies_stored_into.get(study_uid)
-        if study is None:
+        if study is None and study_uid in self._found:
+            study = self._found.pop(study_uid)
+        elif study is None:
             found = conn.execute(_STUDY_STATE, {"face": self.key, "study": study_uid}).first()
             study = found._asdict() if found is not None else None
         if study is not None and self.face.latest_wins:
@@ -390,7 +444,9 @@ class Archive:
             self._new.add(study_uid)
         series_key = (study_uid, series_uid)
         series = self._series_stored_into.get(series_key)
-        if series is None and study_uid not in self._new:  # a new study has no series yet
+        if series is None and series_key in self._found:
+            series = self._found.pop(series_key)
+        elif series is None and study_uid not in self._new:  # a new study has no series yet
             found = conn.execute(_SERIES_STATE, {"face": self.key, "study": study_uid, "series": series_uid}).first()
             series = found._asdict() if found is not None else None
         if series is not None and self.face.latest_wins:
