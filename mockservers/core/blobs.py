@@ -7,6 +7,7 @@ the database writes and reads in it."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -14,7 +15,7 @@ import tempfile
 from collections import Counter
 from typing import cast
 
-from sqlalchemy import Table, case, delete, select, update
+from sqlalchemy import Integer, Table, bindparam, case, delete, select, update
 
 from mockservers.core.upsert import add_to
 
@@ -178,6 +179,22 @@ def sweep_orphans(db, store: BlobStore) -> int:
     return store.sweep(held_keys(db), store.file_system_now() - ORPHAN_AGE_SECONDS)
 
 
+@functools.cache
+def _release():
+    """refs -= :count (never below 0) for the keys in :keys, RETURNING key, refs: built once (building it cost
+    more than running it)."""
+    from mockservers.core.models import BlobRef
+
+    table = cast(Table, BlobRef.__table__)
+    count = bindparam("count", type_=Integer)
+    return (
+        update(table)
+        .where(table.c.key.in_(bindparam("keys", expanding=True)))
+        .values(refs=case((table.c.refs > count, table.c.refs - count), else_=0))
+        .returning(table.c.key, table.c.refs)
+    )
+
+
 class CountedBlobs:
     """The blob store as a request sees it: each put() is a reference held in the request's transaction, and
     release() drops one; a file no record holds any more is removed once the transaction commits. Files are
@@ -187,21 +204,30 @@ class CountedBlobs:
         self.store, self.db, self.on_commit = store, db, on_commit
         self.transaction = transaction  # a new transaction of the same state, for the removal after commit
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, key: str | None = None) -> str:
+        """`key`: the content's key, when the caller has it already."""
         from mockservers.core.models import BlobRef
 
-        key = key_of(data)
+        key = key or key_of(data)
         # Counted before the file is written: a removal of the same key after another commit waits on this row,
         # then finds it held; or it went first, and the file is written again here.
         # __table__ is typed as any FromClause; a declarative class's is a Table
         add_to(self.db, cast(Table, BlobRef.__table__), key, "refs", 1)
         return self.store.put(data, key, db=self.db)
 
+    def replace(self, old: str | None, data: bytes) -> str:
+        """A record's file `old` (None: it had none) replaced by `data`'s; its key. The same bytes again leave the
+        counts as they are (the record still holds its one reference) and only touch the file."""
+        key = key_of(data)
+        if key == old:
+            return self.store.put(data, key, db=self.db)  # on disk, young again
+        self.put(data, key)
+        if old:  # released after the put: a file two records share stays
+            self.release(old)
+        return key
+
     def release(self, *keys: str) -> None:
         """Drop one reference per key given (a key given twice drops two), in a statement per chunk of keys."""
-        from mockservers.core.models import BlobRef
-
-        table = cast(Table, BlobRef.__table__)
         zero = []
         by_count: dict[int, list[str]] = {}
         for key, count in sorted(Counter(keys).items()):
@@ -209,16 +235,8 @@ class CountedBlobs:
         with self.db.no_autoflush:  # the caller may hold a half-built record that is flushed later
             for count, same in by_count.items():
                 for chunk in _chunks(same):
-                    zero += [
-                        key
-                        for key, left in self.db.execute(
-                            update(table)
-                            .where(table.c.key.in_(chunk))
-                            .values(refs=case((table.c.refs > count, table.c.refs - count), else_=0))
-                            .returning(table.c.key, table.c.refs)
-                        )
-                        if left == 0
-                    ]
+                    rows = self.db.connection().execute(_release(), {"keys": chunk, "count": count})
+                    zero += [key for key, left in rows if left == 0]
         if zero:  # kept at zero: a later put in this transaction counts up from there
             released = self.db.info.get("blobs.released")
             if released is None:

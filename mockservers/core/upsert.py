@@ -24,5 +24,5 @@ def add_to(db: Session, table: Table, key: str, column: str, by: int) -> int:
     """table[key].column += by, the row created at `by` if absent; the new value. Other writers wait on the row
     (PostgreSQL) or the database (SQLite), so no two callers see the same value. Pending ORM changes are not
     flushed first: the caller may hold a half-built record."""
-    with db.no_autoflush:
-        return db.execute(_statement(db.get_bind().dialect.name, table, column), {"key": key, "by": by}).scalar_one()
+    conn = db.connection()  # past the ORM's execute (which would autoflush, and costs as much as the statement)
+    return conn.execute(_statement(conn.dialect.name, table, column), {"key": key, "by": by}).scalar_one()

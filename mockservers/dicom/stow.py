@@ -38,8 +38,7 @@ def store(face: Face, study: str | None = None) -> Response:
     seen: set[str] = set()
     to_fail, reason = stow_fail(current_ctx().fault)
     outcomes = []
-    if len(files) > 1:
-        arch.look_up([_examined(f) for f in files if not isinstance(f, Unreadable)])
+    arch.look_up([_examined(f) for f in files if not isinstance(f, Unreadable)])
     for f in files:
         if isinstance(f, Unreadable):
             outcomes.append(Outcome(f.sop_class, f.sop_uid, False, PROCESSING_FAILURE, f.detail))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from mockservers.aliyun.models import OssObject, OssPart, OssUpload
+from mockservers.aliyun.models import OssPart, OssUpload
 from mockservers.aliyun.oss.errors import OssError
-from mockservers.aliyun.oss.store import OssStore, check_md5
+from mockservers.aliyun.oss.store import OssStore, Stored, check_md5
 
 MAX_PART_NUMBER = 10000
 MIN_PART_SIZE = 100 * 1024  # every part but the last (OSS's EntityTooSmall)
@@ -80,7 +80,7 @@ class Multipart:
         page = after[:max_parts]
         return PartsPage(page, len(after) > max_parts, page[-1].part_number if page else 0)
 
-    def complete(self, bucket: str, key: str, upload_id: str, wanted: list[tuple[int, str]]) -> OssObject:
+    def complete(self, bucket: str, key: str, upload_id: str, wanted: list[tuple[int, str]]) -> Stored:
         """`wanted`: (PartNumber, ETag without quotes) as the request lists them."""
         upload = self.upload(bucket, key, upload_id)
         numbers = [n for n, _ in wanted]
@@ -100,10 +100,11 @@ class Multipart:
                 )
         data = b"".join(self.ctx.blobs.get(p.blob) for p in chosen)
         etag = hashlib.md5(b"".join(bytes.fromhex(p.etag) for p in chosen)).hexdigest().upper()
-        obj = self.store.put(bucket, key, data, upload.content_type, None, upload.meta)
-        obj.etag, obj.object_type = f"{etag}-{len(chosen)}", "Multipart"
+        stored = self.store.put(
+            bucket, key, data, upload.content_type, None, upload.meta, f"{etag}-{len(chosen)}", "Multipart"
+        )
         self._close(upload)
-        return obj
+        return stored
 
     def abort(self, bucket: str, key: str, upload_id: str) -> None:
         self._close(self.upload(bucket, key, upload_id))
@@ -117,7 +118,7 @@ class Multipart:
 
     def append(
         self, bucket: str, key: str, position: int, data: bytes, content_type: str, content_md5: str | None, meta: dict
-    ) -> OssObject:
+    ) -> Stored:
         """AppendObject: a new Appendable object at position 0, or more bytes at the end of one."""
         self.store.require_bucket(bucket)
         self.store.check_key(key)
@@ -133,8 +134,6 @@ class Multipart:
                 headers={"x-oss-next-append-position": str(length)},
             )
         if obj is None:
-            obj = self.store.put(bucket, key, data, content_type, None, meta)
-        else:
-            obj = self.store.put(bucket, key, self.ctx.blobs.get(obj.blob) + data, obj.content_type, None, obj.meta)
-        obj.object_type = "Appendable"
-        return obj
+            return self.store.put(bucket, key, data, content_type, None, meta, object_type="Appendable")
+        whole = self.ctx.blobs.get(obj.blob) + data
+        return self.store.put(bucket, key, whole, obj.content_type, None, obj.meta, object_type="Appendable")
