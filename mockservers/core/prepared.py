@@ -21,6 +21,9 @@ class Record:
     def __init__(self, names: Sequence[str], values: Sequence[Any]):
         self.__dict__.update(zip(names, values, strict=True))
 
+    def __getattr__(self, name: str) -> Any:  # only for a column the select left out; typed for the checker
+        raise AttributeError(name)
+
 
 class Prepared:
     """A statement compiled for one dialect. Its values are named by its bindparams; `tables` splits each row into
@@ -87,3 +90,18 @@ class Cache:
             while len(self._prepared) > self.size:
                 self._prepared.popitem(last=False)
         return prepared
+
+
+class Statement:
+    """One select of one table's columns, prepared once per dialect: `records()` its rows as Records. For reads whose
+    objects are only read (a Record is not an ORM object: nothing written to it is saved)."""
+
+    def __init__(self, stmt: Select):
+        columns = list(stmt.selected_columns)
+        self._cache = Cache(lambda _shape: (stmt, columns), size=4)
+
+    def records(self, db: Session, values: dict[str, Any]) -> list[Record]:
+        prepared = self._cache.get(db, None)
+        (_table, names, _start, _end), *others = prepared.spans
+        assert not others  # one table, said above
+        return [Record(names, row) for row in prepared.rows(db, values)]
