@@ -10,7 +10,6 @@ from flask import Response, request
 from sqlalchemy import bindparam, select
 
 from mockservers.core import prepared
-from mockservers.core.http import current_ctx
 from mockservers.core.validation import is_whole_number
 from mockservers.dicom import dicomjson, multipart, pixels
 from mockservers.dicom.archive import Archive
@@ -20,21 +19,31 @@ from mockservers.dicom.models import DicomInstance
 from mockservers.dicom.web import DICOM_JSON, archive, check_uids, in_development, json_accept
 
 _I = DicomInstance.__table__
-_OF_STUDY = (
-    select(*(c for c in _I.columns if c.name != "metadata_json"))  # what the archive's ORM rows load
-    .where(_I.c.face == bindparam("face"), _I.c.study_uid == bindparam("study"))
-    .order_by(_I.c.series_uid, _I.c.instance_number, _I.c.seq)
-)
-_OF_SERIES = _OF_STUDY.where(_I.c.series_uid == bindparam("series"))
-# Archive.instances' reads, without the ORM (core/prepared.py): WADO only reads the rows
-_READS = {
-    "study": prepared.Statement(_OF_STUDY),
-    "series": prepared.Statement(_OF_SERIES),
-    "instance": prepared.Statement(_OF_SERIES.where(_I.c.sop_uid == bindparam("sop"))),
-}
 
 
-def _instances(face: Face, study: str, series: str | None = None, instance: str | None = None) -> tuple[Archive, list]:
+def _reads(with_metadata: bool) -> dict[str, prepared.Statement]:
+    """Archive.instances' three selects, without the ORM (core/prepared.py): WADO only reads the rows. Without
+    metadata_json, the columns the archive's ORM rows load."""
+    columns = [c for c in _I.columns if with_metadata or c.name != "metadata_json"]
+    of_study = (
+        select(*columns)
+        .where(_I.c.face == bindparam("face"), _I.c.study_uid == bindparam("study"))
+        .order_by(_I.c.series_uid, _I.c.instance_number, _I.c.seq)
+    )
+    of_series = of_study.where(_I.c.series_uid == bindparam("series"))
+    return {
+        "study": prepared.Statement(of_study),
+        "series": prepared.Statement(of_series),
+        "instance": prepared.Statement(of_series.where(_I.c.sop_uid == bindparam("sop"))),
+    }
+
+
+_READS = {False: _reads(False), True: _reads(True)}
+
+
+def _instances(
+    face: Face, study: str, series: str | None = None, instance: str | None = None, with_metadata: bool = False
+) -> tuple[Archive, list]:
     """The archive and the instances under a resource (read-only records), in series then instance order; when there
     are none, the archive's own lookup answers the 404 naming the missing level."""
     store = archive(face)
@@ -44,7 +53,7 @@ def _instances(face: Face, study: str, series: str | None = None, instance: str 
         values["series"], level = series, "series"
         if instance is not None:
             values["sop"], level = instance, "instance"
-    rows = _READS[level].records(store.db, values)
+    rows = _READS[with_metadata][level].records(store.db, values)
     return store, rows or store.instances(study, series, instance)
 
 
@@ -54,15 +63,13 @@ def _instances(face: Face, study: str, series: str | None = None, instance: str 
 def metadata(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
     kind = json_accept(face)  # before the UIDs: the server's Accept filter runs before its handler
     check_uids(study, series, instance)
-    _, rows = _instances(face, study, series, instance)
+    _, rows = _instances(face, study, series, instance, with_metadata=True)
     if kind == "xml":
         return in_development()
     tag = _etag(rows, instance is not None) if face.metadata_etag else None
     if tag is not None and tag.casefold() == request.headers.get("If-None-Match", "").casefold():
         return _not_modified()
-    db = current_ctx().db
-    ids = [r.id for r in rows]
-    texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
+    texts = {r.id: r.metadata_json for r in rows}
     # the stored text, changed as text where it can be: no decoding and encoding again
     if not face.binary_in_metadata:
         items = [dicomjson.text_without_binary(texts[r.id]) for r in rows]
