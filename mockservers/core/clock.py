@@ -14,6 +14,7 @@ from mockservers.core.models import ClockState
 VIRTUAL_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
 MAX_ADVANCE = 10 * 365 * 86400  # seconds: ten years at a time
 END_OF_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: later times have no ISO 8601 date, nor a Python datetime
+_NOW_SQL = f"SELECT now FROM {ClockState.__tablename__} WHERE id = 1"
 
 
 class ClockError(ValueError):
@@ -37,6 +38,14 @@ class Clock:
         """Read virtual time from the store (creating it on first use)."""
         if not self.virtual:
             return
+        if not (db.new or db.dirty or db.deleted):  # else the ORM's read, which writes those first
+            # Every request reads it: on the driver's own cursor this costs a tenth of the ORM's get()
+            driver = db.connection().connection.driver_connection
+            assert driver is not None  # None only once the connection is closed; the session's is open
+            found = driver.execute(_NOW_SQL).fetchone()
+            if found is not None:
+                self._now = found[0]
+                return
         row = db.get(ClockState, 1)
         if row is None:
             db.add(ClockState(id=1, now=self._start))

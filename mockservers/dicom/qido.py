@@ -3,17 +3,17 @@ answer the Microsoft server builds: see server_answers)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement
-from sqlalchemy import and_, exists, false, func, literal, or_, select, tuple_
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy import Integer, and_, bindparam, exists, false, func, literal, or_, select, tuple_
 from werkzeug.datastructures import MultiDict
 
+from mockservers.core import prepared
 from mockservers.dicom import dicomjson
 from mockservers.dicom.archive import normalize_name
 from mockservers.dicom.attributes import BY_KEYWORD, LEVELS, Attr
@@ -184,7 +184,56 @@ def _check_date(face: Face, attr: Attr, value: str) -> None:
         raise refusal(face, "bad_date", value=value, keyword=attr.keyword)
 
 
-def _date_condition(face: Face, column, attr: Attr, value: str):
+def _text_equals(face, column, param):
+    if face.text_ignores_case:  # one lower() on both sides: the same folding whatever the database
+        return func.lower(column) == func.lower(param)
+    return column == param
+
+
+def condition(face: Face, query: Query, attr: Attr, value: str):
+    """The SQL condition of one filter, its values bound (see _plan)."""
+    shape, values = _plan(face, query, attr, value)
+    return _clause(face, attr, shape, [literal(v) for v in values])
+
+
+def _plan(face: Face, query: Query, attr: Attr, value: str) -> tuple[tuple, tuple]:
+    """(the shape of a filter's condition, its values): the filter checked (a 400 for a bad one), and what _clause
+    builds, so that a query's statement is built once per shape (a cached prepared statement) and its values bound."""
+    if "\0" in value and attr.kind not in ("date", "int"):
+        return ("nothing",), ()  # matches nothing, whatever the database (PostgreSQL refuses a null in a string)
+    if attr.kind == "modalities":
+        values = _split_list(face, value)
+        return ("modalities", len(values)), tuple(values)
+    assert attr.column is not None  # of the attributes of a level, only ModalitiesInStudy has no column
+    if attr.kind == "uid":
+        values = _split_list(face, value)
+        for uid in values:
+            if face.uid_filters_checked and not is_valid_uid(uid):
+                raise refusal(face, "bad_uid", value=uid, keyword=attr.keyword)
+        return ("in", len(values)), tuple(values)
+    if attr.kind == "date":
+        return _date_plan(face, attr, value)
+    if attr.kind == "int":
+        try:
+            return ("equals",), (int(value),)
+        except ValueError:
+            raise bad_request(f"The value '{value}' of {attr.keyword} is not an integer.") from None
+    if attr.kind == "name":
+        target = normalize_name(value)
+        if query.fuzzy and '"' in value and "fuzzy_quote" in face.qido_messages:
+            raise refusal(face, "fuzzy_quote", keyword=attr.keyword, value=value)
+        if query.fuzzy:  # any name component starting with the value
+            like = _like(target) if face.wildcards else target.replace("%", "\\%").replace("_", "\\_")
+            return ("name_starts",), (like + "%", "% " + like + "%")
+        if _has_wildcard(face, value):
+            return ("name_like",), (_like(target),)
+        return ("name_equals",), (target,)
+    if _has_wildcard(face, value):
+        return ("like",), (_like(value),)
+    return ("text_equals",), (value,)
+
+
+def _date_plan(face: Face, attr: Attr, value: str) -> tuple[tuple, tuple]:
     if "-" in value:
         start, _, end = value.partition("-")
         if not start and not end:
@@ -196,65 +245,47 @@ def _date_condition(face: Face, column, attr: Attr, value: str):
                 _check_date(face, attr, part)
         if start and end and start > end:
             raise refusal(face, "reversed_range", value=value, keyword=attr.keyword, start=start, end=end)
-        conditions = []
-        if start:
-            conditions.append(column >= start)
-        if end:
-            conditions.append(column <= end)
-        return and_(*conditions)
+        return ("range", bool(start), bool(end)), tuple(part for part in (start, end) if part)
     _check_date(face, attr, value)
-    return column == value
+    return ("equals",), (value,)
 
 
-def _text_equals(face: Face, column, value: str):
-    if face.text_ignores_case:  # one lower() on both sides: the same folding whatever the database
-        return func.lower(column) == func.lower(literal(value))
-    return column == value
-
-
-def condition(face: Face, query: Query, attr: Attr, value: str):
-    model = MODELS[attr.level]
-    if "\0" in value and attr.kind not in ("date", "int"):
-        return false()  # matches nothing, whatever the database (PostgreSQL refuses a null in a string)
-    if attr.kind == "modalities":
-        values = _split_list(face, value)
-        series = aliased(DicomSeries)  # not the outer query's series (an instance query joins one)
+def _clause(face: Face | _ShapeFace, attr: Attr, shape: tuple, params: list, face_key=None):
+    """The condition _plan's shape names, on the index's tables, with `params` (bind parameters) for its values.
+    `face_key`: the face's key as a parameter (else its value)."""
+    kind = shape[0]
+    if kind == "nothing":
+        return false()
+    if kind == "modalities":
+        series = DicomSeries.__table__.alias()  # not the outer query's series (an instance query joins one)
         return exists().where(
-            series.face == face.key,
-            series.study_uid == DicomStudy.study_uid,
-            or_(*(_text_equals(face, series.modality, v) for v in values))
+            series.c.face == (face.key if face_key is None else face_key),
+            series.c.study_uid == _STUDIES.c.study_uid,
+            or_(*(_text_equals(face, series.c.modality, p) for p in params))
             if face.text_ignores_case
-            else series.modality.in_(values),
+            else series.c.modality.in_(params),
         )
-    assert attr.column is not None  # of the attributes of a level, only ModalitiesInStudy has no column
-    column = getattr(model, attr.column)
-    if attr.kind == "uid":
-        values = _split_list(face, value)
-        for uid in values:
-            if face.uid_filters_checked and not is_valid_uid(uid):
-                raise refusal(face, "bad_uid", value=uid, keyword=attr.keyword)
-        return column.in_(values) if len(values) > 1 else column == values[0]
-    if attr.kind == "date":
-        return _date_condition(face, column, attr, value)
-    if attr.kind == "int":
-        try:
-            return column == int(value)
-        except ValueError:
-            raise bad_request(f"The value '{value}' of {attr.keyword} is not an integer.") from None
-    if attr.kind == "name":
-        norm = getattr(model, attr.column + "_norm")
-        target = normalize_name(value)
-        if query.fuzzy and '"' in value and "fuzzy_quote" in face.qido_messages:
-            raise refusal(face, "fuzzy_quote", keyword=attr.keyword, value=value)
-        if query.fuzzy:  # any name component starting with the value
-            like = _like(target) if face.wildcards else target.replace("%", "\\%").replace("_", "\\_")
-            return or_(norm.like(like + "%", escape="\\"), norm.like("% " + like + "%", escape="\\"))
-        if _has_wildcard(face, value):
-            return norm.like(_like(target), escape="\\")
-        return norm == target
-    if _has_wildcard(face, value):
-        return column.like(_like(value), escape="\\")
-    return _text_equals(face, column, value)
+    assert attr.column is not None  # as _plan said
+    table = MODELS[attr.level].__table__
+    column = table.c[attr.column]
+    if kind == "in":
+        return column.in_(params) if len(params) > 1 else column == params[0]
+    if kind == "range":
+        _, start, end = shape
+        bounds = iter(params)
+        return and_(*([column >= next(bounds)] if start else []), *([column <= next(bounds)] if end else []))
+    if kind == "equals":
+        return column == params[0]
+    if kind.startswith("name"):
+        norm = table.c[attr.column + "_norm"]
+        if kind == "name_starts":
+            return or_(norm.like(params[0], escape="\\"), norm.like(params[1], escape="\\"))
+        if kind == "name_like":
+            return norm.like(params[0], escape="\\")
+        return norm == params[0]
+    if kind == "like":
+        return column.like(params[0], escape="\\")
+    return _text_equals(face, column, params[0])
 
 
 def _split_list(face: Face, value: str) -> list[str]:
@@ -264,38 +295,103 @@ def _split_list(face: Face, value: str) -> list[str]:
 
 
 def search(db, face: Face, query: Query) -> list[dict]:
-    model = MODELS[query.level]
-    stmt = select(*[MODELS[lvl] for lvl in LEVELS[: LEVELS.index(query.level) + 1]])
-    stmt = stmt.select_from(model).where(model.face == face.key)
-    if query.level in ("series", "instance"):
-        stmt = stmt.join(DicomStudy, and_(DicomStudy.face == model.face, DicomStudy.study_uid == model.study_uid))
-    if query.level == "instance":
-        stmt = stmt.join(
-            DicomSeries,
+    statement, values = prepared_search(db, face, query)
+    found = [{_LEVEL_OF[table]: record for table, record in row.items()} for row in statement.records(db, values)]
+    if face.index_results is not None:
+        return server_answers(db, face, query, found)
+    return [render(db, face, query, levels) for levels in found]
+
+
+def prepared_search(db, face: Face, query: Query) -> tuple[prepared.Prepared, dict[str, object]]:
+    """The query's statement, prepared once per shape of query (its level, the filters' kinds...), and its values."""
+    with_metadata = query.level == "instance" and (face.index_results is not None or _needs_metadata(face, query))
+    values: dict[str, object] = {"face": face.key}
+    shapes = []
+    for index, (attr, value) in enumerate(query.filters):
+        shape, bound = _plan(face, query, attr, value)
+        shapes.append((attr.keyword, shape))
+        values.update((f"f{index}_{n}", v) for n, v in enumerate(bound))
+    given = {"study": query.study, "series": query.series, "offset": query.offset or None, "limit": query.limit}
+    values.update((name, value) for name, value in given.items() if value is not None)
+    shape = (
+        query.level,
+        query.study is not None,
+        query.series is not None,
+        tuple(shapes),
+        "offset" in values,
+        "limit" in values,
+        with_metadata,
+        face.text_ignores_case,
+        face.newest_first,
+    )
+    return _SEARCHES.get(db, shape), values
+
+
+def _search_statement(shape: tuple):
+    """The select of a search of this shape (search() says what it holds), its values as named bind parameters."""
+    level, study, series, filters, offset, limit, with_metadata, ignores_case, newest_first = shape
+    chain = LEVELS[: LEVELS.index(level) + 1]
+    columns = [
+        column
+        for lvl in chain
+        for column in MODELS[lvl].__table__.columns
+        if with_metadata or column.name != "metadata_json"
+    ]
+    table = MODELS[level].__table__
+    joined = table
+    if level in ("series", "instance"):
+        joined = joined.join(_STUDIES, and_(_STUDIES.c.face == table.c.face, _STUDIES.c.study_uid == table.c.study_uid))
+    if level == "instance":
+        joined = joined.join(
+            _SERIES,
             and_(
-                DicomSeries.face == DicomInstance.face,
-                DicomSeries.study_uid == DicomInstance.study_uid,
-                DicomSeries.series_uid == DicomInstance.series_uid,
+                _SERIES.c.face == table.c.face,
+                _SERIES.c.study_uid == table.c.study_uid,
+                _SERIES.c.series_uid == table.c.series_uid,
             ),
         )
-    if query.study is not None:
-        stmt = stmt.where(model.study_uid == query.study)
-    if query.series is not None:
-        # a series is given only below the series level
-        stmt = stmt.where(cast(type[DicomSeries] | type[DicomInstance], model).series_uid == query.series)
-    for attr, value in query.filters:
-        stmt = stmt.where(condition(face, query, attr, value))
-    stmt = stmt.order_by(model.seq.desc() if face.newest_first else model.seq.asc(), model.id)
-    if query.offset:
-        stmt = stmt.offset(query.offset)
-    if query.limit is not None:
-        stmt = stmt.limit(query.limit)
-    if query.level == "instance" and (face.index_results is not None or _needs_metadata(face, query)):
-        stmt = stmt.options(undefer(DicomInstance.metadata_json))
-    rows = db.execute(stmt).all()
-    if face.index_results is not None:
-        return server_answers(db, face, query, [dict(zip(LEVELS, row, strict=False)) for row in rows])
-    return [render(db, face, query, row) for row in rows]
+    face = _ShapeFace(ignores_case)
+    stmt = select(*columns).select_from(joined).where(table.c.face == bindparam("face"))
+    if study:
+        stmt = stmt.where(table.c.study_uid == bindparam("study"))
+    if series:
+        stmt = stmt.where(table.c.series_uid == bindparam("series"))  # a series is given only below the series level
+    for index, (keyword, filter_shape) in enumerate(filters):
+        count = _values_of(filter_shape)
+        params: list = [bindparam(f"f{index}_{n}") for n in range(count)]
+        stmt = stmt.where(_clause(face, BY_KEYWORD[keyword], filter_shape, params, face_key=bindparam("face")))
+    stmt = stmt.order_by(table.c.seq.desc() if newest_first else table.c.seq.asc(), table.c.id)
+    if offset:
+        stmt = stmt.offset(bindparam("offset", type_=Integer))
+    if limit:
+        stmt = stmt.limit(bindparam("limit", type_=Integer))
+    return stmt, columns
+
+
+def _values_of(shape: tuple) -> int:
+    """How many values a condition of this shape binds."""
+    kind = shape[0]
+    if kind in ("modalities", "in"):
+        return shape[1]
+    if kind == "range":
+        return int(shape[1]) + int(shape[2])
+    if kind == "nothing":
+        return 0
+    return 2 if kind == "name_starts" else 1
+
+
+@dataclass(frozen=True)
+class _ShapeFace:
+    """What _clause reads of a face besides its key, for a statement shared by every face of that shape."""
+
+    text_ignores_case: bool
+    key: str = ""
+
+
+_LEVEL_OF = {model.__tablename__: level for level, model in MODELS.items()}
+_STUDIES = DicomStudy.__table__
+_SERIES = DicomSeries.__table__
+_SEARCHES = prepared.Cache(_search_statement)
 
 
 # ---- answering ------------------------------------------------------------------------------
@@ -350,8 +446,7 @@ def _value(face: Face, attr: Attr, rows: dict, query: Query):
     return value
 
 
-def render(db, face: Face, query: Query, row) -> dict:
-    rows = dict(zip(LEVELS, row, strict=False))
+def render(db, face: Face, query: Query, rows: dict) -> dict:
     out: dict[str, dict] = {}
     for kw in _return_keywords(face, query):
         attr = BY_KEYWORD[kw]
@@ -425,16 +520,21 @@ def server_answers(db, face: Face, query: Query, found: list[dict]) -> list[dict
     return answers
 
 
-def _keys(keywords) -> set[str]:
-    return {dicomjson.tag_key(dicomjson.tag_of(kw)) for kw in keywords}
+def _keys(keywords) -> frozenset[str]:
+    return _tag_keys(tuple(keywords))
 
 
-def _computed_keys(face: Face, level: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def _tag_keys(keywords: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(dicomjson.tag_key(dicomjson.tag_of(kw)) for kw in keywords)
+
+
+def _computed_keys(face: Face, level: str) -> frozenset[str]:
     assert face.index_results is not None
     return _keys(kw for kw in face.index_results[level] if BY_KEYWORD[kw].kind in ("computed", "modalities"))
 
 
-def _asked_keys(face: Face, query: Query) -> set[str]:
+def _asked_keys(face: Face, query: Query) -> frozenset[str]:
     """QueryResponseBuilder.cs: the defaults (or includefield=all's list) of every level the resource answers, the
     included fields, the filtered attributes and the UIDs of the path."""
     lists = face.include_all if query.include_all and face.include_all is not None else face.defaults
@@ -499,8 +599,18 @@ def _index_result(face: Face, level: str, row) -> dict[str, dict]:
         if isinstance(value, str) and "\\" in value:
             value = value.split("\\")
         tag = dicomjson.tag_of(kw)
-        out[dicomjson.tag_key(tag)] = DataElement(tag, dictionary_VR(tag), value).to_json_dict(None, 0)
+        out[dicomjson.tag_key(tag)] = json.loads(
+            _index_element(tag, tuple(value) if isinstance(value, list) else value)
+        )
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _index_element(tag: int, value: str | int | float | tuple) -> str:
+    """pydicom's DICOM JSON of an index value, as text (each answer decodes its own copy): the same values come back
+    on every search of a study, and pydicom builds each element in about 50 µs."""
+    element = DataElement(tag, dictionary_VR(tag), list(value) if isinstance(value, tuple) else value)
+    return json.dumps(element.to_json_dict(None, 0))
 
 
 def _has_value(element: dict) -> bool:

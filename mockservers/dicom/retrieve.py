@@ -7,14 +7,55 @@ import json
 from typing import TypeVar
 
 from flask import Response, request
+from sqlalchemy import bindparam, select
 
-from mockservers.core.http import current_ctx
+from mockservers.core import prepared
 from mockservers.core.validation import is_whole_number
 from mockservers.dicom import dicomjson, multipart, pixels
+from mockservers.dicom.archive import Archive
 from mockservers.dicom.errors import BULKDATA_NOT_FOUND, DicomWebError, bad_request, not_acceptable
 from mockservers.dicom.face import Face
 from mockservers.dicom.models import DicomInstance
 from mockservers.dicom.web import DICOM_JSON, archive, check_uids, in_development, json_accept
+
+_I = DicomInstance.__table__
+
+
+def _reads(with_metadata: bool) -> dict[str, prepared.Statement]:
+    """Archive.instances' three selects, without the ORM (core/prepared.py): WADO only reads the rows. Without
+    metadata_json, the columns the archive's ORM rows load."""
+    columns = [c for c in _I.columns if with_metadata or c.name != "metadata_json"]
+    of_study = (
+        select(*columns)
+        .where(_I.c.face == bindparam("face"), _I.c.study_uid == bindparam("study"))
+        .order_by(_I.c.series_uid, _I.c.instance_number, _I.c.seq)
+    )
+    of_series = of_study.where(_I.c.series_uid == bindparam("series"))
+    return {
+        "study": prepared.Statement(of_study),
+        "series": prepared.Statement(of_series),
+        "instance": prepared.Statement(of_series.where(_I.c.sop_uid == bindparam("sop"))),
+    }
+
+
+_READS = {False: _reads(False), True: _reads(True)}
+
+
+def _instances(
+    face: Face, study: str, series: str | None = None, instance: str | None = None, with_metadata: bool = False
+) -> tuple[Archive, list]:
+    """The archive and the instances under a resource (read-only records), in series then instance order; when there
+    are none, the archive's own lookup answers the 404 naming the missing level."""
+    store = archive(face)
+    values = {"face": face.key, "study": study}
+    level = "study"
+    if series is not None:
+        values["series"], level = series, "series"
+        if instance is not None:
+            values["sop"], level = instance, "instance"
+    rows = _READS[with_metadata][level].records(store.db, values)
+    return store, rows or store.instances(study, series, instance)
+
 
 # ---- WADO-RS: metadata ----------------------------------------------------------------------
 
@@ -22,15 +63,13 @@ from mockservers.dicom.web import DICOM_JSON, archive, check_uids, in_developmen
 def metadata(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
     kind = json_accept(face)  # before the UIDs: the server's Accept filter runs before its handler
     check_uids(study, series, instance)
-    rows = archive(face).instances(study, series, instance)
+    _, rows = _instances(face, study, series, instance, with_metadata=True)
     if kind == "xml":
         return in_development()
     tag = _etag(rows, instance is not None) if face.metadata_etag else None
     if tag is not None and tag.casefold() == request.headers.get("If-None-Match", "").casefold():
         return _not_modified()
-    db = current_ctx().db
-    ids = [r.id for r in rows]
-    texts = dict(db.query(DicomInstance.id, DicomInstance.metadata_json).filter(DicomInstance.id.in_(ids)).all())
+    texts = {r.id: r.metadata_json for r in rows}
     # the stored text, changed as text where it can be: no decoding and encoding again
     if not face.binary_in_metadata:
         items = [dicomjson.text_without_binary(texts[r.id]) for r in rows]
@@ -117,8 +156,7 @@ def _dicom_accept(face: Face, single: bool) -> tuple[str, str | None]:
 def instances(face: Face, study: str, series: str | None = None, instance: str | None = None) -> Response:
     check_uids(study, series, instance)
     shape, wanted = _dicom_accept(face, single=instance is not None)
-    store = archive(face)
-    rows = store.instances(study, series, instance)
+    store, rows = _instances(face, study, series, instance)
     if face.decompress_pixels:
         wanted = pixels.EXPLICIT_VR_LE
     elif face.default_transfer_syntax is None:
@@ -161,8 +199,7 @@ def bulkdata(face: Face, study: str, series: str, instance: str, tag_path: str) 
             break
     else:
         raise not_acceptable()
-    store = archive(face)
-    row = store.instances(study, series, instance)[0]
+    store, (row, *_) = _instances(face, study, series, instance)
     value = pixels.bulk_value(store.file(row), tag_path)
     if value is None:
         raise DicomWebError(404, BULKDATA_NOT_FOUND)
@@ -206,15 +243,14 @@ def frames(face: Face, study: str, series: str, instance: str, frames: str) -> R
     """`frames`: the frame list of the path ("1,3")."""
     check_uids(study, series, instance)
     numbers = pixels.parse_frame_list(frames)
-    store = archive(face)
     if face.frame_number_ignored:
-        row = store.instances(study, series, instance)[0]
+        store, (row, *_) = _instances(face, study, series, instance)
         content, ts = pixels.pixel_data(store.file(row), face.decompress_pixels)
         return _multipart([(f"application/octet-stream; transfer-syntax={ts}", content)], "application/octet-stream")
     media, single, wanted = _frame_accept()
     if single and len(numbers) > 1:
         raise bad_request(SINGLE_PART_ONE_FRAME)
-    row = store.instances(study, series, instance)[0]
+    store, (row, *_) = _instances(face, study, series, instance)
     if face.decompress_pixels and wanted == "*":
         wanted = pixels.EXPLICIT_VR_LE
     found, ts = pixels.frames(store.path(row), numbers, wanted)
@@ -243,7 +279,6 @@ def rendered(face: Face, study: str, series: str, instance: str, frame: str | No
     quality = request.args.get("quality", "90")
     if not is_whole_number(quality) or not 1 <= int(quality) <= 100:
         raise bad_request(f"The quality '{quality}' is invalid: it must be between 1 and 100.")
-    store = archive(face)
-    row = store.instances(study, series, instance)[0]
+    store, (row, *_) = _instances(face, study, series, instance)
     image = pixels.render(store.file(row), number, fmt, int(quality))
     return Response(image, mimetype=f"image/{fmt}")

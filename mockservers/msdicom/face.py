@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from mockservers.dicom.face import Face
 
 STUDY = (
@@ -142,7 +144,9 @@ QIDO_MESSAGES = {
 VERSIONS = ("1", "2")
 
 
+@functools.lru_cache(maxsize=64)
 def make_face(version: str, base_url: str) -> Face:
+    """The face of an API version at a base URL; made once (a request's Face is read, never changed)."""
     v2 = version == "2"
     return Face(
         key="msdicom",

@@ -13,6 +13,7 @@ from typing import Any
 from pydicom.uid import UID
 from sqlalchemy import bindparam, func, select
 
+from mockservers.core import prepared
 from mockservers.core.runtime import Context
 from mockservers.dicom.attributes import as_list, is_multi_valued
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
@@ -132,10 +133,14 @@ def dicom_headers(ds) -> dict[str, Any]:
 
 # Built once: building a select costs more than running it (and a Session.get builds one each time).
 _SESSION = select(SigmaSession).where(SigmaSession.token == bindparam("token"))
-_JOBS_OF_SERIES = (
-    select(SigmaJob)
-    .where(SigmaJob.account == bindparam("account"), SigmaJob.series_id == bindparam("series"))
-    .order_by(SigmaJob.seq)
+# Reads whose rows are only read, without the ORM (core/prepared.py): on every authenticated call, and ListJobs
+_SESSION_READ = prepared.Statement(
+    select(*SigmaSession.__table__.columns).where(SigmaSession.__table__.c.token == bindparam("token"))
+)
+_JOBS_OF_SERIES = prepared.Statement(
+    select(*SigmaJob.__table__.columns)
+    .where(SigmaJob.__table__.c.account == bindparam("account"), SigmaJob.__table__.c.series_id == bindparam("series"))
+    .order_by(SigmaJob.__table__.c.seq)
 )
 
 
@@ -217,8 +222,14 @@ class SigmaBackend:
         lifetime = self.ctx.runtime.settings.sigma_token_lifetime_seconds
         return lifetime > 0 and self.ctx.now >= session.created_at + lifetime
 
-    def _session(self, token: str) -> SigmaSession:
-        session = self.db.scalar(_SESSION, {"token": token}) if token else None
+    def _session(self, token: str, read_only: bool = False) -> SigmaSession | prepared.Record:
+        """The token's live session (read_only: as a Record, for a caller that changes nothing of it)."""
+        if not token:
+            session = None
+        elif read_only:
+            session = next(iter(_SESSION_READ.records(self.db, {"token": token})), None)
+        else:
+            session = self.db.scalar(_SESSION, {"token": token})
         if session is None or session.revoked_at is not None:
             raise SigmaError("InvalidToken", explain="Sigma-Token: unknown, revoked or logged out")
         if self._expired(session):
@@ -239,7 +250,7 @@ class SigmaBackend:
     ) -> str:
         """The user name behind a request to `account`, by token or by access-key signature."""
         if token:
-            session = self._session(token)
+            session = self._session(token, read_only=True)
             found_account, user = session.account, session.user
         elif authorization:
             parsed = auth.parse_authorization(authorization)
@@ -498,11 +509,11 @@ class SigmaBackend:
 
     def list_jobs(self, account: str, q: dict) -> dict:
         """`q`: a ListJobsQuery."""
-        jobs = self.db.scalars(_JOBS_OF_SERIES, {"account": account, "series": q["unique_id"]}).all()
+        jobs = _JOBS_OF_SERIES.records(self.db, {"account": account, "series": q["unique_id"]})
         return {"jobs": [self._job_summary(j) for j in jobs], "total_number": len(jobs)}
 
     @staticmethod
-    def _job_summary(job: SigmaJob) -> dict:
+    def _job_summary(job: SigmaJob | prepared.Record) -> dict:
         return {
             "status": job.status,
             "job_id": job.job_id,
