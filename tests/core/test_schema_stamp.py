@@ -47,9 +47,9 @@ def test_a_stamped_database_is_opened_without_a_check_of_each_table(store):
     store.create_all()
     seen = statements(store)
     store.create_all()
-    kinds = [s.split()[0].upper() for s in seen if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]
-    # the table list and the stamp: no table's existence, no table's columns, no DDL
-    assert kinds == ["SELECT", "SELECT"]
+    # whether the stamp's table is there, and the stamp: no other table's existence or columns, no DDL
+    assert len([s for s in seen if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]) == 2
+    assert not [s for s in seen if s.lstrip().upper().startswith(("CREATE", "ALTER"))]
 
 
 def test_a_database_made_with_other_tables_gains_the_missing_ones_and_the_stamp(store):
@@ -64,7 +64,7 @@ def test_a_database_made_with_other_tables_gains_the_missing_ones_and_the_stamp(
     assert sorted(stamps) == sorted(["made with fewer vendors", schema.stamp()])
     seen = statements(store)
     store.create_all()
-    assert not [s for s in seen if s.lstrip().upper().startswith(("CREATE", "ALTER", "PRAGMA"))]
+    assert len([s for s in seen if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]) == 2
 
 
 def test_the_stamp_changes_with_any_table_or_column_name_and_only_with_them():
