@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -208,35 +208,10 @@ class Store:
         return _sqlite_file(self.url)
 
     def create_all(self) -> None:
-        try:
-            Base.metadata.create_all(self.engine)
-        except Exception:
-            if self.is_sqlite:
-                raise
-            Base.metadata.create_all(self.engine)  # another process was creating the same tables; now they exist
-        self._add_missing_columns()
+        """Every table and column the state needs (schema.py: a new database at once, a stamped one unchecked)."""
+        from mockservers.core import schema  # it imports Base from here
 
-    def _add_missing_columns(self) -> None:
-        """A state made by an older version lacks the nullable columns added since: add them, so it keeps working."""
-        inspector = inspect(self.engine)
-        tables = set(inspector.get_table_names(schema=self.schema))
-        quote = self.engine.dialect.identifier_preparer.quote
-        for table in Base.metadata.sorted_tables:
-            if table.name not in tables:
-                continue
-            have = {c["name"] for c in inspector.get_columns(table.name, schema=self.schema)}
-            for column in table.columns:
-                if column.name in have or not column.nullable:
-                    continue
-                kind = column.type.compile(dialect=self.engine.dialect)
-                try:
-                    with self.engine.begin() as conn:
-                        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
-                except Exception:
-                    inspector.clear_cache()
-                    if column.name not in {c["name"] for c in inspector.get_columns(table.name, schema=self.schema)}:
-                        raise
-                    # another process added it meanwhile
+        schema.ensure(self)
 
     def open(self, write: bool = True) -> Session:
         """A session for one transaction. A reader (write=False) on a SQLite file takes no lock and sees a

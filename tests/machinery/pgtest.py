@@ -49,7 +49,12 @@ class PrivatePostgres:
             os.chown(self.folder, user.pw_uid, user.pw_gid)
             self._as_user = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", "mock", "--no-sync", "-E", "UTF8")
-        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        # A throwaway cluster: nothing written needs to survive a crash. No fsync, no wait for the WAL at commit, no
+        # full pages in it, and as little WAL as a single server needs (every test makes a schema of tables).
+        options = (
+            f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0"
+        )
         self._run("pg_ctl", "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"), "-w", "start")
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "mock", "mock")
         self.url = f"postgresql://mock@127.0.0.1:{self.port}/mock"
