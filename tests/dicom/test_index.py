@@ -38,8 +38,18 @@ def search_plan(mock_app, face, level, args) -> str:
 
 def test_searches_use_indexes(mock_app):
     face = make_face("2", "http://x/msdicom/v2")
-    # (with no statistics, SQLite orders a study search on its seq index rather than filter on another: not here)
     assert "ux_dicom_instances_uid" in search_plan(mock_app, face, "instance", {"SOPInstanceUID": "1.2.3"})
+    # A study search answers in seq order: the equality's index ends in seq, so SQLite takes it rather than walk
+    # the seq index through every study (with no statistics, it preferred that walk on the plain equality index).
+    for args, index in (
+        ({"PatientID": "P1"}, "ix_dicom_studies_patient_id_ci"),
+        ({"AccessionNumber": "A1"}, "ix_dicom_studies_accession_ci"),
+    ):
+        found = search_plan(mock_app, face, "study", args)
+        assert index in found and "ix_dicom_studies_seq" not in found, found
+    sphere = sphere_face("http://x/sphere/wadors", {})
+    found = search_plan(mock_app, sphere, "study", {"PatientID": "P1"})
+    assert "ix_dicom_studies_patient_id " in found + " " and "ix_dicom_studies_seq" not in found, found
 
 
 def test_filters_use_indexes(mock_app):
