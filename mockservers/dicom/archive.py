@@ -11,8 +11,9 @@ from typing import Any, cast, overload
 
 from pydicom.datadict import keyword_for_tag, tag_for_keyword
 from pydicom.dataset import Dataset
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, literal_column, select, update
 
+from mockservers.core import prepared
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson, validation
 from mockservers.dicom.attributes import integer, text
@@ -233,13 +234,38 @@ _ONE_INSTANCE = select(
     )
 )
 _INSERT_INSTANCE = insert(cast(Table, DicomInstance.__table__))
-_INSTANCES_OF_STUDY = (
-    select(DicomInstance)
-    .where(DicomInstance.face == bindparam("face"), DicomInstance.study_uid == bindparam("study"))
-    .order_by(DicomInstance.series_uid, DicomInstance.instance_number, DicomInstance.seq)
-)
-_INSTANCES_OF_SERIES = _INSTANCES_OF_STUDY.where(DicomInstance.series_uid == bindparam("series"))
-_THE_INSTANCE = _INSTANCES_OF_SERIES.where(DicomInstance.sop_uid == bindparam("sop"))
+
+
+def _under(*selected) -> dict[str, Select]:
+    """The selects of the instances under a study, a series and one instance, in series then instance order."""
+    of_study = (
+        select(*selected)
+        .where(DicomInstance.face == bindparam("face"), DicomInstance.study_uid == bindparam("study"))
+        .order_by(DicomInstance.series_uid, DicomInstance.instance_number, DicomInstance.seq)
+    )
+    of_series = of_study.where(DicomInstance.series_uid == bindparam("series"))
+    return {
+        "study": of_study,
+        "series": of_series,
+        "instance": of_series.where(DicomInstance.sop_uid == bindparam("sop")),
+    }
+
+
+_INSTANCES_UNDER = _under(DicomInstance)
+# The same, for reads whose rows are only read (WADO): without the ORM (core/prepared.py); without metadata_json, the
+# columns the ORM rows load
+_INSTANCE_COLUMNS = DicomInstance.__table__.columns
+_READS_UNDER = {
+    with_metadata: {
+        level: prepared.Statement(stmt)
+        for level, stmt in _under(*(c for c in _INSTANCE_COLUMNS if with_metadata or c.name != "metadata_json")).items()
+    }
+    for with_metadata in (False, True)
+}
+
+
+def _level(series: str | None, sop: str | None) -> str:
+    return "study" if series is None else "series" if sop is None else "instance"
 
 
 class Archive:
@@ -565,7 +591,7 @@ class Archive:
 
     def instances(self, study: str, series: str | None = None, sop: str | None = None) -> list[DicomInstance]:
         """The instances under a resource, in series then instance order; 404 naming the missing level."""
-        query = _INSTANCES_OF_STUDY if series is None else _INSTANCES_OF_SERIES if sop is None else _THE_INSTANCE
+        query = _INSTANCES_UNDER[_level(series, sop)]
         rows = list(self.db.scalars(query, {"face": self.key, "study": study, "series": series, "sop": sop}))
         if rows:  # so its study and series exist: one query on the common path
             return rows
@@ -575,13 +601,22 @@ class Archive:
             raise not_found(SERIES_NOT_FOUND)
         raise not_found(INSTANCE_NOT_FOUND)
 
-    def file(self, row: DicomInstance) -> bytes:
+    def read_instances(
+        self, study: str, series: str | None = None, sop: str | None = None, with_metadata: bool = False
+    ) -> list[prepared.Record] | list[DicomInstance]:
+        """instances() for a caller that only reads them: read-only records, in the same order; the same 404s."""
+        given = {"face": self.key, "study": study, "series": series, "sop": sop}
+        values = {name: value for name, value in given.items() if value is not None}
+        rows = _READS_UNDER[with_metadata][_level(series, sop)].records(self.db, values)
+        return rows or self.instances(study, series, sop)
+
+    def file(self, row: DicomInstance | prepared.Record) -> bytes:
         try:
             return self.ctx.blobs.get(row.blob)
         except (KeyError, FileNotFoundError):  # deleted by a request that committed after this one's snapshot
             raise not_found(INSTANCE_NOT_FOUND) from None
 
-    def path(self, row: DicomInstance) -> str:
+    def path(self, row: DicomInstance | prepared.Record) -> str:
         try:
             return self.ctx.blobs.path(row.blob)
         except KeyError:

@@ -7,9 +7,7 @@ import json
 from typing import TypeVar
 
 from flask import Response, request
-from sqlalchemy import bindparam, select
 
-from mockservers.core import prepared
 from mockservers.core.validation import is_whole_number
 from mockservers.dicom import dicomjson, multipart, pixels
 from mockservers.dicom.archive import Archive
@@ -18,43 +16,13 @@ from mockservers.dicom.face import Face
 from mockservers.dicom.models import DicomInstance
 from mockservers.dicom.web import DICOM_JSON, archive, check_uids, in_development, json_accept
 
-_I = DicomInstance.__table__
-
-
-def _reads(with_metadata: bool) -> dict[str, prepared.Statement]:
-    """Archive.instances' three selects, without the ORM (core/prepared.py): WADO only reads the rows. Without
-    metadata_json, the columns the archive's ORM rows load."""
-    columns = [c for c in _I.columns if with_metadata or c.name != "metadata_json"]
-    of_study = (
-        select(*columns)
-        .where(_I.c.face == bindparam("face"), _I.c.study_uid == bindparam("study"))
-        .order_by(_I.c.series_uid, _I.c.instance_number, _I.c.seq)
-    )
-    of_series = of_study.where(_I.c.series_uid == bindparam("series"))
-    return {
-        "study": prepared.Statement(of_study),
-        "series": prepared.Statement(of_series),
-        "instance": prepared.Statement(of_series.where(_I.c.sop_uid == bindparam("sop"))),
-    }
-
-
-_READS = {False: _reads(False), True: _reads(True)}
-
 
 def _instances(
     face: Face, study: str, series: str | None = None, instance: str | None = None, with_metadata: bool = False
 ) -> tuple[Archive, list]:
-    """The archive and the instances under a resource (read-only records), in series then instance order; when there
-    are none, the archive's own lookup answers the 404 naming the missing level."""
+    """The archive and the instances under a resource, read-only (Archive.read_instances)."""
     store = archive(face)
-    values = {"face": face.key, "study": study}
-    level = "study"
-    if series is not None:
-        values["series"], level = series, "series"
-        if instance is not None:
-            values["sop"], level = instance, "instance"
-    rows = _READS[with_metadata][level].records(store.db, values)
-    return store, rows or store.instances(study, series, instance)
+    return store, store.read_instances(study, series, instance, with_metadata)
 
 
 # ---- WADO-RS: metadata ----------------------------------------------------------------------
