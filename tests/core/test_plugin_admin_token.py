@@ -83,6 +83,8 @@ def run_suite(tmp_path, *args: str, env: dict | None = None) -> subprocess.Compl
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "mockservers.pytest_plugin",
             "--rootdir",
             str(tmp_path),
             str(tmp_path / "test_inner.py"),
@@ -92,7 +94,8 @@ def run_suite(tmp_path, *args: str, env: dict | None = None) -> subprocess.Compl
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        # only the plugin the suite uses: the venv's others (schemathesis, Playwright, Pact) take seconds to load
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})},
     )
 
 

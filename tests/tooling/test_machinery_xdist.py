@@ -31,10 +31,11 @@ def test_every_worker_keeps_its_schemas_in_the_controllers_one_cluster(pytester,
     monkeypatch.setenv("RECORDS", str(records))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.delenv("MOCKSERVERS_TEST_POSTGRES", raising=False)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # xdist alone: the venv's other plugins cost seconds
     pytester.makeconftest('pytest_plugins = ["tests.machinery.state"]')
     pytester.makepyfile(test_record=RECORD)
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-n", "2", "--dist", "each", "--mock-state", "postgres"
+        "-p", "no:cacheprovider", "-p", "xdist", "-n", "2", "--dist", "each", "--mock-state", "postgres"
     )
     outcomes = result.parseoutcomes()
     if outcomes.get("skipped"):
