@@ -11,9 +11,17 @@ from mockservers.cad4tb.backend import Cad4tbBackend
 from mockservers.cad4tb.vendor import Cad4tbVendor
 from mockservers.core import openapi
 from mockservers.dicom.synthetic import dx_file
-from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error
+from tests.cad4tb.conftest import API, OWNER, SCOPE, Cad4tb, assert_error
 
 pytestmark = pytest.mark.usefixtures("app")  # the backend is watched in this process
+
+
+@pytest.fixture
+def api(app):
+    """The API on this module's own app alone: the conftest's `api` asks for `client` too, which builds a second
+    app per test (a schema more on PostgreSQL) that these tests never call."""
+    return Cad4tb(app.test_client())
+
 
 # call -> the backend method that answers it
 METHODS = {

@@ -4,9 +4,17 @@ import pytest
 
 from mockservers.cad4tb.backend import CALL_PERMISSIONS, PERMISSIONS
 from mockservers.dicom.synthetic import dx_file
-from tests.cad4tb.conftest import API, OWNER, SCOPE, assert_error, keys
+from tests.cad4tb.conftest import API, OWNER, SCOPE, Cad4tb, assert_error, keys
 
 pytestmark = pytest.mark.usefixtures("app")  # users beyond the defaults (EXTRA_USERS)
+
+
+@pytest.fixture
+def api(app):
+    """The API on this module's own app alone: the conftest's `api` asks for `client` too, which builds a second
+    app per test (a schema more on PostgreSQL) that these tests never call."""
+    return Cad4tb(app.test_client())
+
 
 LEVEL = {
     "patient/get": "patient",
