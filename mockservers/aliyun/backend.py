@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from PIL import Image as PilImage
 from sqlalchemy import bindparam, select
@@ -17,6 +18,7 @@ from mockservers.aliyun.oss import auth
 from mockservers.aliyun.oss.errors import OssError
 from mockservers.aliyun.oss.store import OssStore
 from mockservers.aliyun.schemas import ITEM_SCHEMAS
+from mockservers.core import prepared
 from mockservers.core.runtime import Context
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
 
@@ -47,6 +49,16 @@ _ANALYSIS = select(Analysis).where(
     Analysis.study_uid == bindparam("study"),
     Analysis.study_type == bindparam("type"),
 )
+_ANALYSES = Analysis.__table__.c
+# The same, for getAnalysisResult, whose analysis is only read: without the ORM (core/prepared.py)
+_ANALYSIS_READ = prepared.Statement(
+    select(*_ANALYSES).where(
+        _ANALYSES.namespace == bindparam("namespace"),
+        _ANALYSES.study_uid == bindparam("study"),
+        _ANALYSES.study_type == bindparam("type"),
+    )
+)
+Found = TypeVar("Found", Analysis, prepared.Record)  # an analysis as the ORM's object, or as a Record
 
 
 class AliyunBackend:
@@ -169,6 +181,11 @@ class AliyunBackend:
     def _analysis(self, namespace: str, study_uid: str, study_type: int) -> Analysis | None:
         return self.db.scalars(_ANALYSIS, {"namespace": namespace, "study": study_uid, "type": study_type}).first()
 
+    def _analysis_read(self, namespace: str, study_uid: str, study_type: int) -> prepared.Record | None:
+        """The analysis as a Record, for a caller that changes nothing of it."""
+        values = {"namespace": namespace, "study": study_uid, "type": study_type}
+        return next(iter(_ANALYSIS_READ.records(self.db, values)), None)
+
     def execute(self, namespace: str, b: dict) -> bool:
         """`b`: an ExecuteAnalysisBody, loaded."""
         keys = self.study_objects(b)
@@ -237,7 +254,11 @@ class AliyunBackend:
         }
 
     def _finished(self, namespace: str, study_uid: str, study_type: int) -> Analysis:
-        a = self._analysis(namespace, study_uid, study_type)
+        return self._finished_one(self._analysis(namespace, study_uid, study_type), namespace, study_uid, study_type)
+
+    @staticmethod
+    def _finished_one(a: Found | None, namespace: str, study_uid: str, study_type: int) -> Found:
+        """`a`, the analysis found, if it finished with success."""
         if a is None:
             raise AliyunError(
                 "100008",
@@ -251,7 +272,8 @@ class AliyunBackend:
         return a
 
     def result(self, namespace: str, study_uid: str, study_type: int) -> dict:
-        data = dict(self._finished(namespace, study_uid, study_type).result)
+        found = self._analysis_read(namespace, study_uid, study_type)
+        data = dict(self._finished_one(found, namespace, study_uid, study_type).result)
         for name, keys in ITEM_KEYS.items():
             data[name] = [{k: item[k] for k in keys if k in item} for item in data[name]]
         return data

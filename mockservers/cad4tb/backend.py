@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from mockservers.cad4tb import dicom_attrs, results, schemas
 from mockservers.cad4tb.errors import Cad4tbError, invalid, not_allowed, not_found
 from mockservers.cad4tb.models import Cad4tbFormEntry, Cad4tbInstance, Cad4tbPatient, Cad4tbSeries, Cad4tbStudy
-from mockservers.core import jsonbody
+from mockservers.core import jsonbody, prepared
 from mockservers.core.runtime import Context
 from mockservers.core.validation import load
 from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_part10
@@ -71,6 +71,29 @@ _PATIENT = select(Cad4tbPatient).where(
 )
 _STUDY = select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == bindparam("patient"), Cad4tbStudy.uid == bindparam("uid"))
 _SERIES = select(Cad4tbSeries).where(Cad4tbSeries.study_pk == bindparam("study"), Cad4tbSeries.uid == bindparam("uid"))
+# The same, for the calls that only read what they find: without the ORM (core/prepared.py)
+_PATIENTS, _STUDIES, _SERIES_ROWS = Cad4tbPatient.__table__.c, Cad4tbStudy.__table__.c, Cad4tbSeries.__table__.c
+_PATIENT_READ = prepared.Statement(
+    select(*_PATIENTS).where(
+        _PATIENTS.project == bindparam("project"),
+        _PATIENTS.archive == bindparam("archive"),
+        _PATIENTS.patient_id == bindparam("patient"),
+    )
+)
+_STUDY_READ = prepared.Statement(
+    select(*_STUDIES).where(_STUDIES.patient_pk == bindparam("patient"), _STUDIES.uid == bindparam("uid"))
+)
+_SERIES_READ = prepared.Statement(
+    select(*_SERIES_ROWS).where(_SERIES_ROWS.study_pk == bindparam("study"), _SERIES_ROWS.uid == bindparam("uid"))
+)
+# A Record is read as its ORM object is (core/prepared.py)
+Patient = Cad4tbPatient | prepared.Record
+Study = Cad4tbStudy | prepared.Record
+Series = Cad4tbSeries | prepared.Record
+
+
+def _first(statement: prepared.Statement, db, values: dict) -> prepared.Record | None:
+    return next(iter(statement.records(db, values)), None)
 
 
 class Cad4tbBackend:
@@ -107,26 +130,30 @@ class Cad4tbBackend:
 
     # ---- finding things, always within the caller's Project/Archive -------------------------------
 
-    def _patient(self, user: dict, p: dict, suberror: str) -> Cad4tbPatient:
+    # Each finds its object as a Record (core/prepared.py), or with read_only=False as the ORM's, for a call that
+    # changes or deletes it; the objects above the one sought are only read, as Records.
+
+    def _patient(self, user: dict, p: dict, suberror: str, read_only: bool = True) -> Patient:
         if not self.may_use(user, p["Project"], p["Archive"]):
             raise not_found(suberror, explain=f"Project/Archive {p['Project']!r}/{p['Archive']!r}: not the user's")
-        patient = self.db.scalars(
-            _PATIENT, {"project": p["Project"], "archive": p["Archive"], "patient": p["PatientID"]}
-        ).first()
+        values = {"project": p["Project"], "archive": p["Archive"], "patient": p["PatientID"]}
+        patient = _first(_PATIENT_READ, self.db, values) if read_only else self.db.scalars(_PATIENT, values).first()
         if patient is None:
             raise not_found(suberror, explain=f"PatientID {p['PatientID']!r}: no such patient in the archive")
         return patient
 
-    def _study(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy]:
+    def _study(self, user: dict, p: dict, suberror: str, read_only: bool = True) -> tuple[Patient, Study]:
         patient = self._patient(user, p, suberror)
-        study = self.db.scalars(_STUDY, {"patient": patient.id, "uid": p["StudyInstanceUID"]}).first()
+        values = {"patient": patient.id, "uid": p["StudyInstanceUID"]}
+        study = _first(_STUDY_READ, self.db, values) if read_only else self.db.scalars(_STUDY, values).first()
         if study is None:
             raise not_found(suberror, explain=f"StudyInstanceUID {p['StudyInstanceUID']!r}: not a study of the patient")
         return patient, study
 
-    def _series(self, user: dict, p: dict, suberror: str) -> tuple[Cad4tbPatient, Cad4tbStudy, Cad4tbSeries]:
+    def _series(self, user: dict, p: dict, suberror: str, read_only: bool = True) -> tuple[Patient, Study, Series]:
         patient, study = self._study(user, p, suberror)
-        series = self.db.scalars(_SERIES, {"study": study.id, "uid": p["SeriesInstanceUID"]}).first()
+        values = {"study": study.id, "uid": p["SeriesInstanceUID"]}
+        series = _first(_SERIES_READ, self.db, values) if read_only else self.db.scalars(_SERIES, values).first()
         if series is None:
             raise not_found(
                 suberror, explain=f"SeriesInstanceUID {p['SeriesInstanceUID']!r}: not a series of the study"
@@ -251,7 +278,7 @@ class Cad4tbBackend:
         return self.patient_dict(self._patient(user, p, "patient_not_found"))
 
     @staticmethod
-    def patient_dict(patient: Cad4tbPatient) -> dict:
+    def patient_dict(patient: Patient) -> dict:
         a = patient.attrs
         return {
             "PatientName": a.get("PatientName"),
@@ -265,19 +292,19 @@ class Cad4tbBackend:
         return self.study_dict(study)
 
     @staticmethod
-    def study_dict(study: Cad4tbStudy) -> dict:
+    def study_dict(study: Study) -> dict:
         return {k: (study.uid if k == "StudyInstanceUID" else study.attrs.get(k)) for k in dicom_attrs.STUDY_KEYS}
 
     def list_studies(self, user: dict, p: dict) -> list[dict]:
         patient = self._patient(user, p, "patient_not_found")
         return [self.study_dict(s) for s in self._studies_of(patient)]
 
-    def _studies_of(self, patient: Cad4tbPatient) -> list[Cad4tbStudy]:
+    def _studies_of(self, patient: Patient) -> list[Cad4tbStudy]:
         return list(
             self.db.scalars(select(Cad4tbStudy).where(Cad4tbStudy.patient_pk == patient.id).order_by(Cad4tbStudy.id))
         )
 
-    def _series_of(self, study: Cad4tbStudy) -> list[Cad4tbSeries]:
+    def _series_of(self, study: Study) -> list[Cad4tbSeries]:
         return list(
             self.db.scalars(select(Cad4tbSeries).where(Cad4tbSeries.study_pk == study.id).order_by(Cad4tbSeries.id))
         )
@@ -290,21 +317,21 @@ class Cad4tbBackend:
         _, study = self._study(user, p, "study_not_found")
         return [self.series_dict(s) for s in self._series_of(study)]
 
-    def series_dict(self, series: Cad4tbSeries) -> dict:
+    def series_dict(self, series: Series) -> dict:
         out = {k: (series.uid if k == "SeriesInstanceUID" else series.attrs.get(k)) for k in dicom_attrs.SERIES_KEYS}
         out.update(status=series.status, status_message=series.status_message, modified=iso_timestamp(series.modified))
         for entry in self._entries_of(series):  # the latest entry of each form wins
             out[f"form_{entry.form_id}"] = entry.entry
         return out
 
-    def _entries_of(self, series: Cad4tbSeries) -> list[Cad4tbFormEntry]:
+    def _entries_of(self, series: Series) -> list[Cad4tbFormEntry]:
         return list(
             self.db.scalars(
                 select(Cad4tbFormEntry).where(Cad4tbFormEntry.series_pk == series.id).order_by(Cad4tbFormEntry.id)
             )
         )
 
-    def _instances_of(self, series: Cad4tbSeries) -> list[Cad4tbInstance]:
+    def _instances_of(self, series: Series) -> list[Cad4tbInstance]:
         return list(
             self.db.scalars(
                 select(Cad4tbInstance).where(Cad4tbInstance.series_pk == series.id).order_by(Cad4tbInstance.id)
@@ -330,19 +357,21 @@ class Cad4tbBackend:
     # ---- deleting: the object, everything under it, its files -------------------------------------
 
     def delete_patient(self, user: dict, p: dict) -> dict:
-        patient = self._patient(user, p, "patient_not_found")
+        patient = self._patient(user, p, "patient_not_found", read_only=False)
         for study in self._studies_of(patient):
             self._delete_study(study)
         self.db.delete(patient)
         return {"status": "Ok"}
 
     def delete_study(self, user: dict, p: dict) -> dict:
-        _, study = self._study(user, p, "study_not_found")
+        _, study = self._study(user, p, "study_not_found", read_only=False)
+        assert isinstance(study, Cad4tbStudy)  # read_only=False
         self._delete_study(study)
         return {"status": "Ok"}
 
     def delete_series(self, user: dict, p: dict) -> dict:
-        *_, series = self._series(user, p, "series_not_found")
+        *_, series = self._series(user, p, "series_not_found", read_only=False)
+        assert isinstance(series, Cad4tbSeries)  # read_only=False
         self._delete_series(series)
         return {"status": "Ok"}
 
@@ -409,7 +438,7 @@ class Cad4tbBackend:
             files.append(("results.xml", results.scalars_xml(scalars)))
         return "zip", results.zip_of(files)
 
-    def _first_image(self, series: Cad4tbSeries) -> bytes:
+    def _first_image(self, series: Series) -> bytes:
         """The series' first kept file (the one its heat map is of); nothing when none was kept."""
         for instance in self._instances_of(series):
             data = self._read_blob(instance.blob)
@@ -424,7 +453,7 @@ class Cad4tbBackend:
         return [self.entry_dict(e, series) for e in self._entries_of(series)]
 
     @staticmethod
-    def entry_dict(entry: Cad4tbFormEntry, series: Cad4tbSeries) -> dict:
+    def entry_dict(entry: Cad4tbFormEntry, series: Series) -> dict:
         return {
             "id": entry.id,
             "entry": entry.entry,
@@ -437,7 +466,8 @@ class Cad4tbBackend:
     def add_form(self, user: dict, p: dict) -> dict:
         """FormSubmission is validated here, against the form found: its schema is the configured form's, and the
         series and the form are looked up first."""
-        patient, _, series = self._series(user, p, "series_not_found")
+        patient, _, series = self._series(user, p, "series_not_found", read_only=False)
+        assert isinstance(series, Cad4tbSeries)  # read_only=False: its `modified` changes
         forms = [
             f
             for f in self.config.get("forms") or []

@@ -89,10 +89,12 @@ def read_body() -> dict:
     if len(request.args.getlist("Results")) > 1:
         fields["Results"] = ",".join(request.args.getlist("Results"))
     fields.pop("file", None)  # only a file part is the file
+    if form is None:
+        return fields
     part = files.get("file")
     if part is not None:
         fields["file"] = (part.filename or "", part.read())
-    if files is not request.files:  # parsed here, so closed here (Flask closes its own)
+    if request.mimetype != "multipart/form-data":  # parsed here, so closed here (Flask closes its own)
         for stored in (f for _, parts in files.lists() for f in parts):
             stored.close()
     return fields

@@ -138,10 +138,10 @@ class Endpoints:
                     kwargs["caller"] = self.authenticate(*needs, **kwargs)
                 if query_schema is not None:
                     assert to_error is not None
-                    kwargs["query"] = load(query_schema(), self.read_query(), to_error)
+                    kwargs["query"] = load(_instance(query_schema), self.read_query(), to_error)
                 if body_schema is not None:
                     assert to_error is not None and self.read_body is not None
-                    kwargs["body"] = load(body_schema(), self.read_body(), to_error)
+                    kwargs["body"] = load(_instance(body_schema), self.read_body(), to_error)
                 return view(**kwargs)
 
             if before_transaction is not None:
@@ -162,6 +162,13 @@ class Endpoints:
     def operations(self) -> list[Operation]:
         """The published ones: what the OpenAPI document and the fidelity ledger show."""
         return [d.operation for d in self.declared if d.published]
+
+
+@functools.cache
+def _instance(schema: type[Schema]) -> Schema:
+    """One instance of a schema for every request: making one costs twice what loading with it does, and loading
+    changes nothing of it (marshmallow's load keeps its state in the call)."""
+    return schema()
 
 
 def _flask_rule(path: str, converters: dict[str, str], rule_names: dict[str, str] | None = None) -> str:

@@ -11,18 +11,38 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import JSON, Boolean, ColumnElement, Select
 from sqlalchemy.orm import Session
+
+Decoders = tuple[tuple[str, Callable[[Any], Any]], ...]  # (column name, what makes its driver value the ORM's)
 
 
 class Record:
-    """One table's columns of a row, as attributes (what a reader of an ORM object reads)."""
+    """One table's columns of a row, as attributes (what a reader of an ORM object reads). A column with a decoder
+    is decoded when first read: a JSON column no caller reads costs no json.loads."""
 
-    def __init__(self, names: Sequence[str], values: Sequence[Any]):
+    def __init__(self, names: Sequence[str], values: Sequence[Any], decoders: Decoders = ()):
         self.__dict__.update(zip(names, values, strict=True))
+        if decoders:
+            raw = self.__dict__
+            self.__dict__["_undecoded"] = {name: (decode, raw.pop(name)) for name, decode in decoders}
 
-    def __getattr__(self, name: str) -> Any:  # only for a column the select left out; typed for the checker
+    def __getattr__(self, name: str) -> Any:  # a column still undecoded, or one the select left out
+        undecoded = self.__dict__.get("_undecoded")
+        if undecoded is not None and name in undecoded:
+            decode, value = undecoded.pop(name)
+            value = self.__dict__[name] = decode(value) if value is not None else None
+            return value
         raise AttributeError(name)
+
+
+def decoder(column: ColumnElement, dialect: Any) -> Callable[[Any], Any] | None:
+    """What the ORM does to the column's value as the driver gives it, if anything: SQLite's driver gives JSON as
+    text and a Boolean as 0 or 1, PostgreSQL's gives both as Python values. Text and numbers arrive as the ORM's
+    from both drivers (a Float's processor on PostgreSQL would even want the column's type OID)."""
+    if not isinstance(column.type, (JSON, Boolean)):
+        return None
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
 
 
 class Prepared:
@@ -44,6 +64,11 @@ class Prepared:
                 spans.append((table, [], index))
             spans[-1][1].append(column.name)
         self.spans = [(table, tuple(names), start, start + len(names)) for table, names, start in spans]
+        # per span, its columns' decoders (core/prepared.decoder), only those that do something
+        self.decoders: list[Decoders] = []
+        for _table, _names, start, end in self.spans:
+            found = ((column.name, decoder(column, dialect)) for column in columns[start:end])
+            self.decoders.append(tuple((name, decode) for name, decode in found if decode is not None))
 
     def rows(self, db: Session, values: dict[str, Any]) -> list[tuple]:
         if db.new or db.dirty or db.deleted:  # what the session holds unwritten, as the ORM's autoflush would
@@ -60,8 +85,9 @@ class Prepared:
 
     def records(self, db: Session, values: dict[str, Any]) -> list[dict[str, Record]]:
         """Each row as {table name: Record}."""
+        spans = list(zip(self.spans, self.decoders, strict=True))
         return [
-            {table: Record(names, row[start:end]) for table, names, start, end in self.spans}
+            {table: Record(names, row[start:end], decoders) for (table, names, start, end), decoders in spans}
             for row in self.rows(db, values)
         ]
 
@@ -104,4 +130,5 @@ class Statement:
         prepared = self._cache.get(db, None)
         (_table, names, _start, _end), *others = prepared.spans
         assert not others  # one table, said above
-        return [Record(names, row) for row in prepared.rows(db, values)]
+        decoders = prepared.decoders[0]
+        return [Record(names, row, decoders) for row in prepared.rows(db, values)]

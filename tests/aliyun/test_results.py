@@ -218,3 +218,21 @@ def test_a_bug_in_the_analysis_is_reported_not_left_running(aliyun, monkeypatch)
     monkeypatch.setattr(results, "analysis_data", explode)
     response = aliyun.analyse({"1.dcm": dx_file(0, 0)})
     assert_envelope(response, 200, "100001", "系统内部错误", data=None)
+
+
+def test_the_result_read_without_the_orm_is_the_orms(aliyun):
+    """getAnalysisResult reads the analysis as a Record (core/prepared.py): every column as the ORM reads it, the
+    JSON ones decoded on any database."""
+    from mockservers.aliyun.backend import AliyunBackend
+    from mockservers.aliyun.models import Analysis
+
+    data_of(aliyun.analyse({"1.dcm": dx_file(seed=0, index=1)}, study_type=2, key="cxr"), 2)
+    with aliyun.runtime.store.transaction() as db:
+        backend = AliyunBackend(aliyun.runtime.context(db, "aliyun"))
+        record = backend._analysis_read("demo", "1.2.3", 2)
+        orm = backend._analysis("demo", "1.2.3", 2)
+        assert record is not None and orm is not None
+        for column in Analysis.__table__.columns:
+            assert getattr(record, column.name) == getattr(orm, column.name), column.name
+        assert isinstance(record.result, dict) and isinstance(record.objects, list)
+        assert backend._analysis_read("demo", "1.2.3", 1) is None

@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from mockservers.cad4tb.errors import Cad4tbError
 from mockservers.dicom.synthetic import dx_file
 from tests.cad4tb.conftest import API, DOC_PATIENT, OWNER, SCOPE, assert_error, keys
 
@@ -175,3 +176,33 @@ def test_a_wrong_or_missing_id_at_any_level_is_the_calls_suberror(api, call, lev
     )
     assert_error(missing, 404, "object_not_found", suberror)
     assert api.get("series/get", **keys(ids)).status_code == 200  # nothing changed
+
+
+def test_lookups_read_without_the_orm_answer_as_the_orms(app, api):
+    """The read-only calls find patient, study and series as Records (core/prepared.py): every column as the ORM
+    reads it (JSON attributes decoded, `retina` a bool) on any database, and unknown ids found by neither."""
+    from mockservers.cad4tb.backend import Cad4tbBackend
+    from mockservers.cad4tb.models import Cad4tbPatient, Cad4tbSeries, Cad4tbStudy
+
+    ids = api.uploaded(dx_file(0, 0, PatientID="12345", Modality="OP"))
+    user = {"name": "t", "projects": {SCOPE["Project"]: [SCOPE["Archive"]]}}
+    p = {**SCOPE, **keys(ids)}
+    runtime = app.extensions["mockservers"]
+    with runtime.store.transaction() as db:
+        backend = Cad4tbBackend(runtime.context(db, "cad4tb"))
+        records = backend._series(user, p, "series_not_found")
+        orms = (
+            backend._patient(user, p, "series_not_found", read_only=False),
+            backend._study(user, p, "series_not_found", read_only=False)[1],
+            backend._series(user, p, "series_not_found", read_only=False)[2],
+        )
+        for record, orm, model in zip(records, orms, (Cad4tbPatient, Cad4tbStudy, Cad4tbSeries), strict=True):
+            assert isinstance(orm, model) and not isinstance(record, model)
+            for column in model.__table__.columns:
+                assert getattr(record, column.name) == getattr(orm, column.name), column.name
+                assert type(getattr(record, column.name)) is type(getattr(orm, column.name)), column.name
+        assert records[2].retina is orms[2].retina is True  # Modality OP
+        assert backend.series_dict(records[2]) == backend.series_dict(orms[2])
+        for unknown in ({"PatientID": "nobody"}, {"StudyInstanceUID": "9.9"}, {"SeriesInstanceUID": "9.9"}):
+            with pytest.raises(Cad4tbError):
+                backend._series(user, {**p, **unknown}, "series_not_found")

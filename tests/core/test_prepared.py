@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, delete, select
 
 from mockservers.core import prepared
-from mockservers.core.models import Counter
+from mockservers.core.models import Counter, FaultRule
 
 _COUNTERS = Counter.__table__
 READ = prepared.Statement(select(*_COUNTERS.columns).where(_COUNTERS.c.name == bindparam("name")))
@@ -25,3 +25,28 @@ def test_a_prepared_read_answers_as_the_orm_does(mock_app):
     finally:
         with store.transaction() as db:
             db.execute(delete(Counter).where(Counter.name == "prepared.a"))
+
+
+_FAULTS = FaultRule.__table__
+FAULT = prepared.Statement(select(*_FAULTS.columns).where(_FAULTS.c.id == bindparam("id")))
+
+
+def test_a_records_json_and_boolean_columns_read_as_the_orms(mock_app):
+    """SQLite's driver gives JSON as text and a Boolean as 0/1: a Record decodes them as the ORM does."""
+    store = mock_app.extensions["mockservers"].store
+    try:
+        with store.transaction() as db:
+            rule = FaultRule(match={"a": [1, "é"]}, action={"status": 503}, active=False, after=0, seen=0, fired=0)
+            db.add(rule)
+            db.flush()
+            rule_id = rule.id
+        with store.transaction() as db:
+            (found,) = FAULT.records(db, {"id": rule_id})
+            orm = db.get(FaultRule, rule_id)
+            for column in _FAULTS.columns:
+                assert getattr(found, column.name) == getattr(orm, column.name), column.name
+                assert type(getattr(found, column.name)) is type(getattr(orm, column.name)), column.name
+            assert found.active is False and found.match == {"a": [1, "é"]} and found.probability is None
+    finally:
+        with store.transaction() as db:
+            db.execute(delete(FaultRule))
