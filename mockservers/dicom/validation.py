@@ -19,8 +19,10 @@ from typing import Any
 
 from pydicom.charset import decode_bytes
 from pydicom.datadict import dictionary_description, dictionary_VM, dictionary_VR, keyword_for_tag
-from pydicom.dataelem import RawDataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
+
+from mockservers.dicom.part10 import item
 
 STUDY_UID, SERIES_UID, SOP_UID, SOP_CLASS, PATIENT_ID = 0x0020000D, 0x0020000E, 0x00080018, 0x00080016, 0x00100020
 # StoreDatasetValidator.RequiredCoreTags: a problem with one refuses the instance (v2)
@@ -348,7 +350,13 @@ def _vr_of(raw: RawDataElement) -> str:
 def _element_of(ds: Dataset, tag: int, charsets: dict[int, Any] | None = None) -> Element | None:
     """`charsets`: the character set of each data set (by id) that needed it so far, for a caller that reads many of
     its elements (found when first needed, as then its SpecificCharacterSet is converted)."""
-    raw = ds.get_item(tag)
+    return _element_read(ds, tag, item(ds, tag), charsets)
+
+
+def _element_read(
+    ds: Dataset, tag: int, raw: DataElement | RawDataElement | None, charsets: dict[int, Any] | None
+) -> Element | None:
+    """_element_of, given ds.get_item(tag)."""
     if raw is None:
         return None
     if not isinstance(raw, RawDataElement):  # converted already (a data set built in memory)
@@ -363,6 +371,7 @@ def _element_of(ds: Dataset, tag: int, charsets: dict[int, Any] | None = None) -
         return Element(tag, vr, text, len(value) if isinstance(value, list) else int(value not in (None, "")))
     vr, value = _vr_of(raw), raw.value or b""
     if vr in TEXT_VRS:
+        charset: str | tuple[str, ...]
         if vr not in ENCODED_VRS:
             charset = "iso8859"
         elif charsets is None:
@@ -395,13 +404,13 @@ def _walk(ds: Dataset) -> Iterator[tuple[Dataset, Element]]:
     while stack:
         current = stack.pop()
         for tag in list(current.keys()):
-            raw = current.get_item(tag)
+            raw = item(current, tag)  # looked up by the key's own object, which the dictionary finds at once
             if (raw.VR if raw is not None else None) == "SQ" or (
                 isinstance(raw, RawDataElement) and raw.VR is None and _vr_of(raw) == "SQ"
             ):
                 stack.extend(current[tag].value or [])
                 continue
-            element = _element_of(current, int(tag), charsets)
+            element = _element_read(current, int(tag), raw, charsets)
             if element is not None:
                 yield current, element
 
@@ -458,7 +467,7 @@ def null_padded(ds: Dataset) -> dict[str, list[str]]:
     kept = {}
     charsets: dict[int, Any] = {}
     for tag in list(ds.keys()):  # the tags alone: iterating the data set would convert its values
-        e = _element_of(ds, int(tag), charsets)
+        e = _element_read(ds, int(tag), item(ds, tag), charsets)
         if e is not None and e.text and e.text.endswith("\0") and e.vr in PLAIN_TEXT_VRS:
             kept[f"{e.tag:08X}"] = [e.text] if e.vr in SINGLE_VALUE_VRS else e.text.split("\\")
     return kept
