@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydicom.charset import decode_bytes
 from pydicom.datadict import dictionary_description, dictionary_VM, dictionary_VR, keyword_for_tag
@@ -328,12 +328,11 @@ def is_valid_uid(value: str | None) -> bool:
 # ---- the data set as fo-dicom reads it --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Element:
+class Element(NamedTuple):  # a tuple: hashed in C, as the caches of its checks hash it on every element
     tag: int
     vr: str
     text: str | None  # a text VR's value, its padding removed (fo-dicom's StringValue); None for other VRs
-    count: int  # its number of values
+    values: int  # its number of values
 
 
 def _vr_of(raw: RawDataElement) -> str:
@@ -425,7 +424,7 @@ def _fo_dicom_validate(e: Element) -> None:
     if e.text is not None and check is not None:
         for value in [e.text] if e.vr in SINGLE_VALUE_VRS else (e.text.split("\\") if e.text else []):
             check(value)
-    if e.vr in NO_VM_CHECK_VRS or (e.tag >> 16) % 2 or e.count == 0:
+    if e.vr in NO_VM_CHECK_VRS or (e.tag >> 16) % 2 or e.values == 0:
         return
     try:
         vm = dictionary_VM(e.tag)
@@ -435,11 +434,11 @@ def _fo_dicom_validate(e: Element) -> None:
     low, _, high = vm.partition("-")
     minimum = int(low)
     maximum = minimum if not high else 2**31 if high.endswith("n") else int(high)
-    if not minimum <= e.count <= maximum:
+    if not minimum <= e.values <= maximum:
         raise _content(
             f"{tag_text(e.tag)} {e.vr} {description}",
             e.vr,
-            f"Number of items {e.count} does not match ValueMultiplicity {vm}",
+            f"Number of items {e.values} does not match ValueMultiplicity {vm}",
         )
 
 
@@ -467,7 +466,10 @@ def null_padded(ds: Dataset) -> dict[str, list[str]]:
     kept = {}
     charsets: dict[int, Any] = {}
     for tag in list(ds.keys()):  # the tags alone: iterating the data set would convert its values
-        e = _element_read(ds, int(tag), item(ds, tag), charsets)
+        raw = item(ds, tag)
+        if isinstance(raw, RawDataElement) and isinstance(raw.value, bytes) and b"\0" not in raw.value:
+            continue  # no character set decodes a null from anything but a zero byte
+        e = _element_read(ds, int(tag), raw, charsets)
         if e is not None and e.text and e.text.endswith("\0") and e.vr in PLAIN_TEXT_VRS:
             kept[f"{e.tag:08X}"] = [e.text] if e.vr in SINGLE_VALUE_VRS else e.text.split("\\")
     return kept
@@ -535,7 +537,7 @@ def _required_present(ds: Dataset, study_in_path: str | None, lenient: bool) -> 
 def _value(ds: Dataset, tag: int) -> str | None:
     """fo-dicom's TryGetSingleValue<string>: the one value, if there is exactly one and it is not empty."""
     e = _element_of(ds, tag)
-    return e.text if e is not None and e.text and e.count == 1 else None
+    return e.text if e is not None and e.text and e.values == 1 else None
 
 
 @functools.lru_cache(maxsize=2048)
