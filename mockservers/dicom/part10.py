@@ -7,7 +7,7 @@ import io
 import itertools
 import warnings
 import zlib
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pydicom
 from pydicom.dataelem import DataElement, RawDataElement
@@ -87,6 +87,14 @@ def item(ds: Dataset, tag: int) -> DataElement | RawDataElement | None:
     return elem
 
 
+PIXEL_DATA = 0x7FE00010
+
+
+def _value(ds: Dataset, tag: int, default: Any = None) -> Any:
+    """ds.get(keyword, default) by tag: the converted value, `default` when absent."""
+    return ds[tag].value if tag in ds._dict else default
+
+
 def read_raw(data: bytes) -> Dataset:
     """The data set of a file read_part10() took, its values left as the file holds them (get_item gives the
     raw bytes: nothing stripped or converted), the pixels left out."""
@@ -137,14 +145,21 @@ def _check_complete(ds: Dataset) -> None:
                 f"the file is truncated: element {raw.tag} has {len(raw.value)} of its {raw.length} bytes"
             )
     meta = getattr(ds, "file_meta", None)
-    ts = meta.get("TransferSyntaxUID") if meta is not None else None
-    if "PixelData" in ds and ts is not None and not ts.is_compressed:
-        try:
-            frames = int(ds.get("NumberOfFrames") or 1)
+    ts = _value(meta, 0x00020010) if meta is not None else None
+    if PIXEL_DATA in ds._dict and ts is not None and not ts.is_compressed:
+        try:  # by tag, in the order the keywords were read: ds.Rows looks its keyword up first
+            frames = int(_value(ds, 0x00280008) or 1)
             expected = (
-                int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * frames * int(ds.BitsAllocated) // 8
+                int(_value(ds, 0x00280010))
+                * int(_value(ds, 0x00280011))
+                * int(_value(ds, 0x00280002, 1))
+                * frames
+                * int(_value(ds, 0x00280100))
+                // 8
             )
-        except (AttributeError, TypeError, ValueError):
+        except (AttributeError, TypeError, ValueError):  # absent (None: a TypeError), or not a number
             return
-        if len(ds.get_item("PixelData").value or b"") < expected:
+        pixels = item(ds, PIXEL_DATA)
+        assert pixels is not None  # found above
+        if len(pixels.value or b"") < expected:
             raise NotDicomError(f"the file is truncated: the pixel data is shorter than its {expected} bytes")
