@@ -199,8 +199,6 @@ _ONE_INSTANCE = select(
         ),
     )
 )
-_ONE_INSTANCE_NAMES = tuple(_ONE_INSTANCE.selected_columns.keys())
-_ONE_INSTANCE_RUN = prepared.Cache(lambda _shape: (_ONE_INSTANCE, []), size=4)  # run on the driver: a quarter of it
 _INSERT_INSTANCE = insert(cast(Table, DicomInstance.__table__))
 
 
@@ -276,8 +274,12 @@ class Archive:
         sop, study, series = (_uid(file, kw) for kw in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"))
         if not (sop and study and series):
             return False
-        values = {"face": self.key, "sop": sop, "study": study, "series": series}
-        row = dict(zip(_ONE_INSTANCE_NAMES, _ONE_INSTANCE_RUN.get(self.db, None).rows(self.db, values)[0], strict=True))
+        row = (
+            self.db.connection()
+            .execute(_ONE_INSTANCE, {"face": self.key, "sop": sop, "study": study, "series": series})
+            .one()
+            ._asdict()
+        )
         self._looked_up.add(sop)
         if row["instance"] is not None:
             self._existing.add(sop)
