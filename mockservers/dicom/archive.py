@@ -492,7 +492,7 @@ class Archive:
                 bits_allocated=file.integer("BitsAllocated"),
                 number_of_frames=file.integer("NumberOfFrames"),
                 timezone_offset=t("TimezoneOffsetFromUTC"),
-                blob=self.ctx.blobs.put(data),
+                blob=self.ctx.blobs.put(data, file.key, staged=file.staged),
                 size=len(data),
                 seq=seq,
                 created_at=now,

@@ -30,6 +30,8 @@ class Examined:
     meta_error: str | None = None  # why it has none
     unconverted: Dataset | None = field(default=None, repr=False)  # see raw
     charset: Any = field(default=None, repr=False)  # the data set's, once a header needs it
+    key: str | None = None  # its key in the blob store, once staged
+    staged: str | None = None  # the file written beside its place before the transaction (BlobStore.stage)
 
     @property
     def raw(self) -> Dataset:
