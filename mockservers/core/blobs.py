@@ -34,12 +34,13 @@ class BlobStore:
             raise KeyError(key)
         return os.path.join(self.root, key[:2], key)
 
-    def put(self, data: bytes, key: str | None = None, db=None) -> str:
+    def put(self, data: bytes, key: str | None = None, db=None, staged: str | None = None) -> str:
+        """`staged`: stage(data, key)'s file, renamed into place if the file is not there yet."""
         key = key or key_of(data)
-        self._put_here(data, key)
+        self._put_here(data, key, staged)
         return key
 
-    def _put_here(self, data: bytes, key: str) -> None:
+    def _put_here(self, data: bytes, key: str, staged: str | None = None) -> None:
         """The file in this store's folder."""
         path = self._path(key)
         try:
@@ -47,6 +48,21 @@ class BlobStore:
             return
         except FileNotFoundError:
             pass
+        if staged is not None:
+            try:
+                os.replace(staged, path)
+                return
+            except FileNotFoundError:  # gone meanwhile (a sweep): written again below
+                pass
+        tmp = self._written(data, path)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            self.discard(tmp)
+            raise
+
+    def _written(self, data: bytes, path: str) -> str:
+        """`data` in a temp file beside `path`: its name."""
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
         try:
@@ -54,11 +70,24 @@ class BlobStore:
             # page cache outlives it, and the state database (synchronous=NORMAL) does not sync each commit either.
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.replace(tmp, path)
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            self.discard(tmp)
             raise
+        return tmp
+
+    def stage(self, data: bytes, key: str) -> str | None:
+        """The file written beside its place before the transaction that puts it (put's `staged`), so that the
+        transaction only renames it; None when it is in place already. Its writer discards it, taken or not."""
+        path = self._path(key)
+        if os.path.exists(path):
+            return None
+        return self._written(data, path)
+
+    @staticmethod
+    def discard(staged: str) -> None:
+        """A staged file that put() did not take: removed."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(staged)
 
     def put_file(self, source: str, key: str, db=None) -> None:
         """The file at `source`, whose content is named `key`, stored (linked where the file system allows)."""
@@ -204,8 +233,8 @@ class CountedBlobs:
         self.store, self.db, self.on_commit = store, db, on_commit
         self.transaction = transaction  # a new transaction of the same state, for the removal after commit
 
-    def put(self, data: bytes, key: str | None = None) -> str:
-        """`key`: the content's key, when the caller has it already."""
+    def put(self, data: bytes, key: str | None = None, staged: str | None = None) -> str:
+        """`key`: the content's key, when the caller has it already; `staged`: the store's stage(data, key)."""
         from mockservers.core.models import BlobRef
 
         key = key or key_of(data)
@@ -213,7 +242,7 @@ class CountedBlobs:
         # then finds it held; or it went first, and the file is written again here.
         # __table__ is typed as any FromClause; a declarative class's is a Table
         add_to(self.db, cast(Table, BlobRef.__table__), key, "refs", 1)
-        return self.store.put(data, key, db=self.db)
+        return self.store.put(data, key, db=self.db, staged=staged)
 
     def replace(self, old: str | None, data: bytes) -> str:
         """A record's file `old` (None: it had none) replaced by `data`'s; its key. The same bytes again leave the

@@ -90,8 +90,8 @@ class PostgresBlobStore(BlobStore):
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def put(self, data: bytes, key: str | None = None, db=None) -> str:
-        key = super().put(data, key)
+    def put(self, data: bytes, key: str | None = None, db=None, staged: str | None = None) -> str:
+        key = super().put(data, key, staged=staged)
         view = memoryview(data)
         self._store(key, len(data), (view[at : at + CHUNK] for at in range(0, len(data), CHUNK)), db)
         return key

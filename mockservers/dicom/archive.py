@@ -16,11 +16,12 @@ from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, lit
 from mockservers.core import prepared
 from mockservers.core.runtime import Context
 from mockservers.dicom import dicomjson, validation
-from mockservers.dicom.attributes import integer, text
+from mockservers.dicom.attributes import text
 from mockservers.dicom.errors import INSTANCE_NOT_FOUND, SERIES_NOT_FOUND, STUDY_NOT_FOUND, not_found
+from mockservers.dicom.examined import Examined, examine
 from mockservers.dicom.face import IMPLICIT_VR_LE, Face
 from mockservers.dicom.models import DicomInstance, DicomSeries, DicomStudy
-from mockservers.dicom.part10 import NotDicomError, inflate_limit, read_raw, read_unconverted
+from mockservers.dicom.part10 import inflate_limit
 from mockservers.dicom.uids import is_valid_uid
 
 # FailureReason / WarningReason values (PS3.18 Table I.2-1 and the msdicom conformance statement)
@@ -78,9 +79,9 @@ def invalid_searchable(ds: Dataset, keywords: tuple[str, ...]) -> list[str]:
     return bad
 
 
-def _uid(ds: Dataset, keyword: str) -> str | None:
+def _uid(file: Examined, keyword: str) -> str | None:
     """A UID as the index keeps it: trailing spaces dropped (the server's SQL compares strings without them)."""
-    value = text(ds, keyword)
+    value = file.text(keyword)
     return value.rstrip(" ") if value is not None else None
 
 
@@ -122,41 +123,6 @@ class Outcome:
     series_uid: str | None = None
     warnings: list[str] = field(default_factory=list)
     comments: list[str] | None = None  # FailedAttributesSequence's ErrorComments; None: no such sequence
-
-
-@dataclass
-class Examined:
-    """What a Part-10 file says by itself, without the state: it can be worked out before the transaction."""
-
-    data: bytes
-    ds: Dataset | None = None
-    error: str | None = None  # why it is not DICOM
-    meta: str | None = None  # its DICOM JSON
-    meta_error: str | None = None  # why it has none
-    unconverted: Dataset | None = field(default=None, repr=False)  # see raw
-
-    @property
-    def raw(self) -> Dataset:
-        """The data set with its values unconverted, as the file holds them, the pixels left out (for
-        validation.check): read_raw(data), kept from examine()'s one read."""
-        if self.unconverted is None:
-            self.unconverted = read_raw(self.data)
-        return self.unconverted
-
-
-def examine(data: bytes, max_inflated: int) -> Examined:
-    """The file read once: its checks (part10), its DICOM JSON, its values before the pixel data as read."""
-    try:
-        ds, before_pixels = read_unconverted(data, max_inflated=max_inflated)
-    except NotDicomError as exc:
-        return Examined(data, error=str(exc))
-    try:
-        meta = dicomjson.dumps(dicomjson.read_metadata(ds))
-    except dicomjson.Unconvertible as exc:
-        return Examined(data, error=str(exc))
-    except Exception as exc:  # a value pydicom cannot put in DICOM JSON
-        return Examined(data, ds, meta_error=f"unreadable DICOM data ({type(exc).__name__}: {exc})")
-    return Examined(data, ds, meta=meta, unconverted=before_pixels)
 
 
 # The lookups on every WADO and STOW request, built once: building a select costs more than running it.
@@ -293,7 +259,7 @@ class Archive:
         instance, its study and series as well."""
         if len(files) == 1 and self._look_up_one(files[0]):
             return
-        uids = sorted({uid for f in files if f.ds is not None and (uid := _uid(f.ds, "SOPInstanceUID"))})
+        uids = sorted({uid for f in files if f.ds is not None and (uid := _uid(f, "SOPInstanceUID"))})
         for i in range(0, len(uids), 500):
             chunk = uids[i : i + 500]
             with self.db.no_autoflush:
@@ -303,10 +269,9 @@ class Archive:
     def _look_up_one(self, file: Examined) -> bool:
         """Whether the one instance exists, and its study's and series' state, in one query (False: its UIDs are
         not all there to look up, store() refuses it)."""
-        ds = file.ds
-        if ds is None:
+        if file.ds is None:
             return False
-        sop, study, series = (_uid(ds, kw) for kw in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"))
+        sop, study, series = (_uid(file, kw) for kw in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"))
         if not (sop and study and series):
             return False
         row = (
@@ -331,12 +296,16 @@ class Archive:
         examined = file if isinstance(file, Examined) else examine(file, inflate_limit(self.ctx.runtime.settings))
         if examined.error is not None:
             return Outcome(None, None, False, PROCESSING_FAILURE, examined.error)
-        ds, data = examined.ds, examined.data
+        ds = examined.ds
         assert ds is not None  # examine() reads a data set whenever it finds no error
-        sop_class = text(ds, "SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
-        sop_uid = _uid(ds, "SOPInstanceUID")
+        sop_class = examined.text("SOPClassUID") or text(getattr(ds, "file_meta", Dataset()), "MediaStorageSOPClassUID")
+        sop_uid = _uid(examined, "SOPInstanceUID")
         outcome = Outcome(
-            sop_class, sop_uid, False, study_uid=_uid(ds, "StudyInstanceUID"), series_uid=_uid(ds, "SeriesInstanceUID")
+            sop_class,
+            sop_uid,
+            False,
+            study_uid=_uid(examined, "StudyInstanceUID"),
+            series_uid=_uid(examined, "SeriesInstanceUID"),
         )
         dropped: list[int] = []  # the attributes left out of the metadata and the index
         warned: list[str] | None = None
@@ -379,7 +348,7 @@ class Archive:
         ts = str(ds.file_meta.TransferSyntaxUID)
         if ts == IMPLICIT_VR_LE and self.face.implicit_vr_warns:
             outcome.warnings.append("implicit VR little endian: stored as is")
-        self._index(ds, data, ts, meta, study_uid, series_uid, skip=skip)
+        self._index(examined, ts, meta, study_uid, series_uid, skip=skip)
         seen.add(sop_uid)
         outcome.stored, outcome.comments = True, warned
         outcome.reason = COERCED_OR_INVALID if outcome.warnings else HAS_WARNINGS if outcome.comments else None
@@ -424,11 +393,11 @@ class Archive:
         outcome.reason, outcome.detail = reason, detail
         return outcome
 
-    def _index(
-        self, ds: Dataset, data: bytes, ts: str, meta: str, study_uid: str, series_uid: str, skip: set[str]
-    ) -> None:
+    def _index(self, file: Examined, ts: str, meta: str, study_uid: str, series_uid: str, skip: set[str]) -> None:
         def t(kw: str) -> str | None:
-            return None if kw in skip else text(ds, kw)
+            return None if kw in skip else file.text(kw)
+
+        data = file.data
 
         now = self.ctx.now
         seq = self._next_seq()
@@ -493,7 +462,7 @@ class Archive:
                 series_date=t("SeriesDate"),
                 series_description=t("SeriesDescription"),
                 station_name=t("StationName"),
-                series_number=integer(ds, "SeriesNumber"),
+                series_number=file.integer("SeriesNumber"),
                 pps_start_date=t("PerformedProcedureStepStartDate"),
                 pps_start_time=t("PerformedProcedureStepStartTime"),
                 timezone_offset=t("TimezoneOffsetFromUTC"),
@@ -514,16 +483,16 @@ class Archive:
                 face=self.key,
                 study_uid=study_uid,
                 series_uid=series_uid,
-                sop_uid=text(ds, "SOPInstanceUID"),
-                sop_class_uid=text(ds, "SOPClassUID"),
+                sop_uid=file.text("SOPInstanceUID"),
+                sop_class_uid=file.text("SOPClassUID"),
                 transfer_syntax=ts,
-                instance_number=integer(ds, "InstanceNumber"),
-                rows=integer(ds, "Rows"),
-                columns=integer(ds, "Columns"),
-                bits_allocated=integer(ds, "BitsAllocated"),
-                number_of_frames=integer(ds, "NumberOfFrames"),
+                instance_number=file.integer("InstanceNumber"),
+                rows=file.integer("Rows"),
+                columns=file.integer("Columns"),
+                bits_allocated=file.integer("BitsAllocated"),
+                number_of_frames=file.integer("NumberOfFrames"),
                 timezone_offset=t("TimezoneOffsetFromUTC"),
-                blob=self.ctx.blobs.put(data),
+                blob=self.ctx.blobs.put(data, file.key, staged=file.staged),
                 size=len(data),
                 seq=seq,
                 created_at=now,

@@ -84,13 +84,14 @@ def as_list(value: Any) -> list:
 
 
 @functools.lru_cache(maxsize=1024)
-def _tag(keyword: str) -> int | None:
+def tag_of(keyword: str) -> int | None:
+    """tag_for_keyword, remembered."""
     return tag_for_keyword(keyword)
 
 
 def _get(ds: Dataset, keyword: str) -> Any:
     """ds.get(keyword), without looking the keyword up in pydicom's dictionary each time."""
-    tag = _tag(keyword)
+    tag = tag_of(keyword)
     if tag is None:
         return ds.get(keyword)
     try:

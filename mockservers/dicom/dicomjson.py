@@ -12,6 +12,8 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
+from mockservers.dicom.part10 import item
+
 BULK_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
 BULK_THRESHOLD = 1024  # bytes: a binary value larger than this is bulk data
 
@@ -99,7 +101,15 @@ def _public_vr(tag: int) -> str | None:
         return None
 
 
-def _memory_key(ds: Dataset, raw: RawDataElement, charset: Any) -> tuple | None:
+def charset_of(ds: Dataset) -> Any:
+    """The character set pydicom converts the data set's values with, hashable."""
+    found = ds.original_character_set or ds._character_set
+    return tuple(found) if isinstance(found, list) else found
+
+
+def memory_key(raw: RawDataElement, charset: Any) -> tuple | None:
+    """What an unconverted value's conversion depends on (in a data set of character set `charset`), for a value
+    whose conversion depends on nothing else; None for any other."""
     tag = int(raw.tag)
     vr = raw.VR if raw.VR is not None else None if raw.tag.is_private else _public_vr(tag)
     if vr not in _REMEMBERED_VRS or (tag >> 16) == 0x7FE0 or not isinstance(raw.value, bytes):
@@ -110,15 +120,14 @@ def _memory_key(ds: Dataset, raw: RawDataElement, charset: Any) -> tuple | None:
 def _read_json(ds: Dataset, path: str, deferred: list[Exception]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     charset: Any = None
-    for tag in sorted(ds.keys()):
+    for tag in sorted(ds.keys(), key=int):  # as ints: comparing pydicom's tags runs its Python code
         key = tag_key(int(tag))
-        raw = ds.get_item(tag)
+        raw = item(ds, tag)
         memory = None
         if isinstance(raw, RawDataElement):
             if charset is None:
-                found = ds.original_character_set or ds._character_set
-                charset = tuple(found) if isinstance(found, list) else found
-            memory = _memory_key(ds, raw, charset)
+                charset = charset_of(ds)
+            memory = memory_key(raw, charset)
             if memory is not None and memory in _remembered:
                 value = _remembered[memory]
                 if value is not None:

@@ -7,10 +7,10 @@ import io
 import itertools
 import warnings
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pydicom
-from pydicom.dataelem import RawDataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import read_dataset, read_preamble
@@ -51,6 +51,7 @@ def unreadable(exc: Exception) -> NotDicomError:
     return NotDicomError(f"unreadable DICOM data ({type(exc).__name__}: {exc})")
 
 
+_DEFLATED = DeflatedExplicitVRLittleEndian.encode()
 _PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00009, 0x7FE00008})  # where pydicom's stop_before_pixels stops
 
 
@@ -76,6 +77,24 @@ def _read(data: bytes, max_inflated: int, stop_before_pixels: bool) -> tuple[Dat
     return ds, before_pixels
 
 
+def item(ds: Dataset, tag: int) -> DataElement | RawDataElement | None:
+    """ds.get_item(tag), without its conversions of the key: the element as read, unless its value was read as
+    None (an empty value of some VRs), which get_item converts."""
+    elements = cast("dict[int, DataElement | RawDataElement]", ds._dict)
+    elem = elements.get(tag)
+    if isinstance(elem, RawDataElement) and elem.value is None:
+        return ds[tag]
+    return elem
+
+
+PIXEL_DATA = 0x7FE00010
+
+
+def _value(ds: Dataset, tag: int, default: Any = None) -> Any:
+    """ds.get(keyword, default) by tag: the converted value, `default` when absent."""
+    return ds[tag].value if tag in ds._dict else default
+
+
 def read_raw(data: bytes) -> Dataset:
     """The data set of a file read_part10() took, its values left as the file holds them (get_item gives the
     raw bytes: nothing stripped or converted), the pixels left out."""
@@ -86,6 +105,8 @@ def _check_inflated_size(data: bytes, limit: int) -> None:
     """pydicom inflates a Deflated Explicit VR Little Endian data set whole, in memory, and deflate packs a
     thousand to one: a 256 KB file may hold 256 MiB. Counted here first, 64 KiB at a time, and refused past
     `limit` bytes. Anything unreadable is left to pydicom, which says what is wrong in its place."""
+    if len(data) <= 1 << 16 and _DEFLATED not in data:  # a deflated file names its syntax: quicker than reading
+        return
     fp = io.BytesIO(data)
     try:
         read_preamble(fp, False)
@@ -113,24 +134,32 @@ def _check_inflated_size(data: bytes, limit: int) -> None:
 def _check_complete(ds: Dataset) -> None:
     """pydicom reads a truncated file without complaint, giving short values: a value shorter than its declared
     length, or native pixel data shorter than its image, is a truncated file."""
-    for tag in list(ds.keys()):
-        raw = ds.get_item(tag)
+    for raw in ds._dict.values():  # not get_item(): it converts a value read as None, which is not short
         if (
             isinstance(raw, RawDataElement)
             and raw.value is not None
             and raw.length != 0xFFFFFFFF
             and len(raw.value) < raw.length
         ):
-            raise NotDicomError(f"the file is truncated: element {tag} has {len(raw.value)} of its {raw.length} bytes")
-    meta = getattr(ds, "file_meta", None)
-    ts = meta.get("TransferSyntaxUID") if meta is not None else None
-    if "PixelData" in ds and ts is not None and not ts.is_compressed:
-        try:
-            frames = int(ds.get("NumberOfFrames") or 1)
-            expected = (
-                int(ds.Rows) * int(ds.Columns) * int(ds.get("SamplesPerPixel", 1)) * frames * int(ds.BitsAllocated) // 8
+            raise NotDicomError(
+                f"the file is truncated: element {raw.tag} has {len(raw.value)} of its {raw.length} bytes"
             )
-        except (AttributeError, TypeError, ValueError):
+    meta = getattr(ds, "file_meta", None)
+    ts = _value(meta, 0x00020010) if meta is not None else None
+    if PIXEL_DATA in ds._dict and ts is not None and not ts.is_compressed:
+        try:  # by tag, in the order the keywords were read: ds.Rows looks its keyword up first
+            frames = int(_value(ds, 0x00280008) or 1)
+            expected = (
+                int(_value(ds, 0x00280010))
+                * int(_value(ds, 0x00280011))
+                * int(_value(ds, 0x00280002, 1))
+                * frames
+                * int(_value(ds, 0x00280100))
+                // 8
+            )
+        except (AttributeError, TypeError, ValueError):  # absent (None: a TypeError), or not a number
             return
-        if len(ds.get_item("PixelData").value or b"") < expected:
+        pixels = item(ds, PIXEL_DATA)
+        assert pixels is not None  # found above
+        if len(pixels.value or b"") < expected:
             raise NotDicomError(f"the file is truncated: the pixel data is shorter than its {expected} bytes")

@@ -249,6 +249,7 @@ class Served:
 def register(api: Endpoints, served: Served, face_for: Callable[..., Face]) -> None:
     """Declares each resource the face serves on `api`, under its service's prefix. `face_for(**prefix values)`
     builds the request's Face (it may refuse, e.g. an unknown API version), then the resource's handler answers."""
+    api.blueprint.teardown_request(stow.discard_staged)  # a STOW's files written before its transaction
     for key, documented in served.resources.items():
         resource = TABLE[key]
         prefix = served.prefixes[resource.service]

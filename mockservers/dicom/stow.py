@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, g, request
 
+from mockservers.core.blobs import BlobStore, key_of
 from mockservers.core.http import current_ctx, runtime_of
 from mockservers.dicom import bulkupload, dicomjson, multipart
 from mockservers.dicom.archive import PROCESSING_FAILURE, Archive, Examined, Outcome, examine
@@ -53,13 +54,32 @@ def store(face: Face, study: str | None = None) -> Response:
 
 def examine_upload() -> None:
     """A STOW's parts parsed before its transaction (see before_transaction): two workers parse side by side,
-    and the one that holds the write lock spends it on the index. Kept in `g` for store(), which checks again."""
+    and the one that holds the write lock spends it on the index. Kept in `g` for store(), which checks again.
+    The files that may be stored are written to the blob store's folder now (BlobStore.stage), so that the
+    transaction only renames them into place; discard_staged() removes those it did not take."""
     try:
         for f in _uploaded_files(single_part=True, metadata_upload=True):  # store() refuses what its face does not take
             if not isinstance(f, Unreadable):
-                _examined(f)
+                _stage(_examined(f))
     except Exception:
         return
+
+
+def _stage(examined: Examined) -> None:
+    if examined.meta is None:  # not DICOM, or not to be stored
+        return
+    store = runtime_of(current_app).blobs
+    examined.key = key_of(examined.data)
+    examined.staged = store.stage(examined.data, examined.key)
+    if examined.staged is not None:
+        g.setdefault("stow_staged", []).append(examined.staged)
+
+
+def discard_staged(_error: BaseException | None = None) -> None:
+    """After the request, whatever became of it: the staged files its transaction did not rename into place (a
+    part refused, a request that failed or was answered before its view)."""
+    for path in g.pop("stow_staged", ()):
+        BlobStore.discard(path)
 
 
 def _uploaded_files(single_part: bool, metadata_upload: bool) -> list[bytes | Unreadable]:

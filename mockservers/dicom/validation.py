@@ -15,12 +15,14 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydicom.charset import decode_bytes
 from pydicom.datadict import dictionary_description, dictionary_VM, dictionary_VR, keyword_for_tag
-from pydicom.dataelem import RawDataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
+
+from mockservers.dicom.part10 import item
 
 STUDY_UID, SERIES_UID, SOP_UID, SOP_CLASS, PATIENT_ID = 0x0020000D, 0x0020000E, 0x00080018, 0x00080016, 0x00100020
 # StoreDatasetValidator.RequiredCoreTags: a problem with one refuses the instance (v2)
@@ -326,12 +328,11 @@ def is_valid_uid(value: str | None) -> bool:
 # ---- the data set as fo-dicom reads it --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Element:
+class Element(NamedTuple):  # a tuple: hashed in C, as the caches of its checks hash it on every element
     tag: int
     vr: str
     text: str | None  # a text VR's value, its padding removed (fo-dicom's StringValue); None for other VRs
-    count: int  # its number of values
+    values: int  # its number of values
 
 
 def _vr_of(raw: RawDataElement) -> str:
@@ -348,7 +349,13 @@ def _vr_of(raw: RawDataElement) -> str:
 def _element_of(ds: Dataset, tag: int, charsets: dict[int, Any] | None = None) -> Element | None:
     """`charsets`: the character set of each data set (by id) that needed it so far, for a caller that reads many of
     its elements (found when first needed, as then its SpecificCharacterSet is converted)."""
-    raw = ds.get_item(tag)
+    return _element_read(ds, tag, item(ds, tag), charsets)
+
+
+def _element_read(
+    ds: Dataset, tag: int, raw: DataElement | RawDataElement | None, charsets: dict[int, Any] | None
+) -> Element | None:
+    """_element_of, given ds.get_item(tag)."""
     if raw is None:
         return None
     if not isinstance(raw, RawDataElement):  # converted already (a data set built in memory)
@@ -363,6 +370,7 @@ def _element_of(ds: Dataset, tag: int, charsets: dict[int, Any] | None = None) -
         return Element(tag, vr, text, len(value) if isinstance(value, list) else int(value not in (None, "")))
     vr, value = _vr_of(raw), raw.value or b""
     if vr in TEXT_VRS:
+        charset: str | tuple[str, ...]
         if vr not in ENCODED_VRS:
             charset = "iso8859"
         elif charsets is None:
@@ -395,13 +403,13 @@ def _walk(ds: Dataset) -> Iterator[tuple[Dataset, Element]]:
     while stack:
         current = stack.pop()
         for tag in list(current.keys()):
-            raw = current.get_item(tag)
+            raw = item(current, tag)  # looked up by the key's own object, which the dictionary finds at once
             if (raw.VR if raw is not None else None) == "SQ" or (
                 isinstance(raw, RawDataElement) and raw.VR is None and _vr_of(raw) == "SQ"
             ):
                 stack.extend(current[tag].value or [])
                 continue
-            element = _element_of(current, int(tag), charsets)
+            element = _element_read(current, int(tag), raw, charsets)
             if element is not None:
                 yield current, element
 
@@ -416,7 +424,7 @@ def _fo_dicom_validate(e: Element) -> None:
     if e.text is not None and check is not None:
         for value in [e.text] if e.vr in SINGLE_VALUE_VRS else (e.text.split("\\") if e.text else []):
             check(value)
-    if e.vr in NO_VM_CHECK_VRS or (e.tag >> 16) % 2 or e.count == 0:
+    if e.vr in NO_VM_CHECK_VRS or (e.tag >> 16) % 2 or e.values == 0:
         return
     try:
         vm = dictionary_VM(e.tag)
@@ -426,11 +434,11 @@ def _fo_dicom_validate(e: Element) -> None:
     low, _, high = vm.partition("-")
     minimum = int(low)
     maximum = minimum if not high else 2**31 if high.endswith("n") else int(high)
-    if not minimum <= e.count <= maximum:
+    if not minimum <= e.values <= maximum:
         raise _content(
             f"{tag_text(e.tag)} {e.vr} {description}",
             e.vr,
-            f"Number of items {e.count} does not match ValueMultiplicity {vm}",
+            f"Number of items {e.values} does not match ValueMultiplicity {vm}",
         )
 
 
@@ -458,7 +466,10 @@ def null_padded(ds: Dataset) -> dict[str, list[str]]:
     kept = {}
     charsets: dict[int, Any] = {}
     for tag in list(ds.keys()):  # the tags alone: iterating the data set would convert its values
-        e = _element_of(ds, int(tag), charsets)
+        raw = item(ds, tag)
+        if isinstance(raw, RawDataElement) and isinstance(raw.value, bytes) and b"\0" not in raw.value:
+            continue  # no character set decodes a null from anything but a zero byte
+        e = _element_read(ds, int(tag), raw, charsets)
         if e is not None and e.text and e.text.endswith("\0") and e.vr in PLAIN_TEXT_VRS:
             kept[f"{e.tag:08X}"] = [e.text] if e.vr in SINGLE_VALUE_VRS else e.text.split("\\")
     return kept
@@ -526,7 +537,7 @@ def _required_present(ds: Dataset, study_in_path: str | None, lenient: bool) -> 
 def _value(ds: Dataset, tag: int) -> str | None:
     """fo-dicom's TryGetSingleValue<string>: the one value, if there is exactly one and it is not empty."""
     e = _element_of(ds, tag)
-    return e.text if e is not None and e.text and e.count == 1 else None
+    return e.text if e is not None and e.text and e.values == 1 else None
 
 
 @functools.lru_cache(maxsize=2048)

@@ -11,7 +11,7 @@ import warnings
 import pydicom.data
 import pytest
 
-from mockservers.dicom import dicomjson
+from mockservers.dicom import attributes, dicomjson
 from mockservers.dicom.archive import examine
 from mockservers.dicom.part10 import NotDicomError, read_part10, read_raw
 from mockservers.dicom.synthetic import image_dataset, to_part10
@@ -67,3 +67,29 @@ def test_a_remembered_value_is_only_taken_for_the_same_bytes_character_set_and_e
     for name in [*FILES, *reversed(FILES)]:
         examined = examine(FILES[name], LIMIT)
         assert (examined.error, examined.meta, examined.meta_error) == expected[name], name
+
+
+INDEXED = [a.keyword for a in attributes.BY_KEYWORD.values() if a.column] + ["MediaStorageSOPClassUID", "PixelData"]
+
+
+def test_the_headers_the_index_reads_are_what_pydicom_converts():
+    """Examined.text and .integer take a header's text from memory when its bytes, character set and encoding were
+    converted before: each says what attributes.text and .integer say of the file read whole, either way."""
+    for name in [*FILES, *reversed(FILES)]:
+        examined = examine(FILES[name], LIMIT)
+        if examined.ds is None:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            whole = read_part10(FILES[name], max_inflated=LIMIT)
+        for keyword in INDEXED:
+            for ours, theirs in ((examined.text, attributes.text), (examined.integer, attributes.integer)):
+                try:
+                    expected: object = theirs(whole, keyword)
+                except Exception as exc:
+                    expected = type(exc)
+                try:
+                    got: object = ours(keyword)
+                except Exception as exc:
+                    got = type(exc)
+                assert got == expected, (name, keyword)
