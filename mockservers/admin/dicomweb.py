@@ -79,8 +79,9 @@ class _Files:
         self.stored = runtime.blobs
         self.reports = BlobStore(reports_folder)
 
-    def put(self, data: bytes) -> str:
-        key = key_of(data)
+    def put(self, data: bytes, key: str | None = None, staged: str | None = None) -> str:
+        """The archive's call (CountedBlobs.put's); `staged` is always None here: only a STOW's parts are staged."""
+        key = key or key_of(data)
         return key if self.stored.exists(key) else self.reports.put(data, key)
 
     def _holder(self, key: str) -> BlobStore:
