@@ -89,8 +89,29 @@ _REMEMBERED_VRS = frozenset(
     {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
     | {"FD", "FL", "SL", "SS", "UL", "US"}
 )
-_remembered: dict[tuple, dict[str, Any] | None] = {}  # None: pydicom cannot put the value in DICOM JSON
-_REMEMBER_AT_MOST = 4096  # a STOW of 50 typical files holds a few hundred distinct values
+
+
+class Memory:
+    """Values by key, all forgotten at once when `at_most` are held. Requests share it without a lock: a reader
+    gets a value or FORGOTTEN, never a KeyError from another thread's clearing."""
+
+    FORGOTTEN: Any = object()
+
+    def __init__(self, at_most: int):
+        self.at_most = at_most
+        self._values: dict[tuple, Any] = {}
+
+    def get(self, key: tuple) -> Any:
+        return self._values.get(key, Memory.FORGOTTEN)
+
+    def keep(self, key: tuple, value: Any) -> None:
+        if len(self._values) >= self.at_most:
+            self._values.clear()
+        self._values[key] = value
+
+
+# a STOW of 50 typical files holds a few hundred distinct values; None: pydicom cannot put the value in DICOM JSON
+_remembered = Memory(4096)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -128,8 +149,8 @@ def _read_json(ds: Dataset, path: str, deferred: list[Exception]) -> dict[str, A
             if charset is None:
                 charset = charset_of(ds)
             memory = memory_key(raw, charset)
-            if memory is not None and memory in _remembered:
-                value = _remembered[memory]
+            value = _remembered.get(memory) if memory is not None else Memory.FORGOTTEN
+            if value is not Memory.FORGOTTEN:
                 if value is not None:
                     out[key] = value
                 continue
@@ -151,9 +172,7 @@ def _read_json(ds: Dataset, path: str, deferred: list[Exception]) -> dict[str, A
                 except Exception:  # a value that breaks its VR is left out, as pydicom's suppress_invalid_tags does
                     value = None
                 if memory is not None:
-                    if len(_remembered) >= _REMEMBER_AT_MOST:
-                        _remembered.clear()
-                    _remembered[memory] = value
+                    _remembered.keep(memory, value)
                 if value is not None:
                     out[key] = value
         except Unconvertible:

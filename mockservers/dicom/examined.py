@@ -15,8 +15,7 @@ from mockservers.dicom.part10 import NotDicomError, read_raw, read_unconverted
 
 # text() and integer() of a header, by what its value is made of (see dicomjson.memory_key): a STOW's files share
 # most values, and converting one in pydicom costs more than the lookup
-_read: dict[tuple, Any] = {}
-_READ_AT_MOST = 4096
+_read = dicomjson.Memory(4096)
 
 
 @dataclass
@@ -63,11 +62,11 @@ class Examined:
         if made_of is None:
             return read(ds, keyword)
         key = (read, made_of)
-        if key not in _read:
-            if len(_read) >= _READ_AT_MOST:
-                _read.clear()
-            _read[key] = read(ds, keyword)
-        return _read[key]
+        value = _read.get(key)
+        if value is dicomjson.Memory.FORGOTTEN:
+            value = read(ds, keyword)
+            _read.keep(key, value)
+        return value
 
 
 def examine(data: bytes, max_inflated: int) -> Examined:

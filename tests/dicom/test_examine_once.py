@@ -93,3 +93,13 @@ def test_the_headers_the_index_reads_are_what_pydicom_converts():
                 except Exception as exc:
                     got = type(exc)
                 assert got == expected, (name, keyword)
+
+
+def test_a_full_memory_forgets_everything_and_a_reader_gets_forgotten_not_an_error():
+    memory = dicomjson.Memory(2)
+    memory.keep(("a",), None)  # None is a value remembered (pydicom could not convert it), not a forgotten one
+    memory.keep(("b",), {"vr": "CS"})
+    assert memory.get(("a",)) is None and memory.get(("b",)) == {"vr": "CS"}
+    memory.keep(("c",), 1)
+    assert memory.get(("a",)) is dicomjson.Memory.FORGOTTEN and memory.get(("b",)) is dicomjson.Memory.FORGOTTEN
+    assert memory.get(("c",)) == 1
